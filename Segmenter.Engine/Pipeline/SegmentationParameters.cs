@@ -1,0 +1,79 @@
+namespace Segmenter.Engine.Pipeline;
+
+/// <summary>
+/// Everything a run needs to know. Start from <see cref="ForPreset"/> and override with <c>with { … }</c>;
+/// <see cref="Validate"/> refuses out-of-range values with messages the UI shows as they are.
+/// </summary>
+public sealed record SegmentationParameters
+{
+    public static readonly int[] AllowedHeads = [1, 2, 4, 8, 16];
+    public static readonly int[] AllowedWindows = [1, 3, 5];
+    public const int MinClusters = 2, MaxClusters = 64, MaxEpochs = 1000;
+
+    public Preset Preset { get; init; } = Preset.Fast;
+    public int Clusters { get; init; } = 4;
+    public int Epochs { get; init; } = 30;
+    public int Heads { get; init; } = 2;
+
+    /// <summary>1 = each pixel alone (the original); 3 or 5 = the pixel attends over its k×k neighbourhood.</summary>
+    public int Window { get; init; } = 1;
+    public int BatchSize { get; init; } = 256;
+    public double LearningRate { get; init; } = 1e-3;
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Pixels drawn (reproducibly, from the seed) to train on; null = every pixel every epoch.</summary>
+    public int? TrainingSample { get; init; }
+
+    /// <summary>Codes k-means is fitted on; null = every code. The final assignment always covers every pixel.</summary>
+    public int? ClusteringSample { get; init; }
+
+    public int KMeansRestarts { get; init; } = 10;
+    public int KMeansMaxIterations { get; init; } = 300;
+    public double KMeansTolerance { get; init; } = 1e-4;
+
+    /// <summary>The preset's values; any explicit option then overrides them.</summary>
+    public static SegmentationParameters ForPreset(Preset preset) => preset switch
+    {
+        Preset.Original => new SegmentationParameters
+        {
+            Preset = Preset.Original, Epochs = 30, BatchSize = 256, LearningRate = 1e-3, Window = 1,
+            TrainingSample = null, ClusteringSample = null, KMeansRestarts = 10,
+        },
+        _ => new SegmentationParameters
+        {
+            Preset = Preset.Fast, Epochs = 30, BatchSize = 1024, LearningRate = 4e-3, Window = 1,
+            TrainingSample = 16_384, ClusteringSample = 65_536, KMeansRestarts = 4,
+        },
+    };
+
+    /// <summary>Throws <see cref="ArgumentException"/> with a message a person understands.</summary>
+    public void Validate(long pixelCount)
+    {
+        if (Clusters < MinClusters)
+            throw new ArgumentException($"The number of clusters must be at least {MinClusters}; got {Clusters}.", nameof(Clusters));
+        if (Clusters > MaxClusters)
+            throw new ArgumentException($"The number of clusters can be at most {MaxClusters}; got {Clusters}.", nameof(Clusters));
+        if (Clusters > pixelCount)
+            throw new ArgumentException($"The image has {pixelCount} pixel(s), fewer than the {Clusters} clusters asked for.", nameof(Clusters));
+        if (Epochs < 1 || Epochs > MaxEpochs)
+            throw new ArgumentException($"Epochs must be between 1 and {MaxEpochs}; got {Epochs}.", nameof(Epochs));
+        if (Heads < 1 || 64 % Heads != 0 || Heads > 16)
+            throw new ArgumentException($"Attention heads must divide the 64 features evenly (1, 2, 4, 8 or 16); got {Heads}.", nameof(Heads));
+        if (Array.IndexOf(AllowedWindows, Window) < 0)
+            throw new ArgumentException($"The attention window must be 1 (each pixel alone), 3 (3×3) or 5 (5×5); got {Window}.", nameof(Window));
+        if (BatchSize < 1)
+            throw new ArgumentException($"The batch size must be at least 1; got {BatchSize}.", nameof(BatchSize));
+        if (!double.IsFinite(LearningRate) || LearningRate <= 0)
+            throw new ArgumentException($"The learning rate must be a positive finite number; got {LearningRate}.", nameof(LearningRate));
+        if (TrainingSample is < 1)
+            throw new ArgumentException($"The training sample must be at least 1 pixel; got {TrainingSample}.", nameof(TrainingSample));
+        if (ClusteringSample is { } cs && cs < Clusters)
+            throw new ArgumentException($"The clustering sample ({cs}) must hold at least as many codes as clusters ({Clusters}).", nameof(ClusteringSample));
+        if (KMeansRestarts < 1)
+            throw new ArgumentException($"K-means restarts must be at least 1; got {KMeansRestarts}.", nameof(KMeansRestarts));
+        if (KMeansMaxIterations < 1)
+            throw new ArgumentException($"K-means iterations must be at least 1; got {KMeansMaxIterations}.", nameof(KMeansMaxIterations));
+        if (!double.IsFinite(KMeansTolerance) || KMeansTolerance < 0)
+            throw new ArgumentException($"The k-means tolerance must be a finite number ≥ 0; got {KMeansTolerance}.", nameof(KMeansTolerance));
+    }
+}

@@ -1,0 +1,101 @@
+using Segmenter.Engine.Imaging;
+
+namespace Segmenter.Engine.Pipeline;
+
+/// <summary>One cluster of the segmentation: its pixels and their mean original colour.</summary>
+public sealed record ClusterSummary(int Index, long PixelCount, double Share, byte R, byte G, byte B)
+{
+    public string Hex => $"#{R:X2}{G:X2}{B:X2}";
+}
+
+/// <summary>Seconds per stage; <see cref="FirstEpochSeconds"/> is from the run's start to the first epoch's report.</summary>
+public sealed record StageTimings(
+    double DecodeSeconds, double TrainSeconds, double EncodeSeconds, double ClusterSeconds,
+    double RenderSeconds, double TotalSeconds, double FirstEpochSeconds);
+
+/// <summary>
+/// Points for the 3D plots: at most 20,000 pixels, stratified by cluster. <see cref="Rgb"/> holds 3 bytes a point,
+/// <see cref="Codes3"/> the point's code projected on the codes' 3 principal components (3 floats a point),
+/// <see cref="Centres3"/> the cluster centres in the same projection (3 floats a cluster).
+/// </summary>
+public sealed record PlotSample(int Count, byte[] Rgb, byte[] Labels, float[] Codes3, float[] Centres3);
+
+/// <summary>
+/// Everything a run produced. Holds the trained model (native memory) so the codes can be re-clustered
+/// without retraining: dispose it when the result is no longer needed.
+/// </summary>
+public sealed class SegmentationResult : IDisposable
+{
+    public SegmentationResult(
+        SegmentationParameters parameters, int width, int height, byte[] labels,
+        IReadOnlyList<ClusterSummary> clusters, IReadOnlyList<EpochLoss> epochLosses, double inertia,
+        int kmeansIterations, StageTimings timings, PlotSample plot, IDisposable? state)
+    {
+        Parameters = parameters; Width = width; Height = height; Labels = labels; Clusters = clusters;
+        EpochLosses = epochLosses; Inertia = inertia; KMeansIterations = kmeansIterations; Timings = timings;
+        Plot = plot; State = state;
+    }
+
+    public SegmentationParameters Parameters { get; }
+    public int Width { get; }
+    public int Height { get; }
+
+    /// <summary>Cluster index per pixel, row-major (k ≤ 64 fits a byte).</summary>
+    public byte[] Labels { get; }
+    public IReadOnlyList<ClusterSummary> Clusters { get; }
+    public IReadOnlyList<EpochLoss> EpochLosses { get; }
+    public double FinalLoss => EpochLosses.Count > 0 ? EpochLosses[^1].Loss : double.NaN;
+    public double Inertia { get; }
+    public int KMeansIterations { get; }
+    public StageTimings Timings { get; }
+    public PlotSample Plot { get; }
+
+    /// <summary>True when this result came from re-clustering earlier codes, with no training.</summary>
+    public bool Reclustered { get; init; }
+
+    /// <summary>Trained model and codes kept for re-clustering; engine-internal.</summary>
+    internal IDisposable? State { get; private set; }
+
+    /// <summary>Every pixel painted with its cluster's mean original colour.</summary>
+    public RgbImage RenderMeanColours() => Paint(c => (Clusters[c].R, Clusters[c].G, Clusters[c].B));
+
+    /// <summary>Every pixel painted with a distinct palette colour per cluster.</summary>
+    public RgbImage RenderPalette() => Paint(ClusterPalette.Colour);
+
+    /// <summary>The original with cluster boundaries drawn over it.</summary>
+    public RgbImage RenderBoundaries(RgbImage original)
+    {
+        if (original.Width != Width || original.Height != Height)
+            throw new ArgumentException("The original image does not match this segmentation's size.");
+        var px = (byte[])original.Pixels.Clone();
+        for (int y = 0; y < Height; y++)
+        for (int x = 0; x < Width; x++)
+        {
+            int i = y * Width + x;
+            byte l = Labels[i];
+            bool edge = (x + 1 < Width && Labels[i + 1] != l) || (y + 1 < Height && Labels[i + Width] != l);
+            if (!edge) continue;
+            px[3 * i] = 255; px[3 * i + 1] = 255; px[3 * i + 2] = 0;
+        }
+        return new RgbImage(Width, Height, px);
+    }
+
+    private RgbImage Paint(Func<int, (byte R, byte G, byte B)> colourOf)
+    {
+        var lut = new (byte R, byte G, byte B)[Clusters.Count];
+        for (int c = 0; c < lut.Length; c++) lut[c] = colourOf(c);
+        var px = new byte[Labels.Length * 3];
+        for (int i = 0; i < Labels.Length; i++)
+        {
+            var (r, g, b) = lut[Labels[i]];
+            px[3 * i] = r; px[3 * i + 1] = g; px[3 * i + 2] = b;
+        }
+        return new RgbImage(Width, Height, px);
+    }
+
+    public void Dispose()
+    {
+        State?.Dispose();
+        State = null;
+    }
+}
