@@ -1,4 +1,8 @@
+using System.Diagnostics;
+using Segmenter.Engine.Clustering;
 using Segmenter.Engine.Imaging;
+using Segmenter.Engine.Model;
+using TorchSharp;
 
 namespace Segmenter.Engine.Pipeline;
 
@@ -8,10 +12,17 @@ public sealed record KSweepPoint(int K, double Inertia, double Silhouette, doubl
 /// <summary>decode → train → encode → cluster → render, in one call, with progress events.</summary>
 public static class SegmentationPipeline
 {
+    private const int Dims = AttentionAutoencoder.CodeSize;
+
     /// <summary>Decodes the stream (timed as the decode stage) and runs <see cref="Run(RgbImage, SegmentationParameters, Action{PipelineEvent}?, CancellationToken)"/>.</summary>
     public static SegmentationResult Run(Stream imageStream, ImageLimits limits, SegmentationParameters parameters,
         Action<PipelineEvent>? progress = null, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException("contract");
+    {
+        var clock = Stopwatch.StartNew();
+        progress?.Invoke(new StageChanged(PipelineStage.Decoding, 0));
+        var image = ImageLoader.Load(imageStream, limits, cancellationToken);
+        return Run(image, parameters, progress, cancellationToken, clock);
+    }
 
     /// <summary>
     /// Trains the autoencoder, encodes, clusters and renders. Throws <see cref="ArgumentException"/> for bad
@@ -20,24 +31,260 @@ public static class SegmentationPipeline
     /// </summary>
     public static SegmentationResult Run(RgbImage image, SegmentationParameters parameters,
         Action<PipelineEvent>? progress = null, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException("contract");
+        => Run(image, parameters, progress, cancellationToken, Stopwatch.StartNew());
+
+    private static SegmentationResult Run(RgbImage image, SegmentationParameters p, Action<PipelineEvent>? progress,
+        CancellationToken ct, Stopwatch clock)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        p.Validate(image.PixelCount);
+        TorchRuntime.Initialise();
+        var marks = new StageClock(clock, progress);
+        marks.Enter(PipelineStage.Training);
+
+        var model = TorchRuntime.CreateModel(p.Heads, p.Window, p.Seed);
+        try
+        {
+            var losses = AutoencoderTrainer.Train(model, new PixelWindows(image, p.Window), image.PixelCount, p, clock, progress, ct);
+
+            marks.Enter(PipelineStage.Encoding);
+            var items = CodeItems.For(image, p);
+            var (fitItems, fitWeights, sampled) = ChooseFitItems(items, image.PixelCount, p);
+            var fitCodes = items.Encode(model, fitItems, ct);
+            var codes = new TrainedCodes(model, fitItems, fitCodes, fitWeights, sampled);
+
+            var result = Cluster(codes, items, image, p, losses, marks, ct);
+            return result;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>Re-clusters the codes of an earlier run with new k-means settings; no training.</summary>
     public static SegmentationResult Recluster(SegmentationResult previous, RgbImage image, SegmentationParameters parameters,
         CancellationToken cancellationToken = default)
-        => throw new NotImplementedException("contract");
+    {
+        var codes = TrainedCodes.Of(previous);
+        if (image.Width != previous.Width || image.Height != previous.Height)
+            throw new ArgumentException("Re-clustering needs the same image the model was trained on.");
+        // Only the clustering settings may change; the trained model decides everything else.
+        var p = previous.Parameters with
+        {
+            Clusters = parameters.Clusters, KMeansRestarts = parameters.KMeansRestarts,
+            KMeansMaxIterations = parameters.KMeansMaxIterations, KMeansTolerance = parameters.KMeansTolerance,
+        };
+        p.Validate(image.PixelCount);
+        var marks = new StageClock(Stopwatch.StartNew(), null);
+        var items = CodeItems.For(image, p);
+        return Cluster(codes, items, image, p, previous.EpochLosses, marks, cancellationToken, reclustered: true);
+    }
 
     /// <summary>Scores k = from…to on an earlier run's codes (inertia, silhouette on a sample, Davies–Bouldin).</summary>
     public static IReadOnlyList<KSweepPoint> SweepK(SegmentationResult previous, int from = 2, int to = 12,
         CancellationToken cancellationToken = default)
-        => throw new NotImplementedException("contract");
+    {
+        if (from < 2 || to < from || to > SegmentationParameters.MaxClusters)
+            throw new ArgumentException($"The k range must run from at least 2 to at most {SegmentationParameters.MaxClusters}; got {from}…{to}.");
+        var codes = TrainedCodes.Of(previous);
+        int n = codes.FitCodes.Length / Dims;
+        // Scores are computed on a sample drawn in proportion to the items' weights, so each pixel counts once.
+        var sample = WeightedSample(codes.FitWeights, n, 3000, previous.Parameters.Seed);
+        var sampleCodes = Gather(codes.FitCodes, sample);
+        var points = new List<KSweepPoint>();
+        for (int k = from; k <= Math.Min(to, n); k++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var km = new KMeans(k, nInit: 3, maxIter: 100, tol: previous.Parameters.KMeansTolerance, seed: previous.Parameters.Seed)
+                .Fit(codes.FitCodes, Dims, codes.FitWeights, cancellationToken);
+            var labels = km.Predict(sampleCodes, Dims);
+            bool scorable = labels.Distinct().Count() > 1;
+            points.Add(new KSweepPoint(k, km.Inertia,
+                scorable ? ClusterQuality.Silhouette(sampleCodes, Dims, labels, sample.Length, previous.Parameters.Seed) : double.NaN,
+                scorable ? ClusterQuality.DaviesBouldin(sampleCodes, Dims, labels) : double.NaN));
+        }
+        return points;
+    }
 
     /// <summary>
     /// For window 3 or 5: how much the token of pixel (x, y) attends to each neighbour, per head
     /// (heads × window × window, row-major). Null for window 1.
     /// </summary>
     public static float[][]? AttentionAt(SegmentationResult result, RgbImage image, int x, int y)
-        => throw new NotImplementedException("contract");
+    {
+        var codes = TrainedCodes.Of(result);
+        var model = codes.Model;
+        if (model.Window == 1) return null;
+        if (x < 0 || y < 0 || x >= image.Width || y >= image.Height)
+            throw new ArgumentException($"The pixel ({x}, {y}) lies outside the {image.Width}×{image.Height} image.");
+        var windows = new PixelWindows(image, model.Window);
+        var input = new float[windows.FloatsPerItem];
+        windows.Fill([y * image.Width + x], input);
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        model.eval();
+        var (_, weights) = model.EncodeWithAttention(torch.tensor(input, [1, windows.Tokens, 3]), keepWeights: true);
+        var flat = weights!.contiguous().data<float>().ToArray(); // heads × tokens
+        return Enumerable.Range(0, model.Heads).Select(h => flat.AsSpan(h * windows.Tokens, windows.Tokens).ToArray()).ToArray();
+    }
+
+    // ---- stages after training ----
+
+    private static SegmentationResult Cluster(TrainedCodes codes, CodeItems items, RgbImage image, SegmentationParameters p,
+        IReadOnlyList<EpochLoss> losses, StageClock marks, CancellationToken ct, bool reclustered = false)
+    {
+        IDisposable? hold = null;
+        try
+        {
+            hold = codes.Hold();
+            marks.Enter(PipelineStage.Clustering);
+            var km = new KMeans(p.Clusters, p.KMeansRestarts, p.KMeansMaxIterations, p.KMeansTolerance, p.Seed)
+                .Fit(codes.FitCodes, Dims, codes.FitWeights, ct);
+            var (itemLabels, inertia) = codes.Sampled
+                ? AssignAll(codes.Model, items, km, ct)
+                : (km.Labels, km.Inertia);
+
+            marks.Enter(PipelineStage.Rendering);
+            int n = (int)image.PixelCount;
+            var labels = new byte[n];
+            for (int i = 0; i < n; i++) labels[i] = (byte)itemLabels[items.ItemOfPixel(i)];
+            var clusters = Summarise(image, labels, p.Clusters);
+            var plot = PlotSampler.Draw(codes.Model, items, image, labels, clusters, km.ClusterCenters, p.Seed, ct);
+            marks.Enter(PipelineStage.Done);
+
+            var result = new SegmentationResult(p, image.Width, image.Height, labels, clusters, losses, inertia,
+                km.Iterations, marks.Timings(losses), plot, hold) { Reclustered = reclustered };
+            hold = null;
+            return result;
+        }
+        finally
+        {
+            hold?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The items k-means is fitted on: all of them when they fit the clustering sample, else a seeded sample of
+    /// pixels, merged per item with their multiplicity as weight (so sampling by pixel stays unbiased).
+    /// </summary>
+    private static (int[] Items, float[]? Weights, bool Sampled) ChooseFitItems(CodeItems items, long pixelCount, SegmentationParameters p)
+    {
+        if (p.ClusteringSample is not { } limit || items.Count <= limit)
+            return (Enumerable.Range(0, items.Count).ToArray(), items.Weights, false);
+        var rng = new Random(unchecked(p.Seed * 7919 + 1));
+        var drawn = new Dictionary<int, int>(limit);
+        for (int i = 0; i < limit; i++)
+        {
+            int item = items.ItemOfPixel((int)rng.NextInt64(pixelCount));
+            drawn[item] = drawn.GetValueOrDefault(item) + 1;
+        }
+        var keys = drawn.Keys.Order().ToArray();
+        return (keys, keys.Select(k => (float)drawn[k]).ToArray(), true);
+    }
+
+    /// <summary>Every item's cluster, encoding in chunks so no codes array for all items is ever held; plus the weighted inertia.</summary>
+    private static (int[] Labels, double Inertia) AssignAll(AttentionAutoencoder model, CodeItems items, KMeans km, CancellationToken ct)
+    {
+        var labels = new int[items.Count];
+        var weights = items.Weights;
+        var centres = km.ClusterCenters;
+        double inertia = 0;
+        int chunk = items.ChunkSize;
+        var ids = new int[chunk];
+        for (int start = 0; start < items.Count; start += chunk)
+        {
+            int b = Math.Min(chunk, items.Count - start);
+            for (int i = 0; i < b; i++) ids[i] = start + i;
+            var chunkCodes = items.Encode(model, ids.AsSpan(0, b), ct);
+            var chunkLabels = km.Predict(chunkCodes, Dims);
+            for (int i = 0; i < b; i++)
+            {
+                int c = chunkLabels[i];
+                labels[start + i] = c;
+                double d = 0;
+                for (int j = 0; j < Dims; j++)
+                {
+                    double diff = chunkCodes[i * Dims + j] - centres[c * Dims + j];
+                    d += diff * diff;
+                }
+                inertia += d * (weights?[start + i] ?? 1f);
+            }
+        }
+        return (labels, inertia);
+    }
+
+    /// <summary>Pixel count and mean original colour per cluster (the codes are not colours).</summary>
+    private static List<ClusterSummary> Summarise(RgbImage image, byte[] labels, int k)
+    {
+        var count = new long[k];
+        var sum = new long[k * 3];
+        var px = image.Pixels;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            int c = labels[i];
+            count[c]++;
+            sum[3 * c] += px[3 * i]; sum[3 * c + 1] += px[3 * i + 1]; sum[3 * c + 2] += px[3 * i + 2];
+        }
+        double total = labels.Length;
+        return Enumerable.Range(0, k).Select(c =>
+        {
+            byte Mean(int ch) => count[c] == 0 ? (byte)0 : (byte)Math.Round((double)sum[3 * c + ch] / count[c]);
+            return new ClusterSummary(c, count[c], count[c] / total, Mean(0), Mean(1), Mean(2));
+        }).ToList();
+    }
+
+    internal static int[] WeightedSample(float[]? weights, int n, int size, int seed)
+    {
+        if (weights is null && n <= size) return Enumerable.Range(0, n).ToArray();
+        var rng = new Random(seed);
+        if (weights is null) return Enumerable.Range(0, size).Select(_ => rng.Next(n)).Distinct().Order().ToArray();
+        var cumulative = new double[n];
+        double acc = 0;
+        for (int i = 0; i < n; i++) cumulative[i] = acc += weights[i];
+        var picked = new HashSet<int>();
+        for (int i = 0; i < size; i++)
+        {
+            int at = Array.BinarySearch(cumulative, rng.NextDouble() * acc);
+            picked.Add(Math.Min(at < 0 ? ~at : at, n - 1));
+        }
+        return picked.Order().ToArray();
+    }
+
+    internal static float[] Gather(float[] rows, int[] which)
+    {
+        var result = new float[which.Length * Dims];
+        for (int i = 0; i < which.Length; i++) Array.Copy(rows, which[i] * Dims, result, i * Dims, Dims);
+        return result;
+    }
+
+    /// <summary>Times stages and tells the caller as each begins.</summary>
+    private sealed class StageClock(Stopwatch clock, Action<PipelineEvent>? progress)
+    {
+        private readonly Dictionary<PipelineStage, double> seconds = [];
+        private readonly double startedAt = clock.Elapsed.TotalSeconds;
+        private PipelineStage? current;
+        private double currentStart;
+
+        public void Enter(PipelineStage stage)
+        {
+            double now = clock.Elapsed.TotalSeconds;
+            if (current is { } c) seconds[c] = seconds.GetValueOrDefault(c) + now - currentStart;
+            current = stage;
+            currentStart = now;
+            progress?.Invoke(new StageChanged(stage, now));
+        }
+
+        public StageTimings Timings(IReadOnlyList<EpochLoss> losses) => new(
+            DecodeSeconds: startedAt,
+            TrainSeconds: seconds.GetValueOrDefault(PipelineStage.Training),
+            EncodeSeconds: seconds.GetValueOrDefault(PipelineStage.Encoding),
+            ClusterSeconds: seconds.GetValueOrDefault(PipelineStage.Clustering),
+            RenderSeconds: seconds.GetValueOrDefault(PipelineStage.Rendering),
+            TotalSeconds: clock.Elapsed.TotalSeconds,
+            FirstEpochSeconds: losses.Count > 0 && !double.IsNaN(losses[0].ElapsedSeconds) ? losses[0].ElapsedSeconds : 0);
+    }
 }
 
 /// <summary>Training diverged (NaN or exploding loss). The message says what to change.</summary>

@@ -1,0 +1,97 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Segmenter.Engine.Model;
+
+/// <summary>
+/// The original system's autoencoder, one pixel (or one pixel's neighbourhood) at a time:
+/// RGB/255 → Dense 64 (ReLU) → multi-head self-attention → Dense 32 (ReLU) = code → Dense 64 (ReLU) → Dense 3 (sigmoid).
+///
+/// A sample is the T = window² tokens of a pixel's window×window neighbourhood (centre token in the middle).
+/// Only the centre token's query is needed: it attends over all T tokens, and its output becomes the code.
+/// With window 1 there is a single token, softmax over one score is 1, and attention reduces to the value
+/// and output projections, i.e. a linear map: exactly what the original Keras model computes per pixel.
+/// </summary>
+public sealed class AttentionAutoencoder : nn.Module<Tensor, Tensor>
+{
+    public const int Width = 64, CodeSize = 32;
+
+    public int Heads { get; }
+    public int Window { get; }
+    public int Tokens => Window * Window;
+
+    private readonly Linear embed;          // 3 → 64
+    private readonly Parameter? position;   // T × 64, learned; only when the window has neighbours
+    private readonly Linear query, key, value, project; // attention projections
+    private readonly Linear toCode;         // 64 → 32
+    private readonly Linear decode1, decode2; // 32 → 64 → 3
+
+    public AttentionAutoencoder(int heads = 2, int window = 1) : base(nameof(AttentionAutoencoder))
+    {
+        if (heads < 1 || Width % heads != 0)
+            throw new ArgumentException($"Attention heads must divide the {Width} features evenly (1, 2, 4, 8 or 16); got {heads}.", nameof(heads));
+        if (window is not (1 or 3 or 5))
+            throw new ArgumentException($"The attention window must be 1, 3 or 5; got {window}.", nameof(window));
+        Heads = heads;
+        Window = window;
+
+        embed = nn.Linear(3, Width);
+        if (window > 1) position = nn.Parameter(torch.randn(Tokens, Width) * 0.02f);
+        query = nn.Linear(Width, Width);
+        key = nn.Linear(Width, Width);
+        value = nn.Linear(Width, Width);
+        project = nn.Linear(Width, Width);
+        toCode = nn.Linear(Width, CodeSize);
+        decode1 = nn.Linear(CodeSize, Width);
+        decode2 = nn.Linear(Width, 3);
+        RegisterComponents();
+    }
+
+    /// <summary>x: (B, T, 3) neighbourhood colours in [0, 1] → (B, 32) codes of the centre pixels.</summary>
+    public Tensor Encode(Tensor x) => EncodeWithAttention(x, keepWeights: false).Code;
+
+    /// <summary>The code and, for windows over 1, the centre token's attention weights (B, heads, T).</summary>
+    public (Tensor Code, Tensor? Weights) EncodeWithAttention(Tensor x, bool keepWeights)
+    {
+        using var scope = torch.NewDisposeScope();
+        long b = x.shape[0];
+        int t = Tokens, hd = Width / Heads;
+
+        var h = F.relu(embed.forward(x));                 // (B, T, 64)
+        if (position is not null) h = h + position;                // (B, T, 64)
+        var centre = h[.., t / 2, ..];                              // (B, 64)
+
+        Tensor y;
+        Tensor? weights = null;
+        if (t == 1)
+        {
+            // One token: softmax(q·k) = 1, so attention is value then output projection (a linear map).
+            y = value.forward(centre);                              // (B, 64)
+        }
+        else
+        {
+            var q = query.forward(centre).view(b, Heads, 1, hd);   // (B, H, 1, hd)
+            var k = key.forward(h).view(b, t, Heads, hd).transpose(1, 2);   // (B, H, T, hd)
+            var v = value.forward(h).view(b, t, Heads, hd).transpose(1, 2); // (B, H, T, hd)
+            var att = torch.matmul(q, k.transpose(-2, -1)) / MathF.Sqrt(hd);   // (B, H, 1, T)
+            att = F.softmax(att, -1);
+            y = torch.matmul(att, v).reshape(b, Width);                     // (B, 64) heads side by side
+            if (keepWeights) weights = att.view(b, Heads, t).MoveToOuterDisposeScope();
+        }
+
+        var code = F.relu(toCode.forward(project.forward(y))); // (B, 32)
+        return (code.MoveToOuterDisposeScope(), weights);
+    }
+
+    /// <summary>(B, 32) codes → (B, 3) reconstructed centre colours in [0, 1].</summary>
+    public Tensor Decode(Tensor code) => F.sigmoid(decode2.forward(F.relu(decode1.forward(code))));
+
+    /// <summary>x: (B, T, 3) → (B, 3) reconstruction of the centre pixel.</summary>
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        return Decode(Encode(x)).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,68 @@
+using Segmenter.Engine.Imaging;
+using Segmenter.Engine.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Segmenter.Engine.Pipeline;
+
+/// <summary>
+/// The things that get a code and a cluster: the image's distinct colours (window 1, where a code depends on
+/// the colour alone) or its pixels (wider windows, where a code also depends on the neighbours).
+/// </summary>
+internal abstract class CodeItems
+{
+    public abstract int Count { get; }
+    public abstract int Tokens { get; }
+
+    /// <summary>How many pixels an item stands for; null when every item is one pixel.</summary>
+    public abstract float[]? Weights { get; }
+
+    public abstract int ItemOfPixel(int pixel);
+    public abstract void Fill(ReadOnlySpan<int> items, Span<float> destination);
+
+    public static CodeItems For(RgbImage image, SegmentationParameters p) =>
+        p.Window == 1 && p.Preset == Preset.Fast
+            ? new DistinctColours(new ColourHistogram(image))
+            : new Pixels(new PixelWindows(image, p.Window), (int)image.PixelCount);
+
+    /// <summary>Items per encoding chunk: bounded so (chunk × tokens × 64) activations stay around 64 MB.</summary>
+    public int ChunkSize => Math.Max(1024, 262_144 / Tokens);
+
+    /// <summary>Codes (items.Length × 32, row-major) of the given items, encoded in no-grad chunks.</summary>
+    public float[] Encode(AttentionAutoencoder model, ReadOnlySpan<int> items, CancellationToken ct)
+    {
+        var codes = new float[(long)items.Length * AttentionAutoencoder.CodeSize];
+        var buffer = new float[Math.Min(ChunkSize, Math.Max(items.Length, 1)) * Tokens * 3];
+        model.eval();
+        using var noGrad = torch.no_grad();
+        for (int start = 0; start < items.Length; start += ChunkSize)
+        {
+            ct.ThrowIfCancellationRequested();
+            int b = Math.Min(ChunkSize, items.Length - start);
+            Fill(items.Slice(start, b), buffer);
+            using var scope = torch.NewDisposeScope();
+            var x = torch.tensor(buffer.AsSpan(0, b * Tokens * 3).ToArray(), [b, Tokens, 3]);
+            var code = model.Encode(x).contiguous();
+            code.data<float>().CopyTo(codes.AsSpan(start * AttentionAutoencoder.CodeSize, b * AttentionAutoencoder.CodeSize));
+        }
+        return codes;
+    }
+
+    private sealed class DistinctColours(ColourHistogram histogram) : CodeItems
+    {
+        public override int Count => histogram.Count;
+        public override int Tokens => 1;
+        public override float[]? Weights => histogram.Counts;
+        public override int ItemOfPixel(int pixel) => histogram.ItemOfPixel[pixel];
+        public override void Fill(ReadOnlySpan<int> items, Span<float> destination) => histogram.Fill(items, destination);
+    }
+
+    private sealed class Pixels(PixelWindows windows, int count) : CodeItems
+    {
+        public override int Count => count;
+        public override int Tokens => windows.Tokens;
+        public override float[]? Weights => null;
+        public override int ItemOfPixel(int pixel) => pixel;
+        public override void Fill(ReadOnlySpan<int> items, Span<float> destination) => windows.Fill(items, destination);
+    }
+}

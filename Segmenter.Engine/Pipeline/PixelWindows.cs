@@ -1,0 +1,103 @@
+using Segmenter.Engine.Imaging;
+
+namespace Segmenter.Engine.Pipeline;
+
+/// <summary>
+/// Turns pixel indices into the model's input: each pixel's window×window neighbourhood as RGB/255 floats,
+/// row by row, edges padded by reflection (as torch's "reflect" padding: the edge pixel is not repeated).
+/// </summary>
+internal sealed class PixelWindows(RgbImage image, int window)
+{
+    public int Window { get; } = window;
+    public int Tokens { get; } = window * window;
+    public int FloatsPerItem => Tokens * 3;
+
+    /// <summary>Writes items.Length × Tokens × 3 floats into <paramref name="destination"/>.</summary>
+    public void Fill(ReadOnlySpan<int> pixels, Span<float> destination)
+    {
+        const float scale = 1f / 255f;
+        int w = image.Width, h = image.Height, r = Window / 2;
+        var px = image.Pixels;
+        int o = 0;
+        foreach (int p in pixels)
+        {
+            int y = p / w, x = p - y * w;
+            for (int dy = -r; dy <= r; dy++)
+            {
+                int row = Reflect(y + dy, h) * w;
+                for (int dx = -r; dx <= r; dx++)
+                {
+                    int s = 3 * (row + Reflect(x + dx, w));
+                    destination[o++] = px[s] * scale;
+                    destination[o++] = px[s + 1] * scale;
+                    destination[o++] = px[s + 2] * scale;
+                }
+            }
+        }
+    }
+
+    private static int Reflect(int i, int n)
+    {
+        if (n == 1) return 0;
+        int period = 2 * (n - 1);
+        i %= period;
+        if (i < 0) i += period;
+        return i < n ? i : period - i;
+    }
+}
+
+/// <summary>
+/// The distinct colours of an image with their pixel counts. With window 1 a code depends only on the colour,
+/// so the distinct colours weighted by their counts are an exact, usually much smaller, summary of the pixels.
+/// </summary>
+internal sealed class ColourHistogram
+{
+    private const int Colours = 1 << 24;
+
+    /// <summary>Packed 0xRRGGBB per distinct colour.</summary>
+    public int[] Packed { get; }
+    public float[] Counts { get; }
+
+    /// <summary>For every pixel, the index of its colour in <see cref="Packed"/>.</summary>
+    public int[] ItemOfPixel { get; }
+
+    public int Count => Packed.Length;
+
+    public ColourHistogram(RgbImage image)
+    {
+        var px = image.Pixels;
+        long n = image.PixelCount;
+        // A direct 2^24 table (64 MB, transient) beats hashing: one pass to count, one to number, one to map.
+        var table = new int[Colours];
+        for (long i = 0; i < n; i++) table[(px[3 * i] << 16) | (px[3 * i + 1] << 8) | px[3 * i + 2]]++;
+
+        int distinct = 0;
+        for (int c = 0; c < Colours; c++) if (table[c] != 0) distinct++;
+        Packed = new int[distinct];
+        Counts = new float[distinct];
+        for (int c = 0, k = 0; c < Colours; c++)
+        {
+            if (table[c] == 0) continue;
+            Packed[k] = c;
+            Counts[k] = table[c];
+            table[c] = k++;
+        }
+
+        ItemOfPixel = new int[n];
+        for (long i = 0; i < n; i++) ItemOfPixel[i] = table[(px[3 * i] << 16) | (px[3 * i + 1] << 8) | px[3 * i + 2]];
+    }
+
+    /// <summary>Writes the colours of the given items as RGB/255 floats (one token each).</summary>
+    public void Fill(ReadOnlySpan<int> items, Span<float> destination)
+    {
+        const float scale = 1f / 255f;
+        int o = 0;
+        foreach (int item in items)
+        {
+            int c = Packed[item];
+            destination[o++] = (c >> 16) * scale;
+            destination[o++] = ((c >> 8) & 0xFF) * scale;
+            destination[o++] = (c & 0xFF) * scale;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using Segmenter.Engine.Imaging;
+using Segmenter.Engine.Model;
+using TorchSharp;
+
+namespace Segmenter.Engine.Pipeline;
+
+/// <summary>
+/// Draws the points for the 3D plots: at most <see cref="MaxPoints"/> pixels, stratified by cluster, with their
+/// colours and their codes projected on the codes' first 3 principal components.
+/// </summary>
+internal static class PlotSampler
+{
+    public const int MaxPoints = 20_000;
+
+    /// <summary>Clusters smaller than this share still get this many points (or all they have), so they stay visible.</summary>
+    private const int MinPerCluster = 100;
+
+    public static PlotSample Draw(AttentionAutoencoder model, CodeItems items, RgbImage image, byte[] labels,
+        IReadOnlyList<ClusterSummary> clusters, float[] centres, int seed, CancellationToken ct)
+    {
+        int k = clusters.Count;
+        var quota = Quotas(clusters);
+        var remaining = clusters.Select(c => c.PixelCount).ToArray();
+        var chosen = new List<int>(quota.Sum());
+
+        // Selection sampling (Knuth's algorithm S) per cluster in one pass: exactly quota[c] pixels, none stored beforehand.
+        var rng = new Random(seed);
+        var need = (int[])quota.Clone();
+        for (int i = 0; i < labels.Length; i++)
+        {
+            int c = labels[i];
+            if (need[c] > 0 && rng.NextDouble() * remaining[c] < need[c]) { chosen.Add(i); need[c]--; }
+            remaining[c]--;
+        }
+
+        int n = chosen.Count;
+        var rgb = new byte[n * 3];
+        var pointLabels = new byte[n];
+        var itemIds = new int[n];
+        for (int j = 0; j < n; j++)
+        {
+            int i = chosen[j];
+            Array.Copy(image.Pixels, 3 * i, rgb, 3 * j, 3);
+            pointLabels[j] = labels[i];
+            itemIds[j] = items.ItemOfPixel(i);
+        }
+        var codes = items.Encode(model, itemIds, ct);
+        var (codes3, centres3) = ProjectOnPrincipalComponents(codes, centres, n, k);
+        return new PlotSample(n, rgb, pointLabels, codes3, centres3);
+    }
+
+    private static int[] Quotas(IReadOnlyList<ClusterSummary> clusters)
+    {
+        long total = clusters.Sum(c => c.PixelCount);
+        var quota = clusters.Select(c => (int)Math.Min(c.PixelCount,
+            Math.Max(MinPerCluster, Math.Round((double)MaxPoints * c.PixelCount / total)))).ToArray();
+        // The minimum per cluster can push the sum over the cap; shrink the large clusters to make room.
+        int over = quota.Sum() - MaxPoints;
+        while (over > 0)
+        {
+            int largest = Array.IndexOf(quota, quota.Max());
+            int cut = Math.Min(over, quota[largest] - MinPerCluster);
+            if (cut <= 0) break;
+            quota[largest] -= cut;
+            over -= cut;
+        }
+        return quota;
+    }
+
+    /// <summary>PCA by SVD of the centred codes (TorchSharp does the linear algebra); centres use the same projection.</summary>
+    private static (float[] Points, float[] Centres) ProjectOnPrincipalComponents(float[] codes, float[] centres, int n, int k)
+    {
+        const int dims = AttentionAutoencoder.CodeSize;
+        if (n == 0) return ([], new float[k * 3]);
+        using var scope = torch.NewDisposeScope();
+        var x = torch.tensor(codes, [n, dims]);                       // (n, 32)
+        var mean = x.mean([0], keepdim: true);                       // (1, 32)
+        var centred = x - mean;
+        var (_, _, vh) = torch.linalg.svd(centred, fullMatrices: false); // vh: (min(n,32), 32)
+        int comps = (int)Math.Min(3, vh.shape[0]);
+        var basis = vh[..comps].T;                                   // (32, comps)
+        var points = torch.matmul(centred, basis);                   // (n, comps)
+        var c = torch.matmul(torch.tensor(centres, [k, dims]) - mean, basis); // (k, comps)
+        if (comps < 3)
+        {
+            points = torch.nn.functional.pad(points, [0, 3 - comps]);
+            c = torch.nn.functional.pad(c, [0, 3 - comps]);
+        }
+        return (points.contiguous().data<float>().ToArray(), c.contiguous().data<float>().ToArray());
+    }
+}

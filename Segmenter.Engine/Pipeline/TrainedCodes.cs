@@ -1,0 +1,83 @@
+using Segmenter.Engine.Model;
+using TorchSharp;
+
+namespace Segmenter.Engine.Pipeline;
+
+/// <summary>
+/// What a run keeps so its codes can be re-clustered without training: the trained model (native memory) and
+/// the codes k-means was fitted on. Shared by a run and the re-clusterings made from it, and freed when the
+/// last of them is disposed.
+/// </summary>
+internal sealed class TrainedCodes
+{
+    private readonly object gate = new();
+    private int holders;
+
+    public TrainedCodes(AttentionAutoencoder model, int[] fitItems, float[] fitCodes, float[]? fitWeights, bool sampled)
+    {
+        Model = model; FitItems = fitItems; FitCodes = fitCodes; FitWeights = fitWeights; Sampled = sampled;
+    }
+
+    public AttentionAutoencoder Model { get; }
+
+    /// <summary>Which items (colours or pixels) the fitted codes belong to; all of them, in order, unless <see cref="Sampled"/>.</summary>
+    public int[] FitItems { get; }
+    public float[] FitCodes { get; }
+    public float[]? FitWeights { get; }
+    public bool Sampled { get; }
+
+    /// <summary>A handle that keeps the model alive until it is disposed.</summary>
+    public IDisposable Hold()
+    {
+        lock (gate)
+        {
+            if (holders < 0) throw new ObjectDisposedException(nameof(TrainedCodes));
+            holders++;
+        }
+        return new Holder(this);
+    }
+
+    private void Release()
+    {
+        lock (gate)
+        {
+            if (--holders > 0) return;
+            holders = -1;
+            Model.Dispose();
+        }
+    }
+
+    private sealed class Holder(TrainedCodes owner) : IDisposable
+    {
+        private TrainedCodes? owner = owner;
+        public TrainedCodes Codes => owner ?? throw new ObjectDisposedException(nameof(SegmentationResult), "This result has been disposed.");
+        public void Dispose() => Interlocked.Exchange(ref owner, null)?.Release();
+    }
+
+    public static TrainedCodes Of(SegmentationResult result) =>
+        (result.State as Holder)?.Codes
+        ?? throw new InvalidOperationException("This result keeps no trained codes (it was disposed); train again.");
+}
+
+/// <summary>TorchSharp's process-wide settings, applied once.</summary>
+public static class TorchRuntime
+{
+    private static readonly Lazy<int> Threads = new(() =>
+    {
+        torch.set_num_threads(Environment.ProcessorCount);
+        return Environment.ProcessorCount;
+    });
+
+    /// <summary>Sets torch's thread count to the core count, once; returns it.</summary>
+    public static int Initialise() => Threads.Value;
+
+    /// <summary>Model creation reads torch's global generator: seed and build under one lock so concurrent runs stay reproducible.</summary>
+    internal static AttentionAutoencoder CreateModel(int heads, int window, int seed)
+    {
+        lock (Threads)
+        {
+            torch.manual_seed(seed);
+            return new AttentionAutoencoder(heads, window);
+        }
+    }
+}
