@@ -23,6 +23,7 @@ internal static class AutoencoderTrainer
         var buffer = new float[batch * floats];
         using var optimizer = optim.Adam(model.parameters(), p.LearningRate);
         model.train();
+        long steps = (long)p.Epochs * ((perEpoch + batch - 1) / batch), step = 0;
 
         for (int epoch = 1; epoch <= p.Epochs; epoch++)
         {
@@ -38,6 +39,10 @@ internal static class AutoencoderTrainer
                 using var scope = torch.NewDisposeScope();
                 var x = torch.tensor(buffer.AsSpan(0, b * floats).ToArray(), [b, windows.Tokens, 3]); // (B, T, 3)
                 var target = x[.., centre, ..];                                                          // (B, 3)
+                if (p.CosineDecay)
+                    foreach (var group in optimizer.ParamGroups)
+                        group.LearningRate = p.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * step / steps));
+                step++;
                 optimizer.zero_grad();
                 var loss = nn.functional.mse_loss(model.forward(x), target);
                 loss.backward();

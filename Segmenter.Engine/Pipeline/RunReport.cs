@@ -15,6 +15,7 @@ public static class RunReport
             ["width"] = r.Width,
             ["height"] = r.Height,
             ["reclustered"] = r.Reclustered,
+            ["peakWorkingSetMb"] = peakWorkingSetMb,
             ["parameters"] = new JsonObject
             {
                 ["preset"] = p.Preset.ToString().ToLowerInvariant(),

@@ -21,6 +21,9 @@ public sealed record SegmentationParameters
     public double LearningRate { get; init; } = 1e-3;
     public int Seed { get; init; } = 42;
 
+    /// <summary>Anneal the learning rate along a cosine from its value to zero over the run (a constant rate when false).</summary>
+    public bool CosineDecay { get; init; }
+
     /// <summary>Pixels drawn (reproducibly, from the seed) to train on; null = every pixel every epoch.</summary>
     public int? TrainingSample { get; init; }
 

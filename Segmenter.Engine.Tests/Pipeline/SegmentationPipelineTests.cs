@@ -1,0 +1,228 @@
+using Segmenter.Engine.Clustering;
+using Segmenter.Engine.Imaging;
+using Segmenter.Engine.Pipeline;
+using Segmenter.Engine.Tests.Support;
+
+namespace Segmenter.Engine.Tests.Pipeline;
+
+public class SegmentationPipelineTests
+{
+    private static readonly SegmentationParameters Quick = SegmentationParameters.ForPreset(Preset.Fast) with { Epochs = 4, Clusters = 3 };
+
+    [Fact]
+    public void Training_loss_falls_over_epochs_on_a_real_image()
+    {
+        var events = new List<PipelineEvent>();
+        using var result = SegmentationPipeline.Run(TestImages.Astronaut(), Quick with { Epochs = 8, Clusters = 4 }, events.Add);
+        var losses = result.EpochLosses.Select(e => e.Loss).ToArray();
+        Assert.Equal(8, losses.Length);
+        Assert.True(losses[^1] < losses[0] / 3, $"loss should fall: {string.Join(", ", losses)}");
+        // Each epoch was reported as it ended, in order, before clustering began.
+        var epochEvents = events.OfType<EpochCompleted>().Select(e => e.Loss.Epoch).ToArray();
+        Assert.Equal(Enumerable.Range(1, 8), epochEvents);
+        int lastEpoch = events.FindLastIndex(e => e is EpochCompleted);
+        int clustering = events.FindIndex(e => e is StageChanged { Stage: PipelineStage.Clustering });
+        Assert.True(lastEpoch < clustering);
+    }
+
+    [Fact]
+    public void Same_seed_gives_identical_losses_and_labels()
+    {
+        var image = TestImages.Astronaut();
+        using var a = SegmentationPipeline.Run(image, Quick);
+        using var b = SegmentationPipeline.Run(image, Quick);
+        Assert.Equal(a.EpochLosses.Select(e => e.Loss), b.EpochLosses.Select(e => e.Loss));
+        Assert.Equal(a.Labels, b.Labels);
+        Assert.Equal(a.Inertia, b.Inertia);
+    }
+
+    [Fact]
+    public void Same_seed_is_reproducible_with_a_window_too()
+    {
+        var (image, _) = TestImages.Blocks(40, 30);
+        var p = Quick with { Window = 3, Epochs = 2 };
+        using var a = SegmentationPipeline.Run(image, p);
+        using var b = SegmentationPipeline.Run(image, p);
+        Assert.Equal(a.Labels, b.Labels);
+    }
+
+    [Theory]
+    [InlineData(3, 4, 5, "divide the 64 features")]
+    [InlineData(2, 1, 5, "at least 2")]
+    [InlineData(2, 65, 5, "at most 64")]
+    [InlineData(2, 4, 0, "Epochs must be between 1")]
+    public void Bad_parameters_are_refused_with_clear_messages(int heads, int k, int epochs, string expected)
+    {
+        var (image, _) = TestImages.Blocks(20, 20);
+        var e = Assert.Throws<ArgumentException>(() =>
+            SegmentationPipeline.Run(image, Quick with { Heads = heads, Clusters = k, Epochs = epochs }));
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void More_clusters_than_pixels_is_refused()
+    {
+        var image = new RgbImage(2, 2, new byte[12]);
+        var e = Assert.Throws<ArgumentException>(() => SegmentationPipeline.Run(image, Quick with { Clusters = 5 }));
+        Assert.Contains("4 pixel(s), fewer than the 5 clusters", e.Message);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-1e-3)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void Learning_rate_must_be_positive_and_finite(double lr)
+    {
+        var (image, _) = TestImages.Blocks(20, 20);
+        var e = Assert.Throws<ArgumentException>(() => SegmentationPipeline.Run(image, Quick with { LearningRate = lr }));
+        Assert.Contains("learning rate", e.Message);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    [InlineData(0)]
+    public void Window_must_be_1_3_or_5(int window)
+    {
+        var (image, _) = TestImages.Blocks(20, 20);
+        var e = Assert.Throws<ArgumentException>(() => SegmentationPipeline.Run(image, Quick with { Window = window }));
+        Assert.Contains("window must be 1", e.Message);
+    }
+
+    [Fact]
+    public void An_absurd_learning_rate_ends_in_a_training_failure_that_says_what_to_change()
+    {
+        var (image, _) = TestImages.Blocks(32, 32);
+        var e = Assert.Throws<TrainingFailedException>(() =>
+            SegmentationPipeline.Run(image, Quick with { LearningRate = 1e30, CosineDecay = false, Epochs = 5 }));
+        Assert.Contains("Lower the learning rate", e.Message);
+        // The next run works.
+        using var ok = SegmentationPipeline.Run(image, Quick);
+        Assert.Equal(3, ok.Clusters.Count);
+    }
+
+    [Fact]
+    public void Cancellation_stops_training_within_one_batch()
+    {
+        var image = TestImages.Astronaut();
+        using var cts = new CancellationTokenSource();
+        int epochsSeen = 0;
+        var p = SegmentationParameters.ForPreset(Preset.Original) with { Epochs = 50 };
+        Assert.ThrowsAny<OperationCanceledException>(() => SegmentationPipeline.Run(image, p, e =>
+        {
+            if (e is EpochCompleted) { epochsSeen++; cts.Cancel(); }
+        }, cts.Token));
+        Assert.Equal(1, epochsSeen);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void Every_pixel_gets_a_label_and_clusters_summarise_the_image(int window)
+    {
+        var (image, truth) = TestImages.Blocks(45, 30);
+        using var r = SegmentationPipeline.Run(image, Quick with { Window = window, Epochs = 6 });
+        Assert.Equal(image.PixelCount, r.Labels.Length);
+        Assert.All(r.Labels, l => Assert.InRange(l, 0, 2));
+        Assert.Equal(image.PixelCount, r.Clusters.Sum(c => c.PixelCount));
+        Assert.Equal(1.0, r.Clusters.Sum(c => c.Share), 6);
+        // Flat blocks: a pixel model separates them exactly; a window may blur a pixel or two on the borders.
+        double ari = AdjustedRand.Index(truth, r.Labels.Select(l => (int)l).ToArray());
+        Assert.True(window == 1 ? ari == 1.0 : ari > 0.9, $"ARI {ari}");
+        // Mean colours are the clusters' original colours (the codes are not colours).
+        var seg = r.RenderMeanColours();
+        var red = r.Clusters[r.Labels[0]];
+        Assert.InRange((int)red.R, 205, 235);
+        Assert.Equal(red.R, seg.Pixels[0]);
+    }
+
+    [Fact]
+    public void Plot_sample_is_bounded_stratified_and_projected()
+    {
+        using var r = SegmentationPipeline.Run(TestImages.Astronaut(), Quick with { Clusters = 5 });
+        var plot = r.Plot;
+        Assert.InRange(plot.Count, 5 * 100, 20_000);
+        Assert.Equal(plot.Count * 3, plot.Rgb.Length);
+        Assert.Equal(plot.Count * 3, plot.Codes3.Length);
+        Assert.Equal(5 * 3, plot.Centres3.Length);
+        // Every cluster is represented, roughly in proportion to its share.
+        for (int c = 0; c < 5; c++)
+        {
+            int points = plot.Labels.Count(l => l == c);
+            Assert.True(points >= Math.Min(100, r.Clusters[c].PixelCount));
+            Assert.InRange(points, 0, Math.Max(100, r.Clusters[c].Share * 20_000 + 1));
+        }
+        // The first principal component carries the most variance.
+        double Var(int axis) { var v = Enumerable.Range(0, plot.Count).Select(i => (double)plot.Codes3[3 * i + axis]).ToArray(); var m = v.Average(); return v.Sum(x => (x - m) * (x - m)); }
+        Assert.True(Var(0) >= Var(1) && Var(1) >= Var(2));
+    }
+
+    [Fact]
+    public void Reclustering_equals_a_fresh_kmeans_on_the_same_codes_without_training()
+    {
+        var image = TestImages.Astronaut();
+        using var first = SegmentationPipeline.Run(image, Quick);
+        using var again = SegmentationPipeline.Recluster(first, image, first.Parameters with { Clusters = 5 });
+        Assert.True(again.Reclustered);
+        Assert.Equal(5, again.Clusters.Count);
+        Assert.Equal(first.EpochLosses, again.EpochLosses);
+        // A fresh run with k = 5 and the same seed trains the same model, so it must land on the same labels.
+        using var fresh = SegmentationPipeline.Run(image, Quick with { Clusters = 5 });
+        Assert.Equal(fresh.Labels, again.Labels);
+        Assert.Equal(fresh.Inertia, again.Inertia, 6);
+    }
+
+    [Fact]
+    public void Disposed_results_cannot_be_reclustered_but_their_reclusterings_live_on()
+    {
+        var image = TestImages.Astronaut();
+        var first = SegmentationPipeline.Run(image, Quick);
+        using var second = SegmentationPipeline.Recluster(first, image, first.Parameters with { Clusters = 2 });
+        first.Dispose();
+        Assert.Throws<InvalidOperationException>(() => SegmentationPipeline.Recluster(first, image, first.Parameters));
+        using var third = SegmentationPipeline.Recluster(second, image, first.Parameters with { Clusters = 4 });
+        Assert.Equal(4, third.Clusters.Count);
+    }
+
+    [Fact]
+    public void Sweeping_k_scores_every_k_on_the_trained_codes()
+    {
+        var (image, _) = TestImages.Blocks(60, 40);
+        using var r = SegmentationPipeline.Run(image, Quick with { Epochs = 8 });
+        var sweep = SegmentationPipeline.SweepK(r, 2, 6);
+        Assert.Equal(new[] { 2, 3, 4, 5, 6 }, sweep.Select(s => s.K));
+        Assert.True(sweep.Zip(sweep.Skip(1)).All(p => p.Second.Inertia <= p.First.Inertia * 1.0001), "inertia does not rise with k");
+        // Three flat blocks: k = 3 has the best silhouette.
+        Assert.Equal(3, sweep.MaxBy(s => s.Silhouette)!.K);
+    }
+
+    [Fact]
+    public void Attention_insight_gives_a_distribution_over_the_window_per_head()
+    {
+        var (image, _) = TestImages.Blocks(30, 30);
+        using var r = SegmentationPipeline.Run(image, Quick with { Window = 5, Heads = 4, Epochs = 2 });
+        var maps = SegmentationPipeline.AttentionAt(r, image, 0, 29);
+        Assert.NotNull(maps);
+        Assert.Equal(4, maps!.Length);
+        Assert.All(maps, m => { Assert.Equal(25, m.Length); Assert.Equal(1.0, m.Sum(), 4); });
+        using var pixelOnly = SegmentationPipeline.Run(image, Quick with { Epochs = 1 });
+        Assert.Null(SegmentationPipeline.AttentionAt(pixelOnly, image, 1, 1));
+    }
+
+    [Fact]
+    public void Report_holds_parameters_losses_clusters_and_timings()
+    {
+        var (image, _) = TestImages.Blocks(30, 30);
+        using var r = SegmentationPipeline.Run(image, Quick);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(RunReport.ToJson(r, 123.4))!;
+        Assert.Equal(4, json["epochLosses"]!.AsArray().Count);
+        Assert.Equal(3, json["parameters"]!["clusters"]!.GetValue<int>());
+        Assert.Equal("fast", json["parameters"]!["preset"]!.GetValue<string>());
+        Assert.Equal(3, json["clusters"]!.AsArray().Count);
+        foreach (var key in new[] { "decodeSeconds", "trainSeconds", "encodeSeconds", "clusterSeconds", "renderSeconds", "totalSeconds", "firstEpochSeconds" })
+            Assert.True(json["timings"]![key]!.GetValue<double>() >= 0, key);
+        Assert.Equal(123.4, json["timings"]!["peakWorkingSetMb"]!.GetValue<double>());
+    }
+}
