@@ -63,6 +63,7 @@ public static class HostileCorpus
         yield return E("png-16bit.png", L, "16 bits per channel", () => TestImages.TwoTone(32, 32, new PngEncoder { BitDepth = PngBitDepth.Bit16, ColorType = PngColorType.RgbWithAlpha }));
         yield return E("png-gray.png", L, "grayscale", () => TestImages.TwoTone(32, 32, new PngEncoder { ColorType = PngColorType.Grayscale }));
         yield return E("png-palette.png", L, "palette", () => TestImages.TwoTone(32, 32, new PngEncoder { ColorType = PngColorType.Palette }));
+        yield return E("jpeg-cmyk.jpg", L, "Adobe CMYK JPEG (print workflows)", () => TestImages.CmykJpeg(255, 0, 0, 255));
         yield return E("jpeg-exif-orientation-6.jpg", L, "rotated camera photo", () => TestImages.JpegWithOrientation(40, 20, 6));
         yield return E("jpeg-exif-orientation-99.jpg", L, "orientation value outside 1..8 must be ignored, not crash", () => TestImages.JpegWithOrientation(40, 20, 99));
         yield return E("gif-3000-frames.gif", L, "animation bomb: 3000 frames on a 300×300 screen, only the first may be decoded",

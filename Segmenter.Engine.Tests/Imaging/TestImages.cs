@@ -119,6 +119,51 @@ public static class TestImages
         return ms.ToArray();
     }
 
+    // ---- hand-written CMYK JPEG ------------------------------------------------------------------------------
+
+    /// <summary>
+    /// An 8×8 baseline JPEG with four components (CMYK, flat colour, Adobe APP14 transform 0). Written by hand because
+    /// ImageSharp 2.1's encoder silently writes YCbCr when asked for CMYK. Values are stored the Adobe way
+    /// (inverted: 255 = no ink), which is what Photoshop writes and what decoders assume for Adobe CMYK.
+    /// </summary>
+    public static byte[] CmykJpeg(byte c, byte m, byte y, byte k)
+    {
+        var o = new List<byte> { 0xFF, 0xD8 };
+        // APP14 "Adobe": version 100, flags 0, 0, transform 0 (no colour transform = CMYK).
+        o.AddRange([0xFF, 0xEE, 0x00, 0x0E, .. "Adobe"u8, 0x00, 0x64, 0, 0, 0, 0, 0]);
+        o.AddRange([0xFF, 0xDB, 0x00, 0x43, 0x00]); o.AddRange(Enumerable.Repeat((byte)1, 64)); // DQT: all ones
+        o.AddRange([0xFF, 0xC0, 0x00, 20, 8, 0, 8, 0, 8, 4]);                                       // SOF0 8×8, 4 comps
+        for (byte id = 1; id <= 4; id++) o.AddRange([id, 0x11, 0]);
+        // DC table 0: category 10 → "0", category 11 → "10". AC table 0: only EOB → "0".
+        o.AddRange([0xFF, 0xC4, 0x00, 2 + 1 + 16 + 2, 0x00, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10, 11]);
+        o.AddRange([0xFF, 0xC4, 0x00, 2 + 1 + 16 + 1, 0x10, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x00]);
+        o.AddRange([0xFF, 0xDA, 0x00, 14, 4, 1, 0x00, 2, 0x00, 3, 0x00, 4, 0x00, 0, 63, 0]);       // SOS
+
+        var bits = new List<bool>();
+        void Put(int value, int count) { for (int b = count - 1; b >= 0; b--) bits.Add(((value >> b) & 1) != 0); }
+        foreach (byte v in new[] { c, m, y, k })
+        {
+            // A flat block has only a DC coefficient: 8 × (value − 128), quantised by 1. The encodable range
+            // of this tiny table is categories 10 and 11, i.e. |DC| ≥ 512: values 0..63 and 192..255.
+            int dc = 8 * (v - 128);
+            int cat = 32 - int.LeadingZeroCount(Math.Abs(dc));
+            if (cat == 10) Put(0b0, 1); else if (cat == 11) Put(0b10, 2);
+            else throw new ArgumentOutOfRangeException(nameof(c), "use channel values ≤ 63 or ≥ 192");
+            Put(dc >= 0 ? dc : dc + (1 << cat) - 1, cat);
+            Put(0, 1); // EOB
+        }
+        while (bits.Count % 8 != 0) bits.Add(true); // pad with 1-bits
+        for (int i = 0; i < bits.Count; i += 8)
+        {
+            byte b = 0;
+            for (int j = 0; j < 8; j++) b = (byte)((b << 1) | (bits[i + j] ? 1 : 0));
+            o.Add(b);
+            if (b == 0xFF) o.Add(0x00); // byte stuffing
+        }
+        o.AddRange([0xFF, 0xD9]);
+        return o.ToArray();
+    }
+
     // ---- CRC-32 (PNG) ---------------------------------------------------------------------------------------
 
     private static readonly uint[] CrcTable = BuildCrcTable();

@@ -360,6 +360,7 @@ public static class ImageLoader
         ? string.Create(CultureInfo.InvariantCulture, $"{pixels / 1_000_000.0:0.##} megapixels")
         : string.Create(CultureInfo.InvariantCulture, $"{pixels} pixels");
 
-    private static string FormatSeconds(TimeSpan t) =>
-        string.Create(CultureInfo.InvariantCulture, $"{t.TotalSeconds:0.#} s");
+    private static string FormatSeconds(TimeSpan t) => t < TimeSpan.FromSeconds(1)
+        ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalMilliseconds:0} ms")
+        : string.Create(CultureInfo.InvariantCulture, $"{t.TotalSeconds:0.#} s");
 }
