@@ -2,6 +2,9 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
+// Lets the tests drive the empty-cluster relocation directly (AllowMultiple, so it cannot clash with others).
+[assembly: InternalsVisibleTo("Segmenter.Engine.Tests")]
+
 namespace Segmenter.Engine.Clustering;
 
 /// <summary>
@@ -446,7 +449,7 @@ public sealed class KMeans
     /// As sklearn's <c>_relocate_empty_clusters</c>: each cluster with no weight takes over one of the points
     /// farthest from their (old) centres, whose contribution moves from its old cluster to the empty one.
     /// </summary>
-    private static bool RelocateEmptyClusters(float[] data, int n, int dims, float[] w, float[] centersOld,
+    internal static bool RelocateEmptyClusters(float[] data, int n, int dims, float[] w, float[] centersOld,
         int[] labels, double[] sums, double[] weightIn)
     {
         int k = weightIn.Length;
