@@ -291,19 +291,21 @@ public sealed class KMeans
             Parallel.For(0, parts.Count, p =>
             {
                 var (start, end) = parts.Range(p);
-                for (int t = 0; t < trials; t++)
+                Span<double> pot = stackalloc double[trials];
+                pot.Clear();
+                // Point-major, so each row is read from memory once for all candidates.
+                for (int i = start; i < end; i++)
                 {
-                    float[] dist = trialDist[t];
-                    int co = candidates[t] * dims;
-                    double pot = 0;
-                    for (int i = start; i < end; i++)
+                    float cl = closest[i];
+                    double wi = w[i];
+                    for (int t = 0; t < trials; t++)
                     {
-                        float d = Math.Min(closest[i], SquaredDistance(data, i * dims, data, co, dims));
-                        dist[i] = d;
-                        pot += (double)w[i] * d;
+                        float d = Math.Min(cl, SquaredDistance(data, i * dims, data, candidates[t] * dims, dims));
+                        trialDist[t][i] = d;
+                        pot[t] += wi * d;
                     }
-                    partPots[p * trials + t] = pot;
                 }
+                for (int t = 0; t < trials; t++) partPots[p * trials + t] = pot[t];
             });
             Array.Clear(pots);
             for (int p = 0; p < parts.Count; p++)
