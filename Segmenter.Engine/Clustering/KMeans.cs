@@ -61,7 +61,7 @@ public sealed class KMeans
         cancellationToken.ThrowIfCancellationRequested();
 
         var parts = new Partitions(n);
-        var ws = new Workspace(parts.Count, k, dims);
+        var ws = new Workspace(parts.Count, n, k, dims);
         double tolAbs = Tol == 0 ? 0 : Tol * MeanFeatureVariance(data, n, dims, parts);
 
         // One master generator hands each restart its own seed, so restart r is reproducible on its own.
@@ -197,8 +197,14 @@ public sealed class KMeans
 
     private sealed class Workspace
     {
-        public Workspace(int partitions, int k, int dims)
+        public Workspace(int partitions, int n, int k, int dims)
         {
+            // k-means++ buffers, allocated once per Fit and reused by every restart.
+            Cumulative = new double[n];
+            Closest = new float[n];
+            TrialDist = new float[2 + (int)Math.Log(k)][];
+            for (int t = 0; t < TrialDist.Length; t++) TrialDist[t] = new float[n];
+
             Sums = new double[partitions][];
             Weights = new double[partitions][];
             for (int p = 0; p < partitions; p++) { Sums[p] = new double[k * dims]; Weights[p] = new double[k]; }
@@ -209,6 +215,9 @@ public sealed class KMeans
         public readonly double[][] Weights;
         public readonly double[] Inertia;
         public readonly long[] Changed;
+        public readonly double[] Cumulative;
+        public float[] Closest;
+        public readonly float[][] TrialDist;
     }
 
     // ---------------------------------------------------------------- tolerance
@@ -221,11 +230,7 @@ public sealed class KMeans
         {
             var s = new double[dims];
             var (start, end) = parts.Range(p);
-            for (int i = start; i < end; i++)
-            {
-                int o = i * dims;
-                for (int j = 0; j < dims; j++) s[j] += data[o + j];
-            }
+            for (int i = start; i < end; i++) AddScaled(s, 0, data, i * dims, dims, 1.0);
             partial[p] = s;
         });
         var mean = new double[dims];
@@ -236,11 +241,7 @@ public sealed class KMeans
         {
             var s = new double[dims];
             var (start, end) = parts.Range(p);
-            for (int i = start; i < end; i++)
-            {
-                int o = i * dims;
-                for (int j = 0; j < dims; j++) { double d = data[o + j] - mean[j]; s[j] += d * d; }
-            }
+            for (int i = start; i < end; i++) AddSquaredDeviation(s, data, i * dims, mean, dims);
             partial[p] = s;
         });
         double total = 0;
@@ -261,22 +262,21 @@ public sealed class KMeans
     {
         var centers = new float[k * dims];
         int trials = 2 + (int)Math.Log(k);
-        var cum = new double[n];
+        var cum = ws.Cumulative;
 
         double run = 0;
         for (int i = 0; i < n; i++) { run += w[i]; cum[i] = run; }
         int first = SearchRight(cum, rng.NextDouble() * run);
         Array.Copy(data, first * dims, centers, 0, dims);
 
-        var closest = new float[n];
+        var closest = ws.Closest;
         Parallel.For(0, parts.Count, p =>
         {
             var (start, end) = parts.Range(p);
             for (int i = start; i < end; i++) closest[i] = SquaredDistance(data, i * dims, data, first * dims, dims);
         });
 
-        var trialDist = new float[trials][];
-        for (int t = 0; t < trials; t++) trialDist[t] = new float[n];
+        var trialDist = ws.TrialDist;
         var candidates = new int[trials];
         var pots = new double[trials];
         var partPots = new double[parts.Count * trials];
@@ -292,18 +292,34 @@ public sealed class KMeans
             {
                 var (start, end) = parts.Range(p);
                 Span<double> pot = stackalloc double[trials];
-                pot.Clear();
-                // Point-major, so each row is read from memory once for all candidates.
-                for (int i = start; i < end; i++)
+                // Point-major within a group of four candidates, so each row is read once per group.
+                ref float d0 = ref MemoryMarshal.GetArrayDataReference(data);
+                int last = trials - 1;
+                // Groups of four candidates (the last group padded with repeats of the last candidate).
+                for (int t0 = 0; t0 < trials; t0 += 4)
                 {
-                    float cl = closest[i];
-                    double wi = w[i];
-                    for (int t = 0; t < trials; t++)
+                    int o1 = candidates[Math.Min(t0 + 1, last)] * dims, o2 = candidates[Math.Min(t0 + 2, last)] * dims,
+                        o3 = candidates[Math.Min(t0 + 3, last)] * dims, o0 = candidates[t0] * dims;
+                    int m = Math.Min(4, trials - t0);
+                    float[] dist0 = trialDist[t0], dist1 = trialDist[t0 + Math.Min(1, m - 1)],
+                        dist2 = trialDist[t0 + Math.Min(2, m - 1)], dist3 = trialDist[t0 + Math.Min(3, m - 1)];
+                    double p0 = 0, p1 = 0, p2 = 0, p3 = 0;
+                    for (int i = start; i < end; i++)
                     {
-                        float d = Math.Min(cl, SquaredDistance(data, i * dims, data, candidates[t] * dims, dims));
-                        trialDist[t][i] = d;
-                        pot[t] += wi * d;
+                        float cl = closest[i];
+                        double wi = w[i];
+                        SquaredDistances4(ref Unsafe.Add(ref d0, i * dims), ref Unsafe.Add(ref d0, o0),
+                            ref Unsafe.Add(ref d0, o1), ref Unsafe.Add(ref d0, o2), ref Unsafe.Add(ref d0, o3),
+                            dims, out float e0, out float e1, out float e2, out float e3);
+                        // Padded slots write the same value as the real last trial to its own array: harmless.
+                        e0 = Math.Min(cl, e0); e1 = Math.Min(cl, e1); e2 = Math.Min(cl, e2); e3 = Math.Min(cl, e3);
+                        dist3[i] = e3; dist2[i] = e2; dist1[i] = e1; dist0[i] = e0;
+                        p0 += wi * e0; p1 += wi * e1; p2 += wi * e2; p3 += wi * e3;
                     }
+                    pot[t0] = p0;
+                    if (m > 1) pot[t0 + 1] = p1;
+                    if (m > 2) pot[t0 + 2] = p2;
+                    if (m > 3) pot[t0 + 3] = p3;
                 }
                 for (int t = 0; t < trials; t++) partPots[p * trials + t] = pot[t];
             });
@@ -316,6 +332,7 @@ public sealed class KMeans
             (closest, trialDist[best]) = (trialDist[best], closest);
             Array.Copy(data, candidates[best] * dims, centers, c * dims, dims);
         }
+        ws.Closest = closest;
         return centers;
     }
 
@@ -489,24 +506,76 @@ public sealed class KMeans
 
     // ---------------------------------------------------------------- kernels
 
+    /// <summary>Index of the nearest centre (lowest index on ties) and its squared distance.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Nearest(float[] data, int offset, float[] centers, int k, int dims, out float bestDist)
     {
+        ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(data), offset);
+        ref float c0 = ref MemoryMarshal.GetArrayDataReference(centers);
         int best = 0;
-        bestDist = SquaredDistance(data, offset, centers, 0, dims);
-        for (int c = 1; c < k; c++)
+        bestDist = float.PositiveInfinity;
+        int c = 0;
+        // Four centres at a time: the row is loaded once per group and the four independent accumulators
+        // keep the adder pipeline busy (a single accumulator is latency-bound).
+        for (; c + 4 <= k; c += 4)
         {
-            float d = SquaredDistance(data, offset, centers, c * dims, dims);
+            SquaredDistances4(ref x, ref Unsafe.Add(ref c0, c * dims), ref Unsafe.Add(ref c0, (c + 1) * dims),
+                ref Unsafe.Add(ref c0, (c + 2) * dims), ref Unsafe.Add(ref c0, (c + 3) * dims), dims,
+                out float d0, out float d1, out float d2, out float d3);
+            if (d0 < bestDist) { bestDist = d0; best = c; }
+            if (d1 < bestDist) { bestDist = d1; best = c + 1; }
+            if (d2 < bestDist) { bestDist = d2; best = c + 2; }
+            if (d3 < bestDist) { bestDist = d3; best = c + 3; }
+        }
+        for (; c < k; c++)
+        {
+            float d = SquaredDistance(ref x, ref Unsafe.Add(ref c0, c * dims), dims);
             if (d < bestDist) { bestDist = d; best = c; }
         }
         return best;
     }
 
+    /// <summary>
+    /// Squared distances from one row to four others; bit-identical to four <see cref="SquaredDistance(float[], int, float[], int, int)"/>
+    /// calls (same per-lane accumulation, same lane sum, same scalar tail).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static float SquaredDistance(float[] a, int aOffset, float[] b, int bOffset, int dims)
+    private static void SquaredDistances4(ref float x, ref float c0, ref float c1, ref float c2, ref float c3, int dims,
+        out float d0, out float d1, out float d2, out float d3)
     {
-        ref float ra = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a), aOffset);
-        ref float rb = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(b), bOffset);
+        int j = 0;
+        d0 = d1 = d2 = d3 = 0;
+        if (dims >= Vector<float>.Count)
+        {
+            Vector<float> a0 = Vector<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+            for (; j <= dims - Vector<float>.Count; j += Vector<float>.Count)
+            {
+                var xv = Vector.LoadUnsafe(ref x, (nuint)j);
+                var e0 = xv - Vector.LoadUnsafe(ref c0, (nuint)j); a0 += e0 * e0;
+                var e1 = xv - Vector.LoadUnsafe(ref c1, (nuint)j); a1 += e1 * e1;
+                var e2 = xv - Vector.LoadUnsafe(ref c2, (nuint)j); a2 += e2 * e2;
+                var e3 = xv - Vector.LoadUnsafe(ref c3, (nuint)j); a3 += e3 * e3;
+            }
+            d0 = Vector.Sum(a0); d1 = Vector.Sum(a1); d2 = Vector.Sum(a2); d3 = Vector.Sum(a3);
+        }
+        for (; j < dims; j++)
+        {
+            float xj = Unsafe.Add(ref x, j);
+            float e0 = xj - Unsafe.Add(ref c0, j); d0 += e0 * e0;
+            float e1 = xj - Unsafe.Add(ref c1, j); d1 += e1 * e1;
+            float e2 = xj - Unsafe.Add(ref c2, j); d2 += e2 * e2;
+            float e3 = xj - Unsafe.Add(ref c3, j); d3 += e3 * e3;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float SquaredDistance(float[] a, int aOffset, float[] b, int bOffset, int dims) =>
+        SquaredDistance(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a), aOffset),
+            ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(b), bOffset), dims);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float SquaredDistance(ref float ra, ref float rb, int dims)
+    {
         int j = 0;
         float sum = 0;
         if (dims >= Vector<float>.Count)
@@ -525,6 +594,33 @@ public sealed class KMeans
             sum += d * d;
         }
         return sum;
+    }
+
+    /// <summary>acc[j] += (src[sOffset + j] − mean[j])², in double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddSquaredDeviation(double[] acc, float[] src, int sOffset, double[] mean, int dims)
+    {
+        ref double ra = ref MemoryMarshal.GetArrayDataReference(acc);
+        ref double rm = ref MemoryMarshal.GetArrayDataReference(mean);
+        ref float rs = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(src), sOffset);
+        int j = 0;
+        if (dims >= Vector<float>.Count)
+        {
+            int h = Vector<double>.Count;
+            for (; j <= dims - Vector<float>.Count; j += Vector<float>.Count)
+            {
+                Vector.Widen(Vector.LoadUnsafe(ref rs, (nuint)j), out Vector<double> lo, out Vector<double> hi);
+                lo -= Vector.LoadUnsafe(ref rm, (nuint)j);
+                hi -= Vector.LoadUnsafe(ref rm, (nuint)(j + h));
+                (Vector.LoadUnsafe(ref ra, (nuint)j) + lo * lo).StoreUnsafe(ref ra, (nuint)j);
+                (Vector.LoadUnsafe(ref ra, (nuint)(j + h)) + hi * hi).StoreUnsafe(ref ra, (nuint)(j + h));
+            }
+        }
+        for (; j < dims; j++)
+        {
+            double d = Unsafe.Add(ref rs, j) - Unsafe.Add(ref rm, j);
+            Unsafe.Add(ref ra, j) += d * d;
+        }
     }
 
     /// <summary>dst[dOffset..+dims] += weight · src[sOffset..+dims], in double.</summary>
