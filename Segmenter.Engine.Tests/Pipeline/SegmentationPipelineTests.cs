@@ -13,7 +13,7 @@ public class SegmentationPipelineTests
     public void Training_loss_falls_over_epochs_on_a_real_image()
     {
         var events = new List<PipelineEvent>();
-        using var result = SegmentationPipeline.Run(TestImages.Astronaut(), Quick with { Epochs = 8, Clusters = 4 }, events.Add);
+        using var result = SegmentationPipeline.Run(SampleImages.Astronaut(), Quick with { Epochs = 8, Clusters = 4 }, events.Add);
         var losses = result.EpochLosses.Select(e => e.Loss).ToArray();
         Assert.Equal(8, losses.Length);
         Assert.True(losses[^1] < losses[0] / 3, $"loss should fall: {string.Join(", ", losses)}");
@@ -28,7 +28,7 @@ public class SegmentationPipelineTests
     [Fact]
     public void Same_seed_gives_identical_losses_and_labels()
     {
-        var image = TestImages.Astronaut();
+        var image = SampleImages.Astronaut();
         using var a = SegmentationPipeline.Run(image, Quick);
         using var b = SegmentationPipeline.Run(image, Quick);
         Assert.Equal(a.EpochLosses.Select(e => e.Loss), b.EpochLosses.Select(e => e.Loss));
@@ -39,7 +39,7 @@ public class SegmentationPipelineTests
     [Fact]
     public void Same_seed_is_reproducible_with_a_window_too()
     {
-        var (image, _) = TestImages.Blocks(40, 30);
+        var (image, _) = SampleImages.Blocks(40, 30);
         var p = Quick with { Window = 3, Epochs = 2 };
         using var a = SegmentationPipeline.Run(image, p);
         using var b = SegmentationPipeline.Run(image, p);
@@ -53,7 +53,7 @@ public class SegmentationPipelineTests
     [InlineData(2, 4, 0, "Epochs must be between 1")]
     public void Bad_parameters_are_refused_with_clear_messages(int heads, int k, int epochs, string expected)
     {
-        var (image, _) = TestImages.Blocks(20, 20);
+        var (image, _) = SampleImages.Blocks(20, 20);
         var e = Assert.Throws<ArgumentException>(() =>
             SegmentationPipeline.Run(image, Quick with { Heads = heads, Clusters = k, Epochs = epochs }));
         Assert.Contains(expected, e.Message);
@@ -74,7 +74,7 @@ public class SegmentationPipelineTests
     [InlineData(double.PositiveInfinity)]
     public void Learning_rate_must_be_positive_and_finite(double lr)
     {
-        var (image, _) = TestImages.Blocks(20, 20);
+        var (image, _) = SampleImages.Blocks(20, 20);
         var e = Assert.Throws<ArgumentException>(() => SegmentationPipeline.Run(image, Quick with { LearningRate = lr }));
         Assert.Contains("learning rate", e.Message);
     }
@@ -85,7 +85,7 @@ public class SegmentationPipelineTests
     [InlineData(0)]
     public void Window_must_be_1_3_or_5(int window)
     {
-        var (image, _) = TestImages.Blocks(20, 20);
+        var (image, _) = SampleImages.Blocks(20, 20);
         var e = Assert.Throws<ArgumentException>(() => SegmentationPipeline.Run(image, Quick with { Window = window }));
         Assert.Contains("window must be 1", e.Message);
     }
@@ -93,7 +93,7 @@ public class SegmentationPipelineTests
     [Fact]
     public void An_absurd_learning_rate_ends_in_a_training_failure_that_says_what_to_change()
     {
-        var (image, _) = TestImages.Blocks(32, 32);
+        var (image, _) = SampleImages.Blocks(32, 32);
         var e = Assert.Throws<TrainingFailedException>(() =>
             SegmentationPipeline.Run(image, Quick with { LearningRate = 1e30, CosineDecay = false, Epochs = 5 }));
         Assert.Contains("Lower the learning rate", e.Message);
@@ -105,7 +105,7 @@ public class SegmentationPipelineTests
     [Fact]
     public void Cancellation_stops_training_within_one_batch()
     {
-        var image = TestImages.Astronaut();
+        var image = SampleImages.Astronaut();
         using var cts = new CancellationTokenSource();
         int epochsSeen = 0;
         var p = SegmentationParameters.ForPreset(Preset.Original) with { Epochs = 50 };
@@ -122,7 +122,7 @@ public class SegmentationPipelineTests
     [InlineData(5)]
     public void Every_pixel_gets_a_label_and_clusters_summarise_the_image(int window)
     {
-        var (image, truth) = TestImages.Blocks(45, 30);
+        var (image, truth) = SampleImages.Blocks(45, 30);
         using var r = SegmentationPipeline.Run(image, Quick with { Window = window, Epochs = 6 });
         Assert.Equal(image.PixelCount, r.Labels.Length);
         Assert.All(r.Labels, l => Assert.InRange(l, 0, 2));
@@ -141,7 +141,7 @@ public class SegmentationPipelineTests
     [Fact]
     public void Plot_sample_is_bounded_stratified_and_projected()
     {
-        using var r = SegmentationPipeline.Run(TestImages.Astronaut(), Quick with { Clusters = 5 });
+        using var r = SegmentationPipeline.Run(SampleImages.Astronaut(), Quick with { Clusters = 5 });
         var plot = r.Plot;
         Assert.InRange(plot.Count, 5 * 100, 20_000);
         Assert.Equal(plot.Count * 3, plot.Rgb.Length);
@@ -162,7 +162,7 @@ public class SegmentationPipelineTests
     [Fact]
     public void Reclustering_equals_a_fresh_kmeans_on_the_same_codes_without_training()
     {
-        var image = TestImages.Astronaut();
+        var image = SampleImages.Astronaut();
         using var first = SegmentationPipeline.Run(image, Quick);
         using var again = SegmentationPipeline.Recluster(first, image, first.Parameters with { Clusters = 5 });
         Assert.True(again.Reclustered);
@@ -177,7 +177,7 @@ public class SegmentationPipelineTests
     [Fact]
     public void Disposed_results_cannot_be_reclustered_but_their_reclusterings_live_on()
     {
-        var image = TestImages.Astronaut();
+        var image = SampleImages.Astronaut();
         var first = SegmentationPipeline.Run(image, Quick);
         using var second = SegmentationPipeline.Recluster(first, image, first.Parameters with { Clusters = 2 });
         first.Dispose();
@@ -189,7 +189,7 @@ public class SegmentationPipelineTests
     [Fact]
     public void Sweeping_k_scores_every_k_on_the_trained_codes()
     {
-        var (image, _) = TestImages.Blocks(60, 40);
+        var (image, _) = SampleImages.Blocks(60, 40);
         using var r = SegmentationPipeline.Run(image, Quick with { Epochs = 8 });
         var sweep = SegmentationPipeline.SweepK(r, 2, 6);
         Assert.Equal(new[] { 2, 3, 4, 5, 6 }, sweep.Select(s => s.K));
@@ -201,7 +201,7 @@ public class SegmentationPipelineTests
     [Fact]
     public void Attention_insight_gives_a_distribution_over_the_window_per_head()
     {
-        var (image, _) = TestImages.Blocks(30, 30);
+        var (image, _) = SampleImages.Blocks(30, 30);
         using var r = SegmentationPipeline.Run(image, Quick with { Window = 5, Heads = 4, Epochs = 2 });
         var maps = SegmentationPipeline.AttentionAt(r, image, 0, 29);
         Assert.NotNull(maps);
@@ -214,7 +214,7 @@ public class SegmentationPipelineTests
     [Fact]
     public void Report_holds_parameters_losses_clusters_and_timings()
     {
-        var (image, _) = TestImages.Blocks(30, 30);
+        var (image, _) = SampleImages.Blocks(30, 30);
         using var r = SegmentationPipeline.Run(image, Quick);
         var json = System.Text.Json.Nodes.JsonNode.Parse(RunReport.ToJson(r, 123.4))!;
         Assert.Equal(4, json["epochLosses"]!.AsArray().Count);

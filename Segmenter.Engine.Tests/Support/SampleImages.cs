@@ -2,7 +2,7 @@ using Segmenter.Engine.Imaging;
 
 namespace Segmenter.Engine.Tests.Support;
 
-public static class TestImages
+public static class SampleImages
 {
     public static RgbImage Load(string path) => ImageLoader.Load(path);
 
