@@ -195,3 +195,31 @@ public class ResultsPanelTests : IAsyncLifetime
         Assert.Contains("\"clusters\"", session.GetReportJson());
     }
 }
+
+public class ImagePanelTests : IAsyncLifetime
+{
+    private readonly BunitContext _ctx = TestData.Context();
+    public Task InitializeAsync() => Task.CompletedTask;
+    public async Task DisposeAsync() => await _ctx.DisposeAsync();
+
+    [Fact]
+    public void Upload_id_is_on_the_file_input_and_every_embedded_sample_has_a_thumbnail()
+    {
+        using var session = TestData.Session();
+        var cut = _ctx.Render<ImagePanel>(p => p.Add(c => c.Session, session));
+        var input = cut.Find("[data-testid=upload-input]");
+        Assert.Equal("INPUT", input.TagName);
+        Assert.Equal("file", input.GetAttribute("type"));
+        foreach (var name in new[] { "astronaut", "chelsea", "coffee", "rocket" })
+            Assert.NotNull(cut.Find($"[data-testid=sample-{name}]"));
+    }
+
+    [Fact]
+    public async Task Clicking_a_sample_loads_it()
+    {
+        using var session = TestData.Session();
+        var cut = _ctx.Render<ImagePanel>(p => p.Add(c => c.Session, session));
+        await cut.InvokeAsync(() => cut.Find("[data-testid=sample-coffee]").Click());
+        cut.WaitForAssertion(() => Assert.Equal("coffee.png", session.ImageName));
+    }
+}

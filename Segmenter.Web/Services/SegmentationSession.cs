@@ -142,6 +142,14 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
         RaiseChanged();
     }
 
+    /// <summary>The user dismissed the error message.</summary>
+    public void ClearError()
+    {
+        if (Error is null) return;
+        Error = null;
+        RaiseChanged();
+    }
+
     public void SetView(ResultView view)
     {
         if (View == view) return;
