@@ -1,27 +1,77 @@
+using Microsoft.Extensions.Options;
+using MudBlazor.Services;
 using Segmenter.Web.Components;
+using Segmenter.Web.Services;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// Add services to the container.
+// A local dev tool: plain http on loopback unless --urls / ASPNETCORE_URLS / "Urls" says otherwise.
+if (string.IsNullOrWhiteSpace(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+    builder.WebHost.UseUrls("http://127.0.0.1:5000");
+
+builder.Services.AddOptions<SegmenterOptions>().Bind(builder.Configuration.GetSection(SegmenterOptions.Section));
+builder.Services.AddSingleton<JobRunner>();
+builder.Services.AddSingleton<SessionRegistry>();
+builder.Services.AddSingleton<SampleImages>();
+builder.Services.AddSingleton<ISegmentationEngine, EngineSegmentation>();
+builder.Services.AddSingleton<IImageCodec, EngineImageCodec>();
+builder.Services.AddScoped<SegmentationSession>();
+
+builder.Services.AddMudServices();
 builder.Services.AddRazorComponents()
-    .AddInteractiveServerComponents();
+    .AddInteractiveServerComponents()
+    // Plotly traces of 20,000 points and file chunks travel over the circuit.
+    .AddHubOptions(o => o.MaximumReceiveMessageSize = 4 * 1024 * 1024);
 
 var app = builder.Build();
 
-// Configure the HTTP request pipeline.
+try
+{
+    TorchSharp.torch.set_num_threads(Environment.ProcessorCount);
+}
+catch (Exception ex)
+{
+    app.Logger.LogError(ex, "TorchSharp's native library could not be initialised; the page is served but training will fail");
+}
+
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
-    // The default HSTS value is 30 days. You may want to change this for production scenarios, see https://aka.ms/aspnetcore-hsts.
-    app.UseHsts();
 }
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
-app.UseHttpsRedirection();
-
 app.UseAntiforgery();
 
 app.MapStaticAssets();
+
+app.MapGet("/healthz", (JobRunner runner) => Results.Json(new { status = "healthy", running = runner.Running, queued = runner.Queued }));
+
+app.MapGet("/samples/{file}", (string file, SampleImages samples) =>
+    samples.FileFor(file) is { } f && samples.Open(f) is { } stream
+        ? Results.Stream(stream, SampleImages.ContentType(f))
+        : Results.NotFound());
+
+app.MapGet("/image/{sessionId}/{which}.png", (string sessionId, string which, SessionRegistry sessions) =>
+    sessions.Find(sessionId)?.GetPng(which) is { } png ? Results.File(png, "image/png") : Results.NotFound());
+
+app.MapGet("/download/{sessionId}/{file}", (string sessionId, string file, SessionRegistry sessions) =>
+{
+    var session = sessions.Find(sessionId);
+    if (session is null) return Results.NotFound();
+    var stem = session.FileStem;
+    return file switch
+    {
+        "segmented.png" when session.GetPng("segmented") is { } png => Results.File(png, "image/png", $"{stem}-segmented.png"),
+        "labels.png" when session.GetPng("labels") is { } png => Results.File(png, "image/png", $"{stem}-labels.png"),
+        "report.json" when session.GetReportJson() is { } json
+            => Results.File(System.Text.Encoding.UTF8.GetBytes(json), "application/json", $"{stem}-report.json"),
+        _ => Results.NotFound(),
+    };
+});
+
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 
 app.Run();
+
+/// <summary>Visible to the tests (WebApplicationFactory).</summary>
+public partial class Program { }

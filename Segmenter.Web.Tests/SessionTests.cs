@@ -1,0 +1,108 @@
+using Segmenter.Engine.Pipeline;
+using Segmenter.Web.Services;
+
+namespace Segmenter.Web.Tests;
+
+public class SessionTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+
+    private static async Task Until(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException();
+            await Task.Delay(10);
+        }
+    }
+
+    [Fact]
+    public async Task A_training_failure_is_shown_with_the_engines_message()
+    {
+        var engine = new FakeEngine { Behaviour = (_, _, _, _) => throw new TrainingFailedException("The loss became NaN; lower the learning rate.") };
+        using var session = TestData.Session(engine: engine);
+        session.SetImage(TestData.Image(8, 6), "x.png");
+        string? raised = null;
+        session.ErrorRaised += m => raised = m;
+        await session.StartAsync();
+        await Until(() => session.State == SessionState.Failed);
+        Assert.Equal("The loss became NaN; lower the learning rate.", session.Error);
+        await Until(() => raised is not null);
+        Assert.True(session.CanStart); // the page stays usable
+    }
+
+    [Fact]
+    public async Task A_visitor_beyond_the_queue_is_told_the_server_is_busy()
+    {
+        var runner = TestData.Runner(concurrent: 1, queue: 0);
+        var release = new TaskCompletionSource();
+        var blocking = new FakeEngine { Behaviour = (img, p, _, ct) => { release.Task.Wait(ct); return TestData.Result(p.Clusters); } };
+        using var first = TestData.Session(runner, blocking);
+        using var second = TestData.Session(runner, blocking);
+        first.SetImage(TestData.Image(8, 6), "a.png");
+        second.SetImage(TestData.Image(8, 6), "b.png");
+        Assert.True(await first.StartAsync());
+        Assert.False(await second.StartAsync());
+        Assert.Equal("The server is busy; try again in a minute.", second.Error);
+        release.SetResult();
+    }
+
+    [Fact]
+    public async Task Disposing_a_session_cancels_its_job_and_the_next_queued_one_starts()
+    {
+        var runner = TestData.Runner(concurrent: 1, queue: 8);
+        var blocking = new FakeEngine { Behaviour = (img, p, _, ct) => { Task.Delay(Timeout.Infinite, ct).Wait(ct); return TestData.Result(p.Clusters); } };
+        var quick = new FakeEngine();
+        var first = TestData.Session(runner, blocking);
+        using var second = TestData.Session(runner, quick);
+        first.SetImage(TestData.Image(8, 6), "a.png");
+        second.SetImage(TestData.Image(8, 6), "b.png");
+        var ended = new List<JobFinished>();
+        runner.JobEnded += e => { lock (ended) ended.Add(e); };
+
+        await first.StartAsync();
+        await Until(() => first.State == SessionState.Running);
+        await second.StartAsync();
+        Assert.Equal(SessionState.Queued, second.State);
+        Assert.Equal(1, second.QueuePosition);
+
+        var closedAt = DateTime.UtcNow;
+        first.Dispose(); // the circuit went away
+        await Until(() => second.State == SessionState.Finished);
+        Assert.True(DateTime.UtcNow - closedAt < TimeSpan.FromSeconds(1));
+        lock (ended) Assert.Contains(ended, e => e.Outcome == JobState.Cancelled);
+        Assert.NotNull(second.Result);
+    }
+
+    [Fact]
+    public async Task A_new_result_disposes_the_previous_one()
+    {
+        var disposed = new List<int>();
+        int run = 0;
+        var engine = new FakeEngine
+        {
+            Behaviour = (img, p, _, _) =>
+            {
+                int id = Interlocked.Increment(ref run);
+                var r = TestData.Result(p.Clusters);
+                return new SegmentationResult(r.Parameters, r.Width, r.Height, r.Labels, r.Clusters, r.EpochLosses, r.Inertia,
+                    r.KMeansIterations, r.Timings, r.Plot, new Probe(() => { lock (disposed) disposed.Add(id); }));
+            },
+        };
+        var session = TestData.Session(engine: engine);
+        session.SetImage(TestData.Image(8, 6), "a.png");
+        await session.StartAsync();
+        await Until(() => session.State == SessionState.Finished);
+        await session.StartAsync();
+        await Until(() => session.State == SessionState.Finished && run == 2);
+        await Until(() => { lock (disposed) return disposed.SequenceEqual([1]); });
+        session.Dispose();
+        lock (disposed) Assert.Equal([1, 2], disposed);
+    }
+
+    private sealed class Probe(Action onDispose) : IDisposable
+    {
+        public void Dispose() => onDispose();
+    }
+}

@@ -1,0 +1,77 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using MudBlazor.Services;
+using Segmenter.Engine.Imaging;
+using Segmenter.Engine.Pipeline;
+using Segmenter.Web.Services;
+
+namespace Segmenter.Web.Tests;
+
+/// <summary>An engine that never trains: it replays scripted events and returns a prebuilt result, or blocks until cancelled.</summary>
+internal sealed class FakeEngine : ISegmentationEngine
+{
+    public Func<RgbImage, SegmentationParameters, Action<PipelineEvent>?, CancellationToken, SegmentationResult> Behaviour { get; set; }
+        = (img, p, progress, ct) => TestData.Result(p.Clusters, img.Width, img.Height);
+
+    public SegmentationResult Run(RgbImage image, SegmentationParameters parameters, Action<PipelineEvent>? progress, CancellationToken cancellationToken)
+        => Behaviour(image, parameters, progress, cancellationToken);
+}
+
+internal sealed class FakeCodec : IImageCodec
+{
+    public async Task<MemoryStream> ReadBoundedAsync(Stream stream, long maxBytes, CancellationToken cancellationToken)
+    {
+        var ms = new MemoryStream();
+        await stream.CopyToAsync(ms, cancellationToken);
+        if (ms.Length > maxBytes) throw new ImageRejectedException($"The file is larger than the {maxBytes}-byte limit.");
+        return ms;
+    }
+
+    public RgbImage Load(Stream stream, ImageLimits limits, CancellationToken cancellationToken) => TestData.Image(8, 6);
+    public byte[] EncodePng(RgbImage image) => [0x89, 0x50, 0x4E, 0x47];
+    public byte[] EncodeLabelPng(byte[] labels, int width, int height) => [0x89, 0x50, 0x4E, 0x47];
+}
+
+internal static class TestData
+{
+    public static RgbImage Image(int w, int h) => new(w, h, new byte[w * h * 3]);
+
+    public static readonly (byte R, byte G, byte B)[] Colours = [(200, 10, 20), (10, 200, 30), (40, 50, 220), (250, 250, 250)];
+
+    public static SegmentationResult Result(int k, int w = 8, int h = 6)
+    {
+        int n = w * h;
+        var labels = new byte[n];
+        for (int i = 0; i < n; i++) labels[i] = (byte)(i % k);
+        var clusters = Enumerable.Range(0, k).Select(c =>
+        {
+            long count = labels.Count(l => l == c);
+            var (r, g, b) = Colours[c % Colours.Length];
+            return new ClusterSummary(c, count, (double)count / n, r, g, b);
+        }).ToArray();
+        var losses = new[] { new EpochLoss(1, 2, 0.5, 0.1), new EpochLoss(2, 2, 0.25, 0.2) };
+        int points = Math.Min(n, 10);
+        var plot = new PlotSample(points, new byte[points * 3], labels.Take(points).ToArray(), new float[points * 3], new float[k * 3]);
+        return new SegmentationResult(SegmentationParameters.ForPreset(Preset.Fast) with { Clusters = k }, w, h, labels, clusters, losses,
+            inertia: 1.5, kmeansIterations: 3, new StageTimings(0, 1, 0, 0, 0, 1, 0.5), plot, state: null);
+    }
+
+    public static JobRunner Runner(int concurrent = 1, int queue = 8)
+        => new(Options.Create(new SegmenterOptions { MaxConcurrentJobs = concurrent, MaxQueueLength = queue }), NullLogger<JobRunner>.Instance);
+
+    public static SegmentationSession Session(JobRunner? runner = null, FakeEngine? engine = null)
+        => new(runner ?? Runner(), engine ?? new FakeEngine(), new FakeCodec(), new SampleImages(), new SessionRegistry(),
+            Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance);
+
+    /// <summary>A bUnit context with MudBlazor's services and loose JS interop (MudBlazor and Plotly call JS).</summary>
+    public static BunitContext Context()
+    {
+        var ctx = new BunitContext();
+        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        ctx.Services.AddMudServices();
+        ctx.Services.AddSingleton(new SampleImages());
+        ctx.Services.AddSingleton(Options.Create(new SegmenterOptions()));
+        return ctx;
+    }
+}

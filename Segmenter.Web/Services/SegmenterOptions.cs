@@ -1,0 +1,19 @@
+namespace Segmenter.Web.Services;
+
+/// <summary>Settings bound from the "Segmenter" configuration section.</summary>
+public sealed class SegmenterOptions
+{
+    public const string Section = "Segmenter";
+
+    /// <summary>Largest upload accepted, in bytes; enforced while the upload is read.</summary>
+    public long MaxUploadBytes { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>Runs trained at the same time (each uses every core, so 1 is usually right).</summary>
+    public int MaxConcurrentJobs { get; set; } = 1;
+
+    /// <summary>Runs that may wait for a slot; the next one is told the server is busy.</summary>
+    public int MaxQueueLength { get; set; } = 8;
+
+    /// <summary>Largest image accepted, in pixels.</summary>
+    public long MaxPixels { get; set; } = 40_000_000;
+}
