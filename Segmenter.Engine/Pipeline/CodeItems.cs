@@ -23,7 +23,9 @@ internal abstract class CodeItems
     public static CodeItems For(RgbImage image, SegmentationParameters p) =>
         p.Window == 1 && p.Preset == Preset.Fast
             ? new DistinctColours(new ColourHistogram(image))
-            : new Pixels(new PixelWindows(image, p.Window), (int)image.PixelCount);
+            : ForPixels(new PixelWindows(image, p.Window), (int)image.PixelCount);
+
+    public static CodeItems ForPixels(PixelWindows windows, int count) => new Pixels(windows, count);
 
     /// <summary>Items per encoding chunk: bounded so (chunk × tokens × 64) activations stay around 64 MB.</summary>
     public int ChunkSize => Math.Max(1024, 262_144 / Tokens);

@@ -130,6 +130,18 @@ public static class SegmentationPipeline
         return Enumerable.Range(0, model.Heads).Select(h => flat.AsSpan(h * windows.Tokens, windows.Tokens).ToArray()).ToArray();
     }
 
+    /// <summary>
+    /// The code of every pixel (pixelCount × 32, row-major), e.g. to compare k-means implementations on the same codes.
+    /// Holds all codes at once, so meant for moderate images.
+    /// </summary>
+    public static float[] EncodePixels(SegmentationResult result, RgbImage image, CancellationToken cancellationToken = default)
+    {
+        var codes = TrainedCodes.Of(result);
+        var items = new PixelWindows(image, codes.Model.Window);
+        var all = Enumerable.Range(0, (int)image.PixelCount).ToArray();
+        return CodeItems.ForPixels(items, all.Length).Encode(codes.Model, all, cancellationToken);
+    }
+
     // ---- stages after training ----
 
     private static SegmentationResult Cluster(TrainedCodes codes, CodeItems items, RgbImage image, SegmentationParameters p,
