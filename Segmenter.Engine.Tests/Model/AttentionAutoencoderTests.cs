@@ -18,7 +18,7 @@ public class AttentionAutoencoderTests
         var x = torch.rand(7, window * window, 3);
         var code = model.Encode(x);
         Assert.Equal(new long[] { 7, 32 }, code.shape);
-        Assert.Equal(new long[] { 7, 3 }, model.forward(x).shape);
+        Assert.Equal(new long[] { 7, window * window * 3 }, model.forward(x).shape);
         Assert.True(code.ge(0).all().item<bool>(), "codes come out of a ReLU");
     }
 

@@ -13,6 +13,10 @@ namespace Segmenter.Engine.Model;
 /// Only the centre token's query is needed: it attends over all T tokens, and its output becomes the code.
 /// With window 1 there is a single token, softmax over one score is 1, and attention reduces to the value
 /// and output projections, i.e. a linear map: exactly what the original Keras model computes per pixel.
+///
+/// Like any autoencoder it reconstructs its whole input, here the window's T colours (Dense 3·T; 3 for window 1).
+/// Were it asked for the centre colour alone, a 32-d code could ignore the neighbours; asked for the window,
+/// the code must summarise the neighbourhood, which is what lets noisy or textured regions cluster together.
 /// </summary>
 public sealed class AttentionAutoencoder : nn.Module<Tensor, Tensor>
 {
@@ -26,7 +30,7 @@ public sealed class AttentionAutoencoder : nn.Module<Tensor, Tensor>
     private readonly Parameter? position;   // T × 64, learned; only when the window has neighbours
     private readonly Linear query, key, value, project; // attention projections
     private readonly Linear toCode;         // 64 → 32
-    private readonly Linear decode1, decode2; // 32 → 64 → 3
+    private readonly Linear decode1, decode2; // 32 → 64 → 3·T
 
     public AttentionAutoencoder(int heads = 2, int window = 1) : base(nameof(AttentionAutoencoder))
     {
@@ -45,7 +49,7 @@ public sealed class AttentionAutoencoder : nn.Module<Tensor, Tensor>
         project = nn.Linear(Width, Width);
         toCode = nn.Linear(Width, CodeSize);
         decode1 = nn.Linear(CodeSize, Width);
-        decode2 = nn.Linear(Width, 3);
+        decode2 = nn.Linear(Width, 3 * Tokens);
         RegisterComponents();
     }
 
@@ -85,10 +89,10 @@ public sealed class AttentionAutoencoder : nn.Module<Tensor, Tensor>
         return (code.MoveToOuterDisposeScope(), weights);
     }
 
-    /// <summary>(B, 32) codes → (B, 3) reconstructed centre colours in [0, 1].</summary>
+    /// <summary>(B, 32) codes → (B, T·3) reconstructed window colours in [0, 1].</summary>
     public Tensor Decode(Tensor code) => F.sigmoid(decode2.forward(F.relu(decode1.forward(code))));
 
-    /// <summary>x: (B, T, 3) → (B, 3) reconstruction of the centre pixel.</summary>
+    /// <summary>x: (B, T, 3) → (B, T·3) reconstruction of the window, token by token.</summary>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();

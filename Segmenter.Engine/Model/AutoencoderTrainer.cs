@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace Segmenter.Engine.Model;
 
-/// <summary>Adam + MSE on reconstructing each pixel's colour, one epoch at a time, reporting each epoch as it ends.</summary>
+/// <summary>Adam + MSE on reconstructing each pixel's window, one epoch at a time, reporting each epoch as it ends.</summary>
 internal static class AutoencoderTrainer
 {
     public static List<EpochLoss> Train(
@@ -19,7 +19,7 @@ internal static class AutoencoderTrainer
         var order = new int[perEpoch];
         if (p.TrainingSample is null) for (int i = 0; i < perEpoch; i++) order[i] = i;
 
-        int batch = Math.Min(p.BatchSize, perEpoch), floats = windows.FloatsPerItem, centre = windows.Tokens / 2;
+        int batch = Math.Min(p.BatchSize, perEpoch), floats = windows.FloatsPerItem;
         var buffer = new float[batch * floats];
         using var optimizer = optim.Adam(model.parameters(), p.LearningRate);
         model.train();
@@ -38,7 +38,7 @@ internal static class AutoencoderTrainer
                 windows.Fill(order.AsSpan(start, b), buffer);
                 using var scope = torch.NewDisposeScope();
                 var x = torch.tensor(buffer.AsSpan(0, b * floats).ToArray(), [b, windows.Tokens, 3]); // (B, T, 3)
-                var target = x[.., centre, ..];                                                          // (B, 3)
+                var target = x.view(b, floats);                                                           // (B, T·3)
                 if (p.CosineDecay)
                     foreach (var group in optimizer.ParamGroups)
                         group.LearningRate = p.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * step / steps));

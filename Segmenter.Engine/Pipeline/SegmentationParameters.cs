@@ -44,7 +44,7 @@ public sealed record SegmentationParameters
         },
         _ => new SegmentationParameters
         {
-            Preset = Preset.Fast, Epochs = 30, BatchSize = 1024, LearningRate = 4e-3, Window = 1,
+            Preset = Preset.Fast, Epochs = 30, BatchSize = 512, LearningRate = 1e-2, CosineDecay = true, Window = 1,
             TrainingSample = 16_384, ClusteringSample = 65_536, KMeansRestarts = 4,
         },
     };

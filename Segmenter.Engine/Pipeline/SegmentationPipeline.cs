@@ -21,7 +21,7 @@ public static class SegmentationPipeline
         var clock = Stopwatch.StartNew();
         progress?.Invoke(new StageChanged(PipelineStage.Decoding, 0));
         var image = ImageLoader.Load(imageStream, limits, cancellationToken);
-        return Run(image, parameters, progress, cancellationToken, clock);
+        return Run(image, parameters, progress, cancellationToken, clock, decodeSeconds: clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>
@@ -31,15 +31,15 @@ public static class SegmentationPipeline
     /// </summary>
     public static SegmentationResult Run(RgbImage image, SegmentationParameters parameters,
         Action<PipelineEvent>? progress = null, CancellationToken cancellationToken = default)
-        => Run(image, parameters, progress, cancellationToken, Stopwatch.StartNew());
+        => Run(image, parameters, progress, cancellationToken, Stopwatch.StartNew(), decodeSeconds: 0);
 
     private static SegmentationResult Run(RgbImage image, SegmentationParameters p, Action<PipelineEvent>? progress,
-        CancellationToken ct, Stopwatch clock)
+        CancellationToken ct, Stopwatch clock, double decodeSeconds)
     {
         ArgumentNullException.ThrowIfNull(image);
         p.Validate(image.PixelCount);
         TorchRuntime.Initialise();
-        var marks = new StageClock(clock, progress);
+        var marks = new StageClock(clock, progress, decodeSeconds);
         marks.Enter(PipelineStage.Training);
 
         var model = TorchRuntime.CreateModel(p.Heads, p.Window, p.Seed);
@@ -77,7 +77,7 @@ public static class SegmentationPipeline
             KMeansMaxIterations = parameters.KMeansMaxIterations, KMeansTolerance = parameters.KMeansTolerance,
         };
         p.Validate(image.PixelCount);
-        var marks = new StageClock(Stopwatch.StartNew(), null);
+        var marks = new StageClock(Stopwatch.StartNew(), null, decodeSeconds: 0);
         var items = CodeItems.For(image, p);
         return Cluster(codes, items, image, p, previous.EpochLosses, marks, cancellationToken, reclustered: true);
     }
@@ -272,10 +272,9 @@ public static class SegmentationPipeline
     }
 
     /// <summary>Times stages and tells the caller as each begins.</summary>
-    private sealed class StageClock(Stopwatch clock, Action<PipelineEvent>? progress)
+    private sealed class StageClock(Stopwatch clock, Action<PipelineEvent>? progress, double decodeSeconds)
     {
         private readonly Dictionary<PipelineStage, double> seconds = [];
-        private readonly double startedAt = clock.Elapsed.TotalSeconds;
         private PipelineStage? current;
         private double currentStart;
 
@@ -289,13 +288,14 @@ public static class SegmentationPipeline
         }
 
         public StageTimings Timings(IReadOnlyList<EpochLoss> losses) => new(
-            DecodeSeconds: startedAt,
+            DecodeSeconds: decodeSeconds,
             TrainSeconds: seconds.GetValueOrDefault(PipelineStage.Training),
             EncodeSeconds: seconds.GetValueOrDefault(PipelineStage.Encoding),
             ClusterSeconds: seconds.GetValueOrDefault(PipelineStage.Clustering),
             RenderSeconds: seconds.GetValueOrDefault(PipelineStage.Rendering),
             TotalSeconds: clock.Elapsed.TotalSeconds,
-            FirstEpochSeconds: losses.Count > 0 && !double.IsNaN(losses[0].ElapsedSeconds) ? losses[0].ElapsedSeconds : 0);
+            // A re-clustering trains nothing, so it has no first epoch of its own.
+            FirstEpochSeconds: losses.Count > 0 && seconds.ContainsKey(PipelineStage.Training) ? losses[0].ElapsedSeconds : 0);
     }
 }
 
