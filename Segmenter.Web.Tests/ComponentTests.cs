@@ -172,7 +172,7 @@ public class ResultsPanelTests : IAsyncLifetime
 
         Assert.True(await session.StartAsync());
         cut.WaitForAssertion(() => Assert.Equal(SessionState.Finished, session.State), TimeSpan.FromSeconds(5));
-        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=segmented-image]")));
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=segmented-image]")), TimeSpan.FromSeconds(5));
 
         var expected = TestData.Result(k);
         var items = cut.FindAll("[data-testid=cluster-legend] li");

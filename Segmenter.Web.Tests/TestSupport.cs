@@ -15,7 +15,44 @@ internal sealed class FakeEngine : ISegmentationEngine
         = (img, p, progress, ct) => TestData.Result(p.Clusters, img.Width, img.Height);
 
     public SegmentationResult Run(RgbImage image, SegmentationParameters parameters, Action<PipelineEvent>? progress, CancellationToken cancellationToken)
-        => Behaviour(image, parameters, progress, cancellationToken);
+    {
+        Interlocked.Increment(ref RunCalls);
+        return Behaviour(image, parameters, progress, cancellationToken);
+    }
+
+    public int RunCalls, ReclusterCalls, SweepCalls;
+
+    /// <summary>Re-clustering: by default a result with the new k that keeps the previous loss curve and is marked re-clustered.</summary>
+    public Func<SegmentationResult, RgbImage, SegmentationParameters, CancellationToken, SegmentationResult> ReclusterBehaviour { get; set; }
+        = (prev, img, p, ct) =>
+        {
+            var r = TestData.Result(p.Clusters, img.Width, img.Height);
+            return new SegmentationResult(prev.Parameters with { Clusters = p.Clusters }, r.Width, r.Height, r.Labels, r.Clusters, prev.EpochLosses,
+                r.Inertia, r.KMeansIterations, r.Timings, r.Plot, null) { Reclustered = true };
+        };
+
+    /// <summary>k sweep: by default silhouette peaks at k = 4, inertia falls as 1/k.</summary>
+    public Func<int, int, IReadOnlyList<KSweepPoint>> SweepBehaviour { get; set; }
+        = (from, to) => Enumerable.Range(from, to - from + 1).Select(k => new KSweepPoint(k, 100.0 / k, k == 4 ? 0.6 : 0.3, 1.0)).ToArray();
+
+    public float[][]? Attention { get; set; }
+
+    public SegmentationResult Recluster(SegmentationResult previous, RgbImage image, SegmentationParameters parameters, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref ReclusterCalls);
+        return ReclusterBehaviour(previous, image, parameters, cancellationToken);
+    }
+
+    public IReadOnlyList<KSweepPoint> SweepK(SegmentationResult previous, int from, int to, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref SweepCalls);
+        return SweepBehaviour(from, to);
+    }
+
+    public RunQuality Quality(SegmentationResult result, RgbImage image, int sampleSize) => new(0.5 - result.Clusters.Count / 100.0, 0.8, sampleSize);
+
+    public float[][]? AttentionAt(SegmentationResult result, RgbImage image, int x, int y)
+        => result.Parameters.Window == 1 ? null : Attention;
 }
 
 internal sealed class FakeCodec : IImageCodec

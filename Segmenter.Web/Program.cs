@@ -62,6 +62,7 @@ app.MapGet("/download/{sessionId}/{file}", (string sessionId, string file, Sessi
     {
         "segmented.png" when session.GetPng("segmented") is { } png => Results.File(png, "image/png", $"{stem}-segmented.png"),
         "labels.png" when session.GetPng("labels") is { } png => Results.File(png, "image/png", $"{stem}-labels.png"),
+        "history.csv" => Results.File(System.Text.Encoding.UTF8.GetBytes(session.History.ToCsv()), "text/csv", $"{stem}-history.csv"),
         "report.json" when session.GetReportJson() is { } json
             => Results.File(System.Text.Encoding.UTF8.GetBytes(json), "application/json", $"{stem}-report.json"),
         _ => Results.NotFound(),

@@ -7,6 +7,18 @@ namespace Segmenter.Web.Services;
 public interface ISegmentationEngine
 {
     SegmentationResult Run(RgbImage image, SegmentationParameters parameters, Action<PipelineEvent>? progress, CancellationToken cancellationToken);
+
+    /// <summary>New k-means settings on an earlier run's trained codes; no training.</summary>
+    SegmentationResult Recluster(SegmentationResult previous, RgbImage image, SegmentationParameters parameters, CancellationToken cancellationToken);
+
+    /// <summary>Scores k = from…to on an earlier run's codes.</summary>
+    IReadOnlyList<KSweepPoint> SweepK(SegmentationResult previous, int from, int to, CancellationToken cancellationToken);
+
+    /// <summary>Silhouette and Davies–Bouldin of a run on a sample of its codes.</summary>
+    RunQuality Quality(SegmentationResult result, RgbImage image, int sampleSize);
+
+    /// <summary>Per head, the attention of pixel (x, y) over its window (row-major); null for window 1.</summary>
+    float[][]? AttentionAt(SegmentationResult result, RgbImage image, int x, int y);
 }
 
 /// <summary>Image decoding and encoding as the web layer sees it; the default calls the engine's <see cref="ImageLoader"/>.</summary>
@@ -22,6 +34,18 @@ public sealed class EngineSegmentation : ISegmentationEngine
 {
     public SegmentationResult Run(RgbImage image, SegmentationParameters parameters, Action<PipelineEvent>? progress, CancellationToken cancellationToken)
         => SegmentationPipeline.Run(image, parameters, progress, cancellationToken);
+
+    public SegmentationResult Recluster(SegmentationResult previous, RgbImage image, SegmentationParameters parameters, CancellationToken cancellationToken)
+        => SegmentationPipeline.Recluster(previous, image, parameters, cancellationToken);
+
+    public IReadOnlyList<KSweepPoint> SweepK(SegmentationResult previous, int from, int to, CancellationToken cancellationToken)
+        => SegmentationPipeline.SweepK(previous, from, to, cancellationToken);
+
+    public RunQuality Quality(SegmentationResult result, RgbImage image, int sampleSize)
+        => SegmentationQuality.Of(result, image, sampleSize);
+
+    public float[][]? AttentionAt(SegmentationResult result, RgbImage image, int x, int y)
+        => SegmentationPipeline.AttentionAt(result, image, x, y);
 }
 
 public sealed class EngineImageCodec : IImageCodec

@@ -9,6 +9,24 @@ public enum SessionState { Idle, Queued, Running, Finished, Failed, Cancelled }
 
 public enum ResultView { MeanColours, Palette, Boundaries }
 
+/// <summary>What the session's current (or last) job does.</summary>
+public enum SessionActivity { Training, Reclustering, SweepingK }
+
+/// <summary>How pixel (X, Y) of the image attends over its window, per head (row-major Window × Window); Maps is null for window 1.</summary>
+public sealed record AttentionInsight(int X, int Y, int Window, float[][]? Maps)
+{
+    /// <summary>
+    /// The image pixel under a click at (offsetX, offsetY) on an element showing the image at shownWidth × shownHeight
+    /// (CSS pixels); the natural size is assumed when the shown size is unknown (0).
+    /// </summary>
+    public static (int X, int Y) PixelAt(double offsetX, double offsetY, double shownWidth, double shownHeight, int width, int height)
+    {
+        double sx = shownWidth > 0 ? width / shownWidth : 1, sy = shownHeight > 0 ? height / shownHeight : 1;
+        int x = (int)Math.Floor(offsetX * sx), y = (int)Math.Floor(offsetY * sy);
+        return (Math.Clamp(x, 0, width - 1), Math.Clamp(y, 0, height - 1));
+    }
+}
+
 /// <summary>
 /// One visitor's work (scoped: one per circuit): the image, the parameters, the run's state and its result.
 /// Runs go through the <see cref="JobRunner"/> on a pool thread, never on the render thread; every change is
@@ -29,7 +47,14 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
     private EpochLoss[] _losses = [];
     private JobHandle? _job;
     private SegmentationResult? _result;
+    private RgbImage? _resultImage;
     private bool _disposed;
+    // Results in use off the lock (re-clustering, sweeping, attention) are disposed only when the last user is done.
+    private int _leases;
+    private readonly List<SegmentationResult> _deferredDisposal = [];
+
+    /// <summary>Codes sampled per run for its silhouette and Davies–Bouldin scores.</summary>
+    public const int QualitySample = 2000;
 
     public SegmentationSession(JobRunner runner, ISegmentationEngine engine, IImageCodec codec, SampleImages samples,
         SessionRegistry registry, IOptions<SegmenterOptions> options, ILogger<SegmentationSession> logger)
@@ -58,6 +83,21 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
     public SegmentationResult? Result { get { lock (_gate) return _result; } }
     public ResultView View { get; private set; } = ResultView.MeanColours;
 
+    /// <summary>Every finished run of this session (plain values and thumbnails, no native memory).</summary>
+    public RunHistory History { get; } = new();
+
+    /// <summary>What the current (or last) job does.</summary>
+    public SessionActivity Activity { get; private set; } = SessionActivity.Training;
+
+    /// <summary>The k sweep of the current trained codes, or null (cleared when a new model is trained).</summary>
+    public KSweep? Sweep { get; private set; }
+
+    /// <summary>The last clicked pixel's attention, or null (cleared when a new model is trained).</summary>
+    public AttentionInsight? Attention { get; private set; }
+
+    /// <summary>Problems with the settings the page's link gave that the form cannot show itself (unknown preset or sample).</summary>
+    public IReadOnlyList<string> LinkProblems { get; private set; } = [];
+
     /// <summary>The last failure's message, as the engine worded it; cleared when a new action starts.</summary>
     public string? Error { get; private set; }
 
@@ -82,6 +122,30 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
     }
 
     public bool CanStart => !_disposed && Image is not null && !IsBusy && Form.IsValid && ParameterProblem is null;
+
+    /// <summary>Why the current form cannot be re-clustered from the current result (then it must be trained), or null.</summary>
+    public string? ReclusterBlocker
+    {
+        get
+        {
+            if (_disposed) return "The session has ended.";
+            SegmentationResult? result; RgbImage? resultImage;
+            lock (_gate) { result = _result; resultImage = _resultImage; }
+            if (result is null) return "Train once first: re-clustering reuses a trained model.";
+            if (!ReferenceEquals(resultImage, Image)) return "The image changed since the last run: train again.";
+            var p = Form.ToParameters();
+            if (p is null) return Form.Errors.First();
+            if (!SameTraining(p, result.Parameters)) return "Training settings changed since the last run (only the number of clusters may change): train again.";
+            return ParameterProblem;
+        }
+    }
+
+    /// <summary>True when only clustering settings differ from the current result's, on the same image: re-clustering is enough.</summary>
+    public bool CanRecluster => !IsBusy && ReclusterBlocker is null;
+
+    /// <summary>Whether two parameter sets train the same model (they may differ in k and the k-means options).</summary>
+    public static bool SameTraining(SegmentationParameters a, SegmentationParameters b)
+        => (a with { Clusters = b.Clusters, KMeansRestarts = b.KMeansRestarts, KMeansMaxIterations = b.KMeansMaxIterations, KMeansTolerance = b.KMeansTolerance }) == b;
 
     /// <summary>Seconds left in training, from the pace of the epochs so far.</summary>
     public double? SecondsLeft
@@ -174,16 +238,121 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
         Stage = null;
         Error = null;
         var imageName = ImageName;
+        return Task.FromResult(Launch(SessionActivity.Training, $"{imageName} k={parameters.Clusters}",
+            ct => RunAsync(image, imageName, parameters, ct), (job, outcome) => OnJobEnded(job, outcome, parameters, imageName)));
+    }
+
+    /// <summary>
+    /// Re-clusters the current result's trained codes with the form's cluster count (no training); refused unless
+    /// only clustering settings changed on the same image (<see cref="ReclusterBlocker"/>). The loss curve stays the trained one.
+    /// </summary>
+    public Task<bool> ReclusterAsync()
+    {
+        if (_disposed || IsBusy) return Task.FromResult(false);
+        if (ReclusterBlocker is { } why) { Fail(why); return Task.FromResult(false); }
+        var parameters = Form.ToParameters()!;
+        var imageName = ImageName;
+        Stage = null;
+        Error = null;
+        return Task.FromResult(Launch(SessionActivity.Reclustering, $"{imageName} re-cluster k={parameters.Clusters}",
+            ct => WithCurrentResult("re-clustering", (previous, image) =>
+            {
+                Stage = PipelineStage.Clustering;
+                RaiseChanged();
+                var result = _engine.Recluster(previous, image, parameters, ct);
+                Record(result, image, imageName);
+                ReplaceResult(result, image);
+            }),
+            (job, outcome) => OnJobEnded(job, outcome, parameters, imageName)));
+    }
+
+    /// <summary>Sweeps k = 2…12 on the current result's codes (no training) and suggests a k; runs as a job.</summary>
+    public Task<bool> SuggestKAsync()
+    {
+        if (_disposed || IsBusy) return Task.FromResult(false);
+        if (Result is null) { Fail("Train once first: the k sweep uses the trained codes."); return Task.FromResult(false); }
+        Error = null;
+        Stage = null;
+        return Task.FromResult(Launch(SessionActivity.SweepingK, $"{ImageName} k sweep",
+            ct => WithCurrentResult("sweeping k", (result, _) =>
+            {
+                Stage = PipelineStage.Clustering;
+                RaiseChanged();
+                var points = _engine.SweepK(result, 2, Math.Min(12, ParameterForm.MaxClusters), ct);
+                Sweep = points.Count > 0 ? KSweep.From(points) : null;
+            }),
+            (job, outcome) => EndJob(job, outcome)));
+    }
+
+    /// <summary>Puts the suggested k in the form and re-clusters with it.</summary>
+    public Task<bool> ApplySuggestedKAsync()
+    {
+        if (Sweep is not { } sweep || IsBusy) return Task.FromResult(false);
+        Form.Clusters = sweep.SuggestedK;
+        RaiseChanged();
+        return ReclusterAsync();
+    }
+
+    /// <summary>Shows how pixel (x, y) of the current result's image attends over its window (window 1: nothing to show).</summary>
+    public async Task<bool> InspectAttentionAsync(int x, int y)
+    {
+        SegmentationResult? result; RgbImage? image;
+        lock (_gate)
+        {
+            if (_disposed || _result is null || _resultImage is null) return false;
+            result = _result; image = _resultImage;
+            _leases++;
+        }
+        try
+        {
+            x = Math.Clamp(x, 0, image.Width - 1);
+            y = Math.Clamp(y, 0, image.Height - 1);
+            var maps = await Task.Run(() => _engine.AttentionAt(result, image, x, y));
+            Attention = new AttentionInsight(x, y, result.Parameters.Window, maps);
+            RaiseChanged();
+            return true;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or ObjectDisposedException)
+        {
+            Fail($"Could not read the attention: {ex.Message}");
+            return false;
+        }
+        finally { ReleaseLease(); }
+    }
+
+    /// <summary>Fills the form (and loads the sample) from the page's query string; bad values show as the form's own messages.</summary>
+    public async Task ApplyLinkAsync(IReadOnlyDictionary<string, string?> query)
+    {
+        var problems = RunSettings.Apply(Form, query).ToList();
+        var sample = query.FirstOrDefault(kv => string.Equals(kv.Key, "sample", StringComparison.OrdinalIgnoreCase)).Value;
+        if (!string.IsNullOrWhiteSpace(sample))
+        {
+            if (_samples.FileFor(sample) is null)
+                problems.Add($"There is no sample called \"{sample}\"; try {string.Join(", ", _samples.Files.Select(SampleImages.NameOf))}.");
+            else
+                await LoadSampleAsync(sample);
+        }
+        LinkProblems = problems;
+        RaiseChanged();
+    }
+
+    /// <summary>The embedded sample's name ("astronaut") when the current image is one, else null.</summary>
+    public string? SampleName => ImageName is { } n && _samples.Files.Contains(n) ? SampleImages.NameOf(n) : null;
+
+    /// <summary>Submits work to the runner with the session's queue/running bookkeeping; false (with an error) when refused.</summary>
+    private bool Launch(SessionActivity activity, string name, Func<CancellationToken, Task> work, Action<JobHandle, JobState> ended)
+    {
         JobHandle job;
         try
         {
-            job = _runner.Submit($"{imageName} k={parameters.Clusters}", ct => RunAsync(image, imageName, parameters, ct));
+            job = _runner.Submit(name, work);
         }
         catch (ServerBusyException ex)
         {
             Fail(ex.Message);
-            return Task.FromResult(false);
+            return false;
         }
+        Activity = activity;
         _job = job;
         if (job.State == JobState.Queued)
         {
@@ -191,9 +360,66 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
             QueuePosition = job.QueuePosition;
         }
         job.Changed += OnJobChanged;
-        _ = job.Completion.ContinueWith(t => OnJobEnded(job, t.Result, parameters, imageName), TaskScheduler.Default);
+        _ = job.Completion.ContinueWith(t => ended(job, t.Result), TaskScheduler.Default);
         RaiseChanged();
-        return Task.FromResult(true);
+        return true;
+    }
+
+    /// <summary>Runs work on the pool against the current result, which stays alive (leased) until the work ends.</summary>
+    private Task WithCurrentResult(string what, Action<SegmentationResult, RgbImage> work)
+        => Task.Run(() =>
+        {
+            SegmentationResult? result; RgbImage? image;
+            lock (_gate)
+            {
+                if (_disposed) throw new OperationCanceledException();
+                result = _result; image = _resultImage;
+                if (result is null || image is null) { Error = "There is no trained result any more; train again."; throw new InvalidOperationException(Error); }
+                _leases++;
+            }
+            State = SessionState.Running;
+            QueuePosition = 0;
+            RaiseChanged();
+            try { work(result, image); }
+            catch (OperationCanceledException) { throw; }
+            catch (Exception ex) { Error = $"{char.ToUpperInvariant(what[0])}{what[1..]} failed: {ex.Message}"; throw; }
+            finally { ReleaseLease(); }
+        }, CancellationToken.None);
+
+    private void ReleaseLease()
+    {
+        SegmentationResult[] free;
+        lock (_gate)
+        {
+            if (--_leases > 0) return;
+            free = _deferredDisposal.ToArray();
+            _deferredDisposal.Clear();
+        }
+        foreach (var r in free) r.Dispose();
+    }
+
+    /// <summary>Disposes now, or when the last lease ends. Call without holding the lock.</summary>
+    private void DisposeResult(SegmentationResult? result)
+    {
+        if (result is null) return;
+        lock (_gate)
+        {
+            if (_leases > 0) { _deferredDisposal.Add(result); return; }
+        }
+        result.Dispose();
+    }
+
+    /// <summary>Adds a finished run to the history: its values, its scores on a sample of its codes, a thumbnail.</summary>
+    private void Record(SegmentationResult result, RgbImage image, string? imageName)
+    {
+        var quality = new RunQuality(double.NaN, double.NaN, 0);
+        try { quality = _engine.Quality(result, image, QualitySample); }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException) { _logger.LogWarning(ex, "Could not score the run"); }
+        string? thumbnail = null;
+        try { thumbnail = Thumbnails.DataUrl(_codec.EncodePng(Thumbnails.Shrink(result.RenderMeanColours()))); }
+        catch (Exception ex) { _logger.LogWarning(ex, "Could not draw the run's thumbnail"); }
+        History.Add(new RunRecord(0, DateTime.UtcNow, imageName, result.Parameters, result.Reclustered, result.EpochLosses.ToArray(),
+            result.FinalLoss, result.Inertia, quality.Silhouette, quality.DaviesBouldin, result.Timings, thumbnail));
     }
 
     /// <summary>Stops the queued or running job; the engine notices within one batch.</summary>
@@ -226,7 +452,11 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
             try
             {
                 var result = _engine.Run(image, parameters, ApplyProgress, ct);
-                ReplaceResult(result);
+                Record(result, image, imageName);
+                // A new model: the old sweep and attention belong to the old codes.
+                Sweep = null;
+                Attention = null;
+                ReplaceResult(result, image);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
             catch (ArgumentException ex) { Error = ex.Message; throw; }
@@ -234,7 +464,7 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
             catch (Exception ex) { Error = $"The run failed: {ex.Message}"; throw; }
         }, CancellationToken.None);
 
-    private void ReplaceResult(SegmentationResult result)
+    private void ReplaceResult(SegmentationResult result, RgbImage image)
     {
         SegmentationResult? old;
         lock (_gate)
@@ -244,11 +474,12 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
             {
                 old = _result;
                 _result = result;
+                _resultImage = image;
                 _pngCache.Clear();
                 Version++;
             }
         }
-        old?.Dispose();
+        DisposeResult(old);
     }
 
     private void OnJobChanged(JobHandle job)
@@ -262,6 +493,18 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
 
     private void OnJobEnded(JobHandle job, JobState outcome, SegmentationParameters p, string? imageName)
     {
+        var t = outcome == JobState.Completed ? Result?.Timings : null;
+        _logger.LogInformation(
+            "Segmentation {Activity} {Outcome}: image={Image} preset={Preset} clusters={Clusters} epochs={Epochs} heads={Heads} window={Window} batch={Batch} lr={LearningRate} seed={Seed} " +
+            "epochsDone={EpochsDone} finalLoss={FinalLoss} decode={DecodeSeconds:F2}s train={TrainSeconds:F2}s encode={EncodeSeconds:F2}s cluster={ClusterSeconds:F2}s render={RenderSeconds:F2}s total={TotalSeconds:F2}s error={Error}",
+            Activity, outcome, imageName, p.Preset, p.Clusters, p.Epochs, p.Heads, p.Window, p.BatchSize, p.LearningRate, p.Seed,
+            EpochLosses.Count, EpochLosses.Count > 0 ? EpochLosses[^1].Loss : double.NaN,
+            t?.DecodeSeconds, t?.TrainSeconds, t?.EncodeSeconds, t?.ClusterSeconds, t?.RenderSeconds, t?.TotalSeconds, Error);
+        EndJob(job, outcome);
+    }
+
+    private void EndJob(JobHandle job, JobState outcome)
+    {
         job.Changed -= OnJobChanged;
         State = outcome switch
         {
@@ -271,13 +514,6 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
         };
         QueuePosition = 0;
         if (outcome == JobState.Completed) Stage = PipelineStage.Done;
-        var t = outcome == JobState.Completed ? Result?.Timings : null;
-        _logger.LogInformation(
-            "Segmentation run {Outcome}: image={Image} preset={Preset} clusters={Clusters} epochs={Epochs} heads={Heads} window={Window} batch={Batch} lr={LearningRate} seed={Seed} " +
-            "epochsDone={EpochsDone} finalLoss={FinalLoss} decode={DecodeSeconds:F2}s train={TrainSeconds:F2}s encode={EncodeSeconds:F2}s cluster={ClusterSeconds:F2}s render={RenderSeconds:F2}s total={TotalSeconds:F2}s error={Error}",
-            outcome, imageName, p.Preset, p.Clusters, p.Epochs, p.Heads, p.Window, p.BatchSize, p.LearningRate, p.Seed,
-            EpochLosses.Count, EpochLosses.Count > 0 ? EpochLosses[^1].Loss : double.NaN,
-            t?.DecodeSeconds, t?.TrainSeconds, t?.EncodeSeconds, t?.ClusterSeconds, t?.RenderSeconds, t?.TotalSeconds, Error);
         if (outcome == JobState.Failed)
         {
             Error ??= "The run failed.";
@@ -356,11 +592,12 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
             _disposed = true;
             result = _result;
             _result = null;
+            _resultImage = null;
             _pngCache.Clear();
         }
         _registry.Remove(this);
         _job?.Cancel();
-        result?.Dispose();
+        DisposeResult(result);
         Changed = null;
         ErrorRaised = null;
     }

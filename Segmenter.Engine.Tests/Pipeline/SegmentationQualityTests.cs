@@ -1,0 +1,34 @@
+using Segmenter.Engine.Pipeline;
+using Segmenter.Engine.Tests.Support;
+
+namespace Segmenter.Engine.Tests.Pipeline;
+
+public class SegmentationQualityTests
+{
+    private static readonly SegmentationParameters Quick = SegmentationParameters.ForPreset(Preset.Fast) with { Epochs = 8, Clusters = 3 };
+
+    [Fact]
+    public void Scores_a_run_on_its_own_codes_and_rewards_the_true_number_of_blocks()
+    {
+        var (image, _) = SampleImages.Blocks(60, 40);
+        using var three = SegmentationPipeline.Run(image, Quick);
+        using var six = SegmentationPipeline.Recluster(three, image, three.Parameters with { Clusters = 6 });
+        var q3 = SegmentationQuality.Of(three, image);
+        var q6 = SegmentationQuality.Of(six, image);
+        Assert.InRange(q3.Silhouette, -1, 1);
+        Assert.True(q3.DaviesBouldin >= 0);
+        // Three flat blocks: the 3-cluster labels separate the codes better than 6 clusters do.
+        Assert.True(q3.Silhouette > q6.Silhouette, $"silhouette k=3 {q3.Silhouette} vs k=6 {q6.Silhouette}");
+        Assert.Equal(q3, SegmentationQuality.Of(three, image)); // seeded sample: reproducible
+    }
+
+    [Fact]
+    public void Refuses_another_image_and_a_disposed_result()
+    {
+        var (image, _) = SampleImages.Blocks(30, 30);
+        var r = SegmentationPipeline.Run(image, Quick with { Epochs = 1 });
+        Assert.Throws<ArgumentException>(() => SegmentationQuality.Of(r, SampleImages.Blocks(20, 20).Image));
+        r.Dispose();
+        Assert.Throws<InvalidOperationException>(() => SegmentationQuality.Of(r, image));
+    }
+}

@@ -1,0 +1,45 @@
+using Segmenter.Engine.Clustering;
+using Segmenter.Engine.Imaging;
+using Segmenter.Engine.Model;
+
+namespace Segmenter.Engine.Pipeline;
+
+/// <summary>A run's cluster-validity scores on a sample of its codes (NaN when the sample holds a single cluster).</summary>
+public sealed record RunQuality(double Silhouette, double DaviesBouldin, int SampleSize);
+
+/// <summary>
+/// Scores a finished run's clustering on its own trained codes, without training or re-fitting k-means: the
+/// codes k-means was fitted on are sampled in proportion to their weights (so each pixel counts once) and each
+/// sampled code gets the label its pixels carry in the result.
+/// </summary>
+public static class SegmentationQuality
+{
+    private const int Dims = AttentionAutoencoder.CodeSize;
+
+    /// <param name="image">The image the result was trained on (it maps codes to pixels, hence to labels).</param>
+    public static RunQuality Of(SegmentationResult result, RgbImage image, int sampleSize = 2000)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(image);
+        if (image.Width != result.Width || image.Height != result.Height)
+            throw new ArgumentException("Scoring needs the image the result was made from.");
+        if (sampleSize < 2) throw new ArgumentException($"The sample must hold at least 2 codes; got {sampleSize}.", nameof(sampleSize));
+        var codes = TrainedCodes.Of(result);
+
+        // Each item's label: every pixel of an item (a colour, or a pixel's window) carries the same label.
+        var items = CodeItems.For(image, result.Parameters);
+        var itemLabel = new int[items.Count];
+        for (int i = 0; i < result.Labels.Length; i++) itemLabel[items.ItemOfPixel(i)] = result.Labels[i];
+
+        int n = codes.FitCodes.Length / Dims;
+        var sample = SegmentationPipeline.WeightedSample(codes.FitWeights, n, sampleSize, result.Parameters.Seed);
+        var sampleCodes = SegmentationPipeline.Gather(codes.FitCodes, sample);
+        var labels = sample.Select(s => itemLabel[codes.FitItems[s]]).ToArray();
+        if (labels.Distinct().Count() < 2 || labels.Distinct().Count() >= labels.Length)
+            return new RunQuality(double.NaN, double.NaN, labels.Length);
+        return new RunQuality(
+            ClusterQuality.Silhouette(sampleCodes, Dims, labels, labels.Length, result.Parameters.Seed),
+            ClusterQuality.DaviesBouldin(sampleCodes, Dims, labels),
+            labels.Length);
+    }
+}

@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Text;
+using Segmenter.Engine.Pipeline;
+
+namespace Segmenter.Web.Services;
+
+/// <summary>
+/// One finished run as the history keeps it: plain values and a small PNG data URL, never the
+/// <see cref="SegmentationResult"/> (that holds the trained model's native memory).
+/// </summary>
+public sealed record RunRecord(
+    int Number,
+    DateTime FinishedUtc,
+    string? ImageName,
+    SegmentationParameters Parameters,
+    bool Reclustered,
+    IReadOnlyList<EpochLoss> Losses,
+    double FinalLoss,
+    double Inertia,
+    double Silhouette,
+    double DaviesBouldin,
+    StageTimings Timings,
+    string? ThumbnailDataUrl)
+{
+    public int Clusters => Parameters.Clusters;
+    public int Seed => Parameters.Seed;
+    public Preset Preset => Parameters.Preset;
+    public double Seconds => Timings.TotalSeconds;
+
+    /// <summary>"k=4 · 30 ep · seed 42", for legends and captions.</summary>
+    public string Label => $"#{Number} k={Clusters}" + (Reclustered ? " (re-clustered)" : $" · {Parameters.Epochs} ep") + $" · seed {Seed}";
+}
+
+/// <summary>The finished runs of one session, oldest first, with the user's selection for comparison. Thread-safe.</summary>
+public sealed class RunHistory
+{
+    /// <summary>Runs kept; the oldest are dropped beyond this (each holds a thumbnail and its loss curve).</summary>
+    public const int Capacity = 50;
+
+    private readonly object _gate = new();
+    private readonly List<RunRecord> _runs = [];
+    private readonly HashSet<int> _selected = [];
+    private int _next;
+
+    public IReadOnlyList<RunRecord> Runs { get { lock (_gate) return _runs.ToArray(); } }
+    public int Count { get { lock (_gate) return _runs.Count; } }
+
+    /// <summary>Numbers of the selected runs, in run order.</summary>
+    public IReadOnlyList<int> Selected { get { lock (_gate) return _selected.Order().ToArray(); } }
+
+    public IReadOnlyList<RunRecord> SelectedRuns { get { lock (_gate) return _runs.Where(r => _selected.Contains(r.Number)).ToArray(); } }
+
+    public bool CanCompare { get { lock (_gate) return _selected.Count >= 2; } }
+
+    /// <summary>Adds a run, numbering it (1, 2, …); returns the record as stored.</summary>
+    public RunRecord Add(RunRecord run)
+    {
+        lock (_gate)
+        {
+            var stored = run with { Number = ++_next };
+            _runs.Add(stored);
+            while (_runs.Count > Capacity)
+            {
+                _selected.Remove(_runs[0].Number);
+                _runs.RemoveAt(0);
+            }
+            return stored;
+        }
+    }
+
+    public bool IsSelected(int number) { lock (_gate) return _selected.Contains(number); }
+
+    public void SetSelected(int number, bool selected)
+    {
+        lock (_gate)
+        {
+            if (!selected) _selected.Remove(number);
+            else if (_runs.Any(r => r.Number == number)) _selected.Add(number);
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_gate) { _runs.Clear(); _selected.Clear(); }
+    }
+
+    public static readonly string[] CsvColumns =
+    [
+        "run", "finished_utc", "image", "preset", "reclustered", "clusters", "epochs", "heads", "window", "batch_size",
+        "learning_rate", "seed", "final_loss", "inertia", "silhouette", "davies_bouldin", "train_seconds", "total_seconds",
+    ];
+
+    /// <summary>A header line and one line per run (invariant culture, RFC 4180 quoting).</summary>
+    public string ToCsv()
+    {
+        var sb = new StringBuilder();
+        sb.Append(string.Join(',', CsvColumns)).Append("\r\n");
+        foreach (var r in Runs)
+        {
+            var p = r.Parameters;
+            string[] cells =
+            [
+                Num(r.Number), r.FinishedUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), Quote(r.ImageName ?? ""),
+                p.Preset.ToString().ToLowerInvariant(), r.Reclustered ? "true" : "false", Num(p.Clusters), Num(p.Epochs), Num(p.Heads),
+                Num(p.Window), Num(p.BatchSize), Num(p.LearningRate), Num(p.Seed), Num(r.FinalLoss), Num(r.Inertia),
+                Num(r.Silhouette), Num(r.DaviesBouldin), Num(r.Timings.TrainSeconds), Num(r.Timings.TotalSeconds),
+            ];
+            sb.Append(string.Join(',', cells)).Append("\r\n");
+        }
+        return sb.ToString();
+    }
+
+    private static string Num(int v) => v.ToString(CultureInfo.InvariantCulture);
+    private static string Num(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
+
+    private static string Quote(string s)
+        => s.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+}
