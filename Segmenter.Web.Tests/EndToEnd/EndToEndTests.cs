@@ -125,4 +125,234 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
         Assert.Null(await download.FailureAsync());
         return await File.ReadAllBytesAsync(path!);
     }
+
+    [SkippableFact]
+    public async Task Text_file_named_png_shows_an_error_and_the_page_stays_usable()
+    {
+        await WithPageAsync(nameof(Text_file_named_png_shows_an_error_and_the_page_stays_usable), async p =>
+        {
+            var dir = Directory.CreateTempSubdirectory("segmenter-e2e-");
+            try
+            {
+                var fake = Path.Combine(dir.FullName, "holiday.png");
+                await File.WriteAllTextAsync(fake, "Dear diary, this is not a picture.\n");
+                await p.UploadAsync(fake);
+                await Expect(p.ErrorMessage).ToBeVisibleAsync(new() { Timeout = 5_000 });
+                var message = (await p.ErrorMessage.InnerTextAsync()).Trim();
+                output.WriteLine("Error shown: " + message);
+                Assert.False(string.IsNullOrWhiteSpace(message));
+                await Expect(p.ImageInfo).ToContainTextAsync("astronaut"); // the previous image is kept
+
+                await p.ChooseSampleAsync("chelsea");
+                await Expect(p.ErrorMessage).ToHaveCountAsync(0);
+                await p.SetEpochsAsync(2);
+                await p.TrainAsync();
+                await p.WaitForStageAsync("done", TimeSpan.FromSeconds(90));
+                await Expect(p.SegmentedImage).ToBeVisibleAsync();
+            }
+            finally { dir.Delete(recursive: true); }
+        });
+    }
+
+    [SkippableFact]
+    public async Task Cancel_during_a_long_run_returns_to_idle_quickly()
+    {
+        await WithPageAsync(nameof(Cancel_during_a_long_run_returns_to_idle_quickly), async p =>
+        {
+            await p.ChoosePresetAsync("Original");
+            await p.SetEpochsAsync(200);
+            await p.TrainAsync();
+            await p.WaitForStageAsync("training", TimeSpan.FromSeconds(30));
+            await Expect(p.TrainButton).ToBeDisabledAsync();
+
+            var clock = Stopwatch.StartNew();
+            await p.CancelButton.ClickAsync();
+            await p.WaitForStageAsync("cancelled", TimeSpan.FromSeconds(2));
+            await Expect(p.TrainButton).ToBeEnabledAsync(new() { Timeout = 2_000 });
+            await Expect(p.CancelButton).ToBeDisabledAsync(new() { Timeout = 2_000 });
+            output.WriteLine($"Cancelled and idle after {clock.ElapsedMilliseconds} ms");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
+            var health = await fx.Server.WaitForHealthAsync(h => h.Running == 0, TimeSpan.FromSeconds(2));
+            Assert.Equal(0, health?.Running);
+        });
+    }
+
+    [SkippableFact]
+    public async Task Screenshot_of_a_finished_page()
+    {
+        await WithPageAsync(nameof(Screenshot_of_a_finished_page), async p =>
+        {
+            await p.ChooseSampleAsync("astronaut");
+            await p.SetClustersAsync(4);
+            await p.SetEpochsAsync(10);
+            await p.TrainAsync();
+            await p.WaitForStageAsync("done", TimeSpan.FromSeconds(120));
+            await WaitForPlotAsync(p, "distribution-chart", "bar");
+            await WaitForPlotAsync(p, "color-scatter", "scatter3d");
+            await WaitForPlotAsync(p, "code-scatter", "scatter3d");
+            foreach (var img in new[] { p.OriginalImage, p.SegmentedImage })
+                await img.EvaluateAsync("el => el.complete && el.naturalWidth > 0 ? true : new Promise(ok => { el.onload = () => ok(true); el.onerror = () => ok(false); })");
+            await p.Page.Mouse.MoveAsync(0, 0); // no hover tooltips in the picture
+            await p.Page.WaitForTimeoutAsync(500); // let plotly finish its transitions
+
+            var path = Path.Combine(SegmenterPage.ArtifactsDir, "finished-page.png");
+            await p.Page.ScreenshotAsync(new() { Path = path, FullPage = true });
+            var bytes = await File.ReadAllBytesAsync(path);
+            Assert.True(bytes.AsSpan().StartsWith(PngSignature));
+            output.WriteLine($"Screenshot: {path} ({bytes.Length} bytes)");
+            if (Environment.GetEnvironmentVariable("UPDATE_SCREENSHOT") == "1")
+            {
+                var docs = Path.Combine(AppServer.RepoRoot, "docs");
+                Directory.CreateDirectory(docs);
+                File.Copy(path, Path.Combine(docs, "screenshot.png"), overwrite: true);
+                output.WriteLine("Copied to docs/screenshot.png");
+            }
+        });
+    }
+
+    [SkippableFact]
+    public async Task Hostile_uploads_each_load_or_fail_cleanly_and_the_server_survives()
+    {
+        await WithPageAsync(nameof(Hostile_uploads_each_load_or_fail_cleanly_and_the_server_survives), async p =>
+        {
+            var dir = Directory.CreateTempSubdirectory("segmenter-hostile-");
+            try
+            {
+                var files = Segmenter.Engine.Tests.Imaging.HostileCorpus.Write(dir.FullName);
+                Assert.True(files.Count >= 30);
+                var problems = new List<string>();
+                foreach (var f in files)
+                {
+                    // Dismiss the previous error so a repeated message is still seen as new.
+                    await p.DismissErrorAsync();
+                    var clock = Stopwatch.StartNew();
+                    await p.UploadAsync(Path.Combine(dir.FullName, f.Name));
+                    // Loaded: the caption names the file. Refused: the error alert appears.
+                    var outcome = await p.Page.WaitForFunctionAsync(
+                        "name => document.querySelector(\"[data-testid='error-message']\") ? 'error' : ((document.querySelector(\"[data-testid='image-info']\")?.innerText ?? '').startsWith(name + ' ') ? 'loaded' : null)",
+                        f.Name, new() { Timeout = 10_000, PollingInterval = 25 });
+                    var took = clock.Elapsed;
+                    var result = await outcome.JsonValueAsync<string>();
+                    var detail = result == "error" ? (await p.ErrorMessage.InnerTextAsync()).Trim() : (await p.ImageInfo.InnerTextAsync()).Trim();
+                    output.WriteLine($"{f.Name,-34} {result,-6} {took.TotalMilliseconds,6:F0} ms  {detail}");
+                    var expected = f.Expected == Segmenter.Engine.Tests.Imaging.HostileOutcome.Loads ? "loaded" : "error";
+                    if (result != expected) problems.Add($"{f.Name}: {result}, expected {expected} ({f.Why}): {detail}");
+                    // 2 s each; a file over 1 MB also gets its transfer time over the circuit (~0.25 s per MB here).
+                    var size = new FileInfo(Path.Combine(dir.FullName, f.Name)).Length;
+                    var budget = TimeSpan.FromSeconds(2 + Math.Max(0, size - (1 << 20)) / (double)(1 << 20) * 0.25);
+                    if (took > budget) problems.Add($"{f.Name}: took {took.TotalSeconds:F1}s (budget {budget.TotalSeconds:F1}s for {size:N0} bytes)");
+                    if (result == "error" && (detail.Length < 15 || detail.Contains("Exception", StringComparison.Ordinal)))
+                        problems.Add($"{f.Name}: unclear message \"{detail}\"");
+                    Assert.False(fx.Server.HasExited, $"the server died on {f.Name}:\n{Tail(fx.Server.Log)}");
+                }
+                Assert.True(problems.Count == 0, string.Join('\n', problems));
+
+                // Still usable: a sample loads and trains.
+                await p.DismissErrorAsync();
+                await p.ChooseSampleAsync("chelsea");
+                await p.SetEpochsAsync(2);
+                await p.TrainAsync();
+                await p.WaitForStageAsync("done", TimeSpan.FromSeconds(90));
+                Assert.Equal("healthy", (await fx.Server.HealthAsync()).Status);
+            }
+            finally { dir.Delete(recursive: true); }
+        });
+    }
+
+    [SkippableFact]
+    public async Task Closing_the_tab_mid_training_cancels_its_job_and_the_next_in_line_starts()
+    {
+        fx.RequireBrowser();
+        // The shared server runs one job at a time (MaxConcurrentJobs=1).
+        var a = await fx.OpenAsync();
+        await using var b = await fx.OpenAsync();
+        try
+        {
+            await a.ChoosePresetAsync("Original");
+            await a.SetEpochsAsync(200);
+            await a.TrainAsync();
+            await a.WaitForStageAsync("training", TimeSpan.FromSeconds(30));
+
+            await b.ChooseSampleAsync("chelsea");
+            await b.SetEpochsAsync(30);
+            await b.TrainAsync();
+            await b.WaitForStageAsync("queued (place 1 in line)", TimeSpan.FromSeconds(5));
+            await Expect(b.Progress).ToContainTextAsync("Waiting for a free slot: place 1 in line.");
+            var before = await fx.Server.HealthAsync();
+            Assert.Equal((1, 1), (before.Running, before.Queued));
+
+            var clock = Stopwatch.StartNew();
+            await a.Page.CloseAsync(new() { RunBeforeUnload = true });
+            await Expect(b.Stage).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("starting|training"), new() { Timeout = 2_000 });
+            var started = clock.Elapsed;
+            var health = await fx.Server.WaitForHealthAsync(h => h.Running == 1 && h.Queued == 0, TimeSpan.FromSeconds(1));
+            output.WriteLine($"B started {started.TotalMilliseconds:F0} ms after A's tab closed; health {health}");
+            Assert.True(started < TimeSpan.FromSeconds(2), $"B started only after {started}");
+            Assert.Equal(new Health("healthy", 1, 0), health);
+
+            await b.CancelButton.ClickAsync();
+            await b.WaitForStageAsync("cancelled", TimeSpan.FromSeconds(3));
+        }
+        catch
+        {
+            await b.SaveEvidenceAsync("failed-tab-close-b");
+            output.WriteLine("Server log (tail):\n" + Tail(fx.Server.Log));
+            throw;
+        }
+        finally { await a.DisposeAsync(); }
+    }
+
+    [SkippableFact]
+    public async Task Twelve_simultaneous_runs_each_complete_or_are_told_the_server_is_busy()
+    {
+        fx.RequireBrowser();
+        await using var server = await AppServer.StartAsync(["--Segmenter:MaxConcurrentJobs=1", "--Segmenter:MaxQueueLength=4"]);
+        var pages = new List<SegmenterPage>();
+        try
+        {
+            // Twelve visitors, each with the small chelsea sample and 2 epochs, ready to press Train.
+            foreach (var _ in Enumerable.Range(0, 12)) pages.Add(await fx.OpenAsync(server));
+            foreach (var p in pages)
+            {
+                await p.ChooseSampleAsync("chelsea");
+                await p.SetEpochsAsync(2);
+            }
+            var clock = Stopwatch.StartNew();
+            await Task.WhenAll(pages.Select(p => p.TrainButton.ClickAsync()));
+
+            // Each ends as done or busy; none may hang (one bound for the lot).
+            var outcomes = await Task.WhenAll(pages.Select(p => p.Page.WaitForFunctionAsync(
+                "busy => { const e = document.querySelector(\"[data-testid='error-message']\"); if (e) return e.innerText.includes(busy) ? 'busy' : 'error: ' + e.innerText; const s = document.querySelector(\"[data-testid='stage']\").innerText.trim(); return s === 'done' || s === 'failed' || s === 'cancelled' ? s : null; }",
+                BusyMessage, new() { Timeout = 150_000, PollingInterval = 200 })));
+            var results = new List<string>();
+            foreach (var o in outcomes) results.Add(await o.JsonValueAsync<string>());
+            output.WriteLine($"After {clock.Elapsed.TotalSeconds:F1}s: " + string.Join(", ", results.GroupBy(r => r).Select(g => $"{g.Count()} {g.Key}")));
+            Assert.All(results, r => Assert.True(r is "done" or "busy", r));
+            Assert.True(results.Count(r => r == "done") >= 5, "one running and four queued runs should all complete");
+            Assert.Contains("busy", results);
+
+            var idle = await server.WaitForHealthAsync(h => h.Running == 0 && h.Queued == 0, TimeSpan.FromSeconds(5));
+            Assert.Equal(new Health("healthy", 0, 0), idle);
+        }
+        catch
+        {
+            if (pages.Count > 0) await pages[^1].SaveEvidenceAsync("failed-load-last-page");
+            output.WriteLine("Server log (tail):\n" + Tail(server.Log));
+            throw;
+        }
+        finally
+        {
+            foreach (var p in pages) await p.DisposeAsync();
+        }
+
+        // Afterwards the server still serves a fresh run.
+        await WithPageAsync("load-fresh-run", async p =>
+        {
+            await p.ChooseSampleAsync("chelsea");
+            await p.SetEpochsAsync(2);
+            await p.TrainAsync();
+            await p.WaitForStageAsync("done", TimeSpan.FromSeconds(60));
+        }, server);
+        Assert.False(server.HasExited);
+    }
 }

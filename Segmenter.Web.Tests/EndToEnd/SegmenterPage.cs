@@ -87,6 +87,14 @@ public sealed class SegmenterPage : IAsyncDisposable
     public Task WaitForStageAsync(string text, TimeSpan timeout)
         => Expect(Stage).ToHaveTextAsync(new Regex("^\\s*" + Regex.Escape(text)), new() { Timeout = (float)timeout.TotalMilliseconds });
 
+    /// <summary>Closes the error alert if shown. Dispatched, not clicked: error snackbars may cover the close icon.</summary>
+    public async Task DismissErrorAsync()
+    {
+        if (await ErrorMessage.CountAsync() == 0) return;
+        await ErrorMessage.Locator("button.mud-alert-close-button").DispatchEventAsync("click");
+        await Expect(ErrorMessage).ToHaveCountAsync(0, new() { Timeout = 2_000 });
+    }
+
     public Task UploadAsync(string path) => UploadInput.SetInputFilesAsync(path);
 
     /// <summary>Writes a screenshot and the page's HTML under TestResults/e2e (for a failing test).</summary>
