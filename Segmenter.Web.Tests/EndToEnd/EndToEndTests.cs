@@ -355,4 +355,45 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
         }, server);
         Assert.False(server.HasExited);
     }
+
+    [SkippableFact]
+    public async Task Absurd_learning_rate_is_refused_by_the_form()
+    {
+        await WithPageAsync(nameof(Absurd_learning_rate_is_refused_by_the_form), async p =>
+        {
+            await p.ChooseSampleAsync("chelsea");
+            await p.SetLearningRateAsync("1e30");
+            await Expect(p.TrainButton).ToBeDisabledAsync(new() { Timeout = 2_000 });
+            // Known gap (reported): the field does not show its ErrorText ("The learning rate must be between
+            // 0.000001 and 1."), so only the disabled Train button tells the user something is wrong.
+            await p.SetLearningRateAsync("0.004");
+            await Expect(p.TrainButton).ToBeEnabledAsync(new() { Timeout = 2_000 });
+        });
+    }
+
+    [SkippableFact]
+    public async Task Diverging_training_shows_the_engines_message_and_the_next_run_works()
+    {
+        fx.RequireBrowser();
+        // The default form refuses rates above 1, and at 1 Adam does not diverge; this server lets 1e30 through.
+        await using var server = await AppServer.StartAsync(["--Segmenter:MaxLearningRate=1e30"]);
+        await WithPageAsync(nameof(Diverging_training_shows_the_engines_message_and_the_next_run_works), async p =>
+        {
+            await p.ChooseSampleAsync("chelsea");
+            await p.SetEpochsAsync(3);
+            await p.SetLearningRateAsync("1e30");
+            await p.TrainAsync();
+            await p.WaitForStageAsync("failed", TimeSpan.FromSeconds(60));
+            await Expect(p.ErrorMessage).ToContainTextAsync("Training diverged in epoch 1", new() { Timeout = 2_000 });
+            await Expect(p.ErrorMessage).ToContainTextAsync("Lower the learning rate");
+            output.WriteLine("Error shown: " + (await p.ErrorMessage.InnerTextAsync()).Trim());
+
+            await p.SetLearningRateAsync("0.004");
+            await p.SetEpochsAsync(2);
+            await p.TrainAsync();
+            await p.WaitForStageAsync("done", TimeSpan.FromSeconds(60));
+            await Expect(p.ErrorMessage).ToHaveCountAsync(0);
+            await Expect(p.SegmentedImage).ToBeVisibleAsync();
+        }, server);
+    }
 }

@@ -55,14 +55,15 @@ public sealed class SegmenterPage : IAsyncDisposable
     public Task SetClustersAsync(int k) => FillAsync("clusters-input", k.ToString());
     public Task SetEpochsAsync(int n) => FillAsync("epochs-input", n.ToString());
     public Task SetSeedAsync(int n) => FillAsync("seed-input", n.ToString());
-    public Task SetLearningRateAsync(string lr) => FillAsync("lr-input", lr);
+    // The field reformats what it parses ("1e30" shows as 1000…000), so its text is not compared.
+    public Task SetLearningRateAsync(string lr) => FillAsync("lr-input", lr, verify: false);
 
-    public async Task FillAsync(string testId, string value)
+    public async Task FillAsync(string testId, string value, bool verify = true)
     {
         var input = Field(testId);
         await input.FillAsync(value);
         await input.PressAsync("Tab");
-        await Expect(input).ToHaveValueAsync(value, new() { Timeout = 5_000 });
+        if (verify) await Expect(input).ToHaveValueAsync(value, new() { Timeout = 5_000 });
     }
 
     /// <summary>Picks a preset ("Fast (default)" or "Original") from the MudSelect's popover.</summary>
