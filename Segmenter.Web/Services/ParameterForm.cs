@@ -12,13 +12,22 @@ public sealed class ParameterForm
     public const int MinClusters = 2, MaxClusters = 16;
     public const int MinEpochs = 1, MaxEpochs = 200;
     public const int MinBatch = 1, MaxBatch = 65_536;
-    public const double MinLearningRate = 1e-6, MaxLearningRate = 1.0;
+    public const double MinLearningRate = 1e-6, DefaultMaxLearningRate = 1.0;
     public static readonly int[] HeadChoices = [1, 2, 4, 8, 16];
     public static readonly (int Value, string Label)[] Windows = [(1, "Pixel (1)"), (3, "3×3"), (5, "5×5")];
 
     private SegmentationParameters _basis = SegmentationParameters.ForPreset(Preset.Fast);
 
-    public ParameterForm() => ApplyPreset(Preset.Fast);
+    public ParameterForm() : this(DefaultMaxLearningRate) { }
+
+    /// <param name="maxLearningRate">The largest learning rate the form accepts (<see cref="SegmenterOptions.MaxLearningRate"/>).</param>
+    public ParameterForm(double maxLearningRate)
+    {
+        MaxLearningRate = double.IsFinite(maxLearningRate) && maxLearningRate > MinLearningRate ? maxLearningRate : DefaultMaxLearningRate;
+        ApplyPreset(Preset.Fast);
+    }
+
+    public double MaxLearningRate { get; }
 
     public Preset Preset { get; private set; }
     public int? Clusters { get; set; }

@@ -61,13 +61,14 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
     {
         _runner = runner; _engine = engine; _codec = codec; _samples = samples; _registry = registry;
         _options = options.Value; _logger = logger;
+        Form = new ParameterForm(_options.MaxLearningRate);
         _registry.Add(this);
     }
 
     /// <summary>Unguessable id used in the image and download URLs.</summary>
     public string Id { get; } = Guid.NewGuid().ToString("N");
 
-    public ParameterForm Form { get; } = new();
+    public ParameterForm Form { get; }
 
     public RgbImage? Image { get; private set; }
     public string? ImageName { get; private set; }

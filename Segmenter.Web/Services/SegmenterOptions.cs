@@ -14,6 +14,12 @@ public sealed class SegmenterOptions
     /// <summary>Runs that may wait for a slot; the next one is told the server is busy.</summary>
     public int MaxQueueLength { get; set; } = 8;
 
+    /// <summary>
+    /// Largest learning rate the form accepts. Above 1 training only diverges, so raising it is for demonstrating
+    /// (and testing end to end) how a diverged run is reported.
+    /// </summary>
+    public double MaxLearningRate { get; set; } = ParameterForm.DefaultMaxLearningRate;
+
     /// <summary>Largest image accepted, in pixels.</summary>
     public long MaxPixels { get; set; } = 40_000_000;
 }

@@ -1,0 +1,94 @@
+using Microsoft.Playwright;
+
+namespace Segmenter.Web.Tests.EndToEnd;
+
+/// <summary>
+/// Shared by every browser test: one headless Chromium (Debian's /usr/bin/chromium, driven by Playwright's bundled
+/// node driver; `playwright install` is never run) and one app server with MaxConcurrentJobs=1. Tests that need
+/// other settings start their own <see cref="AppServer"/>. Without Chromium the tests are skipped, except under
+/// CI=true where that is a failure.
+/// </summary>
+public sealed class EndToEndFixture : IAsyncLifetime
+{
+    public const string InstallHint = "install it with `apt-get install -y chromium` (or set SEGMENTER_CHROMIUM to a Chromium binary)";
+
+    private static readonly string[] ChromiumArgs =
+        ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+    private AppServer? _server;
+
+    /// <summary>Why the tests are skipped (no browser here), or null.</summary>
+    public string? SkipReason { get; private set; }
+
+    public IBrowser Browser => _browser ?? throw new InvalidOperationException(SkipReason ?? "The browser was not started.");
+    public AppServer Server => _server ?? throw new InvalidOperationException(SkipReason ?? "The server was not started.");
+
+    public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    public static string? FindChromium()
+    {
+        var configured = Environment.GetEnvironmentVariable("SEGMENTER_CHROMIUM");
+        if (!string.IsNullOrWhiteSpace(configured)) return File.Exists(configured) ? configured : null;
+        return new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable" }
+            .FirstOrDefault(File.Exists);
+    }
+
+    public async Task InitializeAsync()
+    {
+        var chromium = FindChromium();
+        if (chromium is null)
+        {
+            SkipReason = $"No Chromium found: {InstallHint}.";
+            return;
+        }
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium,
+            Headless = true,
+            Args = ChromiumArgs,
+            Timeout = 60_000,
+        });
+        _server = await AppServer.StartAsync(["--Segmenter:MaxConcurrentJobs=1", "--Segmenter:MaxQueueLength=8"]);
+    }
+
+    /// <summary>Skips the calling test when there is no browser; under CI=true a missing browser fails it instead.</summary>
+    public void RequireBrowser()
+    {
+        if (SkipReason is null) return;
+        if (IsCi) throw new InvalidOperationException($"CI=true and the end-to-end tests cannot run. {SkipReason}");
+        Skip.If(true, SkipReason);
+    }
+
+    /// <summary>A fresh browser context (own cookies, own circuit) on 1400×1000, downloads allowed.</summary>
+    public Task<IBrowserContext> NewContextAsync(AppServer? server = null)
+        => Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = (server ?? Server).BaseUrl,
+            ViewportSize = new ViewportSize { Width = 1400, Height = 1000 },
+            AcceptDownloads = true,
+        });
+
+    /// <summary>Opens the page in a new context and waits for the circuit (the astronaut sample is loaded on arrival).</summary>
+    public async Task<SegmenterPage> OpenAsync(AppServer? server = null)
+    {
+        var context = await NewContextAsync(server);
+        var page = await context.NewPageAsync();
+        return await SegmenterPage.OpenAsync(page, ownsContext: true);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null) await _browser.CloseAsync();
+        _playwright?.Dispose();
+        if (_server is not null) await _server.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class EndToEndCollection : ICollectionFixture<EndToEndFixture>
+{
+    public const string Name = "EndToEnd";
+}

@@ -1,0 +1,132 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Segmenter.Web.Tests.EndToEnd;
+
+/// <summary>The page through its data-testid hooks. Every wait is bounded.</summary>
+public sealed class SegmenterPage : IAsyncDisposable
+{
+    public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(15);
+    private readonly bool _ownsContext;
+
+    private SegmenterPage(IPage page, bool ownsContext)
+    {
+        Page = page;
+        _ownsContext = ownsContext;
+    }
+
+    public IPage Page { get; }
+    public List<string> ConsoleErrors { get; } = [];
+
+    public static async Task<SegmenterPage> OpenAsync(IPage page, bool ownsContext)
+    {
+        page.SetDefaultTimeout((float)DefaultWait.TotalMilliseconds);
+        var p = new SegmenterPage(page, ownsContext);
+        page.Console += (_, m) => { if (m.Type == "error") lock (p.ConsoleErrors) p.ConsoleErrors.Add(m.Text); };
+        await page.GotoAsync("/");
+        // No prerendering: the controls appear once the circuit is up, and the astronaut sample loads on arrival.
+        await Expect(p.ImageInfo).ToContainTextAsync("astronaut", new() { Timeout = 30_000 });
+        await Expect(p.TrainButton).ToBeEnabledAsync(new() { Timeout = 30_000 });
+        return p;
+    }
+
+    public ILocator Id(string testId) => Page.Locator($"[data-testid='{testId}']");
+
+    public ILocator TrainButton => Id("train-button");
+    public ILocator CancelButton => Id("cancel-button");
+    public ILocator Stage => Id("stage");
+    public ILocator Progress => Id("progress");
+    public ILocator LossChart => Id("loss-chart");
+    public ILocator ErrorMessage => Id("error-message");
+    public ILocator ImageInfo => Id("image-info");
+    public ILocator OriginalImage => Id("original-image");
+    public ILocator SegmentedImage => Id("segmented-image");
+    public ILocator UploadInput => Page.Locator("[data-testid='upload-input'] input[type=file], input[type=file][data-testid='upload-input']").First;
+
+    private ILocator Field(string testId) => Page.Locator($"[data-testid='{testId}'] input, input[data-testid='{testId}']").First;
+
+    public async Task ChooseSampleAsync(string name)
+    {
+        await Id($"sample-{name}").ClickAsync();
+        await Expect(ImageInfo).ToContainTextAsync(name, new() { Timeout = 15_000 });
+    }
+
+    public Task SetClustersAsync(int k) => FillAsync("clusters-input", k.ToString());
+    public Task SetEpochsAsync(int n) => FillAsync("epochs-input", n.ToString());
+    public Task SetSeedAsync(int n) => FillAsync("seed-input", n.ToString());
+    // The field reformats what it parses ("1e30" shows as 1000…000), so its text is not compared.
+    public Task SetLearningRateAsync(string lr) => FillAsync("lr-input", lr, verify: false);
+
+    public async Task FillAsync(string testId, string value, bool verify = true)
+    {
+        var input = Field(testId);
+        await input.FillAsync(value);
+        await input.PressAsync("Tab");
+        if (verify) await Expect(input).ToHaveValueAsync(value, new() { Timeout = 5_000 });
+    }
+
+    /// <summary>Picks a preset ("Fast (default)" or "Original") from the MudSelect's popover.</summary>
+    public async Task ChoosePresetAsync(string label)
+    {
+        await Id("preset-select").ClickAsync();
+        await Page.Locator(".mud-popover-open .mud-list-item", new() { HasTextString = label }).First.ClickAsync();
+        await Expect(Id("preset-select")).ToContainTextAsync(label, new() { Timeout = 5_000 });
+    }
+
+    public async Task TrainAsync()
+    {
+        await Expect(TrainButton).ToBeEnabledAsync();
+        await TrainButton.ClickAsync();
+    }
+
+    public async Task<string> StageTextAsync() => (await Stage.InnerTextAsync()).Trim();
+
+    public async Task<int> PointsAsync(string testId)
+        => int.Parse(await Id(testId).GetAttributeAsync("data-points") ?? "-1");
+
+    public Task WaitForStageAsync(string text, TimeSpan timeout)
+        => Expect(Stage).ToHaveTextAsync(new Regex("^\\s*" + Regex.Escape(text)), new() { Timeout = (float)timeout.TotalMilliseconds });
+
+    /// <summary>Closes the error alert if shown. Dispatched, not clicked: error snackbars may cover the close icon.</summary>
+    public async Task DismissErrorAsync()
+    {
+        if (await ErrorMessage.CountAsync() == 0) return;
+        await ErrorMessage.Locator("button.mud-alert-close-button").DispatchEventAsync("click");
+        await Expect(ErrorMessage).ToHaveCountAsync(0, new() { Timeout = 2_000 });
+    }
+
+    public Task UploadAsync(string path) => UploadInput.SetInputFilesAsync(path);
+
+    /// <summary>Writes a screenshot and the page's HTML under TestResults/e2e (for a failing test).</summary>
+    public async Task SaveEvidenceAsync(string name)
+    {
+        try
+        {
+            var dir = ArtifactsDir;
+            await Page.ScreenshotAsync(new() { Path = Path.Combine(dir, name + ".png"), FullPage = true, Timeout = 10_000 });
+            await File.WriteAllTextAsync(Path.Combine(dir, name + ".html"), await Page.ContentAsync());
+        }
+        catch (PlaywrightException) { }
+    }
+
+    public static string ArtifactsDir
+    {
+        get
+        {
+            var dir = Path.Combine(AppServer.RepoRoot, "TestResults", "e2e");
+            Directory.CreateDirectory(dir);
+            return dir;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (_ownsContext) await Page.Context.CloseAsync();
+            else await Page.CloseAsync();
+        }
+        catch (PlaywrightException) { }
+    }
+}
