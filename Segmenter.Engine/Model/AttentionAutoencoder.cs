@@ -32,6 +32,9 @@ public sealed class AttentionAutoencoder : nn.Module<Tensor, Tensor>
     private readonly Linear toCode;         // 64 → 32
     private readonly Linear decode1, decode2; // 32 → 64 → 3·T
 
+    // Held for the model's lifetime: a Scalar made implicitly per call can be finalised while libtorch still reads it.
+    private readonly Scalar attentionScale;
+
     public AttentionAutoencoder(int heads = 2, int window = 1) : base(nameof(AttentionAutoencoder))
     {
         if (heads < 1 || Width % heads != 0)
@@ -42,7 +45,11 @@ public sealed class AttentionAutoencoder : nn.Module<Tensor, Tensor>
         Window = window;
 
         embed = nn.Linear(3, Width);
-        if (window > 1) position = nn.Parameter(torch.randn(Tokens, Width) * 0.02f);
+        if (window > 1)
+        {
+            position = nn.Parameter(torch.empty(Tokens, Width));
+            nn.init.normal_(position, 0, 0.02);
+        }
         query = nn.Linear(Width, Width);
         key = nn.Linear(Width, Width);
         value = nn.Linear(Width, Width);
@@ -50,6 +57,7 @@ public sealed class AttentionAutoencoder : nn.Module<Tensor, Tensor>
         toCode = nn.Linear(Width, CodeSize);
         decode1 = nn.Linear(CodeSize, Width);
         decode2 = nn.Linear(Width, 3 * Tokens);
+        attentionScale = (1.0 / Math.Sqrt(Width / heads)).ToScalar();
         RegisterComponents();
     }
 
@@ -79,7 +87,7 @@ public sealed class AttentionAutoencoder : nn.Module<Tensor, Tensor>
             var q = query.forward(centre).view(b, Heads, 1, hd);   // (B, H, 1, hd)
             var k = key.forward(h).view(b, t, Heads, hd).transpose(1, 2);   // (B, H, T, hd)
             var v = value.forward(h).view(b, t, Heads, hd).transpose(1, 2); // (B, H, T, hd)
-            var att = torch.matmul(q, k.transpose(-2, -1)) / MathF.Sqrt(hd);   // (B, H, 1, T)
+            var att = torch.matmul(q, k.transpose(-2, -1)).mul_(attentionScale); // (B, H, 1, T)
             att = F.softmax(att, -1);
             y = torch.matmul(att, v).reshape(b, Width);                     // (B, 64) heads side by side
             if (keepWeights) weights = att.view(b, Heads, t).MoveToOuterDisposeScope();
@@ -91,6 +99,12 @@ public sealed class AttentionAutoencoder : nn.Module<Tensor, Tensor>
 
     /// <summary>(B, 32) codes → (B, T·3) reconstructed window colours in [0, 1].</summary>
     public Tensor Decode(Tensor code) => F.sigmoid(decode2.forward(F.relu(decode1.forward(code))));
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) attentionScale.Dispose();
+        base.Dispose(disposing);
+    }
 
     /// <summary>x: (B, T, 3) → (B, T·3) reconstruction of the window, token by token.</summary>
     public override Tensor forward(Tensor x)
