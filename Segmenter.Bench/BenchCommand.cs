@@ -72,7 +72,7 @@ internal static class BenchCommand
                     : $"ours  {row.Label} [{row.Preset}]: FAILED — {row.Error}");
             }
 
-            var kmeans = CompareKMeans(root, peers);
+            var kmeans = quick ? null : CompareKMeans(root, peers);
 
             if (peers)
             {
@@ -94,7 +94,7 @@ internal static class BenchCommand
             var targets = Targets(rows, kmeans, peers, quick);
             Console.WriteLine();
             Console.WriteLine(Table(rows));
-            Console.WriteLine(KMeansText(kmeans));
+            Console.WriteLine(kmeans is null ? "k-means alone vs scikit-learn: skipped (--quick)." : KMeansText(kmeans));
             Console.WriteLine();
             Console.WriteLine(TargetTable(targets));
 
@@ -257,7 +257,7 @@ internal static class BenchCommand
 
     // ---- targets and output ------------------------------------------------------------------------------
 
-    private static List<Target> Targets(List<Row> rows, KMeansComparison km, bool peers, bool quick)
+    private static List<Target> Targets(List<Row> rows, KMeansComparison? km, bool peers, bool quick)
     {
         var t = new List<Target>();
         var fast = rows.FirstOrDefault(r => r.Label == "astronaut" && r.Preset == "fast");
@@ -272,10 +272,10 @@ internal static class BenchCommand
         Add("Fast astronaut vs Python 30-epoch pipeline", "≥ 50× faster", Ratio(fast), v => v >= 50, "0.0'×'");
         Add("Fast astronaut final loss vs Python", "≤ Python's", LossMargin(fast), v => v <= 0, "+0.000000;-0.000000");
         Add("Original astronaut vs Python", "≥ 3× faster", Ratio(original), v => v >= 3, "0.0'×'");
-        t.Add(km.SklearnSeconds is { } sk
-            ? new("k-means vs scikit-learn, time", "ours ≤ sklearn", $"{km.OursSeconds:0.000} s vs {sk:0.000} s", km.OursSeconds <= sk)
+        t.Add(km?.SklearnSeconds is { } sk
+            ? new("k-means vs scikit-learn, time", "ours ≤ sklearn", $"{km!.OursSeconds:0.000} s vs {sk:0.000} s", km.OursSeconds <= sk)
             : new("k-means vs scikit-learn, time", "ours ≤ sklearn", skipped, null));
-        t.Add(km.InertiaDiffPercent is { } d
+        t.Add(km?.InertiaDiffPercent is { } d
             ? new("k-means vs scikit-learn, inertia", "within 0.5 % (lower is fine)", $"{d:+0.000;-0.000} %", d <= 0.5)
             : new("k-means vs scikit-learn, inertia", "within 0.5 % (lower is fine)", skipped, null));
         foreach (var r in rows.Where(r => r.GroundTruth is not null))
@@ -336,7 +336,7 @@ internal static class BenchCommand
         return sb.ToString().TrimEnd();
     }
 
-    private static JsonObject Results(List<Row> rows, KMeansComparison km, List<Target> targets, bool quick, string? pythonNote, double seconds)
+    private static JsonObject Results(List<Row> rows, KMeansComparison? km, List<Target> targets, bool quick, string? pythonNote, double seconds)
     {
         JsonNode? N(double? v) => v is { } x && double.IsFinite(x) ? JsonValue.Create(x) : null;
         return new JsonObject
@@ -381,7 +381,7 @@ internal static class BenchCommand
                     }
                     : null,
             }).ToArray()),
-            ["kmeans"] = new JsonObject
+            ["kmeans"] = km is null ? null : new JsonObject
             {
                 ["trainedWith"] = km.Preset,
                 ["codes"] = km.Codes,
