@@ -27,6 +27,7 @@ internal static class SoakCommand
 
         var checkpoints = new SortedSet<int> { 1, 10, 50, runs };
         var settled = new Dictionary<int, double>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         for (int run = 1; run <= runs; run++)
         {
             using (var stream = new MemoryStream(png, writable: false))
@@ -37,7 +38,7 @@ internal static class SoakCommand
             if (checkpoints.Contains(run))
             {
                 settled[run] = Memory.SettledWorkingSetMb();
-                Console.WriteLine($"  after run {run,4}: working set {settled[run],7:0.0} MB");
+                Console.WriteLine($"  after run {run,4}: working set {settled[run],7:0.0} MB  ({clock.Elapsed.TotalSeconds:0} s)");
             }
         }
         double growth = settled[runs] - settled[10];
