@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Segmenter.Engine.Imaging;
+
+namespace Segmenter.Bench;
+
+/// <summary>The repository (found by walking up to Segmenter.sln) and the read-only ../shared folder beside it.</summary>
+internal static class RepoPaths
+{
+    public static string? Root { get; } = Find(AppContext.BaseDirectory) ?? Find(Directory.GetCurrentDirectory());
+
+    public static string RequireRoot() =>
+        Root ?? throw new UsageException("Segmenter.sln was not found above the program or the current directory; run the bench from inside the repository.");
+
+    public static string Shared => Path.GetFullPath(Path.Combine(RequireRoot(), "..", "shared"));
+
+    private static string? Find(string start)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Segmenter.sln"))) return dir.FullName;
+        return null;
+    }
+}
+
+internal static class Memory
+{
+    private const double MiB = 1024 * 1024;
+
+    /// <summary>
+    /// The process's peak resident set in MiB. On Linux .NET reads it from /proc (VmHWM); should that ever read 0,
+    /// /proc/self/status is parsed directly.
+    /// </summary>
+    public static double PeakWorkingSetMb()
+    {
+        using var self = Process.GetCurrentProcess();
+        long peak = self.PeakWorkingSet64;
+        if (peak <= 0 && ReadStatusKb("VmHWM:") is { } kb) peak = kb * 1024;
+        return peak / MiB;
+    }
+
+    /// <summary>Working set after a full collection (what a leak would keep).</summary>
+    public static double SettledWorkingSetMb()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        using var self = Process.GetCurrentProcess();
+        return self.WorkingSet64 / MiB;
+    }
+
+    private static long? ReadStatusKb(string key)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith(key, StringComparison.Ordinal))
+                    return long.Parse(line[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return null;
+    }
+}
+
+internal sealed record ChildResult(int ExitCode, string Stdout, string Stderr, double Seconds, bool TimedOut);
+
+internal static class ChildProcess
+{
+    /// <summary>Runs a program to completion (or kills it after <paramref name="timeout"/>), collecting its output.</summary>
+    public static ChildResult Run(string fileName, IEnumerable<string> args, TimeSpan timeout, string? workingDirectory = null)
+    {
+        var psi = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Directory.GetCurrentDirectory(),
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        var clock = Stopwatch.StartNew();
+        using var p = new Process { StartInfo = psi };
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
+        p.Start();
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        bool finished = p.WaitForExit(timeout);
+        if (!finished)
+        {
+            try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            p.WaitForExit();
+        }
+        p.WaitForExit(); // drains the asynchronous readers
+        return new ChildResult(finished ? p.ExitCode : -1, stdout.ToString(), stderr.ToString(), clock.Elapsed.TotalSeconds, !finished);
+    }
+
+    /// <summary>This program as a child: the apphost directly, or `dotnet Segmenter.Bench.dll` when run through dotnet.</summary>
+    public static (string File, string[] Prefix) Self()
+    {
+        string exe = Environment.ProcessPath ?? "dotnet";
+        string dll = typeof(ChildProcess).Assembly.Location;
+        return Path.GetFileNameWithoutExtension(exe).Equals("dotnet", StringComparison.OrdinalIgnoreCase)
+            ? (exe, [dll])
+            : (exe, []);
+    }
+}
+
+/// <summary>Label maps (8-bit grayscale PNG, value = segment) read back through the engine's loader (gray → R = G = B).</summary>
+internal static class LabelMaps
+{
+    public static int[] Read(string path)
+    {
+        var image = ImageLoader.Load(path);
+        var labels = new int[image.PixelCount];
+        for (long i = 0; i < labels.Length; i++) labels[i] = image.Pixels[3 * i];
+        return labels;
+    }
+}
+
+/// <summary>
+/// Adjusted Rand index (Hubert &amp; Arabie, 1985), as sklearn's adjusted_rand_score; the same algorithm as the
+/// tests' Support/AdjustedRand.cs (copied rather than linked so the test project can reference this one without
+/// two copies of one type).
+/// </summary>
+internal static class AdjustedRand
+{
+    public static double Index(int[] truth, int[] predicted)
+    {
+        if (truth.Length != predicted.Length)
+            throw new ArgumentException($"The labelings have different lengths ({truth.Length} and {predicted.Length}).");
+        int n = truth.Length;
+        if (n == 0) return 1.0;
+        var cells = new Dictionary<(int, int), long>();
+        var rows = new Dictionary<int, long>();
+        var cols = new Dictionary<int, long>();
+        for (int i = 0; i < n; i++)
+        {
+            var key = (truth[i], predicted[i]);
+            cells[key] = cells.GetValueOrDefault(key) + 1;
+            rows[truth[i]] = rows.GetValueOrDefault(truth[i]) + 1;
+            cols[predicted[i]] = cols.GetValueOrDefault(predicted[i]) + 1;
+        }
+        static double Pairs(long m) => m * (m - 1) / 2.0;
+        double index = cells.Values.Sum(Pairs);
+        double sumRows = rows.Values.Sum(Pairs);
+        double sumCols = cols.Values.Sum(Pairs);
+        double expected = sumRows * sumCols / Pairs(n);
+        double max = (sumRows + sumCols) / 2;
+        if (max == expected) return 1.0;
+        return (index - expected) / (max - expected);
+    }
+}
