@@ -383,6 +383,26 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
     }
 
     [SkippableFact]
+    public async Task The_page_loads_without_failed_requests()
+    {
+        await WithPageAsync(nameof(The_page_loads_without_failed_requests), async p =>
+        {
+            // The browser asks for the icon after the load; give it a moment. Playwright reports no events for icon
+            // requests, so a missing icon shows only as the console's "404 (Not Found)": check both, and the icon itself.
+            await p.Page.WaitForLoadStateAsync(LoadState.NetworkIdle, new() { Timeout = 10_000 });
+            await p.Page.WaitForTimeoutAsync(1_000);
+            lock (p.FailedRequests) Assert.True(p.FailedRequests.Count == 0, "failed requests:\n" + string.Join('\n', p.FailedRequests));
+            lock (p.ConsoleErrors) Assert.True(p.ConsoleErrors.Count == 0, "console errors:\n" + string.Join('\n', p.ConsoleErrors));
+
+            var icon = await p.Page.Locator("link[rel=icon]").GetAttributeAsync("href");
+            Assert.False(string.IsNullOrEmpty(icon), "the page declares no icon");
+            var response = await p.Page.APIRequest.GetAsync(icon!);
+            Assert.Equal(200, response.Status);
+            Assert.StartsWith("image/", response.Headers["content-type"]);
+        });
+    }
+
+    [SkippableFact]
     public async Task Absurd_learning_rate_is_refused_by_the_form()
     {
         await WithPageAsync(nameof(Absurd_learning_rate_is_refused_by_the_form), async p =>
