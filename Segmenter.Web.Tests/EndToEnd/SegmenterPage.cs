@@ -54,7 +54,8 @@ public sealed class SegmenterPage : IAsyncDisposable
     public ILocator FieldError(string testId)
         => Page.Locator($".mud-input-control:has([data-testid='{testId}']) .mud-input-helper-text.mud-input-error, [data-testid='{testId}'] .mud-input-helper-text.mud-input-error, .mud-input-control:has(> [data-testid='{testId}']) .mud-input-error");
 
-    private ILocator Field(string testId) => Page.Locator($"[data-testid='{testId}'] input, input[data-testid='{testId}']").First;
+    /// <summary>The text input of a numeric field (its data-testid sits on the input itself).</summary>
+    public ILocator Field(string testId) => Page.Locator($"[data-testid='{testId}'] input, input[data-testid='{testId}']").First;
 
     public async Task ChooseSampleAsync(string name)
     {
