@@ -60,6 +60,49 @@ public class ParameterPanelTests : IAsyncLifetime
         });
     }
 
+    // In the browser a field loses focus after typing (Tab, a click elsewhere); MudBlazor then runs the field's own
+    // validation, which used to clear the Error/ErrorText the form gave it: Train was disabled with no message.
+    [Theory]
+    [InlineData("clusters-input", "40", "Clusters must be between 2 and 16.", "5")]
+    [InlineData("epochs-input", "0", "Epochs must be between 1 and 200.", "3")]
+    [InlineData("batch-input", "0", "The batch size must be between 1 and 65536.", "512")]
+    [InlineData("lr-input", "1e30", "The learning rate must be between 0.000001 and 1.", "0.004")]
+    [InlineData("seed-input", "-1", "The seed must be a whole number ≥ 0.", "42")]
+    public void The_message_stays_after_the_field_loses_focus(string testId, string value, string message, string fixedValue)
+    {
+        var cut = Render();
+        cut.Find($"[data-testid={testId}]").Input(value);
+        cut.Find($"[data-testid={testId}]").Blur();
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Contains(message, cut.Markup);
+            Assert.Equal("true", cut.Find($"[data-testid={testId}]").GetAttribute("aria-invalid"));
+            Assert.True(cut.Find("[data-testid=train-button]").HasAttribute("disabled"));
+        });
+
+        cut.Find($"[data-testid={testId}]").Input(fixedValue);
+        cut.Find($"[data-testid={testId}]").Blur();
+        cut.WaitForAssertion(() =>
+        {
+            Assert.DoesNotContain(message, cut.Markup);
+            Assert.False(cut.Find("[data-testid=train-button]").HasAttribute("disabled"));
+        });
+    }
+
+    [Fact]
+    public void A_value_set_from_outside_shows_and_clears_its_message()
+    {
+        var cut = Render();
+        cut.Find("[data-testid=clusters-input]").Input("3");
+        cut.Find("[data-testid=clusters-input]").Blur();
+        _session.Form.Clusters = 99; // a link or a suggestion sets the form directly
+        cut.Render();
+        Assert.Contains("Clusters must be between 2 and 16.", cut.Markup);
+        _session.Form.Clusters = 4;
+        cut.Render();
+        Assert.DoesNotContain("Clusters must be between 2 and 16.", cut.Markup);
+    }
+
     [Fact]
     public void Boundary_values_are_accepted()
     {

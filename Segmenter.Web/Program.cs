@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Segmenter.Web.Components;
@@ -16,6 +18,9 @@ builder.Services.AddSingleton<SampleImages>();
 builder.Services.AddSingleton<ISegmentationEngine, EngineSegmentation>();
 builder.Services.AddSingleton<IImageCodec, EngineImageCodec>();
 builder.Services.AddScoped<SegmentationSession>();
+builder.Services.TryAddSingleton(TimeProvider.System);
+// A dropped connection cancels its job after a short grace, not after the circuit's 3-minute retention.
+builder.Services.AddScoped<CircuitHandler, SessionCircuitHandler>();
 
 builder.Services.AddMudServices();
 builder.Services.AddRazorComponents()

@@ -72,11 +72,11 @@ public sealed class EndToEndFixture : IAsyncLifetime
         });
 
     /// <summary>Opens the page in a new context and waits for the circuit (the astronaut sample is loaded on arrival).</summary>
-    public async Task<SegmenterPage> OpenAsync(AppServer? server = null)
+    public async Task<SegmenterPage> OpenAsync(AppServer? server = null, string path = "/")
     {
         var context = await NewContextAsync(server);
         var page = await context.NewPageAsync();
-        return await SegmenterPage.OpenAsync(page, ownsContext: true);
+        return await SegmenterPage.OpenAsync(page, ownsContext: true, path);
     }
 
     public async Task DisposeAsync()

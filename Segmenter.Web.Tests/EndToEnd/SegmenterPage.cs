@@ -19,12 +19,18 @@ public sealed class SegmenterPage : IAsyncDisposable
     public IPage Page { get; }
     public List<string> ConsoleErrors { get; } = [];
 
-    public static async Task<SegmenterPage> OpenAsync(IPage page, bool ownsContext)
+    /// <summary>Every response with status 400 or more and every request that failed outright ("404 GET http://…").</summary>
+    public List<string> FailedRequests { get; } = [];
+
+    /// <summary>Opens <paramref name="path"/> (a query-string link, say) and waits for the circuit and the astronaut sample.</summary>
+    public static async Task<SegmenterPage> OpenAsync(IPage page, bool ownsContext, string path = "/")
     {
         page.SetDefaultTimeout((float)DefaultWait.TotalMilliseconds);
         var p = new SegmenterPage(page, ownsContext);
-        page.Console += (_, m) => { if (m.Type == "error") lock (p.ConsoleErrors) p.ConsoleErrors.Add(m.Text); };
-        await page.GotoAsync("/");
+        page.Console += (_, m) => { if (m.Type == "error") lock (p.ConsoleErrors) p.ConsoleErrors.Add(m.Location is { Length: > 0 } at ? $"{m.Text} ({at})" : m.Text); };
+        page.Response += (_, r) => { if (r.Status >= 400) lock (p.FailedRequests) p.FailedRequests.Add($"{r.Status} {r.Request.Method} {r.Url}"); };
+        page.RequestFailed += (_, r) => { lock (p.FailedRequests) p.FailedRequests.Add($"failed ({r.Failure}) {r.Method} {r.Url}"); };
+        await page.GotoAsync(path);
         // No prerendering: the controls appear once the circuit is up, and the astronaut sample loads on arrival.
         await Expect(p.ImageInfo).ToContainTextAsync("astronaut", new() { Timeout = 30_000 });
         await Expect(p.TrainButton).ToBeEnabledAsync(new() { Timeout = 30_000 });
@@ -44,7 +50,12 @@ public sealed class SegmenterPage : IAsyncDisposable
     public ILocator SegmentedImage => Id("segmented-image");
     public ILocator UploadInput => Page.Locator("[data-testid='upload-input'] input[type=file], input[type=file][data-testid='upload-input']").First;
 
-    private ILocator Field(string testId) => Page.Locator($"[data-testid='{testId}'] input, input[data-testid='{testId}']").First;
+    /// <summary>The validation message shown under a field (MudBlazor's error helper text), if any.</summary>
+    public ILocator FieldError(string testId)
+        => Page.Locator($".mud-input-control:has([data-testid='{testId}']) .mud-input-helper-text.mud-input-error, [data-testid='{testId}'] .mud-input-helper-text.mud-input-error, .mud-input-control:has(> [data-testid='{testId}']) .mud-input-error");
+
+    /// <summary>The text input of a numeric field (its data-testid sits on the input itself).</summary>
+    public ILocator Field(string testId) => Page.Locator($"[data-testid='{testId}'] input, input[data-testid='{testId}']").First;
 
     public async Task ChooseSampleAsync(string name)
     {

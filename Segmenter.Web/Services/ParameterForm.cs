@@ -53,24 +53,38 @@ public sealed class ParameterForm
         Seed ??= p.Seed;
     }
 
-    public string? ClustersError => Clusters is null ? $"Enter a number of clusters from {MinClusters} to {MaxClusters}."
-        : Clusters < MinClusters || Clusters > MaxClusters ? $"Clusters must be between {MinClusters} and {MaxClusters}." : null;
+    public string? ClustersError => CheckClusters(Clusters);
+    public string? EpochsError => CheckEpochs(Epochs);
+    public string? HeadsError => CheckHeads(HeadCount);
+    public string? WindowError => CheckWindow(Window);
+    public string? BatchSizeError => CheckBatchSize(BatchSize);
+    public string? LearningRateError => CheckLearningRate(LearningRate);
+    public string? SeedError => CheckSeed(Seed);
 
-    public string? EpochsError => Epochs is null ? $"Enter a number of epochs from {MinEpochs} to {MaxEpochs}."
-        : Epochs < MinEpochs || Epochs > MaxEpochs ? $"Epochs must be between {MinEpochs} and {MaxEpochs}." : null;
+    // One check per field, on the value given: the page's fields also run them as their own validation
+    // (MudBlazor validates a field when it loses focus and then shows only what its validation says).
 
-    public string? HeadsError => Array.IndexOf(HeadChoices, HeadCount) < 0 ? "Attention heads must be 1, 2, 4, 8 or 16." : null;
+    public static string? CheckClusters(int? value) => value is null ? $"Enter a number of clusters from {MinClusters} to {MaxClusters}."
+        : value < MinClusters || value > MaxClusters ? $"Clusters must be between {MinClusters} and {MaxClusters}." : null;
 
-    public string? WindowError => Window is 1 or 3 or 5 ? null : "The attention window must be pixel, 3×3 or 5×5.";
+    public static string? CheckEpochs(int? value) => value is null ? $"Enter a number of epochs from {MinEpochs} to {MaxEpochs}."
+        : value < MinEpochs || value > MaxEpochs ? $"Epochs must be between {MinEpochs} and {MaxEpochs}." : null;
 
-    public string? BatchSizeError => BatchSize is null ? $"Enter a batch size from {MinBatch} to {MaxBatch}."
-        : BatchSize < MinBatch || BatchSize > MaxBatch ? $"The batch size must be between {MinBatch} and {MaxBatch}." : null;
+    public static string? CheckHeads(int value) => Array.IndexOf(HeadChoices, value) < 0 ? "Attention heads must be 1, 2, 4, 8 or 16." : null;
 
-    public string? LearningRateError => LearningRate is not { } lr || !double.IsFinite(lr) || lr < MinLearningRate || lr > MaxLearningRate
-        ? $"The learning rate must be between {MinLearningRate.ToString(CultureInfo.InvariantCulture)} and {MaxLearningRate.ToString(CultureInfo.InvariantCulture)}."
+    public static string? CheckWindow(int value) => value is 1 or 3 or 5 ? null : "The attention window must be pixel, 3×3 or 5×5.";
+
+    public static string? CheckBatchSize(int? value) => value is null ? $"Enter a batch size from {MinBatch} to {MaxBatch}."
+        : value < MinBatch || value > MaxBatch ? $"The batch size must be between {MinBatch} and {MaxBatch}." : null;
+
+    public string? CheckLearningRate(double? value) => value is not { } lr || !double.IsFinite(lr) || lr < MinLearningRate || lr > MaxLearningRate
+        ? $"The learning rate must be between {Plain(MinLearningRate)} and {Plain(MaxLearningRate)}."
         : null;
 
-    public string? SeedError => Seed is null || Seed < 0 ? "The seed must be a whole number ≥ 0." : null;
+    /// <summary>A rate as people write it ("0.000001", not "1E-06").</summary>
+    private static string Plain(double v) => v.ToString("0.##########", CultureInfo.InvariantCulture);
+
+    public static string? CheckSeed(int? value) => value is null || value < 0 ? "The seed must be a whole number ≥ 0." : null;
 
     public IEnumerable<string> Errors => new[] { ClustersError, EpochsError, HeadsError, WindowError, BatchSizeError, LearningRateError, SeedError }
         .Where(e => e is not null)!;

@@ -20,6 +20,12 @@ public sealed class SegmenterOptions
     /// </summary>
     public double MaxLearningRate { get; set; } = ParameterForm.DefaultMaxLearningRate;
 
+    /// <summary>
+    /// Seconds a circuit's connection may stay down (network loss, a crashed browser) before its job is cancelled;
+    /// a reconnect within that time keeps the job. 0 cancels at once.
+    /// </summary>
+    public double DisconnectGraceSeconds { get; set; } = 5;
+
     /// <summary>Largest image accepted, in pixels.</summary>
     public long MaxPixels { get; set; } = 40_000_000;
 }
