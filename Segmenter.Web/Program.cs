@@ -32,7 +32,8 @@ var app = builder.Build();
 
 try
 {
-    TorchSharp.torch.set_num_threads(Environment.ProcessorCount);
+    // Once, at start-up: torch's thread count is process-wide.
+    Segmenter.Engine.TorchRuntime.Initialise();
 }
 catch (Exception ex)
 {
