@@ -6,13 +6,22 @@ namespace Segmenter.Engine;
 /// <summary>TorchSharp's process-wide settings, applied once.</summary>
 public static class TorchRuntime
 {
+    /// <summary>
+    /// One intra-op thread. Measured on the 2-core machine (astronaut, Fast and Original presets): two torch threads
+    /// gave the same wall time and twice the CPU, because this model's matrices are too small to split well, and
+    /// under load their spin-waiting made training up to 20× slower; with wider windows they also made results vary
+    /// from run to run. One thread keeps runs fast, reproducible and fair to a second job; k-means and
+    /// the pixel loops still use every core.
+    /// </summary>
+    public const int IntraOpThreads = 1;
+
     private static readonly Lazy<int> Threads = new(() =>
     {
-        torch.set_num_threads(Environment.ProcessorCount);
-        return Environment.ProcessorCount;
+        torch.set_num_threads(IntraOpThreads);
+        return IntraOpThreads;
     });
 
-    /// <summary>Sets torch's thread count to the core count, once; returns it.</summary>
+    /// <summary>Applies torch's thread count, once (call at start-up); returns it.</summary>
     public static int Initialise() => Threads.Value;
 
     /// <summary>Model creation reads torch's global generator: seed and build under one lock so concurrent runs stay reproducible.</summary>
