@@ -5,7 +5,7 @@ using Segmenter.Engine.Pipeline;
 namespace Segmenter.Bench;
 
 /// <summary>
-/// segment / bench / soak. Every failure the user can cause ends with a one-line message on stderr and
+/// segment / bench / soak / hostile. Every failure the user can cause ends with a one-line message on stderr and
 /// exit code 2 (bad usage or input) or 3 (training failed); never a stack trace.
 /// </summary>
 internal static class Program
@@ -27,6 +27,9 @@ internal static class Program
           soak [--runs N] [--epochs E]
               N (default 100) consecutive runs in one process; fails if the working set grows > 50 MB
               between run 10 and run N.
+          hostile [--out DIR]
+              Generates the hostile-upload corpus (truncated, mislabelled, bombs, odd formats) into DIR and runs
+              each file through the engine; prints file, expected, outcome and milliseconds as a Markdown table.
           --help
               This text.
 
@@ -50,7 +53,8 @@ internal static class Program
                 "segment" => SegmentCommand.Run(rest),
                 "bench" => BenchCommand.Run(rest),
                 "soak" => SoakCommand.Run(rest),
-                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak (see --help)."),
+                "hostile" => HostileCommand.Run(rest),
+                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, hostile (see --help)."),
             };
         }
         catch (UsageException e) { return Fail(BadInput, e.Message + " Run with --help for usage."); }

@@ -1,3 +1,4 @@
+using Segmenter.Bench.Corpus;
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Segmenter.Engine.Imaging;

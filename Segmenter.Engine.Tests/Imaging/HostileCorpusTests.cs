@@ -1,3 +1,4 @@
+using Segmenter.Bench.Corpus;
 using System.Diagnostics;
 using Segmenter.Engine.Imaging;
 using Xunit.Abstractions;

@@ -1,3 +1,4 @@
+using Segmenter.Bench.Corpus;
 using Segmenter.Engine.Imaging;
 
 namespace Segmenter.Engine.Tests.Imaging;

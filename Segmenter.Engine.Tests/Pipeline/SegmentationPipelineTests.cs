@@ -67,6 +67,14 @@ public class SegmentationPipelineTests
         Assert.Contains("4 pixel(s), fewer than the 5 clusters", e.Message);
     }
 
+    [Fact]
+    public void A_flat_image_with_fewer_colours_than_clusters_is_refused_clearly()
+    {
+        var image = new RgbImage(8, 8, Enumerable.Repeat((byte)128, 8 * 8 * 3).ToArray());
+        var e = Assert.Throws<ArgumentException>(() => SegmentationPipeline.Run(image, Quick with { Clusters = 2, Epochs = 1 }));
+        Assert.Equal("The image has only 1 distinct colour(s), fewer than the 2 clusters asked for; ask for at most 1.", e.Message);
+    }
+
     [Theory]
     [InlineData(0.0)]
     [InlineData(-1e-3)]

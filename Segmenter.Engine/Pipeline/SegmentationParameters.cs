@@ -53,30 +53,30 @@ public sealed record SegmentationParameters
     public void Validate(long pixelCount)
     {
         if (Clusters < MinClusters)
-            throw new ArgumentException($"The number of clusters must be at least {MinClusters}; got {Clusters}.", nameof(Clusters));
+            throw new ArgumentException($"The number of clusters must be at least {MinClusters}; got {Clusters}.");
         if (Clusters > MaxClusters)
-            throw new ArgumentException($"The number of clusters can be at most {MaxClusters}; got {Clusters}.", nameof(Clusters));
+            throw new ArgumentException($"The number of clusters can be at most {MaxClusters}; got {Clusters}.");
         if (Clusters > pixelCount)
-            throw new ArgumentException($"The image has {pixelCount} pixel(s), fewer than the {Clusters} clusters asked for.", nameof(Clusters));
+            throw new ArgumentException($"The image has {pixelCount} pixel(s), fewer than the {Clusters} clusters asked for.");
         if (Epochs < 1 || Epochs > MaxEpochs)
-            throw new ArgumentException($"Epochs must be between 1 and {MaxEpochs}; got {Epochs}.", nameof(Epochs));
+            throw new ArgumentException($"Epochs must be between 1 and {MaxEpochs}; got {Epochs}.");
         if (Heads < 1 || 64 % Heads != 0 || Heads > 16)
-            throw new ArgumentException($"Attention heads must divide the 64 features evenly (1, 2, 4, 8 or 16); got {Heads}.", nameof(Heads));
+            throw new ArgumentException($"Attention heads must divide the 64 features evenly (1, 2, 4, 8 or 16); got {Heads}.");
         if (Array.IndexOf(AllowedWindows, Window) < 0)
-            throw new ArgumentException($"The attention window must be 1 (each pixel alone), 3 (3×3) or 5 (5×5); got {Window}.", nameof(Window));
+            throw new ArgumentException($"The attention window must be 1 (each pixel alone), 3 (3×3) or 5 (5×5); got {Window}.");
         if (BatchSize < 1)
-            throw new ArgumentException($"The batch size must be at least 1; got {BatchSize}.", nameof(BatchSize));
+            throw new ArgumentException($"The batch size must be at least 1; got {BatchSize}.");
         if (!double.IsFinite(LearningRate) || LearningRate <= 0)
-            throw new ArgumentException($"The learning rate must be a positive finite number; got {LearningRate}.", nameof(LearningRate));
+            throw new ArgumentException($"The learning rate must be a positive finite number; got {LearningRate}.");
         if (TrainingSample is < 1)
-            throw new ArgumentException($"The training sample must be at least 1 pixel; got {TrainingSample}.", nameof(TrainingSample));
+            throw new ArgumentException($"The training sample must be at least 1 pixel; got {TrainingSample}.");
         if (ClusteringSample is { } cs && cs < Clusters)
-            throw new ArgumentException($"The clustering sample ({cs}) must hold at least as many codes as clusters ({Clusters}).", nameof(ClusteringSample));
+            throw new ArgumentException($"The clustering sample ({cs}) must hold at least as many codes as clusters ({Clusters}).");
         if (KMeansRestarts < 1)
-            throw new ArgumentException($"K-means restarts must be at least 1; got {KMeansRestarts}.", nameof(KMeansRestarts));
+            throw new ArgumentException($"K-means restarts must be at least 1; got {KMeansRestarts}.");
         if (KMeansMaxIterations < 1)
-            throw new ArgumentException($"K-means iterations must be at least 1; got {KMeansMaxIterations}.", nameof(KMeansMaxIterations));
+            throw new ArgumentException($"K-means iterations must be at least 1; got {KMeansMaxIterations}.");
         if (!double.IsFinite(KMeansTolerance) || KMeansTolerance < 0)
-            throw new ArgumentException($"The k-means tolerance must be a finite number ≥ 0; got {KMeansTolerance}.", nameof(KMeansTolerance));
+            throw new ArgumentException($"The k-means tolerance must be a finite number ≥ 0; got {KMeansTolerance}.");
     }
 }

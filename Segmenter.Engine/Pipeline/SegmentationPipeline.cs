@@ -49,6 +49,7 @@ public static class SegmentationPipeline
 
             marks.Enter(PipelineStage.Encoding);
             var items = CodeItems.For(image, p);
+            RequireEnoughItems(items, p);
             var (fitItems, fitWeights, sampled) = ChooseFitItems(items, image.PixelCount, p);
             var fitCodes = items.Encode(model, fitItems, ct);
             var codes = new TrainedCodes(model, fitItems, fitCodes, fitWeights, sampled);
@@ -79,6 +80,7 @@ public static class SegmentationPipeline
         p.Validate(image.PixelCount);
         var marks = new StageClock(Stopwatch.StartNew(), null, decodeSeconds: 0);
         var items = CodeItems.For(image, p);
+        RequireEnoughItems(items, p);
         return Cluster(codes, items, image, p, previous.EpochLosses, marks, cancellationToken, reclustered: true);
     }
 
@@ -180,6 +182,14 @@ public static class SegmentationPipeline
         }
     }
 
+    /// <summary>Distinct colours are the items with window 1: a flat image cannot be split into more segments than it has colours.</summary>
+    private static void RequireEnoughItems(CodeItems items, SegmentationParameters p)
+    {
+        if (items.Count < p.Clusters)
+            throw new ArgumentException(
+                $"The image has only {items.Count} distinct colour(s), fewer than the {p.Clusters} clusters asked for; ask for at most {items.Count}.");
+    }
+
     /// <summary>
     /// The items k-means is fitted on: all of them when they fit the clustering sample, else a seeded sample of
     /// pixels, merged per item with their multiplicity as weight (so sampling by pixel stays unbiased).
@@ -195,6 +205,8 @@ public static class SegmentationPipeline
             int item = items.ItemOfPixel((int)rng.NextInt64(pixelCount));
             drawn[item] = drawn.GetValueOrDefault(item) + 1;
         }
+        // A sample that missed rare items can hold fewer of them than clusters; then fit on them all.
+        if (drawn.Count < p.Clusters) return (Enumerable.Range(0, items.Count).ToArray(), items.Weights, false);
         var keys = drawn.Keys.Order().ToArray();
         return (keys, keys.Select(k => (float)drawn[k]).ToArray(), true);
     }

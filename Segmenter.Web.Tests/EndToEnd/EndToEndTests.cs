@@ -1,3 +1,4 @@
+using Segmenter.Bench.Corpus;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Playwright;
@@ -218,7 +219,7 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
             var dir = Directory.CreateTempSubdirectory("segmenter-hostile-");
             try
             {
-                var files = Segmenter.Engine.Tests.Imaging.HostileCorpus.Write(dir.FullName);
+                var files = HostileCorpus.Write(dir.FullName);
                 Assert.True(files.Count >= 30);
                 var problems = new List<string>();
                 foreach (var f in files)
@@ -235,7 +236,7 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
                     var result = await outcome.JsonValueAsync<string>();
                     var detail = result == "error" ? (await p.ErrorMessage.InnerTextAsync()).Trim() : (await p.ImageInfo.InnerTextAsync()).Trim();
                     output.WriteLine($"{f.Name,-34} {result,-6} {took.TotalMilliseconds,6:F0} ms  {detail}");
-                    var expected = f.Expected == Segmenter.Engine.Tests.Imaging.HostileOutcome.Loads ? "loaded" : "error";
+                    var expected = f.Expected == HostileOutcome.Loads ? "loaded" : "error";
                     if (result != expected) problems.Add($"{f.Name}: {result}, expected {expected} ({f.Why}): {detail}");
                     // 2 s each; a file over 1 MB also gets its transfer time over the circuit (~0.25 s per MB here).
                     var size = new FileInfo(Path.Combine(dir.FullName, f.Name)).Length;

@@ -6,7 +6,7 @@ using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
 
-namespace Segmenter.Engine.Tests.Imaging;
+namespace Segmenter.Bench.Corpus;
 
 /// <summary>Builds test images in memory (ImageSharp encoders plus hand-written bytes for what no encoder will produce).</summary>
 public static class TestImages

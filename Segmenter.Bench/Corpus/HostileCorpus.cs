@@ -5,7 +5,7 @@ using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Formats.Webp;
 
-namespace Segmenter.Engine.Tests.Imaging;
+namespace Segmenter.Bench.Corpus;
 
 public enum HostileOutcome
 {
