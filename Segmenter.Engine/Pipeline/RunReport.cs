@@ -26,6 +26,7 @@ public static class RunReport
                 ["batch"] = p.BatchSize,
                 ["lr"] = p.LearningRate,
                 ["seed"] = p.Seed,
+                ["cosineDecay"] = p.CosineDecay,
                 ["trainingSample"] = p.TrainingSample,
                 ["clusteringSample"] = p.ClusteringSample,
                 ["kmeansRestarts"] = p.KMeansRestarts,
