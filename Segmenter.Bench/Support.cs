@@ -44,7 +44,9 @@ internal static class Memory
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        GC.Collect();
+        // Aggressive: compact and give freed segments back to the OS, so the figure is what the process still holds
+        // (a leak) rather than heap the GC keeps committed for the next large allocation.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         using var self = Process.GetCurrentProcess();
         return self.WorkingSet64 / MiB;
     }

@@ -37,16 +37,19 @@ public class SyntheticFixtureQualityTests
     }
 
     /// <summary>
-    /// The lighting-gradient fixture varies brightness far more inside its regions than hue between them; colour
+    /// The lighting-gradient fixture varies brightness far more inside its regions than hue between them, so colour
     /// codes, ours and the original's alike, split it partly by brightness, and where k-means lands moves with the
-    /// seed (ours at window 5: 0.556 for seed 42, 0.728 for seed 1, 0.449 for seed 2; the original: 0.664 for seed 42).
-    /// So this holds the floor that every seed we measured clears, and the issue's note records the gap.
+    /// seed. One seed each is a coin toss, so this compares means over the same three seeds. The original pipeline,
+    /// run as above with --seed S on 2026-11-26 (this machine kind) and scored with scikit-learn: seed 42 → 0.664
+    /// (0.662 in a second run), seed 1 → 0.432, seed 2 → 0.573; mean 0.556.
     /// </summary>
     [Fact]
-    public void Lighting_gradient_segments_well_above_chance()
+    public void Lighting_gradient_matches_the_original_pipeline_over_the_same_seeds()
     {
-        double ari = SegmentFixture("gradient", Windowed with { Clusters = 4 });
-        Assert.True(ari >= 0.44, $"gradient: ARI {ari:F3}");
+        const double peerMean = (0.664 + 0.432 + 0.573) / 3;
+        var aris = new[] { 42, 1, 2 }.Select(seed => SegmentFixture("gradient", Windowed with { Clusters = 4, Seed = seed })).ToArray();
+        Assert.True(aris.Average() >= peerMean,
+            $"gradient: mean ARI {aris.Average():F3} ({string.Join(", ", aris.Select(a => a.ToString("F3")))}) < the original's {peerMean:F3}");
     }
 
     private static double SegmentFixture(string name, SegmentationParameters p)

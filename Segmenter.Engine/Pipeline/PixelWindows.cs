@@ -1,3 +1,4 @@
+using System.Buffers;
 using Segmenter.Engine.Imaging;
 
 namespace Segmenter.Engine.Pipeline;
@@ -67,24 +68,33 @@ internal sealed class ColourHistogram
     {
         var px = image.Pixels;
         long n = image.PixelCount;
-        // A direct 2^24 table (64 MB, transient) beats hashing: one pass to count, one to number, one to map.
-        var table = new int[Colours];
-        for (long i = 0; i < n; i++) table[(px[3 * i] << 16) | (px[3 * i + 1] << 8) | px[3 * i + 2]]++;
-
-        int distinct = 0;
-        for (int c = 0; c < Colours; c++) if (table[c] != 0) distinct++;
-        Packed = new int[distinct];
-        Counts = new float[distinct];
-        for (int c = 0, k = 0; c < Colours; c++)
+        // A direct 2^24 table beats hashing: one pass to count, one to number, one to map. Its 64 MB come from the
+        // shared pool, so back-to-back runs reuse one table instead of churning the large-object heap.
+        var table = ArrayPool<int>.Shared.Rent(Colours);
+        Array.Clear(table, 0, Colours);
+        try
         {
-            if (table[c] == 0) continue;
-            Packed[k] = c;
-            Counts[k] = table[c];
-            table[c] = k++;
-        }
+            for (long i = 0; i < n; i++) table[(px[3 * i] << 16) | (px[3 * i + 1] << 8) | px[3 * i + 2]]++;
 
-        ItemOfPixel = new int[n];
-        for (long i = 0; i < n; i++) ItemOfPixel[i] = table[(px[3 * i] << 16) | (px[3 * i + 1] << 8) | px[3 * i + 2]];
+            int distinct = 0;
+            for (int c = 0; c < Colours; c++) if (table[c] != 0) distinct++;
+            Packed = new int[distinct];
+            Counts = new float[distinct];
+            for (int c = 0, k = 0; c < Colours; c++)
+            {
+                if (table[c] == 0) continue;
+                Packed[k] = c;
+                Counts[k] = table[c];
+                table[c] = k++;
+            }
+
+            ItemOfPixel = new int[n];
+            for (long i = 0; i < n; i++) ItemOfPixel[i] = table[(px[3 * i] << 16) | (px[3 * i + 1] << 8) | px[3 * i + 2]];
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(table);
+        }
     }
 
     /// <summary>Writes the colours of the given items as RGB/255 floats (one token each).</summary>
