@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-
 namespace Segmenter.Engine.Tests.Cli;
 
 public sealed record CliRun(int ExitCode, string Stdout, string Stderr, double Seconds);
@@ -18,30 +15,11 @@ public static class BenchCli
 
     public static CliRun Run(TimeSpan timeout, params string[] args)
     {
-        var psi = new ProcessStartInfo(Host)
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        psi.ArgumentList.Add(Dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        var stdout = new StringBuilder();
-        var stderr = new StringBuilder();
-        var clock = Stopwatch.StartNew();
-        using var p = new Process { StartInfo = psi };
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
-        p.Start();
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        if (!p.WaitForExit(timeout))
-        {
-            p.Kill(entireProcessTree: true);
-            p.WaitForExit();
-            throw new TimeoutException($"Segmenter.Bench {string.Join(' ', args)} did not finish within {timeout}.\n{stdout}\n{stderr}");
-        }
-        p.WaitForExit();
-        return new CliRun(p.ExitCode, stdout.ToString(), stderr.ToString(), clock.Elapsed.TotalSeconds);
+        // The bench's own child-process runner: one way to run a program and collect its output.
+        var run = Segmenter.Bench.ChildProcess.Run(Host, [Dll, .. args], timeout, AppContext.BaseDirectory);
+        if (run.TimedOut)
+            throw new TimeoutException($"Segmenter.Bench {string.Join(' ', args)} did not finish within {timeout}.\n{run.Stdout}\n{run.Stderr}");
+        return new CliRun(run.ExitCode, run.Stdout, run.Stderr, run.Seconds);
     }
 
     public static CliRun Run(params string[] args) => Run(TimeSpan.FromMinutes(5), args);
