@@ -116,13 +116,13 @@ public class CircuitHandlerTests
         using var handler = new SessionCircuitHandler(session, Options.Create(new SegmenterOptions { DisconnectGraceSeconds = 5 }), _time,
             NullLogger<SessionCircuitHandler>.Instance);
         Assert.True(await session.StartAsync());
-        await Until(() => session.State == SessionState.Running);
+        await TestData.Until(() => session.State == SessionState.Running);
 
         await handler.OnConnectionDownAsync(NoCircuit, default);
         _time.Advance(TimeSpan.FromSeconds(4.9));
         Assert.Equal(SessionState.Running, session.State);
         _time.Advance(TimeSpan.FromSeconds(0.1));
-        await Until(() => session.State == SessionState.Cancelled && runner.Running == 0);
+        await TestData.Until(() => session.State == SessionState.Cancelled && runner.Running == 0);
         Assert.Null(session.Error);
         Assert.True(session.CanStart); // a visitor who comes back can train again
     }
@@ -137,26 +137,17 @@ public class CircuitHandlerTests
         session.SetImage(TestData.Image(8, 6), "a.png");
         using var handler = new SessionCircuitHandler(session, Options.Create(new SegmenterOptions()), _time, NullLogger<SessionCircuitHandler>.Instance);
         Assert.True(await session.StartAsync());
-        await Until(() => session.State == SessionState.Running);
+        await TestData.Until(() => session.State == SessionState.Running);
 
         await handler.OnConnectionDownAsync(NoCircuit, default);
         _time.Advance(TimeSpan.FromSeconds(2));
         await handler.OnConnectionUpAsync(NoCircuit, default);
         _time.Advance(TimeSpan.FromMinutes(1));
         release.SetResult();
-        await Until(() => session.State == SessionState.Finished);
+        await TestData.Until(() => session.State == SessionState.Finished);
         Assert.NotNull(session.Result);
     }
 
-    private static async Task Until(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException();
-            await Task.Delay(10);
-        }
-    }
 
     /// <summary>A clock that moves only when told; its timers fire synchronously inside <see cref="Advance"/>.</summary>
     private sealed class ManualTime : TimeProvider

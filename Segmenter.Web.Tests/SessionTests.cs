@@ -5,18 +5,6 @@ namespace Segmenter.Web.Tests;
 
 public class SessionTests
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
-
-    private static async Task Until(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Wait;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException();
-            await Task.Delay(10);
-        }
-    }
-
     [Fact]
     public async Task A_training_failure_is_shown_with_the_engines_message()
     {
@@ -26,9 +14,9 @@ public class SessionTests
         string? raised = null;
         session.ErrorRaised += m => raised = m;
         await session.StartAsync();
-        await Until(() => session.State == SessionState.Failed);
+        await TestData.Until(() => session.State == SessionState.Failed);
         Assert.Equal("The loss became NaN; lower the learning rate.", session.Error);
-        await Until(() => raised is not null);
+        await TestData.Until(() => raised is not null);
         Assert.True(session.CanStart); // the page stays usable
     }
 
@@ -62,14 +50,14 @@ public class SessionTests
         runner.JobEnded += e => { lock (ended) ended.Add(e); };
 
         await first.StartAsync();
-        await Until(() => first.State == SessionState.Running);
+        await TestData.Until(() => first.State == SessionState.Running);
         await second.StartAsync();
         Assert.Equal(SessionState.Queued, second.State);
         Assert.Equal(1, second.QueuePosition);
 
         var closedAt = DateTime.UtcNow;
         first.Dispose(); // the circuit went away
-        await Until(() => second.State == SessionState.Finished);
+        await TestData.Until(() => second.State == SessionState.Finished);
         Assert.True(DateTime.UtcNow - closedAt < TimeSpan.FromSeconds(1));
         lock (ended) Assert.Contains(ended, e => e.Outcome == JobState.Cancelled);
         Assert.NotNull(second.Result);
@@ -93,10 +81,10 @@ public class SessionTests
         var session = TestData.Session(engine: engine);
         session.SetImage(TestData.Image(8, 6), "a.png");
         await session.StartAsync();
-        await Until(() => session.State == SessionState.Finished);
+        await TestData.Until(() => session.State == SessionState.Finished);
         await session.StartAsync();
-        await Until(() => session.State == SessionState.Finished && run == 2);
-        await Until(() => { lock (disposed) return disposed.SequenceEqual([1]); });
+        await TestData.Until(() => session.State == SessionState.Finished && run == 2);
+        await TestData.Until(() => { lock (disposed) return disposed.SequenceEqual([1]); });
         session.Dispose();
         lock (disposed) Assert.Equal([1, 2], disposed);
     }

@@ -72,6 +72,17 @@ internal sealed class FakeCodec : IImageCodec
 
 internal static class TestData
 {
+    /// <summary>Polls <paramref name="condition"/> every 10 ms until it holds, failing after 5 s.</summary>
+    public static async Task Until(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException();
+            await Task.Delay(10);
+        }
+    }
+
     public static RgbImage Image(int w, int h) => new(w, h, new byte[w * h * 3]);
 
     public static readonly (byte R, byte G, byte B)[] Colours = [(200, 10, 20), (10, 200, 30), (40, 50, 220), (250, 250, 250)];

@@ -34,18 +34,9 @@ public class TuningTests : IAsyncLifetime
         _session.Form.Clusters = k;
         int before = _session.History.Count;
         Assert.True(await _session.StartAsync());
-        await Until(() => _session.State == SessionState.Finished && _session.History.Count == before + 1);
+        await TestData.Until(() => _session.State == SessionState.Finished && _session.History.Count == before + 1);
     }
 
-    private static async Task Until(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Wait;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException();
-            await Task.Delay(10);
-        }
-    }
 
     [Fact]
     public async Task History_grows_one_row_per_finished_run_with_its_seed()
@@ -121,7 +112,7 @@ public class TuningTests : IAsyncLifetime
         cut.Render();
         cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=recluster-button]").HasAttribute("disabled")));
         await cut.InvokeAsync(() => cut.Find("[data-testid=recluster-button]").Click());
-        await Until(() => _session.State == SessionState.Finished && _session.History.Count == 2);
+        await TestData.Until(() => _session.State == SessionState.Finished && _session.History.Count == 2);
 
         Assert.Equal(1, _engine.RunCalls);
         Assert.Equal(1, _engine.ReclusterCalls);
@@ -148,11 +139,11 @@ public class TuningTests : IAsyncLifetime
         Assert.Equal("4", cut.Find("[data-testid=k-suggestion]").GetAttribute("data-k"));
         Assert.Contains("silhouette", cut.Find("[data-testid=k-suggestion]").TextContent);
 
-        await Until(() => !_session.IsBusy);
+        await TestData.Until(() => !_session.IsBusy);
         cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=apply-k-button]").HasAttribute("disabled")), Wait);
         await cut.InvokeAsync(() => cut.Find("[data-testid=apply-k-button]").Click());
         Assert.Equal(4, _session.Form.Clusters);
-        await Until(() => _session.State == SessionState.Finished && _session.Result!.Clusters.Count == 4);
+        await TestData.Until(() => _session.State == SessionState.Finished && _session.Result!.Clusters.Count == 4);
         Assert.Equal(1, _engine.ReclusterCalls);
         Assert.Equal(1, _engine.RunCalls);
     }
