@@ -119,7 +119,7 @@ internal static class BenchCommand
         var rows = new List<Row> { new() { Label = "astronaut", ImagePath = astronaut, Preset = "fast", K = 4, WantsPeer = peers } };
         if (!quick) rows.Add(new() { Label = "astronaut", ImagePath = astronaut, Preset = "original", K = 4, WantsPeer = peers });
 
-        string fixtures = Path.Combine(RepoPaths.Shared, "fixtures", "synthetic");
+        string fixtures = RepoPaths.SyntheticFixtures;
         string kFile = Path.Combine(fixtures, "k.txt");
         if (File.Exists(kFile))
         {
@@ -409,5 +409,5 @@ internal static class BenchCommand
 
     private static string LastLine(string text) => text.Trim().Split('\n').LastOrDefault()?.Trim() ?? "";
 
-    private static string Slug(string label) => new(label.Select(c => char.IsLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-').ToArray());
+    internal static string Slug(string label) => new(label.Select(c => char.IsLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-').ToArray());
 }

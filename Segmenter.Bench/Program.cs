@@ -74,6 +74,6 @@ internal static class Program
     }
 
     /// <summary>ArgumentException appends " (Parameter 'Clusters')" to the engine's sentence; the person does not need it.</summary>
-    private static string WithoutParamName(ArgumentException e) =>
+    internal static string WithoutParamName(ArgumentException e) =>
         e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
 }

@@ -5,7 +5,10 @@ using Segmenter.Engine.Imaging;
 
 namespace Segmenter.Bench;
 
-/// <summary>The repository (found by walking up to Segmenter.sln) and the read-only ../shared folder beside it.</summary>
+/// <summary>
+/// The repository (found by walking up to Segmenter.sln), the synthetic fixtures it carries, and the read-only
+/// ../shared folder beside it (only the Python peer lives there).
+/// </summary>
 internal static class RepoPaths
 {
     public static string? Root { get; } = Find(AppContext.BaseDirectory) ?? Find(Directory.GetCurrentDirectory());
@@ -14,6 +17,9 @@ internal static class RepoPaths
         Root ?? throw new UsageException("Segmenter.sln was not found above the program or the current directory; run the bench from inside the repository.");
 
     public static string Shared => Path.GetFullPath(Path.Combine(RequireRoot(), "..", "shared"));
+
+    /// <summary>The synthetic fixtures with ground truth (NAME.png, NAME.gt.png, k.txt; see PROVENANCE.md there).</summary>
+    public static string SyntheticFixtures => Path.Combine(RequireRoot(), "Segmenter.Engine.Tests", "Fixtures", "synthetic");
 
     private static string? Find(string start)
     {

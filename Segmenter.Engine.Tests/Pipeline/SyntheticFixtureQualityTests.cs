@@ -1,4 +1,3 @@
-using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Pipeline;
 using Segmenter.Engine.Tests.Support;
 
@@ -16,7 +15,7 @@ public class SyntheticFixtureQualityTests
 
     /// <summary>Fixtures compared on one seed; the gradient fixture moves too much with the seed (its own test below).</summary>
     public static TheoryData<string> SingleSeedFixtures =>
-        new(PeerFigures.All.Where(f => f.Name != "gradient").Select(f => f.Name));
+        new(SyntheticFixtures.All.Select(f => f.Name).Where(name => name != "gradient"));
 
     /// <summary>
     /// With a 5×5 window the autoencoder reconstructs each pixel's neighbourhood, so the codes of a noisy, textured
@@ -30,7 +29,7 @@ public class SyntheticFixtureQualityTests
     {
         var peer = PeerFigures.Get(name);
         double peerAri = peer.ForSeed(PeerSeed).Ari;
-        double ari = SegmentFixture(name, Windowed with { Clusters = peer.K });
+        double ari = SegmentFixture(name, Windowed with { Clusters = SyntheticFixtures.K(name) });
         Assert.True(ari >= peerAri, $"{name}: ARI {ari:F3} < the original pipeline's {peerAri:F3}");
     }
 
@@ -46,7 +45,7 @@ public class SyntheticFixtureQualityTests
         var runs = peer.OnePerSeed;
         Assert.True(runs.Count >= 3, "peer-figures.json should hold the gradient fixture over at least three seeds");
         double peerMean = runs.Average(r => r.Ari);
-        var aris = runs.Select(r => SegmentFixture("gradient", Windowed with { Clusters = peer.K, Seed = r.Seed })).ToArray();
+        var aris = runs.Select(r => SegmentFixture("gradient", Windowed with { Clusters = SyntheticFixtures.K("gradient"), Seed = r.Seed })).ToArray();
         Assert.True(aris.Average() >= peerMean,
             $"gradient: mean ARI {aris.Average():F3} ({string.Join(", ", aris.Select(a => a.ToString("F3")))}) < the original's {peerMean:F3}");
     }
@@ -59,7 +58,7 @@ public class SyntheticFixtureQualityTests
     public void A_five_by_five_window_beats_the_single_pixel_window_on_the_same_fixture_and_seed()
     {
         const string name = "flat_noise";
-        var p = Windowed with { Clusters = PeerFigures.Get(name).K, Seed = PeerSeed };
+        var p = Windowed with { Clusters = SyntheticFixtures.K(name), Seed = PeerSeed };
         double window5 = SegmentFixture(name, p);
         double window1 = SegmentFixture(name, p with { Window = 1 });
         Assert.True(window5 > window1, $"{name}, seed {PeerSeed}: window 5 ARI {window5:F3} ≤ window 1 ARI {window1:F3}");
@@ -67,11 +66,7 @@ public class SyntheticFixtureQualityTests
 
     private static double SegmentFixture(string name, SegmentationParameters p)
     {
-        var image = ImageLoader.Load(Path.Combine(TestPaths.SyntheticFixtures, name + ".png"));
-        var truthImage = ImageLoader.Load(Path.Combine(TestPaths.SyntheticFixtures, name + ".gt.png"));
-        var truth = new int[truthImage.PixelCount];
-        for (int i = 0; i < truth.Length; i++) truth[i] = truthImage.Pixels[3 * i]; // grey: R = G = B = segment index
-        using var result = SegmentationPipeline.Run(image, p);
-        return AdjustedRand.Index(truth, result.Labels.Select(l => (int)l).ToArray());
+        using var result = SegmentationPipeline.Run(SyntheticFixtures.Image(name), p);
+        return AdjustedRand.Index(SyntheticFixtures.Truth(name), result.Labels.Select(l => (int)l).ToArray());
     }
 }

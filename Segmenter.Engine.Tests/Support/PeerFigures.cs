@@ -10,7 +10,7 @@ public static class PeerFigures
 {
     public sealed record Run(int Seed, double Ari, double? Seconds);
 
-    public sealed record Fixture(string Name, int K, IReadOnlyList<Run> Runs)
+    public sealed record Fixture(string Name, IReadOnlyList<Run> Runs)
     {
         /// <summary>The first recorded run with <paramref name="seed"/>.</summary>
         public Run ForSeed(int seed) => Runs.First(r => r.Seed == seed);
@@ -21,7 +21,7 @@ public static class PeerFigures
 
     private sealed record File(List<Fixture> Fixtures);
 
-    public static string Path => System.IO.Path.Combine(TestPaths.SyntheticFixtures, "peer-figures.json");
+    public static string Path => System.IO.Path.Combine(SyntheticFixtures.Directory, "peer-figures.json");
 
     public static IReadOnlyList<Fixture> All { get; } = Load();
 

@@ -6,7 +6,6 @@ public static class TestPaths
     public static string RepoRoot { get; } = FindRoot();
 
     public static string Assets => Path.Combine(RepoRoot, "assets");
-    public static string SyntheticFixtures => Path.Combine(RepoRoot, "Segmenter.Engine.Tests", "Fixtures", "synthetic");
 
     private static string FindRoot()
     {
