@@ -49,7 +49,7 @@ public class PixelWindowsTests
         Assert.Equal(y * W + x, pixels[windows.Tokens / 2]); // the hand-built centre is the pixel itself
         var actual = new float[windows.FloatsPerItem];
         windows.Fill([y * W + x], actual);
-        Assert.Equal(Floats(pixels), actual);
+        Assert.Equal(Bytes(pixels), AsBytes(actual));
     }
 
     /// <summary>Several pixels in one call come out one window after another, in the order asked.</summary>
@@ -59,10 +59,17 @@ public class PixelWindowsTests
         var windows = new PixelWindows(Image, 3);
         var actual = new float[3 * windows.FloatsPerItem];
         windows.Fill([11, 0, 6], actual);
-        Assert.Equal(Floats([6, 7, 6, 10, 11, 10, 6, 7, 6]).Concat(Floats([5, 4, 5, 1, 0, 1, 5, 4, 5]))
-            .Concat(Floats([1, 2, 3, 5, 6, 7, 9, 10, 11])), actual);
+        Assert.Equal(Bytes([6, 7, 6, 10, 11, 10, 6, 7, 6, /**/ 5, 4, 5, 1, 0, 1, 5, 4, 5, /**/ 1, 2, 3, 5, 6, 7, 9, 10, 11]), AsBytes(actual));
     }
 
-    private static float[] Floats(int[] pixels) =>
-        pixels.SelectMany(i => Enumerable.Range(0, 3).Select(c => Image.Pixels[3 * i + c] / 255f)).ToArray();
+    /// <summary>The RGB bytes of the given pixels, one after another.</summary>
+    private static byte[] Bytes(int[] pixels) => pixels.SelectMany(i => Image.Pixels.AsSpan(3 * i, 3).ToArray()).ToArray();
+
+    /// <summary>The model's RGB/255 floats back to bytes; each must be within float rounding of a byte value.</summary>
+    private static byte[] AsBytes(float[] values) => values.Select(v =>
+    {
+        double b = v * 255.0;
+        Assert.InRange(b - Math.Round(b), -1e-3, 1e-3);
+        return (byte)Math.Round(b);
+    }).ToArray();
 }
