@@ -1,3 +1,4 @@
+using Segmenter.Bench.Scenes;
 using Segmenter.Engine.Imaging;
 
 namespace Segmenter.Bench;
@@ -19,14 +20,7 @@ internal static class SyntheticImages
             long o = (long)y * width * 3;
             for (int x = 0; x < width; x++)
             {
-                int best = 0;
-                double bestD = double.MaxValue;
-                for (int r = 0; r < regions; r++)
-                {
-                    double dx = x - centres[r].X, dy = y - centres[r].Y, d = dx * dx + dy * dy;
-                    if (d < bestD) { bestD = d; best = r; }
-                }
-                var (cr, cg, cb) = colours[best];
+                var (cr, cg, cb) = colours[SceneLayouts.NearestCentre(centres, x, y)];
                 pixels[o++] = Channel(cr);
                 pixels[o++] = Channel(cg);
                 pixels[o++] = Channel(cb);

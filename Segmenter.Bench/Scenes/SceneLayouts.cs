@@ -17,19 +17,23 @@ internal static class SceneLayouts
             var centres = Enumerable.Range(0, k).Select(_ => (X: rng.NextDouble() * width, Y: rng.NextDouble() * height)).ToArray();
             for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++)
-            {
-                int best = 0;
-                double bestD = double.MaxValue;
-                for (int c = 0; c < k; c++)
-                {
-                    double dx = x - centres[c].X, dy = y - centres[c].Y, d = dx * dx + dy * dy;
-                    if (d < bestD) { bestD = d; best = c; }
-                }
-                truth[y * width + x] = best;
-            }
+                truth[y * width + x] = NearestCentre(centres, x, y);
             if (EverySegmentHasShare(truth, k, minShare)) return truth;
         }
         throw new InvalidOperationException($"No Voronoi layout of {k} cells with {minShare:P0} each in {MaxAttempts} attempts.");
+    }
+
+    /// <summary>The index of the centre nearest to (x, y): which Voronoi cell the point lies in.</summary>
+    public static int NearestCentre(ReadOnlySpan<(double X, double Y)> centres, double x, double y)
+    {
+        int best = 0;
+        double bestD = double.MaxValue;
+        for (int c = 0; c < centres.Length; c++)
+        {
+            double dx = x - centres[c].X, dy = y - centres[c].Y, d = dx * dx + dy * dy;
+            if (d < bestD) { bestD = d; best = c; }
+        }
+        return best;
     }
 
     /// <summary>
