@@ -9,21 +9,14 @@ namespace Segmenter.Engine.Tests.Cli;
 /// `bench --quick` as the real executable: every value it prints in its tables is checked against the report.json of
 /// the run it came from, bench-results.json, and (for the ARI) this test's own scoring of the run's label map.
 /// </summary>
-public sealed class BenchQuickCliTests : IDisposable
+public sealed class BenchQuickCliTests() : TempDirectoryTest("segmenter-bench-cli-")
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("segmenter-bench-cli-").FullName;
-
-    public void Dispose()
-    {
-        try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
-    }
-
     private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
 
     [Fact]
     public void Bench_quick_prints_the_values_its_runs_measured()
     {
-        string outDir = Path.Combine(dir, "bench");
+        string outDir = Path.Combine(Dir, "bench");
         var run = BenchCli.Run(TimeSpan.FromMinutes(15), "bench", "--quick", "--out", outDir);
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
 

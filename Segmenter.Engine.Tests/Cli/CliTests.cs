@@ -1,26 +1,16 @@
-using Segmenter.Bench.Corpus;
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Segmenter.Engine.Imaging;
-using Segmenter.Engine.Tests.Imaging;
 using Segmenter.Engine.Tests.Support;
 
 namespace Segmenter.Engine.Tests.Cli;
 
 /// <summary>The `segment` command, run as the real executable (the bench and the hostile corpus: BenchQuickCliTests, HostileCorpusCliTests).</summary>
-public sealed class CliTests : IDisposable
+public sealed class CliTests() : TempDirectoryTest("segmenter-cli-")
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("segmenter-cli-").FullName;
-
-    public void Dispose()
-    {
-        try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
-    }
-
     /// <summary>A 64×48 PNG of three noisy flat blocks.</summary>
     private string SmallPng()
     {
-        string path = Path.Combine(dir, "small.png");
+        string path = Path.Combine(Dir, "small.png");
         if (!File.Exists(path))
         {
             var (image, _) = SampleImages.Blocks(64, 48);
@@ -40,7 +30,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void Segment_writes_labels_rendering_and_a_complete_report()
     {
-        string outDir = Path.Combine(dir, "out");
+        string outDir = Path.Combine(Dir, "out");
         var run = BenchCli.Run("segment", SmallPng(), "--clusters", "3", "--epochs", "3", "--out", outDir);
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         Assert.Contains("epoch   3/3", run.Stdout); // losses printed as the epochs end
@@ -89,7 +79,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void Explicit_options_override_the_preset()
     {
-        string outA = Path.Combine(dir, "a"), outB = Path.Combine(dir, "b");
+        string outA = Path.Combine(Dir, "a"), outB = Path.Combine(Dir, "b");
         var a = BenchCli.Run("segment", SmallPng(), "--preset", "original", "--epochs", "2", "--clusters", "2", "--out", outA);
         Assert.True(a.ExitCode == 0, a.Stdout + a.Stderr);
         var pa = JsonNode.Parse(File.ReadAllText(Path.Combine(outA, "report.json")))!["parameters"]!;
@@ -135,11 +125,11 @@ public sealed class CliTests : IDisposable
     [MemberData(nameof(BadCalls))]
     public void Bad_options_and_inputs_exit_2_with_a_message_and_no_stack_trace(string[] template, string expected)
     {
-        string text = Path.Combine(dir, "notes.png");
+        string text = Path.Combine(Dir, "notes.png");
         File.WriteAllText(text, "not an image");
         var args = template.Select(a => a
-            .Replace("{img}", SmallPng()).Replace("{out}", Path.Combine(dir, "out"))
-            .Replace("{missing}", Path.Combine(dir, "no-such.png")).Replace("{text}", text)).ToArray();
+            .Replace("{img}", SmallPng()).Replace("{out}", Path.Combine(Dir, "out"))
+            .Replace("{missing}", Path.Combine(Dir, "no-such.png")).Replace("{text}", text)).ToArray();
         var run = BenchCli.Run(args);
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(expected, run.Stderr);

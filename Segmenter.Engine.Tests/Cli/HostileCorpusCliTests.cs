@@ -5,6 +5,8 @@ using Segmenter.Bench.Corpus;
 using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Pipeline;
 
+using Segmenter.Engine.Tests.Support;
+
 namespace Segmenter.Engine.Tests.Cli;
 
 /// <summary>
@@ -12,15 +14,8 @@ namespace Segmenter.Engine.Tests.Cli;
 /// same file in this process: the exact refusal message, or the decoded size, final loss and cluster shares the
 /// command prints and writes to report.json.
 /// </summary>
-public sealed class HostileCorpusCliTests : IDisposable
+public sealed class HostileCorpusCliTests() : TempDirectoryTest("segmenter-hostile-cli-")
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("segmenter-hostile-cli-").FullName;
-
-    public void Dispose()
-    {
-        try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
-    }
-
     /// <summary>What the command is asked for: the CLI's own defaults (fast preset) with k = 2 and one epoch.</summary>
     private static readonly SegmentationParameters Asked = SegmentationParameters.ForPreset(Preset.Fast) with { Clusters = 2, Epochs = 1 };
 
@@ -29,12 +24,12 @@ public sealed class HostileCorpusCliTests : IDisposable
     [Fact]
     public void Every_hostile_corpus_file_prints_what_the_engine_does_with_it()
     {
-        string corpus = Path.Combine(dir, "corpus");
+        string corpus = Path.Combine(Dir, "corpus");
         var files = HostileCorpus.Write(corpus);
         var failures = new ConcurrentBag<string>();
         Parallel.ForEach(files, new ParallelOptions { MaxDegreeOfParallelism = 2 }, f =>
         {
-            string path = Path.Combine(corpus, f.Name), outDir = Path.Combine(dir, "out", f.Name);
+            string path = Path.Combine(corpus, f.Name), outDir = Path.Combine(Dir, "out", f.Name);
             var expected = Expect(path);
             var run = BenchCli.Run(TimeSpan.FromMinutes(2), ["segment", path, .. AskedArgs, "--out", outDir]);
             string err = run.Stderr.Trim();

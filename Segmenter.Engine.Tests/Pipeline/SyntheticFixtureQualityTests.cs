@@ -1,5 +1,6 @@
 using Segmenter.Engine.Pipeline;
 using Segmenter.Engine.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Segmenter.Engine.Tests.Pipeline;
 
@@ -8,7 +9,7 @@ namespace Segmenter.Engine.Tests.Pipeline;
 /// the adjusted Rand index against their ground truth, compared with the original Python pipeline's figures on the
 /// same image and k (Fixtures/synthetic/peer-figures.json, with the command that produced them).
 /// </summary>
-public class SyntheticFixtureQualityTests
+public class SyntheticFixtureQualityTests(ITestOutputHelper output)
 {
     /// <summary>The peer's seed-42 run is the one every fixture has; its ARI is a floor for us, not a target.</summary>
     private const int PeerSeed = 42;
@@ -30,6 +31,7 @@ public class SyntheticFixtureQualityTests
         var peer = PeerFigures.Get(name);
         double peerAri = peer.ForSeed(PeerSeed).Ari;
         double ari = SegmentFixture(name, Windowed with { Clusters = SyntheticFixtures.K(name) });
+        output.WriteLine($"{name}: window 5 ARI {ari:F3}, the original pipeline's {peerAri:F3} (seed {PeerSeed})");
         Assert.True(ari >= peerAri, $"{name}: ARI {ari:F3} < the original pipeline's {peerAri:F3}");
     }
 
@@ -46,6 +48,7 @@ public class SyntheticFixtureQualityTests
         Assert.True(runs.Count >= 3, "peer-figures.json should hold the gradient fixture over at least three seeds");
         double peerMean = runs.Average(r => r.Ari);
         var aris = runs.Select(r => SegmentFixture("gradient", Windowed with { Clusters = SyntheticFixtures.K("gradient"), Seed = r.Seed })).ToArray();
+        output.WriteLine($"gradient: window 5 ARI {string.Join(", ", runs.Zip(aris, (r, a) => $"seed {r.Seed} {a:F3}"))}; mean {aris.Average():F3}, the original's {peerMean:F3}");
         Assert.True(aris.Average() >= peerMean,
             $"gradient: mean ARI {aris.Average():F3} ({string.Join(", ", aris.Select(a => a.ToString("F3")))}) < the original's {peerMean:F3}");
     }
@@ -61,6 +64,7 @@ public class SyntheticFixtureQualityTests
         var p = Windowed with { Clusters = SyntheticFixtures.K(name), Seed = PeerSeed };
         double window5 = SegmentFixture(name, p);
         double window1 = SegmentFixture(name, p with { Window = 1 });
+        output.WriteLine($"{name}, seed {PeerSeed}: ARI window 5 {window5:F3}, window 1 {window1:F3}");
         Assert.True(window5 > window1, $"{name}, seed {PeerSeed}: window 5 ARI {window5:F3} ≤ window 1 ARI {window1:F3}");
     }
 
