@@ -2,7 +2,7 @@ using Segmenter.Engine.Imaging;
 
 namespace Segmenter.Bench.Scenes;
 
-/// <summary>A scene on disk, laid out like ../shared/fixtures/synthetic: NAME.png and NAME.gt.png (8-bit, value = segment).</summary>
+/// <summary>A scene on disk, laid out like the fixtures in Segmenter.Engine.Tests/Fixtures/synthetic: NAME.png and NAME.gt.png (8-bit, value = segment).</summary>
 public static class SceneFiles
 {
     /// <summary>Writes the scene's image and ground truth into <paramref name="directory"/>; returns the image's path.</summary>

@@ -2,10 +2,10 @@ namespace Segmenter.Bench.Scenes;
 
 /// <summary>
 /// Seeded test scenes with ground truth, modelled on the difficulty of the synthetic fixtures in
-/// ../shared/fixtures/synthetic (Voronoi regions under noise, lighting, texture, low contrast, salt-and-pepper) plus
-/// many segments and curved borders. A scene depends only on its seed: every draw comes from one
-/// <see cref="Random"/> seeded from the seed and the scene's name, no global state, no parallelism. The tests and the quality bench both iterate
-/// <see cref="Standard"/>.
+/// Segmenter.Engine.Tests/Fixtures/synthetic (Voronoi regions under noise, lighting, texture, low contrast,
+/// salt-and-pepper) plus many segments and curved borders. A scene depends only on its seed: every draw comes from
+/// one <see cref="Random"/> seeded from the seed and the scene's name; no global state, no parallelism. The tests
+/// and the quality bench both iterate <see cref="Standard"/>.
 /// </summary>
 public static class SceneGenerator
 {

@@ -8,7 +8,7 @@ internal static class SceneLayouts
 {
     private const int MaxAttempts = 1000;
 
-    /// <summary>Voronoi cells of <paramref name="k"/> random centres (straight borders, like ../shared's fixtures).</summary>
+    /// <summary>Voronoi cells of <paramref name="k"/> random centres (straight borders, like the synthetic fixtures in Segmenter.Engine.Tests/Fixtures/synthetic).</summary>
     public static int[] Voronoi(Random rng, int width, int height, int k, double minShare)
     {
         var truth = new int[width * height];
