@@ -43,7 +43,7 @@ internal static class QualityCommand
         }
         if (peerNote is not null && originalAsked && methods.Count == 0) throw new UsageException(peerNote);
 
-        string scenes = cl.String("--scenes") ?? Path.Combine(RepoPaths.Shared, "fixtures", "synthetic");
+        string scenes = cl.String("--scenes") ?? SceneFolder.Generated;
         string? photos = cl.String("--photos");
         var tables = new List<QualityTable>();
         var clock = Stopwatch.StartNew();
@@ -51,8 +51,10 @@ internal static class QualityCommand
 
         if (scenes != "none")
         {
-            var set = SceneFolder.Load(scenes);
-            var table = new QualityTable("scene", $"Scenes ({scenes}): ARI against the truth at the true k", hasPri: false);
+            bool generated = scenes == SceneFolder.Generated;
+            var set = generated ? SceneFolder.Generate() : SceneFolder.Load(scenes);
+            string source = generated ? $"generated, scene seed {Scenes.SceneGenerator.StandardSeed}" : scenes;
+            var table = new QualityTable("scene", $"Scenes ({source}): ARI against the truth at the true k", hasPri: false);
             Score(table, methods, seeds, repeat, set.Select(s => (s.Input, (Func<int[], (double, double?)>)(labels =>
                 (Agreement.AdjustedRandIndex(s.Truth, labels), null)))));
             tables.Add(table);

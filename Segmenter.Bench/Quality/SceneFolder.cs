@@ -1,4 +1,5 @@
 using System.Globalization;
+using Segmenter.Bench.Scenes;
 using Segmenter.Engine.Imaging;
 
 namespace Segmenter.Bench.Quality;
@@ -9,11 +10,19 @@ namespace Segmenter.Bench.Quality;
 /// </summary>
 internal static class SceneFolder
 {
+    /// <summary>The <c>--scenes</c> value that stands for the seeded generator's standard scenes (the default).</summary>
+    public const string Generated = "generated";
+
+    /// <summary><see cref="SceneGenerator.Standard"/>, drawn with the standard seed the tests use.</summary>
+    public static List<(QualityInput Input, int[] Truth)> Generate() =>
+        SceneGenerator.Standard.Select(r => r.Generate(SceneGenerator.StandardSeed))
+            .Select(s => (new QualityInput(s.Name, s.Image, s.K, null), s.Truth)).ToList();
+
     public static List<(QualityInput Input, int[] Truth)> Load(string dir)
     {
         string kFile = Path.Combine(dir, "k.txt");
         if (!File.Exists(kFile))
-            throw new UsageException($"The scenes folder '{dir}' has no k.txt (lines \"NAME K\" beside NAME.png and NAME.gt.png); pass --scenes DIR or --scenes none.");
+            throw new UsageException($"The scenes folder '{dir}' has no k.txt (lines \"NAME K\" beside NAME.png and NAME.gt.png); pass --scenes DIR, --scenes generated or --scenes none.");
         var scenes = new List<(QualityInput, int[])>();
         foreach (var line in File.ReadAllLines(kFile))
         {
