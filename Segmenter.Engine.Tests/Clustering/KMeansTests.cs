@@ -180,7 +180,7 @@ public class KMeansTests
         double[] sums = [0 + 1 + 2 + 20, 0];
         double[] weights = [5, 0];
 
-        bool relocated = KMeans.RelocateEmptyClusters(data, 4, 1, w, centersOld, labels, sums, weights);
+        bool relocated = LloydIterations.RelocateEmptyClusters(data, 4, 1, w, centersOld, labels, sums, weights);
 
         Assert.True(relocated);
         // The point at 10 (squared distance 81) moves with its weight 2 from cluster 0 to cluster 1.
