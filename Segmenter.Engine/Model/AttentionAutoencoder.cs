@@ -18,7 +18,7 @@ namespace Segmenter.Engine.Model;
 /// Were it asked for the centre colour alone, a 32-d code could ignore the neighbours; asked for the window,
 /// the code must summarise the neighbourhood, which is what lets noisy or textured regions cluster together.
 /// </summary>
-public sealed class AttentionAutoencoder : nn.Module<Tensor, Tensor>
+public sealed partial class AttentionAutoencoder : nn.Module<Tensor, Tensor>
 {
     public const int Width = 64, CodeSize = 32;
 
@@ -39,8 +39,8 @@ public sealed class AttentionAutoencoder : nn.Module<Tensor, Tensor>
     {
         if (heads < 1 || Width % heads != 0)
             throw new ArgumentException($"Attention heads must divide the {Width} features evenly (1, 2, 4, 8 or 16); got {heads}.", nameof(heads));
-        if (window is not (1 or 3 or 5))
-            throw new ArgumentException($"The attention window must be 1, 3 or 5; got {window}.", nameof(window));
+        if (window < 1 || window % 2 == 0)
+            throw new ArgumentException($"The attention window must be an odd width (1, 3, 5, …) so it has a centre; got {window}.", nameof(window));
         Heads = heads;
         Window = window;
 

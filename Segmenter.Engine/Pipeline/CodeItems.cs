@@ -23,15 +23,17 @@ internal abstract class CodeItems
     public static CodeItems For(RgbImage image, SegmentationParameters p) =>
         p.Window == 1 && p.Preset == Preset.Fast
             ? new DistinctColours(new ColourHistogram(image))
-            : ForPixels(new PixelWindows(image, p.Window), (int)image.PixelCount);
+            : ForPixels(image, p.Window);
 
-    public static CodeItems ForPixels(PixelWindows windows, int count) => new Pixels(windows, count);
+    /// <summary>Every pixel an item: one by one for window 1, region by region with the fast encoder for wider windows.</summary>
+    public static CodeItems ForPixels(RgbImage image, int window) =>
+        window == 1 ? new Pixels(new PixelWindows(image, window), (int)image.PixelCount) : new RegionPixels(image, window);
 
     /// <summary>Items per encoding chunk: bounded so (chunk × tokens × 64) activations stay around 64 MB.</summary>
-    public int ChunkSize => Math.Max(1024, 262_144 / Tokens);
+    public virtual int ChunkSize => Math.Max(1024, 262_144 / Tokens);
 
     /// <summary>Codes (items.Length × 32, row-major) of the given items, encoded in no-grad chunks.</summary>
-    public float[] Encode(AttentionAutoencoder model, ReadOnlySpan<int> items, CancellationToken ct)
+    public virtual float[] Encode(AttentionAutoencoder model, ReadOnlySpan<int> items, CancellationToken ct)
     {
         var codes = new float[(long)items.Length * AttentionAutoencoder.CodeSize];
         var buffer = new float[Math.Min(ChunkSize, Math.Max(items.Length, 1)) * Tokens * 3];

@@ -37,7 +37,7 @@ internal sealed class PixelWindows(RgbImage image, int window)
         }
     }
 
-    private static int Reflect(int i, int n)
+    internal static int Reflect(int i, int n)
     {
         if (n == 1) return 0;
         int period = 2 * (n - 1);

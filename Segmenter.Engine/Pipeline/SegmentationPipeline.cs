@@ -45,7 +45,7 @@ public static class SegmentationPipeline
         var model = TorchRuntime.CreateModel(p.Heads, p.Window, p.Seed);
         try
         {
-            var losses = AutoencoderTrainer.Train(model, new PixelWindows(image, p.Window), image.PixelCount, p, clock, progress, ct);
+            var losses = AutoencoderTrainer.Train(model, image, p, clock, progress, ct);
 
             marks.Enter(PipelineStage.Encoding);
             var items = CodeItems.For(image, p);
@@ -142,9 +142,8 @@ public static class SegmentationPipeline
     public static float[] EncodePixels(SegmentationResult result, RgbImage image, CancellationToken cancellationToken = default)
     {
         var codes = TrainedCodes.Of(result);
-        var items = new PixelWindows(image, codes.Model.Window);
         var all = Enumerable.Range(0, (int)image.PixelCount).ToArray();
-        return CodeItems.ForPixels(items, all.Length).Encode(codes.Model, all, cancellationToken);
+        return CodeItems.ForPixels(image, codes.Model.Window).Encode(codes.Model, all, cancellationToken);
     }
 
     // ---- stages after training ----

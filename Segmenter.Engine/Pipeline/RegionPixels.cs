@@ -1,0 +1,74 @@
+using Segmenter.Engine.Imaging;
+using Segmenter.Engine.Model;
+using TorchSharp;
+
+namespace Segmenter.Engine.Pipeline;
+
+/// <summary>
+/// Every pixel an item, encoded with the fast encoder tile by tile: bands of <see cref="BandRows"/> rows cut into
+/// tiles at most <see cref="TileColumns"/> wide, each with its reflected halo. Only tiles holding asked-for pixels are
+/// encoded, and memory stays bounded by one tile's activations whatever the image size.
+/// </summary>
+internal sealed class RegionPixels(RgbImage image, int window) : CodeItems
+{
+    /// <summary>32 rows: the halo of a 5×5 window adds 12 % work; one tile's maps stay a few MB.</summary>
+    public const int BandRows = 32, TileColumns = 1024;
+
+    private readonly ImageRegions regions = new(image, window / 2);
+    private readonly int width = image.Width, height = image.Height;
+
+    public override int Count => (int)image.PixelCount;
+    public override int Tokens => window * window;
+    public override float[]? Weights => null;
+    public override int ItemOfPixel(int pixel) => pixel;
+
+    /// <summary>A whole band: chunked callers (the final assignment) then encode every tile exactly once.</summary>
+    public override int ChunkSize => BandRows * width;
+
+    public override void Fill(ReadOnlySpan<int> items, Span<float> destination) =>
+        new PixelWindows(image, window).Fill(items, destination);
+
+    public override float[] Encode(AttentionAutoencoder model, ReadOnlySpan<int> items, CancellationToken ct)
+    {
+        const int dims = AttentionAutoencoder.CodeSize;
+        var codes = new float[(long)items.Length * dims];
+        // Which tile each asked-for pixel lies in; visit tiles in order, each once.
+        int tilesX = (width + TileColumns - 1) / TileColumns;
+        var tileOf = new long[items.Length];
+        var order = new int[items.Length];
+        for (int i = 0; i < items.Length; i++)
+        {
+            int y = items[i] / width, x = items[i] - y * width;
+            tileOf[i] = (long)(y / BandRows) * tilesX + x / TileColumns;
+            order[i] = i;
+        }
+        Array.Sort(tileOf, order);
+
+        model.eval();
+        using var noGrad = torch.no_grad();
+        var buffer = Array.Empty<float>();
+        for (int start = 0; start < order.Length;)
+        {
+            ct.ThrowIfCancellationRequested();
+            long tile = tileOf[start];
+            int end = start;
+            while (end < order.Length && tileOf[end] == tile) end++;
+            int y0 = (int)(tile / tilesX) * BandRows, x0 = (int)(tile % tilesX) * TileColumns;
+            int rows = Math.Min(BandRows, height - y0), cols = Math.Min(TileColumns, width - x0);
+
+            int floats = regions.FloatsFor(cols, rows);
+            if (buffer.Length < floats) buffer = new float[floats];
+            regions.Fill(x0, y0, cols, rows, buffer);
+            using var scope = torch.NewDisposeScope();
+            var input = torch.tensor(buffer.AsSpan(0, floats).ToArray(), [1, rows + 2 * regions.Halo, cols + 2 * regions.Halo, 3]);
+            var tileCodes = model.EncodeRegion(input).contiguous().data<float>().ToArray();   // rows × cols × 32
+            for (int j = start; j < end; j++)
+            {
+                int item = order[j], p = items[item], y = p / width - y0, x = p % width - x0;
+                Array.Copy(tileCodes, (y * cols + x) * dims, codes, (long)item * dims, dims);
+            }
+            start = end;
+        }
+        return codes;
+    }
+}
