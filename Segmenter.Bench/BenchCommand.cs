@@ -174,7 +174,7 @@ internal static class BenchCommand
         }
         row.Report = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "report.json")));
         if (row.GroundTruth is not null)
-            row.Ari = AdjustedRand.Index(LabelMaps.Read(row.GroundTruth), LabelMaps.Read(Path.Combine(dir, "labels.png")));
+            row.Ari = Agreement.AdjustedRandIndex(LabelMaps.Read(row.GroundTruth), LabelMaps.Read(Path.Combine(dir, "labels.png")));
     }
 
     private static string? CheckPython()
@@ -201,7 +201,7 @@ internal static class BenchCommand
             return new(null, null, null, run.TimedOut ? "timed out" : $"exit {run.ExitCode}: {LastLine(run.Stderr)}");
         var json = LastJson(run.Stdout);
         if (json is null) return new(null, null, null, "no JSON line in its output");
-        double? ari = row.GroundTruth is null ? null : AdjustedRand.Index(LabelMaps.Read(row.GroundTruth), LabelMaps.Read(labels));
+        double? ari = row.GroundTruth is null ? null : Agreement.AdjustedRandIndex(LabelMaps.Read(row.GroundTruth), LabelMaps.Read(labels));
         return new(json["total_s"]!.GetValue<double>(), json["final_loss"]!.GetValue<double>(), ari, null);
     }
 

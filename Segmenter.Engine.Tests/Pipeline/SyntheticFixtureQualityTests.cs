@@ -1,3 +1,4 @@
+using Segmenter.Engine.Clustering;
 using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Pipeline;
 using Segmenter.Engine.Tests.Support;
@@ -59,6 +60,6 @@ public class SyntheticFixtureQualityTests
         var truth = new int[truthImage.PixelCount];
         for (int i = 0; i < truth.Length; i++) truth[i] = truthImage.Pixels[3 * i]; // grey: R = G = B = segment index
         using var result = SegmentationPipeline.Run(image, p);
-        return AdjustedRand.Index(truth, result.Labels.Select(l => (int)l).ToArray());
+        return Agreement.AdjustedRandIndex(truth, result.Labels.Select(l => (int)l).ToArray());
     }
 }
