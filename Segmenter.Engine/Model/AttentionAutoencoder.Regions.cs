@@ -39,23 +39,31 @@ public sealed partial class AttentionAutoencoder
         }
         else
         {
-            var q = query.forward(centre + position[Tokens / 2]).view(b, height, width, Heads, hd);
-            var keys = key.forward(h);                                           // K·h + b, once per pixel
-            var values = value.forward(h);                                       // V·h + b, once per pixel
+            // Channels first, (B, heads, hd, H, W): a head's sum over its features then adds whole planes, which
+            // vectorises; summing a channels-last map's short last dimension measured 2–3× slower.
+            var q = ChannelsFirst(query.forward(centre + position[Tokens / 2])).view(b, Heads, hd, height, width);
+            var keys = ChannelsFirst(key.forward(h));                           // K·h + b, once per pixel
+            var values = ChannelsFirst(value.forward(h));                       // V·h + b, once per pixel
             var keyOffsets = torch.matmul(position, key.weight!.T).view(Tokens, Heads, hd);   // K·p_t, once per call
             var valueOffsets = torch.matmul(position, value.weight!.T).view(Tokens, Heads, hd);
 
             var scores = new Tensor[Tokens];
             for (int t = 0; t < Tokens; t++)
-                scores[t] = (Shifted(keys, t, height, width).view(b, height, width, Heads, hd) * q).sum(-1); // (B, H, W, heads)
-            var att = (torch.stack(scores, -1) + torch.einsum("bhwnd,tnd->bhwnt", q, keyOffsets)).mul_(attentionScale);
-            att = F.softmax(att, -1);                                            // (B, H, W, heads, T)
+            {
+                using var product = ShiftedPlanes(keys, t, height, width).view(b, Heads, hd, height, width) * q;
+                scores[t] = product.sum(2);                                     // (B, heads, H, W)
+            }
+            var att = torch.stack(scores, 2).add_(torch.einsum("bndhw,tnd->bnthw", q, keyOffsets)).mul_(attentionScale);
+            att = F.softmax(att, 2);                                            // (B, heads, T, H, W)
 
-            var mixed = torch.einsum("bhwnt,tnd->bhwnd", att, valueOffsets);     // Σ_t a_t·V·p_t
+            var mixed = torch.einsum("bnthw,tnd->bndhw", att, valueOffsets);    // Σ_t a_t·V·p_t
             for (int t = 0; t < Tokens; t++)
-                mixed = mixed + Shifted(values, t, height, width).view(b, height, width, Heads, hd) * att[.., .., .., .., t].unsqueeze(-1);
-            y = mixed.reshape(b, height, width, Width);
-            if (keepWeights) weights = att.MoveToOuterDisposeScope();
+            {
+                using var weighted = ShiftedPlanes(values, t, height, width).view(b, Heads, hd, height, width) * att.narrow(2, t, 1);
+                mixed.add_(weighted);
+            }
+            y = mixed.reshape(b, Width, height, width).permute(0, 2, 3, 1);     // (B, H, W, 64) heads side by side
+            if (keepWeights) weights = att.permute(0, 3, 4, 1, 2).contiguous().MoveToOuterDisposeScope();
         }
         var code = F.relu(toCode.forward(project.forward(y)));                   // (B, H, W, 32)
         return (code.MoveToOuterDisposeScope(), weights);
@@ -79,7 +87,13 @@ public sealed partial class AttentionAutoencoder
         return target.flatten(3).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The map seen at window offset t (row-major over the window) by every interior pixel.</summary>
+    /// <summary>The channels-last map seen at window offset t (row-major over the window) by every interior pixel.</summary>
     private Tensor Shifted(Tensor map, int t, long height, long width) =>
         map.narrow(1, t / Window, height).narrow(2, t % Window, width);
+
+    /// <summary>A channels-first map's view at window offset t.</summary>
+    private Tensor ShiftedPlanes(Tensor map, int t, long height, long width) =>
+        map.narrow(2, t / Window, height).narrow(3, t % Window, width);
+
+    private static Tensor ChannelsFirst(Tensor map) => map.permute(0, 3, 1, 2).contiguous();
 }

@@ -35,7 +35,7 @@ internal abstract class TrainingBatches
 
         public PixelBatches(RgbImage image, SegmentationParameters p)
         {
-            windows = new PixelWindows(image, p.Window);
+            windows = new PixelWindows(image, p.Window, p.InputColours);
             pixelCount = image.PixelCount;
             sampled = p.TrainingSample is not null;
             order = new int[(int)Math.Min(p.TrainingSample ?? long.MaxValue, pixelCount)];
@@ -73,12 +73,14 @@ internal abstract class TrainingBatches
         public const int CropSide = 16;
 
         private readonly TrainingCrops crops;
+        private readonly DecoderTarget target;
         private readonly int cropsPerStep;
         private readonly float[] buffer;
 
         public CropBatches(RgbImage image, SegmentationParameters p)
         {
-            crops = new TrainingCrops(new ImageRegions(image, p.Window / 2), CropSide, p.Seed);
+            crops = new TrainingCrops(new ImageRegions(image, p.Window / 2, p.InputColours), CropSide, p.Seed);
+            target = p.DecoderTarget;
             cropsPerStep = Math.Max(1, (int)Math.Round((double)p.BatchSize / crops.PixelsPerCrop));
             long pixels = Math.Min(p.TrainingSample ?? long.MaxValue, image.PixelCount);
             StepsPerEpoch = (int)Math.Max(1, (pixels + (long)cropsPerStep * crops.PixelsPerCrop - 1) / ((long)cropsPerStep * crops.PixelsPerCrop));
@@ -93,7 +95,14 @@ internal abstract class TrainingBatches
         {
             for (int c = 0; c < cropsPerStep; c++) crops.Next(buffer.AsSpan(c * crops.FloatsPerCrop, crops.FloatsPerCrop));
             var x = torch.tensor(buffer, [cropsPerStep, crops.PaddedHeight, crops.PaddedWidth, 3]);
-            return (model.ForwardRegion(x), model.RegionTargets(x), cropsPerStep * crops.PixelsPerCrop);
+            return (model.ForwardRegion(x), Targets(model, x), cropsPerStep * crops.PixelsPerCrop);
         }
+
+        private Tensor Targets(AttentionAutoencoder model, Tensor x) => target switch
+        {
+            DecoderTarget.Centre => x.narrow(1, model.Halo, crops.Height).narrow(2, model.Halo, crops.Width),
+            DecoderTarget.Denoised => model.RegionTargets(x).unflatten(3, [model.Tokens, 3]).mean([3]),
+            _ => model.RegionTargets(x),
+        };
     }
 }

@@ -4,10 +4,10 @@ namespace Segmenter.Engine.Pipeline;
 
 /// <summary>
 /// Rectangles of an image as the fast encoder's input: the interior pixels plus <see cref="Halo"/> pixels of
-/// context on every side, RGB/255, row by row, edges reflected exactly as <see cref="PixelWindows"/> reflects them,
+/// context on every side, as input colours, row by row, edges reflected exactly as <see cref="PixelWindows"/> reflects them,
 /// so a region's interior codes equal the per-window codes of the same pixels.
 /// </summary>
-internal sealed class ImageRegions(RgbImage image, int halo)
+internal sealed class ImageRegions(RgbImage image, int halo, InputColours colours = InputColours.Rgb)
 {
     public int Halo { get; } = halo;
     public RgbImage Image { get; } = image;
@@ -18,7 +18,6 @@ internal sealed class ImageRegions(RgbImage image, int halo)
     /// <summary>Writes the region whose interior is width × height pixels from (x0, y0) into <paramref name="destination"/>.</summary>
     public void Fill(int x0, int y0, int width, int height, Span<float> destination)
     {
-        const float scale = 1f / 255f;
         int w = Image.Width, h = Image.Height, r = Halo;
         var px = Image.Pixels;
         int o = 0;
@@ -28,9 +27,8 @@ internal sealed class ImageRegions(RgbImage image, int halo)
             for (int x = x0 - r; x < x0 + width + r; x++)
             {
                 long s = 3 * (row + PixelWindows.Reflect(x, w));
-                destination[o++] = px[s] * scale;
-                destination[o++] = px[s + 1] * scale;
-                destination[o++] = px[s + 2] * scale;
+                ColourFeatures.Write(px[s], px[s + 1], px[s + 2], colours, destination.Slice(o, 3));
+                o += 3;
             }
         }
     }

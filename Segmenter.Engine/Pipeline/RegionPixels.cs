@@ -9,13 +9,20 @@ namespace Segmenter.Engine.Pipeline;
 /// tiles at most <see cref="TileColumns"/> wide, each with its reflected halo. Only tiles holding asked-for pixels are
 /// encoded, and memory stays bounded by one tile's activations whatever the image size.
 /// </summary>
-internal sealed class RegionPixels(RgbImage image, int window) : CodeItems
+internal sealed class RegionPixels(RgbImage image, int window, InputColours colours) : CodeItems
 {
     /// <summary>32 rows: the halo of a 5×5 window adds 12 % work; one tile's maps stay a few MB.</summary>
     public const int BandRows = 32, TileColumns = 1024;
 
-    private readonly ImageRegions regions = new(image, window / 2);
+    /// <summary>
+    /// Images up to this many pixels keep every pixel's code (32 floats, 256 MB at the limit) after the first call,
+    /// so fitting, assigning and plotting encode each pixel once; larger images stream tile by tile every call.
+    /// </summary>
+    public const int KeepAllCodesUpTo = 2 * 1024 * 1024;
+
+    private readonly ImageRegions regions = new(image, window / 2, colours);
     private readonly int width = image.Width, height = image.Height;
+    private (AttentionAutoencoder Model, float[] Codes)? kept;
 
     public override int Count => (int)image.PixelCount;
     public override int Tokens => window * window;
@@ -26,9 +33,21 @@ internal sealed class RegionPixels(RgbImage image, int window) : CodeItems
     public override int ChunkSize => BandRows * width;
 
     public override void Fill(ReadOnlySpan<int> items, Span<float> destination) =>
-        new PixelWindows(image, window).Fill(items, destination);
+        new PixelWindows(image, window, colours).Fill(items, destination);
 
     public override float[] Encode(AttentionAutoencoder model, ReadOnlySpan<int> items, CancellationToken ct)
+    {
+        const int dims = AttentionAutoencoder.CodeSize;
+        if (Count > KeepAllCodesUpTo) return EncodeTiles(model, items, ct);
+        if (kept is not { } k || k.Model != model)
+            kept = k = (model, EncodeTiles(model, Enumerable.Range(0, Count).ToArray(), ct));
+        var codes = new float[(long)items.Length * dims];
+        for (int i = 0; i < items.Length; i++) Array.Copy(k.Codes, (long)items[i] * dims, codes, (long)i * dims, dims);
+        return codes;
+    }
+
+    /// <summary>Encodes the tiles holding the given pixels, each once, and returns the pixels' codes in the order asked.</summary>
+    private float[] EncodeTiles(AttentionAutoencoder model, ReadOnlySpan<int> items, CancellationToken ct)
     {
         const int dims = AttentionAutoencoder.CodeSize;
         var codes = new float[(long)items.Length * dims];
