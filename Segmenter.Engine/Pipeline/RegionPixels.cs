@@ -63,31 +63,34 @@ internal sealed class RegionPixels(RgbImage image, int window, InputColours colo
         }
         Array.Sort(tileOf, order);
 
-        model.eval();
-        using var noGrad = torch.no_grad();
-        var buffer = Array.Empty<float>();
-        for (int start = 0; start < order.Length;)
+        // Runs of pixels sharing a tile; tiles are independent, so both cores encode them (torch keeps one thread each).
+        var runs = new List<(int Start, int End)>();
+        for (int start = 0, end; start < order.Length; start = end)
         {
-            ct.ThrowIfCancellationRequested();
-            long tile = tileOf[start];
-            int end = start;
-            while (end < order.Length && tileOf[end] == tile) end++;
+            end = start;
+            while (end < order.Length && tileOf[end] == tileOf[start]) end++;
+            runs.Add((start, end));
+        }
+        int[] asked = items.ToArray();
+        model.eval();
+        var options = new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount };
+        Parallel.ForEach(runs, options, run =>
+        {
+            using var noGrad = torch.no_grad();                                  // grad mode is per thread
+            long tile = tileOf[run.Start];
             int y0 = (int)(tile / tilesX) * BandRows, x0 = (int)(tile % tilesX) * TileColumns;
             int rows = Math.Min(BandRows, height - y0), cols = Math.Min(TileColumns, width - x0);
-
-            int floats = regions.FloatsFor(cols, rows);
-            if (buffer.Length < floats) buffer = new float[floats];
+            var buffer = new float[regions.FloatsFor(cols, rows)];
             regions.Fill(x0, y0, cols, rows, buffer);
             using var scope = torch.NewDisposeScope();
-            var input = torch.tensor(buffer.AsSpan(0, floats).ToArray(), [1, rows + 2 * regions.Halo, cols + 2 * regions.Halo, 3]);
+            var input = torch.tensor(buffer, [1, rows + 2 * regions.Halo, cols + 2 * regions.Halo, 3]);
             var tileCodes = model.EncodeRegion(input).contiguous().data<float>().ToArray();   // rows × cols × 32
-            for (int j = start; j < end; j++)
+            for (int j = run.Start; j < run.End; j++)
             {
-                int item = order[j], p = items[item], y = p / width - y0, x = p % width - x0;
+                int item = order[j], p = asked[item], y = p / width - y0, x = p % width - x0;
                 Array.Copy(tileCodes, (y * cols + x) * dims, codes, (long)item * dims, dims);
             }
-            start = end;
-        }
+        });
         return codes;
     }
 }
