@@ -26,7 +26,7 @@ internal abstract class CodeItems
             : ForPixels(image, p.Window, p.InputColours);
 
     /// <summary>Every pixel an item: one by one for window 1, region by region with the fast encoder for wider windows.</summary>
-    public static CodeItems ForPixels(RgbImage image, int window, InputColours colours) =>
+    public static CodeItems ForPixels(RgbImage image, int window, InputColours colours = InputColours.Rgb) =>
         window == 1 ? new Pixels(new PixelWindows(image, window, colours), (int)image.PixelCount) : new RegionPixels(image, window, colours);
 
     /// <summary>Items per encoding chunk: bounded so (chunk × tokens × 64) activations stay around 64 MB.</summary>

@@ -6,6 +6,7 @@ namespace Segmenter.Engine.Pipeline;
 internal static class ColourFeatures
 {
     private const float ByteScale = 1f / 255f;
+    private const double LabScale = 200;
 
     public static void Write(byte r, byte g, byte b, InputColours colours, Span<float> destination)
     {
@@ -16,9 +17,11 @@ internal static class ColourFeatures
             destination[2] = b * ByteScale;
             return;
         }
+        // One scale for all three (1/200), so distances keep CIE Lab's geometry, as colour k-means on Lab sees it;
+        // L lands in ¼…¾ and a, b (about −110…100 for sRGB) in about 0…1.
         var (l, a, bb) = CieLabConversion.FromRgb(r, g, b);
-        destination[0] = (float)(l / 100);
-        destination[1] = (float)(a / 255 + 0.5);
-        destination[2] = (float)(bb / 255 + 0.5);
+        destination[0] = (float)(l / LabScale + 0.25);
+        destination[1] = (float)(a / LabScale + 0.5);
+        destination[2] = (float)(bb / LabScale + 0.5);
     }
 }
