@@ -16,7 +16,8 @@ internal static class Program
         Segmenter.Bench — attention-autoencoder + k-means image segmentation from the command line.
 
         Usage:
-          segment IMAGE --clusters K [--preset fast|original] [--epochs N] [--heads H] [--window 1|3|5]
+          segment IMAGE --clusters K [--preset fast|original] [--epochs N] [--heads H] [--window 1|3|5|7]
+                  [--target window|centre|denoised] [--colours rgb|lab] [--smooth 1|3|5…]
                   [--batch B] [--lr X] [--seed S] --out DIR
               Segments IMAGE into K clusters; writes DIR/labels.png, DIR/segmented.png and DIR/report.json.
               Starts from the preset (default fast); every option given overrides the preset's value.

@@ -1,13 +1,12 @@
 namespace Segmenter.Engine.Tests.Support;
 
-/// <summary>Where the repository and the read-only ../shared folder beside it are, from the test binary.</summary>
+/// <summary>Where the repository and the files the tests carry are, from the test binary. Nothing outside the repository.</summary>
 public static class TestPaths
 {
     public static string RepoRoot { get; } = FindRoot();
 
     public static string Assets => Path.Combine(RepoRoot, "assets");
-    public static string Shared => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared"));
-    public static string SyntheticFixtures => Path.Combine(Shared, "fixtures", "synthetic");
+    public static string SyntheticFixtures => Path.Combine(RepoRoot, "Segmenter.Engine.Tests", "Fixtures", "synthetic");
 
     private static string FindRoot()
     {

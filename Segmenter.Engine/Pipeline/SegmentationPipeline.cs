@@ -42,10 +42,10 @@ public static class SegmentationPipeline
         var marks = new StageClock(clock, progress, decodeSeconds);
         marks.Enter(PipelineStage.Training);
 
-        var model = TorchRuntime.CreateModel(p.Heads, p.Window, p.Seed);
+        var model = TorchRuntime.CreateModel(p);
         try
         {
-            var losses = AutoencoderTrainer.Train(model, new PixelWindows(image, p.Window), image.PixelCount, p, clock, progress, ct);
+            var losses = AutoencoderTrainer.Train(model, image, p, clock, progress, ct);
 
             marks.Enter(PipelineStage.Encoding);
             var items = CodeItems.For(image, p);
@@ -74,7 +74,7 @@ public static class SegmentationPipeline
         // Only the clustering settings may change; the trained model decides everything else.
         var p = previous.Parameters with
         {
-            Clusters = parameters.Clusters, KMeansRestarts = parameters.KMeansRestarts,
+            Clusters = parameters.Clusters, KMeansRestarts = parameters.KMeansRestarts, LabelSmoothing = parameters.LabelSmoothing,
             KMeansMaxIterations = parameters.KMeansMaxIterations, KMeansTolerance = parameters.KMeansTolerance,
         };
         p.Validate(image.PixelCount);
@@ -124,7 +124,7 @@ public static class SegmentationPipeline
         if (model.Window == 1) return null;
         if (x < 0 || y < 0 || x >= image.Width || y >= image.Height)
             throw new ArgumentException($"The pixel ({x}, {y}) lies outside the {image.Width}×{image.Height} image.");
-        var windows = new PixelWindows(image, model.Window);
+        var windows = new PixelWindows(image, model.Window, result.Parameters.InputColours);
         var input = new float[windows.FloatsPerItem];
         windows.Fill([y * image.Width + x], input);
         using var scope = torch.NewDisposeScope();
@@ -142,9 +142,8 @@ public static class SegmentationPipeline
     public static float[] EncodePixels(SegmentationResult result, RgbImage image, CancellationToken cancellationToken = default)
     {
         var codes = TrainedCodes.Of(result);
-        var items = new PixelWindows(image, codes.Model.Window);
         var all = Enumerable.Range(0, (int)image.PixelCount).ToArray();
-        return CodeItems.ForPixels(items, all.Length).Encode(codes.Model, all, cancellationToken);
+        return CodeItems.ForPixels(image, codes.Model.Window, result.Parameters.InputColours).Encode(codes.Model, all, cancellationToken);
     }
 
     // ---- stages after training ----
@@ -167,6 +166,7 @@ public static class SegmentationPipeline
             int n = (int)image.PixelCount;
             var labels = new byte[n];
             for (int i = 0; i < n; i++) labels[i] = (byte)itemLabels[items.ItemOfPixel(i)];
+            labels = LabelSmoothing.ModeFilter(labels, image.Width, image.Height, p.Clusters, p.LabelSmoothing);
             var clusters = Summarise(image, labels, p.Clusters);
             var plot = PlotSampler.Draw(codes.Model, items, image, labels, clusters, km.ClusterCenters, p.Seed, ct);
             marks.Enter(PipelineStage.Done);
