@@ -30,8 +30,8 @@ internal static class Program
               between run 10 and run N.
           quality [--scenes generated|DIR|none] [--photos DIR] [--limit N] [--methods LIST] [--seeds S1,S2,…] [--repeat R]
                   [--peers DIR] [--out DIR]
-              Scores every method (the default, the pixel model, each window, RGB k-means, blurred-Lab k-means and the
-              Python original when --peers DIR, default ../shared/peers, and Python can run it) by ARI on the scenes
+              Scores every method (the default, the default at each window, each lever value alone, RGB k-means,
+              blurred-Lab k-means and the Python original when --peers DIR, default ../shared/peers, and Python can run it) by ARI on the scenes
               (default: the seeded generator's standard scenes; or a folder of k.txt + NAME.png + NAME.gt.png, e.g.
               ../shared/fixtures/synthetic) and, with --photos, by mean ARI and PRI against the human segmentations
               of a BSDS500-style folder (NAME.mat or NAME.gt*.png); --limit N photos spread over the folder.

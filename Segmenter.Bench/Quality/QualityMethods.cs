@@ -22,8 +22,9 @@ internal sealed record QualityMethod(string Id, string Label, Func<int, int, Seg
 }
 
 /// <summary>
-/// The rows of the quality table, in order: the default, the pixel model, every other window
-/// <see cref="SegmentationParameters.AllowedWindows"/> allows, the two colour baselines and the Python original.
+/// The rows of the quality table, in order: the default, the default at window 1 (the pixel model), at every other
+/// window <see cref="SegmentationParameters.AllowedWindows"/> allows, each lever value changed alone (decoder target,
+/// input colours, label smoothing), the two colour baselines and the Python original.
 /// Rows derive from the engine's own lists and presets, so an option added there appears here.
 /// </summary>
 internal static class QualityMethods
@@ -39,10 +40,11 @@ internal static class QualityMethods
         var methods = new List<QualityMethod>
         {
             new(Default, "default (Fast preset)", DefaultParameters, null),
-            new(Pixel, "pixel model (window 1)", (k, s) => DefaultParameters(k, s) with { Window = 1 }, null),
+            new(Pixel, "default at window 1 (pixel model)", (k, s) => DefaultParameters(k, s) with { Window = 1 }, null),
         };
         foreach (int w in SegmentationParameters.AllowedWindows.Where(w => w != 1))
-            methods.Add(new($"window{w}", $"Fast + window {w}", (k, s) => DefaultParameters(k, s) with { Window = w }, null));
+            methods.Add(new($"window{w}", $"default at window {w}", (k, s) => DefaultParameters(k, s) with { Window = w }, null));
+        methods.AddRange(LeverRows());
         methods.Add(new(RgbKMeans, "plain RGB k-means", null,
             (input, seed) => ColourBaselines.RgbKMeans(input.Image, new(input.Clusters, Seed: seed))));
         methods.Add(new(BlurredLab, "Gaussian 9×9 → CIE Lab k-means", null,
@@ -50,6 +52,27 @@ internal static class QualityMethods
         if (peersDir is not null)
             methods.Add(new(Original, "original Python pipeline", null, (input, seed) => RunOriginal(peersDir, input, seed)));
         return methods;
+    }
+
+    /// <summary>The smallest context window: where the decoder-target levers are tried (they do nothing at window 1).</summary>
+    private static int LeverWindow => SegmentationParameters.AllowedWindows.Where(w => w > 1).Min();
+
+    /// <summary>Label-smoothing widths tried (1 = none): the smallest the engine allows.</summary>
+    private static readonly int[] SmoothingWidths = [1, 3, 5];
+
+    /// <summary>One row per value of each lever other than the default's, each changed alone.</summary>
+    private static IEnumerable<QualityMethod> LeverRows()
+    {
+        var defaults = DefaultParameters(SegmentationParameters.MinClusters, 0);
+        foreach (var target in Enum.GetValues<DecoderTarget>().Where(t => t != defaults.DecoderTarget))
+            yield return new($"window{LeverWindow}-{target.ToString().ToLowerInvariant()}", $"default at window {LeverWindow}, decoder target {target}",
+                (k, s) => DefaultParameters(k, s) with { Window = LeverWindow, DecoderTarget = target }, null);
+        foreach (var colours in Enum.GetValues<InputColours>().Where(c => c != defaults.InputColours))
+            yield return new($"colours-{colours.ToString().ToLowerInvariant()}", $"default, {colours} input",
+                (k, s) => DefaultParameters(k, s) with { InputColours = colours }, null);
+        foreach (int width in SmoothingWidths.Where(w => w != defaults.LabelSmoothing))
+            yield return new($"smooth{width}", width == 1 ? "default, no label smoothing" : $"default, label smoothing {width}",
+                (k, s) => DefaultParameters(k, s) with { LabelSmoothing = width }, null);
     }
 
     /// <summary>The Python original on the input's file (written to a temporary PNG when it has none).</summary>
