@@ -18,9 +18,7 @@ namespace Segmenter.Bench;
 /// </summary>
 internal static class BenchCommand
 {
-    private const string Python = "/usr/bin/python3";
     private static readonly TimeSpan OurTimeout = TimeSpan.FromMinutes(10);
-    private static readonly TimeSpan PeerTimeout = TimeSpan.FromMinutes(60);
 
     private sealed class Row
     {
@@ -56,7 +54,7 @@ internal static class BenchCommand
         string root = RepoPaths.RequireRoot();
         var clock = Stopwatch.StartNew();
 
-        string? pythonNote = quick ? "--quick: Python peers skipped." : CheckPython();
+        string? pythonNote = quick ? "--quick: Python peers skipped." : PythonPeer.Unavailable();
         bool peers = pythonNote is null;
         Console.WriteLine($"# Segmenter bench ({(quick ? "quick" : "full")}), {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}");
         if (pythonNote is not null) Console.WriteLine($"note: {pythonNote}");
@@ -82,7 +80,7 @@ internal static class BenchCommand
                     if (!done.TryGetValue(row.ImagePath, out var peer))
                     {
                         Console.WriteLine($"peer  {row.Label}: running the Python pipeline (30 epochs, k={row.K}); this takes minutes…");
-                        peer = done[row.ImagePath] = RunPeer(root, row, runsDir);
+                        peer = done[row.ImagePath] = RunPeer(row, runsDir);
                         Console.WriteLine(peer.Error is null
                             ? $"peer  {row.Label}: total {peer.TotalSeconds:0.0} s, loss {peer.FinalLoss:0.000000}{(peer.Ari is { } a ? $", ARI {a:0.000}" : "")}"
                             : $"peer  {row.Label}: FAILED — {peer.Error}");
@@ -174,35 +172,16 @@ internal static class BenchCommand
         }
         row.Report = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "report.json")));
         if (row.GroundTruth is not null)
-            row.Ari = AdjustedRand.Index(LabelMaps.Read(row.GroundTruth), LabelMaps.Read(Path.Combine(dir, "labels.png")));
+            row.Ari = Agreement.AdjustedRandIndex(LabelMaps.Read(row.GroundTruth), LabelMaps.Read(Path.Combine(dir, "labels.png")));
     }
 
-    private static string? CheckPython()
+    private static PeerResult RunPeer(Row row, string runsDir)
     {
-        if (!File.Exists(Python)) return $"{Python} not found; Python peers skipped.";
-        try
-        {
-            var check = ChildProcess.Run(Python, ["-c", "import torch, sklearn, cv2"], TimeSpan.FromMinutes(3));
-            return check.ExitCode == 0 ? null : $"{Python} cannot import torch, sklearn and cv2; Python peers skipped.";
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
-        {
-            return $"{Python} could not be started ({e.Message}); Python peers skipped.";
-        }
-    }
-
-    private static PeerResult RunPeer(string root, Row row, string runsDir)
-    {
-        string script = Path.Combine(RepoPaths.Shared, "peers", "original_pipeline.py");
         string labels = Path.Combine(runsDir, $"{Slug(row.Label)}-python-labels.png");
-        var run = ChildProcess.Run(Python,
-            [script, row.ImagePath, "--clusters", row.K.ToString(CultureInfo.InvariantCulture), "--labels", labels], PeerTimeout);
-        if (run.ExitCode != 0)
-            return new(null, null, null, run.TimedOut ? "timed out" : $"exit {run.ExitCode}: {LastLine(run.Stderr)}");
-        var json = LastJson(run.Stdout);
-        if (json is null) return new(null, null, null, "no JSON line in its output");
-        double? ari = row.GroundTruth is null ? null : AdjustedRand.Index(LabelMaps.Read(row.GroundTruth), LabelMaps.Read(labels));
-        return new(json["total_s"]!.GetValue<double>(), json["final_loss"]!.GetValue<double>(), ari, null);
+        var run = PythonPeer.RunOriginal(Path.Combine(RepoPaths.Shared, "peers"), row.ImagePath, row.K, labels);
+        if (run.Error is not null) return new(null, null, null, run.Error);
+        double? ari = row.GroundTruth is null ? null : Agreement.AdjustedRandIndex(LabelMaps.Read(row.GroundTruth), LabelMaps.Read(labels));
+        return new(run.TotalSeconds, run.FinalLoss, ari, null);
     }
 
     // ---- k-means alone ---------------------------------------------------------------------------------------
@@ -239,11 +218,11 @@ internal static class BenchCommand
             if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("The codes file is written little-endian.");
             File.WriteAllBytes(file, MemoryMarshal.AsBytes(codes.AsSpan()).ToArray());
             string script = Path.Combine(root, "Segmenter.Bench", "peers", "kmeans_sklearn.py");
-            var run = ChildProcess.Run(Python, [script, file, n.ToString(CultureInfo.InvariantCulture), dims.ToString(CultureInfo.InvariantCulture),
-                k.ToString(CultureInfo.InvariantCulture)], PeerTimeout);
-            var json = run.ExitCode == 0 ? LastJson(run.Stdout) : null;
+            var run = ChildProcess.Run(PythonPeer.Python, [script, file, n.ToString(CultureInfo.InvariantCulture), dims.ToString(CultureInfo.InvariantCulture),
+                k.ToString(CultureInfo.InvariantCulture)], PythonPeer.Timeout);
+            var json = run.ExitCode == 0 ? PythonPeer.LastJson(run.Stdout) : null;
             if (json is null)
-                return new("fast", n, dims, oursSeconds, ours.Inertia, ours.Iterations, null, null, null, $"scikit-learn failed: {LastLine(run.Stderr)}");
+                return new("fast", n, dims, oursSeconds, ours.Inertia, ours.Iterations, null, null, null, $"scikit-learn failed: {PythonPeer.LastLine(run.Stderr)}");
             var result = new KMeansComparison("fast", n, dims, oursSeconds, ours.Inertia, ours.Iterations,
                 json["seconds"]!.GetValue<double>(), json["inertia"]!.GetValue<double>(), json["n_iter"]!.GetValue<int>(), null);
             Console.WriteLine($"k-means scikit-learn: {result.SklearnSeconds:0.000} s, inertia {result.SklearnInertia:0.####}");

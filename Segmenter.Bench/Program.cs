@@ -16,7 +16,8 @@ internal static class Program
         Segmenter.Bench — attention-autoencoder + k-means image segmentation from the command line.
 
         Usage:
-          segment IMAGE --clusters K [--preset fast|original] [--epochs N] [--heads H] [--window 1|3|5]
+          segment IMAGE --clusters K [--preset fast|original] [--epochs N] [--heads H] [--window 1|3|5|7]
+                  [--target window|centre|denoised] [--colours rgb|lab] [--smooth 1|3|5…]
                   [--batch B] [--lr X] [--seed S] --out DIR
               Segments IMAGE into K clusters; writes DIR/labels.png, DIR/segmented.png and DIR/report.json.
               Starts from the preset (default fast); every option given overrides the preset's value.
@@ -27,6 +28,14 @@ internal static class Program
           soak [--runs N] [--epochs E]
               N (default 100) consecutive runs in one process; fails if the working set grows > 50 MB
               between run 10 and run N.
+          quality [--scenes generated|DIR|none] [--photos DIR] [--limit N] [--methods LIST] [--seeds S1,S2,…] [--repeat R]
+                  [--peers DIR] [--out DIR]
+              Scores every method (the default, the default at each window, each lever value alone, RGB k-means,
+              blurred-Lab k-means and the Python original when --peers DIR, default ../shared/peers, and Python can run it) by ARI on the scenes
+              (default: the seeded generator's standard scenes; or a folder of k.txt + NAME.png + NAME.gt.png, e.g.
+              ../shared/fixtures/synthetic) and, with --photos, by mean ARI and PRI against the human segmentations
+              of a BSDS500-style folder (NAME.mat or NAME.gt*.png); --limit N photos spread over the folder.
+              Markdown on stdout, DIR/quality-results.json.
           hostile [--out DIR]
               Generates the hostile-upload corpus (truncated, mislabelled, bombs, odd formats) into DIR and runs
               each file through the engine; prints file, expected, outcome and milliseconds as a Markdown table.
@@ -53,8 +62,9 @@ internal static class Program
                 "segment" => SegmentCommand.Run(rest),
                 "bench" => BenchCommand.Run(rest),
                 "soak" => SoakCommand.Run(rest),
+                "quality" => Quality.QualityCommand.Run(rest),
                 "hostile" => HostileCommand.Run(rest),
-                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, hostile (see --help)."),
+                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile (see --help)."),
             };
         }
         catch (UsageException e) { return Fail(BadInput, e.Message + " Run with --help for usage."); }

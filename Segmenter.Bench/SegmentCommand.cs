@@ -7,7 +7,7 @@ namespace Segmenter.Bench;
 internal static class SegmentCommand
 {
     private static readonly string[] ValueOptions =
-        ["--clusters", "--preset", "--epochs", "--heads", "--window", "--batch", "--lr", "--seed", "--out"];
+        ["--clusters", "--preset", "--epochs", "--heads", "--window", "--target", "--colours", "--smooth", "--batch", "--lr", "--seed", "--out"];
 
     public static int Run(string[] args)
     {
@@ -28,7 +28,8 @@ internal static class SegmentCommand
         Directory.CreateDirectory(outDir);
 
         Console.WriteLine($"{Path.GetFileName(imagePath)}: {p.Preset.ToString().ToLowerInvariant()} preset, k={p.Clusters}, " +
-                          $"{p.Epochs} epochs, batch {p.BatchSize}, lr {p.LearningRate}, heads {p.Heads}, window {p.Window}, seed {p.Seed}");
+                          $"{p.Epochs} epochs, batch {p.BatchSize}, lr {p.LearningRate}, heads {p.Heads}, window {p.Window}, " +
+                          $"target {p.DecoderTarget.ToString().ToLowerInvariant()}, colours {p.InputColours.ToString().ToLowerInvariant()}, smoothing {p.LabelSmoothing}, seed {p.Seed}");
         using var result = SegmentationPipeline.Run(stream, ImageLimits.Default, p, PrintProgress);
 
         using (var f = File.Create(Path.Combine(outDir, "labels.png")))
@@ -56,11 +57,20 @@ internal static class SegmentCommand
         if (cl.Int("--epochs") is { } epochs) p = p with { Epochs = epochs };
         if (cl.Int("--heads") is { } heads) p = p with { Heads = heads };
         if (cl.Int("--window") is { } window) p = p with { Window = window };
+        if (cl.String("--target") is { } target) p = p with { DecoderTarget = Choice<DecoderTarget>("--target", target) };
+        if (cl.String("--colours") is { } colours) p = p with { InputColours = Choice<InputColours>("--colours", colours) };
+        if (cl.Int("--smooth") is { } smooth) p = p with { LabelSmoothing = smooth };
         if (cl.Int("--batch") is { } batch) p = p with { BatchSize = batch };
         if (cl.Double("--lr") is { } lr) p = p with { LearningRate = lr };
         if (cl.Int("--seed") is { } seed) p = p with { Seed = seed };
         return p;
     }
+
+    /// <summary>An enum option by its value's name, case-insensitive; the message lists the names.</summary>
+    private static T Choice<T>(string option, string value) where T : struct, Enum =>
+        Enum.TryParse<T>(value, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
+            ? parsed
+            : throw new UsageException($"{option} must be one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}; got '{value}'.");
 
     private static FileStream Open(string path)
     {

@@ -127,37 +127,3 @@ internal static class LabelMaps
         return labels;
     }
 }
-
-/// <summary>
-/// Adjusted Rand index (Hubert &amp; Arabie, 1985), as sklearn's adjusted_rand_score; the same algorithm as the
-/// tests' Support/AdjustedRand.cs (copied rather than linked so the test project can reference this one without
-/// two copies of one type).
-/// </summary>
-internal static class AdjustedRand
-{
-    public static double Index(int[] truth, int[] predicted)
-    {
-        if (truth.Length != predicted.Length)
-            throw new ArgumentException($"The labelings have different lengths ({truth.Length} and {predicted.Length}).");
-        int n = truth.Length;
-        if (n == 0) return 1.0;
-        var cells = new Dictionary<(int, int), long>();
-        var rows = new Dictionary<int, long>();
-        var cols = new Dictionary<int, long>();
-        for (int i = 0; i < n; i++)
-        {
-            var key = (truth[i], predicted[i]);
-            cells[key] = cells.GetValueOrDefault(key) + 1;
-            rows[truth[i]] = rows.GetValueOrDefault(truth[i]) + 1;
-            cols[predicted[i]] = cols.GetValueOrDefault(predicted[i]) + 1;
-        }
-        static double Pairs(long m) => m * (m - 1) / 2.0;
-        double index = cells.Values.Sum(Pairs);
-        double sumRows = rows.Values.Sum(Pairs);
-        double sumCols = cols.Values.Sum(Pairs);
-        double expected = sumRows * sumCols / Pairs(n);
-        double max = (sumRows + sumCols) / 2;
-        if (max == expected) return 1.0;
-        return (index - expected) / (max - expected);
-    }
-}

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Segmenter.Engine.Imaging;
+using Segmenter.Engine.Pipeline;
+using Segmenter.Engine.Tests.Imaging;
 using Segmenter.Engine.Tests.Support;
 
 namespace Segmenter.Engine.Tests.Cli;
@@ -99,7 +101,7 @@ public sealed class CliTests() : TempDirectoryTest("segmenter-cli-")
         Assert.Equal(4, pb["heads"]!.GetValue<int>());
         Assert.Equal(7, pb["seed"]!.GetValue<int>());
         Assert.Equal(3, pb["window"]!.GetValue<int>());
-        Assert.Equal(16_384, pb["trainingSample"]!.GetValue<int>()); // still the fast preset's
+        Assert.Equal(SegmentationParameters.ForPreset(Preset.Fast).TrainingSample, pb["trainingSample"]!.GetValue<int>()); // still the fast preset's
     }
 
     public static TheoryData<string[], string> BadCalls => new()

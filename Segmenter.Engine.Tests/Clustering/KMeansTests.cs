@@ -1,5 +1,4 @@
 using Segmenter.Engine.Clustering;
-using Segmenter.Engine.Tests.Support;
 
 namespace Segmenter.Engine.Tests.Clustering;
 
@@ -11,7 +10,7 @@ public class KMeansTests
         var (data, truth, means) = ClusterData.Blobs(blobs: 4, perBlob: 500, dims: 32, spread: 10, sigma: 1, seed: 1);
         var km = new KMeans(4, seed: 42).Fit(data, 32);
 
-        Assert.Equal(1.0, AdjustedRand.Index(truth, km.Labels), 12);
+        Assert.Equal(1.0, Agreement.AdjustedRandIndex(truth, km.Labels), 12);
         Assert.Equal(4 * 32, km.ClusterCenters.Length);
         Assert.Equal(32, km.Dims);
         Assert.InRange(km.Iterations, 1, 300);
@@ -181,7 +180,7 @@ public class KMeansTests
         double[] sums = [0 + 1 + 2 + 20, 0];
         double[] weights = [5, 0];
 
-        bool relocated = KMeans.RelocateEmptyClusters(data, 4, 1, w, centersOld, labels, sums, weights);
+        bool relocated = LloydIterations.RelocateEmptyClusters(data, 4, 1, w, centersOld, labels, sums, weights);
 
         Assert.True(relocated);
         // The point at 10 (squared distance 81) moves with its weight 2 from cluster 0 to cluster 1.

@@ -157,7 +157,7 @@ public class SegmentationPipelineTests
         Assert.Equal(image.PixelCount, r.Clusters.Sum(c => c.PixelCount));
         Assert.Equal(1.0, r.Clusters.Sum(c => c.Share), 6);
         // Flat blocks: a pixel model separates them exactly; a window may blur a pixel or two on the borders.
-        double ari = AdjustedRand.Index(truth, r.Labels.Select(l => (int)l).ToArray());
+        double ari = Agreement.AdjustedRandIndex(truth, r.Labels.Select(l => (int)l).ToArray());
         Assert.True(window == 1 ? ari == 1.0 : ari > 0.9, $"ARI {ari}");
         // Mean colours are the clusters' original colours (the codes are not colours).
         var seg = r.RenderMeanColours();

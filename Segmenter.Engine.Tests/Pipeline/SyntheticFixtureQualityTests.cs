@@ -1,3 +1,4 @@
+using Segmenter.Engine.Clustering;
 using Segmenter.Engine.Pipeline;
 using Segmenter.Engine.Tests.Support;
 using Xunit.Abstractions;
@@ -71,6 +72,6 @@ public class SyntheticFixtureQualityTests(ITestOutputHelper output)
     private static double SegmentFixture(string name, SegmentationParameters p)
     {
         using var result = SegmentationPipeline.Run(SyntheticFixtures.Image(name), p);
-        return AdjustedRand.Index(SyntheticFixtures.Truth(name), result.Labels.Select(l => (int)l).ToArray());
+        return Agreement.AdjustedRandIndex(SyntheticFixtures.Truth(name), result.Labels.Select(l => (int)l).ToArray());
     }
 }

@@ -61,7 +61,7 @@ public static class ClusterQuality
             Array.Clear(sumTo);
             int oi = i * dims;
             for (int j = 0; j < m; j++)
-                if (j != i) sumTo[cl[j]] += Math.Sqrt(KMeans.SquaredDistance(x, oi, x, j * dims, dims));
+                if (j != i) sumTo[cl[j]] += Math.Sqrt(DistanceKernels.SquaredDistance(x, oi, x, j * dims, dims));
             int own = cl[i];
             if (sizes[own] <= 1) { s[i] = 0; return sumTo; }
             double a = sumTo[own] / (sizes[own] - 1);
@@ -97,7 +97,7 @@ public static class ClusterQuality
         int L = map.Count;
         CheckNumberOfLabels(L, n, "");
 
-        var parts = new KMeans.Partitions(n);
+        var parts = new RowPartitions(n);
         // Centroids (double), merged in partition order.
         var partSums = new double[parts.Count][];
         var partCounts = new long[parts.Count][];

@@ -18,7 +18,7 @@ namespace Segmenter.Engine.Model;
 /// Were it asked for the centre colour alone, a 32-d code could ignore the neighbours; asked for the window,
 /// the code must summarise the neighbourhood, which is what lets noisy or textured regions cluster together.
 /// </summary>
-public sealed class AttentionAutoencoder : nn.Module<Tensor, Tensor>
+public sealed partial class AttentionAutoencoder : nn.Module<Tensor, Tensor>
 {
     public const int Width = 64, CodeSize = 32;
 
@@ -26,23 +26,27 @@ public sealed class AttentionAutoencoder : nn.Module<Tensor, Tensor>
     public int Window { get; }
     public int Tokens => Window * Window;
 
+    /// <summary>Colours the decoder outputs per pixel: the window's T (an autoencoder of the window), or 1 (its centre or a denoised centre).</summary>
+    public int OutputTokens { get; }
+
     private readonly Linear embed;          // 3 → 64
     private readonly Parameter? position;   // T × 64, learned; only when the window has neighbours
     private readonly Linear query, key, value, project; // attention projections
     private readonly Linear toCode;         // 64 → 32
-    private readonly Linear decode1, decode2; // 32 → 64 → 3·T
+    private readonly Linear decode1, decode2; // 32 → 64 → 3·OutputTokens
 
     // Held for the model's lifetime: a Scalar made implicitly per call can be finalised while libtorch still reads it.
     private readonly Scalar attentionScale;
 
-    public AttentionAutoencoder(int heads = 2, int window = 1) : base(nameof(AttentionAutoencoder))
+    public AttentionAutoencoder(int heads = 2, int window = 1, bool reconstructWindow = true) : base(nameof(AttentionAutoencoder))
     {
         if (heads < 1 || Width % heads != 0)
             throw new ArgumentException($"Attention heads must divide the {Width} features evenly (1, 2, 4, 8 or 16); got {heads}.", nameof(heads));
-        if (window is not (1 or 3 or 5))
-            throw new ArgumentException($"The attention window must be 1, 3 or 5; got {window}.", nameof(window));
+        if (window < 1 || window % 2 == 0)
+            throw new ArgumentException($"The attention window must be an odd width (1, 3, 5, …) so it has a centre; got {window}.", nameof(window));
         Heads = heads;
         Window = window;
+        OutputTokens = reconstructWindow ? Tokens : 1;
 
         embed = nn.Linear(3, Width);
         if (window > 1)
@@ -56,7 +60,7 @@ public sealed class AttentionAutoencoder : nn.Module<Tensor, Tensor>
         project = nn.Linear(Width, Width);
         toCode = nn.Linear(Width, CodeSize);
         decode1 = nn.Linear(CodeSize, Width);
-        decode2 = nn.Linear(Width, 3 * Tokens);
+        decode2 = nn.Linear(Width, 3 * OutputTokens);
         attentionScale = (1.0 / Math.Sqrt(Width / heads)).ToScalar();
         RegisterComponents();
     }
@@ -97,7 +101,7 @@ public sealed class AttentionAutoencoder : nn.Module<Tensor, Tensor>
         return (code.MoveToOuterDisposeScope(), weights);
     }
 
-    /// <summary>(B, 32) codes → (B, T·3) reconstructed window colours in [0, 1].</summary>
+    /// <summary>(B, 32) codes → (B, OutputTokens·3) reconstructed colours in [0, 1].</summary>
     public Tensor Decode(Tensor code) => F.sigmoid(decode2.forward(F.relu(decode1.forward(code))));
 
     protected override void Dispose(bool disposing)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Pipeline;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -9,48 +10,36 @@ namespace Segmenter.Engine.Model;
 internal static class AutoencoderTrainer
 {
     public static List<EpochLoss> Train(
-        AttentionAutoencoder model, PixelWindows windows, long pixelCount, SegmentationParameters p,
+        AttentionAutoencoder model, RgbImage image, SegmentationParameters p,
         Stopwatch clock, Action<PipelineEvent>? progress, CancellationToken ct)
     {
         var losses = new List<EpochLoss>(p.Epochs);
-        var rng = new Random(p.Seed);
-        // Every pixel each epoch (the original's work), or a fresh seeded sample each epoch (cheaper, same objective in expectation).
-        int perEpoch = (int)Math.Min(p.TrainingSample ?? long.MaxValue, pixelCount);
-        var order = new int[perEpoch];
-        if (p.TrainingSample is null) for (int i = 0; i < perEpoch; i++) order[i] = i;
-
-        int batch = Math.Min(p.BatchSize, perEpoch), floats = windows.FloatsPerItem;
-        var buffer = new float[batch * floats];
+        var batches = TrainingBatches.For(image, p);
         using var optimizer = optim.Adam(model.parameters(), p.LearningRate);
         model.train();
-        long steps = (long)p.Epochs * ((perEpoch + batch - 1) / batch), step = 0;
+        long steps = (long)p.Epochs * batches.StepsPerEpoch, step = 0;
 
         for (int epoch = 1; epoch <= p.Epochs; epoch++)
         {
-            if (p.TrainingSample is null) rng.Shuffle(order);
-            else for (int i = 0; i < perEpoch; i++) order[i] = (int)rng.NextInt64(pixelCount);
-
+            batches.StartEpoch();
             double sum = 0;
-            for (int start = 0; start < perEpoch; start += batch)
+            for (int s = 0; s < batches.StepsPerEpoch; s++)
             {
                 ct.ThrowIfCancellationRequested();
-                int b = Math.Min(batch, perEpoch - start);
-                windows.Fill(order.AsSpan(start, b), buffer);
                 using var scope = torch.NewDisposeScope();
-                var x = torch.tensor(buffer.AsSpan(0, b * floats).ToArray(), [b, windows.Tokens, 3]); // (B, T, 3)
-                var target = x.view(b, floats);                                                           // (B, T·3)
                 if (p.CosineDecay)
                     foreach (var group in optimizer.ParamGroups)
                         group.LearningRate = p.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * step / steps));
                 step++;
                 optimizer.zero_grad();
-                var loss = nn.functional.mse_loss(model.forward(x), target);
+                var (output, target, pixels) = batches.Step(model, s);
+                var loss = nn.functional.mse_loss(output, target);
                 loss.backward();
                 optimizer.step();
-                sum += loss.item<float>() * b;
+                sum += loss.item<float>() * pixels;
             }
 
-            double mean = sum / perEpoch;
+            double mean = sum / batches.PixelsPerEpoch;
             if (!double.IsFinite(mean) || !ParametersFinite(model))
                 throw new TrainingFailedException(
                     $"Training diverged in epoch {epoch}: the loss became {(double.IsNaN(mean) ? "NaN" : "infinite")} " +

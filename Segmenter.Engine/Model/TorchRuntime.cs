@@ -25,12 +25,12 @@ public static class TorchRuntime
     public static int Initialise() => Threads.Value;
 
     /// <summary>Model creation reads torch's global generator: seed and build under one lock so concurrent runs stay reproducible.</summary>
-    internal static AttentionAutoencoder CreateModel(int heads, int window, int seed)
+    internal static AttentionAutoencoder CreateModel(Pipeline.SegmentationParameters p)
     {
         lock (Threads)
         {
-            torch.manual_seed(seed);
-            return new AttentionAutoencoder(heads, window);
+            torch.manual_seed(p.Seed);
+            return new AttentionAutoencoder(p.Heads, p.Window, reconstructWindow: p.DecoderTarget == Pipeline.DecoderTarget.Window);
         }
     }
 }

@@ -22,16 +22,18 @@ internal abstract class CodeItems
 
     public static CodeItems For(RgbImage image, SegmentationParameters p) =>
         p.Window == 1 && p.Preset == Preset.Fast
-            ? new DistinctColours(new ColourHistogram(image))
-            : ForPixels(new PixelWindows(image, p.Window), (int)image.PixelCount);
+            ? new DistinctColours(new ColourHistogram(image), p.InputColours)
+            : ForPixels(image, p.Window, p.InputColours);
 
-    public static CodeItems ForPixels(PixelWindows windows, int count) => new Pixels(windows, count);
+    /// <summary>Every pixel an item: one by one for window 1, region by region with the fast encoder for wider windows.</summary>
+    public static CodeItems ForPixels(RgbImage image, int window, InputColours colours = InputColours.Rgb) =>
+        window == 1 ? new Pixels(new PixelWindows(image, window, colours), (int)image.PixelCount) : new RegionPixels(image, window, colours);
 
     /// <summary>Items per encoding chunk: bounded so (chunk × tokens × 64) activations stay around 64 MB.</summary>
-    public int ChunkSize => Math.Max(1024, 262_144 / Tokens);
+    public virtual int ChunkSize => Math.Max(1024, 262_144 / Tokens);
 
     /// <summary>Codes (items.Length × 32, row-major) of the given items, encoded in no-grad chunks.</summary>
-    public float[] Encode(AttentionAutoencoder model, ReadOnlySpan<int> items, CancellationToken ct)
+    public virtual float[] Encode(AttentionAutoencoder model, ReadOnlySpan<int> items, CancellationToken ct)
     {
         var codes = new float[(long)items.Length * AttentionAutoencoder.CodeSize];
         var buffer = new float[Math.Min(ChunkSize, Math.Max(items.Length, 1)) * Tokens * 3];
@@ -50,13 +52,13 @@ internal abstract class CodeItems
         return codes;
     }
 
-    private sealed class DistinctColours(ColourHistogram histogram) : CodeItems
+    private sealed class DistinctColours(ColourHistogram histogram, InputColours colours) : CodeItems
     {
         public override int Count => histogram.Count;
         public override int Tokens => 1;
         public override float[]? Weights => histogram.Counts;
         public override int ItemOfPixel(int pixel) => histogram.ItemOfPixel[pixel];
-        public override void Fill(ReadOnlySpan<int> items, Span<float> destination) => histogram.Fill(items, destination);
+        public override void Fill(ReadOnlySpan<int> items, Span<float> destination) => histogram.Fill(items, destination, colours);
     }
 
     private sealed class Pixels(PixelWindows windows, int count) : CodeItems

@@ -7,7 +7,7 @@ namespace Segmenter.Engine.Pipeline;
 /// Turns pixel indices into the model's input: each pixel's window×window neighbourhood as RGB/255 floats,
 /// row by row, edges padded by reflection (as torch's "reflect" padding: the edge pixel is not repeated).
 /// </summary>
-internal sealed class PixelWindows(RgbImage image, int window)
+internal sealed class PixelWindows(RgbImage image, int window, InputColours colours = InputColours.Rgb)
 {
     public int Window { get; } = window;
     public int Tokens { get; } = window * window;
@@ -16,7 +16,6 @@ internal sealed class PixelWindows(RgbImage image, int window)
     /// <summary>Writes items.Length × Tokens × 3 floats into <paramref name="destination"/>.</summary>
     public void Fill(ReadOnlySpan<int> pixels, Span<float> destination)
     {
-        const float scale = 1f / 255f;
         int w = image.Width, h = image.Height, r = Window / 2;
         var px = image.Pixels;
         int o = 0;
@@ -29,15 +28,14 @@ internal sealed class PixelWindows(RgbImage image, int window)
                 for (int dx = -r; dx <= r; dx++)
                 {
                     int s = 3 * (row + Reflect(x + dx, w));
-                    destination[o++] = px[s] * scale;
-                    destination[o++] = px[s + 1] * scale;
-                    destination[o++] = px[s + 2] * scale;
+                    ColourFeatures.Write(px[s], px[s + 1], px[s + 2], colours, destination.Slice(o, 3));
+                    o += 3;
                 }
             }
         }
     }
 
-    private static int Reflect(int i, int n)
+    internal static int Reflect(int i, int n)
     {
         if (n == 1) return 0;
         int period = 2 * (n - 1);
@@ -97,17 +95,15 @@ internal sealed class ColourHistogram
         }
     }
 
-    /// <summary>Writes the colours of the given items as RGB/255 floats (one token each).</summary>
-    public void Fill(ReadOnlySpan<int> items, Span<float> destination)
+    /// <summary>Writes the colours of the given items as input floats (one token each).</summary>
+    public void Fill(ReadOnlySpan<int> items, Span<float> destination, InputColours colours)
     {
-        const float scale = 1f / 255f;
         int o = 0;
         foreach (int item in items)
         {
             int c = Packed[item];
-            destination[o++] = (c >> 16) * scale;
-            destination[o++] = ((c >> 8) & 0xFF) * scale;
-            destination[o++] = (c & 0xFF) * scale;
+            ColourFeatures.Write((byte)(c >> 16), (byte)(c >> 8), (byte)c, colours, destination.Slice(o, 3));
+            o += 3;
         }
     }
 }

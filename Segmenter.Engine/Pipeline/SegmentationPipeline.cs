@@ -42,10 +42,10 @@ public static class SegmentationPipeline
         var marks = new StageClock(clock, progress, decodeSeconds);
         marks.Enter(PipelineStage.Training);
 
-        var model = TorchRuntime.CreateModel(p.Heads, p.Window, p.Seed);
+        var model = TorchRuntime.CreateModel(p);
         try
         {
-            var losses = AutoencoderTrainer.Train(model, new PixelWindows(image, p.Window), image.PixelCount, p, clock, progress, ct);
+            var losses = AutoencoderTrainer.Train(model, image, p, clock, progress, ct);
 
             marks.Enter(PipelineStage.Encoding);
             var items = CodeItems.For(image, p);
@@ -74,7 +74,7 @@ public static class SegmentationPipeline
         // Only the clustering settings may change; the trained model decides everything else.
         var p = previous.Parameters with
         {
-            Clusters = parameters.Clusters, KMeansRestarts = parameters.KMeansRestarts,
+            Clusters = parameters.Clusters, KMeansRestarts = parameters.KMeansRestarts, LabelSmoothing = parameters.LabelSmoothing,
             KMeansMaxIterations = parameters.KMeansMaxIterations, KMeansTolerance = parameters.KMeansTolerance,
         };
         p.Validate(image.PixelCount);
@@ -94,9 +94,9 @@ public static class SegmentationPipeline
         int seed = previous.Parameters.Seed;
         // Each k is fitted on a seeded, pixel-weighted subsample of the fitted codes (duplicates merged into weights)
         // and scored on a smaller one: the curves' shapes, which is what choosing k needs, at a fraction of the cost.
-        var (fitRows, fitWeights) = WeightedDraw(codes.FitWeights, codes.FitCodes.Length / Dims, 16_384, seed);
+        var (fitRows, fitWeights) = WeightedSampler.DrawCounted(codes.FitWeights, codes.FitCodes.Length / Dims, 16_384, seed);
         var fitCodes = Gather(codes.FitCodes, fitRows);
-        var scoreRows = WeightedSample(codes.FitWeights, codes.FitCodes.Length / Dims, 3000, seed);
+        var scoreRows = WeightedSampler.DrawDistinct(codes.FitWeights, codes.FitCodes.Length / Dims, 3000, seed);
         var scoreCodes = Gather(codes.FitCodes, scoreRows);
         var points = new List<KSweepPoint>();
         for (int k = from; k <= Math.Min(to, fitRows.Length); k++)
@@ -124,7 +124,7 @@ public static class SegmentationPipeline
         if (model.Window == 1) return null;
         if (x < 0 || y < 0 || x >= image.Width || y >= image.Height)
             throw new ArgumentException($"The pixel ({x}, {y}) lies outside the {image.Width}×{image.Height} image.");
-        var windows = new PixelWindows(image, model.Window);
+        var windows = new PixelWindows(image, model.Window, result.Parameters.InputColours);
         var input = new float[windows.FloatsPerItem];
         windows.Fill([y * image.Width + x], input);
         using var scope = torch.NewDisposeScope();
@@ -142,9 +142,8 @@ public static class SegmentationPipeline
     public static float[] EncodePixels(SegmentationResult result, RgbImage image, CancellationToken cancellationToken = default)
     {
         var codes = TrainedCodes.Of(result);
-        var items = new PixelWindows(image, codes.Model.Window);
         var all = Enumerable.Range(0, (int)image.PixelCount).ToArray();
-        return CodeItems.ForPixels(items, all.Length).Encode(codes.Model, all, cancellationToken);
+        return CodeItems.ForPixels(image, codes.Model.Window, result.Parameters.InputColours).Encode(codes.Model, all, cancellationToken);
     }
 
     // ---- stages after training ----
@@ -167,6 +166,7 @@ public static class SegmentationPipeline
             int n = (int)image.PixelCount;
             var labels = new byte[n];
             for (int i = 0; i < n; i++) labels[i] = (byte)itemLabels[items.ItemOfPixel(i)];
+            labels = LabelSmoothing.ModeFilter(labels, image.Width, image.Height, p.Clusters, p.LabelSmoothing);
             var clusters = Summarise(image, labels, p.Clusters);
             var plot = PlotSampler.Draw(codes.Model, items, image, labels, clusters, km.ClusterCenters, p.Seed, ct);
             marks.Enter(PipelineStage.Done);
@@ -260,50 +260,6 @@ public static class SegmentationPipeline
             byte Mean(int ch) => count[c] == 0 ? (byte)0 : (byte)Math.Round((double)sum[3 * c + ch] / count[c]);
             return new ClusterSummary(c, count[c], count[c] / total, Mean(0), Mean(1), Mean(2));
         }).ToList();
-    }
-
-    /// <summary>
-    /// <paramref name="draws"/> rows drawn with probability proportional to their weights (uniformly when null), duplicates
-    /// merged: the distinct rows in order and how often each was drawn. All rows with their weights when there are few.
-    /// </summary>
-    internal static (int[] Rows, float[]? Weights) WeightedDraw(float[]? weights, int n, int draws, int seed)
-    {
-        if (n <= draws) return (Enumerable.Range(0, n).ToArray(), weights);
-        var rng = new Random(seed);
-        double[]? cumulative = null;
-        double total = 0;
-        if (weights is not null)
-        {
-            cumulative = new double[n];
-            for (int i = 0; i < n; i++) cumulative[i] = total += weights[i];
-        }
-        var counts = new Dictionary<int, int>();
-        for (int i = 0; i < draws; i++)
-        {
-            int row = cumulative is null ? rng.Next(n) : Math.Min(LowerBound(cumulative, rng.NextDouble() * total), n - 1);
-            counts[row] = counts.GetValueOrDefault(row) + 1;
-        }
-        var rows = counts.Keys.Order().ToArray();
-        return (rows, rows.Select(r => (float)counts[r]).ToArray());
-    }
-
-    private static int LowerBound(double[] cumulative, double value)
-    {
-        int at = Array.BinarySearch(cumulative, value);
-        return at < 0 ? ~at : at;
-    }
-
-    internal static int[] WeightedSample(float[]? weights, int n, int size, int seed)
-    {
-        if (weights is null && n <= size) return Enumerable.Range(0, n).ToArray();
-        var rng = new Random(seed);
-        if (weights is null) return Enumerable.Range(0, size).Select(_ => rng.Next(n)).Distinct().Order().ToArray();
-        var cumulative = new double[n];
-        double acc = 0;
-        for (int i = 0; i < n; i++) cumulative[i] = acc += weights[i];
-        var picked = new HashSet<int>();
-        for (int i = 0; i < size; i++) picked.Add(Math.Min(LowerBound(cumulative, rng.NextDouble() * acc), n - 1));
-        return picked.Order().ToArray();
     }
 
     internal static float[] Gather(float[] rows, int[] which)

@@ -32,7 +32,7 @@ public static class SegmentationQuality
         for (int i = 0; i < result.Labels.Length; i++) itemLabel[items.ItemOfPixel(i)] = result.Labels[i];
 
         int n = codes.FitCodes.Length / Dims;
-        var sample = SegmentationPipeline.WeightedSample(codes.FitWeights, n, sampleSize, result.Parameters.Seed);
+        var sample = WeightedSampler.DrawDistinct(codes.FitWeights, n, sampleSize, result.Parameters.Seed);
         var sampleCodes = SegmentationPipeline.Gather(codes.FitCodes, sample);
         var labels = sample.Select(s => itemLabel[codes.FitItems[s]]).ToArray();
         if (labels.Distinct().Count() < 2 || labels.Distinct().Count() >= labels.Length)

@@ -1,0 +1,100 @@
+using Segmenter.Engine.Baselines;
+using Segmenter.Engine.Imaging;
+using Segmenter.Engine.Pipeline;
+
+namespace Segmenter.Bench.Quality;
+
+/// <summary>One image to segment at a known k, where it came from (a file the Python peer can read, if any).</summary>
+internal sealed record QualityInput(string Name, RgbImage Image, int Clusters, string? Path);
+
+/// <summary>
+/// A way of segmenting an image at k clusters with a seed: either a run of our pipeline with some parameters, or a
+/// labeller that does not train (the colour baselines, the Python original).
+/// </summary>
+internal sealed record QualityMethod(string Id, string Label, Func<int, int, SegmentationParameters>? Parameters, Func<QualityInput, int, int[]>? Labeller)
+{
+    public int[] Segment(QualityInput input, int seed)
+    {
+        if (Labeller is not null) return Labeller(input, seed);
+        using var result = SegmentationPipeline.Run(input.Image, Parameters!(input.Clusters, seed));
+        return Array.ConvertAll(result.Labels, l => (int)l);
+    }
+}
+
+/// <summary>
+/// The rows of the quality table, in order: the default, the default at window 1 (the pixel model), at every other
+/// window <see cref="SegmentationParameters.AllowedWindows"/> allows, each lever value changed alone (decoder target,
+/// input colours, label smoothing), the two colour baselines and the Python original.
+/// Rows derive from the engine's own lists and presets, so an option added there appears here.
+/// </summary>
+internal static class QualityMethods
+{
+    public const string Default = "default", Pixel = "pixel", RgbKMeans = "rgb-kmeans", BlurredLab = "blurred-lab-kmeans", Original = "original-python";
+
+    /// <summary>What the app and the CLI run when nothing is chosen: the Fast preset.</summary>
+    public static SegmentationParameters DefaultParameters(int k, int seed) =>
+        SegmentationParameters.ForPreset(Preset.Fast) with { Clusters = k, Seed = seed };
+
+    public static List<QualityMethod> All(string? peersDir)
+    {
+        var methods = new List<QualityMethod>
+        {
+            new(Default, "default (Fast preset)", DefaultParameters, null),
+            new(Pixel, "default at window 1 (pixel model)", (k, s) => DefaultParameters(k, s) with { Window = 1 }, null),
+        };
+        foreach (int w in SegmentationParameters.AllowedWindows.Where(w => w != 1))
+            methods.Add(new($"window{w}", $"default at window {w}", (k, s) => DefaultParameters(k, s) with { Window = w }, null));
+        methods.AddRange(LeverRows());
+        methods.Add(new(RgbKMeans, "plain RGB k-means", null,
+            (input, seed) => ColourBaselines.RgbKMeans(input.Image, new(input.Clusters, Seed: seed))));
+        methods.Add(new(BlurredLab, "Gaussian 9×9 → CIE Lab k-means", null,
+            (input, seed) => ColourBaselines.BlurredLabKMeans(input.Image, new(input.Clusters, Seed: seed))));
+        if (peersDir is not null)
+            methods.Add(new(Original, "original Python pipeline", null, (input, seed) => RunOriginal(peersDir, input, seed)));
+        return methods;
+    }
+
+    /// <summary>The smallest context window: where the decoder-target levers are tried (they do nothing at window 1).</summary>
+    private static int LeverWindow => SegmentationParameters.AllowedWindows.Where(w => w > 1).Min();
+
+    /// <summary>Label-smoothing widths tried (1 = none): the smallest the engine allows.</summary>
+    private static readonly int[] SmoothingWidths = [1, 3, 5];
+
+    /// <summary>One row per value of each lever other than the default's, each changed alone.</summary>
+    private static IEnumerable<QualityMethod> LeverRows()
+    {
+        var defaults = DefaultParameters(SegmentationParameters.MinClusters, 0);
+        foreach (var target in Enum.GetValues<DecoderTarget>().Where(t => t != defaults.DecoderTarget))
+            yield return new($"window{LeverWindow}-{target.ToString().ToLowerInvariant()}", $"default at window {LeverWindow}, decoder target {target}",
+                (k, s) => DefaultParameters(k, s) with { Window = LeverWindow, DecoderTarget = target }, null);
+        foreach (var colours in Enum.GetValues<InputColours>().Where(c => c != defaults.InputColours))
+            yield return new($"colours-{colours.ToString().ToLowerInvariant()}", $"default, {colours} input",
+                (k, s) => DefaultParameters(k, s) with { InputColours = colours }, null);
+        foreach (int width in SmoothingWidths.Where(w => w != defaults.LabelSmoothing))
+            yield return new($"smooth{width}", width == 1 ? "default, no label smoothing" : $"default, label smoothing {width}",
+                (k, s) => DefaultParameters(k, s) with { LabelSmoothing = width }, null);
+    }
+
+    /// <summary>The Python original on the input's file (written to a temporary PNG when it has none).</summary>
+    private static int[] RunOriginal(string peersDir, QualityInput input, int seed)
+    {
+        string temp = Directory.CreateTempSubdirectory("segmenter-quality-peer-").FullName;
+        try
+        {
+            string image = input.Path ?? System.IO.Path.Combine(temp, "input.png");
+            if (input.Path is null)
+                using (var f = File.Create(image)) ImageLoader.SavePng(input.Image, f);
+            string labels = System.IO.Path.Combine(temp, "labels.png");
+            var run = PythonPeer.RunOriginal(peersDir, image, input.Clusters, labels, seed);
+            if (run.Error is not null) throw new PeerFailedException($"the Python original failed on {input.Name}: {run.Error}");
+            return LabelMaps.Read(labels);
+        }
+        finally
+        {
+            try { Directory.Delete(temp, recursive: true); } catch (IOException) { }
+        }
+    }
+}
+
+/// <summary>A peer program failed on one input; the row shows it and the other rows go on.</summary>
+internal sealed class PeerFailedException(string message) : Exception(message);

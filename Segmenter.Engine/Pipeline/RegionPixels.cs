@@ -1,0 +1,96 @@
+using Segmenter.Engine.Imaging;
+using Segmenter.Engine.Model;
+using TorchSharp;
+
+namespace Segmenter.Engine.Pipeline;
+
+/// <summary>
+/// Every pixel an item, encoded with the fast encoder tile by tile: bands of <see cref="BandRows"/> rows cut into
+/// tiles at most <see cref="TileColumns"/> wide, each with its reflected halo. Only tiles holding asked-for pixels are
+/// encoded, and memory stays bounded by one tile's activations whatever the image size.
+/// </summary>
+internal sealed class RegionPixels(RgbImage image, int window, InputColours colours) : CodeItems
+{
+    /// <summary>32 rows: the halo of a 5×5 window adds 12 % work; one tile's maps stay a few MB.</summary>
+    public const int BandRows = 32, TileColumns = 1024;
+
+    /// <summary>
+    /// Images up to this many pixels keep every pixel's code (32 floats, 256 MB at the limit) after the first call,
+    /// so fitting, assigning and plotting encode each pixel once; larger images stream tile by tile every call.
+    /// </summary>
+    public const int KeepAllCodesUpTo = 2 * 1024 * 1024;
+
+    private readonly ImageRegions regions = new(image, window / 2, colours);
+    private readonly int width = image.Width, height = image.Height;
+    private (AttentionAutoencoder Model, float[] Codes)? kept;
+
+    public override int Count => (int)image.PixelCount;
+    public override int Tokens => window * window;
+    public override float[]? Weights => null;
+    public override int ItemOfPixel(int pixel) => pixel;
+
+    /// <summary>A whole band: chunked callers (the final assignment) then encode every tile exactly once.</summary>
+    public override int ChunkSize => BandRows * width;
+
+    public override void Fill(ReadOnlySpan<int> items, Span<float> destination) =>
+        new PixelWindows(image, window, colours).Fill(items, destination);
+
+    public override float[] Encode(AttentionAutoencoder model, ReadOnlySpan<int> items, CancellationToken ct)
+    {
+        const int dims = AttentionAutoencoder.CodeSize;
+        if (Count > KeepAllCodesUpTo) return EncodeTiles(model, items, ct);
+        if (kept is not { } k || k.Model != model)
+            kept = k = (model, EncodeTiles(model, Enumerable.Range(0, Count).ToArray(), ct));
+        var codes = new float[(long)items.Length * dims];
+        for (int i = 0; i < items.Length; i++) Array.Copy(k.Codes, (long)items[i] * dims, codes, (long)i * dims, dims);
+        return codes;
+    }
+
+    /// <summary>Encodes the tiles holding the given pixels, each once, and returns the pixels' codes in the order asked.</summary>
+    private float[] EncodeTiles(AttentionAutoencoder model, ReadOnlySpan<int> items, CancellationToken ct)
+    {
+        const int dims = AttentionAutoencoder.CodeSize;
+        var codes = new float[(long)items.Length * dims];
+        // Which tile each asked-for pixel lies in; visit tiles in order, each once.
+        int tilesX = (width + TileColumns - 1) / TileColumns;
+        var tileOf = new long[items.Length];
+        var order = new int[items.Length];
+        for (int i = 0; i < items.Length; i++)
+        {
+            int y = items[i] / width, x = items[i] - y * width;
+            tileOf[i] = (long)(y / BandRows) * tilesX + x / TileColumns;
+            order[i] = i;
+        }
+        Array.Sort(tileOf, order);
+
+        // Runs of pixels sharing a tile; tiles are independent, so both cores encode them (torch keeps one thread each).
+        var runs = new List<(int Start, int End)>();
+        for (int start = 0, end; start < order.Length; start = end)
+        {
+            end = start;
+            while (end < order.Length && tileOf[end] == tileOf[start]) end++;
+            runs.Add((start, end));
+        }
+        int[] asked = items.ToArray();
+        model.eval();
+        var options = new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount };
+        Parallel.ForEach(runs, options, run =>
+        {
+            using var noGrad = torch.no_grad();                                  // grad mode is per thread
+            long tile = tileOf[run.Start];
+            int y0 = (int)(tile / tilesX) * BandRows, x0 = (int)(tile % tilesX) * TileColumns;
+            int rows = Math.Min(BandRows, height - y0), cols = Math.Min(TileColumns, width - x0);
+            var buffer = new float[regions.FloatsFor(cols, rows)];
+            regions.Fill(x0, y0, cols, rows, buffer);
+            using var scope = torch.NewDisposeScope();
+            var input = torch.tensor(buffer, [1, rows + 2 * regions.Halo, cols + 2 * regions.Halo, 3]);
+            var tileCodes = model.EncodeRegion(input).contiguous().data<float>().ToArray();   // rows × cols × 32
+            for (int j = run.Start; j < run.End; j++)
+            {
+                int item = order[j], p = asked[item], y = p / width - y0, x = p % width - x0;
+                Array.Copy(tileCodes, (y * cols + x) * dims, codes, (long)item * dims, dims);
+            }
+        });
+        return codes;
+    }
+}
