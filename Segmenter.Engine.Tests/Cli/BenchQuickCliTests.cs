@@ -1,3 +1,4 @@
+using Segmenter.Engine.Clustering;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Segmenter.Engine.Imaging;
@@ -59,7 +60,7 @@ public sealed class BenchQuickCliTests() : TempDirectoryTest("segmenter-bench-cl
             {
                 var labels = ImageLoader.Load(Path.Combine(RunDir(outDir, label), "labels.png"));
                 var predicted = Enumerable.Range(0, (int)labels.PixelCount).Select(p => (int)labels.Pixels[3 * p]).ToArray();
-                double ari = AdjustedRand.Index(SyntheticFixtures.Truth(fixture), predicted);
+                double ari = Agreement.AdjustedRandIndex(SyntheticFixtures.Truth(fixture), predicted);
                 Assert.Equal(F(ari, "0.000"), cells[13]);
                 Assert.Equal(ari, row["ari"]!.GetValue<double>(), 12);
                 Assert.Equal(Path.Combine(SyntheticFixtures.Directory, fixture + ".png"), report["image"]!.GetValue<string>());

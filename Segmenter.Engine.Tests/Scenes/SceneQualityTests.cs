@@ -1,3 +1,4 @@
+using Segmenter.Engine.Clustering;
 using Segmenter.Bench.Scenes;
 using Segmenter.Engine.Pipeline;
 using Segmenter.Engine.Tests.Support;
@@ -26,6 +27,6 @@ public class SceneQualityTests(ITestOutputHelper output)
     private static double Ari(Scene scene, SegmentationParameters p)
     {
         using var result = SegmentationPipeline.Run(scene.Image, p);
-        return AdjustedRand.Index(scene.Truth, result.Labels.Select(l => (int)l).ToArray());
+        return Agreement.AdjustedRandIndex(scene.Truth, result.Labels.Select(l => (int)l).ToArray());
     }
 }
