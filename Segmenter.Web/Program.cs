@@ -3,15 +3,17 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Segmenter.Web.Components;
+using Segmenter.Web.Operations;
 using Segmenter.Web.Services;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// A local dev tool: plain http on loopback unless --urls / ASPNETCORE_URLS / "Urls" says otherwise.
-if (string.IsNullOrWhiteSpace(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
-    builder.WebHost.UseUrls("http://127.0.0.1:5000");
+// Plain http on loopback unless any URL, port or Kestrel endpoint setting is given.
+HostingDefaults.ApplyLoopbackDefault(builder);
 
-builder.Services.AddOptions<SegmenterOptions>().Bind(builder.Configuration.GetSection(SegmenterOptions.Section));
+builder.Services.AddOptions<SegmenterOptions>().Bind(builder.Configuration.GetSection(SegmenterOptions.Section)).ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<SegmenterOptions>, SegmenterOptionsValidator>();
+builder.Services.AddSegmenterHealthChecks();
 builder.Services.AddSingleton<JobRunner>();
 builder.Services.AddSingleton<SessionRegistry>();
 builder.Services.AddSingleton<SampleImages>();
@@ -30,15 +32,9 @@ builder.Services.AddRazorComponents()
 
 var app = builder.Build();
 
-try
-{
-    // Once, at start-up: torch's thread count is process-wide.
-    Segmenter.Engine.TorchRuntime.Initialise();
-}
-catch (Exception ex)
-{
-    app.Logger.LogError(ex, "TorchSharp's native library could not be initialised; the page is served but training will fail");
-}
+// Once, at start-up: torch's thread count is process-wide, and a forward pass shows whether training can work at all.
+if (app.Services.GetRequiredService<TorchStartupProbe>().Run() is { } torchFailure)
+    app.Logger.LogError(torchFailure, "TorchSharp cannot run the model; the page is served but training will fail and {Health} answers 503", HealthEndpoint.Path);
 
 if (!app.Environment.IsDevelopment())
 {
@@ -49,7 +45,7 @@ app.UseAntiforgery();
 
 app.MapStaticAssets();
 
-app.MapGet("/healthz", (JobRunner runner) => Results.Json(new { status = "healthy", running = runner.Running, queued = runner.Queued }));
+app.MapSegmenterHealth();
 
 app.MapGet("/samples/{file}", (string file, SampleImages samples) =>
     samples.FileFor(file) is { } f && samples.Open(f) is { } stream

@@ -90,7 +90,7 @@ public sealed class RunHistory
         "learning_rate", "seed", "final_loss", "inertia", "silhouette", "davies_bouldin", "train_seconds", "total_seconds",
     ];
 
-    /// <summary>A header line and one line per run (invariant culture, RFC 4180 quoting).</summary>
+    /// <summary>A header line and one line per run (invariant culture, RFC 4180 quoting, text cells safe from formula injection).</summary>
     public string ToCsv()
     {
         var sb = new StringBuilder();
@@ -100,7 +100,7 @@ public sealed class RunHistory
             var p = r.Parameters;
             string[] cells =
             [
-                Num(r.Number), r.FinishedUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), Quote(r.ImageName ?? ""),
+                Num(r.Number), r.FinishedUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), Operations.CsvCell.Text(r.ImageName ?? ""),
                 p.Preset.ToString().ToLowerInvariant(), r.Reclustered ? "true" : "false", Num(p.Clusters), Num(p.Epochs), Num(p.Heads),
                 Num(p.Window), Num(p.BatchSize), Num(p.LearningRate), Num(p.Seed), Num(r.FinalLoss), Num(r.Inertia),
                 Num(r.Silhouette), Num(r.DaviesBouldin), Num(r.Timings.TrainSeconds), Num(r.Timings.TotalSeconds),
@@ -112,7 +112,4 @@ public sealed class RunHistory
 
     private static string Num(int v) => v.ToString(CultureInfo.InvariantCulture);
     private static string Num(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
-
-    private static string Quote(string s)
-        => s.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }

@@ -1,31 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Segmenter.Web.Services;
 
-/// <summary>Settings bound from the "Segmenter" configuration section.</summary>
+/// <summary>
+/// Settings bound from the "Segmenter" configuration section. Each range is written once, here, as a
+/// <see cref="RangeAttribute"/>: <see cref="Segmenter.Web.Operations.SegmenterOptionsValidator"/> checks them at start-up
+/// and refuses to start with a message naming the key and its allowed range.
+/// </summary>
 public sealed class SegmenterOptions
 {
     public const string Section = "Segmenter";
 
-    /// <summary>Largest upload accepted, in bytes; enforced while the upload is read.</summary>
+    /// <summary>Largest upload accepted, in bytes; enforced while the upload is read (a MemoryStream holds at most 2 GiB).</summary>
+    [Range(1L, int.MaxValue)]
     public long MaxUploadBytes { get; set; } = 32L * 1024 * 1024;
 
-    /// <summary>Runs trained at the same time (each uses every core, so 1 is usually right).</summary>
+    /// <summary>Runs trained at the same time (torch uses one thread per run).</summary>
+    [Range(1, 256)]
     public int MaxConcurrentJobs { get; set; } = 1;
 
     /// <summary>Runs that may wait for a slot; the next one is told the server is busy.</summary>
+    [Range(0, 10_000)]
     public int MaxQueueLength { get; set; } = 8;
 
     /// <summary>
     /// Largest learning rate the form accepts. Above 1 training only diverges, so raising it is for demonstrating
     /// (and testing end to end) how a diverged run is reported.
     /// </summary>
+    [Range(0.00001, 1000.0)]
     public double MaxLearningRate { get; set; } = ParameterForm.DefaultMaxLearningRate;
 
     /// <summary>
     /// Seconds a circuit's connection may stay down (network loss, a crashed browser) before its job is cancelled;
     /// a reconnect within that time keeps the job. 0 cancels at once.
     /// </summary>
+    [Range(0.0, 3600.0)]
     public double DisconnectGraceSeconds { get; set; } = 5;
 
     /// <summary>Largest image accepted, in pixels.</summary>
+    [Range(1L, 1_000_000_000L)]
     public long MaxPixels { get; set; } = 40_000_000;
 }
