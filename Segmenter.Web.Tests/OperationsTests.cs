@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Segmenter.Engine;
 using Segmenter.Web.Operations;
 using Segmenter.Web.Services;
 

@@ -50,6 +50,9 @@ public sealed class SegmentationResult : IDisposable
     public StageTimings Timings { get; }
     public PlotSample Plot { get; }
 
+    /// <summary>The k-means centres in code space (k × 32, row-major): a saved model assigns new pixels to them.</summary>
+    public float[] Centres { get; init; } = [];
+
     /// <summary>True when this result came from re-clustering earlier codes, with no training.</summary>
     public bool Reclustered { get; init; }
 

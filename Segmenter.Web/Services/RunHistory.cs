@@ -100,7 +100,7 @@ public sealed class RunHistory
             var p = r.Parameters;
             string[] cells =
             [
-                Num(r.Number), r.FinishedUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), Operations.CsvCell.Text(r.ImageName ?? ""),
+                Num(r.Number), r.FinishedUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), Segmenter.Engine.CsvCell.Text(r.ImageName ?? ""),
                 p.Preset.ToString().ToLowerInvariant(), r.Reclustered ? "true" : "false", Num(p.Clusters), Num(p.Epochs), Num(p.Heads),
                 Num(p.Window), Num(p.BatchSize), Num(p.LearningRate), Num(p.Seed), Num(r.FinalLoss), Num(r.Inertia),
                 Num(r.Silhouette), Num(r.DaviesBouldin), Num(r.Timings.TrainSeconds), Num(r.Timings.TotalSeconds),

@@ -1,4 +1,4 @@
-namespace Segmenter.Web.Operations;
+namespace Segmenter.Engine;
 
 /// <summary>
 /// One text cell of a CSV file people open in a spreadsheet: RFC 4180 quoting, and a cell that a spreadsheet would
