@@ -36,6 +36,9 @@ internal static class Program
           hostile [--out DIR]
               Generates the hostile-upload corpus (truncated, mislabelled, bombs, odd formats) into DIR and runs
               each file through the engine; prints file, expected, outcome and milliseconds as a Markdown table.
+          capacity [--runs N] [--levels 1,2,4]
+              What one instance serves: N runs (default 8) of the astronaut, fast preset, k=4, at each number of
+              concurrent runs (default 1, 2 and the core count), in one process; prints runs per minute.
           --help
               This text.
 
@@ -60,7 +63,8 @@ internal static class Program
                 "bench" => BenchCommand.Run(rest),
                 "soak" => SoakCommand.Run(rest),
                 "hostile" => HostileCommand.Run(rest),
-                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, hostile (see --help)."),
+                "capacity" => CapacityCommand.Run(rest),
+                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, hostile, capacity (see --help)."),
             };
         }
         catch (Exception e)
