@@ -28,4 +28,19 @@ public sealed class SegmenterOptions
 
     /// <summary>Largest image accepted, in pixels.</summary>
     public long MaxPixels { get; set; } = 40_000_000;
+
+    /// <summary>Folder of the embedded run store (SQLite); default a <c>data</c> folder beside the app.</summary>
+    public string? DataFolder { get; set; }
+
+    /// <summary>Runs the store keeps; the oldest are evicted beyond it.</summary>
+    public int MaxStoredRuns { get; set; } = 1000;
+
+    /// <summary>Megabytes the store may hold (runs and their originals); the oldest runs are evicted beyond it.</summary>
+    public double MaxStoreMegabytes { get; set; } = 2048;
+
+    /// <summary>
+    /// Megabytes of heavy, reloadable state (decoded images, trained models, encoded PNGs) all sessions together
+    /// keep in memory; beyond it the least recently used idle session gives its state up (it reloads from the store).
+    /// </summary>
+    public double MaxResidentMegabytes { get; set; } = 1024;
 }
