@@ -30,6 +30,9 @@ internal static class Program
           hostile [--out DIR]
               Generates the hostile-upload corpus (truncated, mislabelled, bombs, odd formats) into DIR and runs
               each file through the engine; prints file, expected, outcome and milliseconds as a Markdown table.
+          store-writer --data DIR [--runs N] [--megapixels M]
+              Saves N (default 10) synthetic runs of M (default 4) megapixels into the run store in DIR, printing
+              "writing i" and "saved i ID"; the crash test kills it mid-save and checks the store it leaves.
           --help
               This text.
 
@@ -54,7 +57,8 @@ internal static class Program
                 "bench" => BenchCommand.Run(rest),
                 "soak" => SoakCommand.Run(rest),
                 "hostile" => HostileCommand.Run(rest),
-                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, hostile (see --help)."),
+                "store-writer" => StoreWriterCommand.RunAsync(rest).GetAwaiter().GetResult(),
+                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, hostile, store-writer (see --help)."),
             };
         }
         catch (UsageException e) { return Fail(BadInput, e.Message + " Run with --help for usage."); }

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Segmenter.Engine.Pipeline;
 using Segmenter.Web.Services;
 using Segmenter.Web.Store;
 
@@ -34,28 +33,7 @@ internal sealed class StoreHost : IAsyncDisposable
         _host.Dispose();
     }
 
-    /// <summary>A run of w×h pixels with k clusters whose labels and values depend on <paramref name="seed"/>; <paramref name="original"/> is its upload.</summary>
-    public static RunToStore Run(string owner, int seed, byte[]? original = null, int w = 97, int h = 61, int k = 5)
-    {
-        var random = new Random(seed);
-        var labels = new byte[w * h];
-        for (int i = 0; i < labels.Length; i++) labels[i] = (byte)random.Next(k);
-        var clusters = Enumerable.Range(0, k).Select(c => new ClusterSummary(c, labels.Count(l => l == c), labels.Count(l => l == c) / (double)labels.Length,
-            (byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256))).ToArray();
-        var parameters = SegmentationParameters.ForPreset(Preset.Fast) with { Clusters = k, Seed = seed };
-        var losses = Enumerable.Range(1, 3).Select(e => new EpochLoss(e, 3, random.NextDouble(), e * 0.1)).ToArray();
-        var details = new RunDetails(parameters, losses, losses[^1].Loss, 1234.5 + seed, 7, 0.42, 0.9, new StageTimings(0.1, 1.2, 0.3, 0.4, 0.05, 2.05, 0.4), clusters);
-        var plot = new PlotSample(4, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [0, 1, 2, 3], [0.5f, -1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], new float[k * 3]);
-        original ??= Bytes(seed, 3000);
-        return new RunToStore(RunCodec.NewId(), owner, $"image-{seed}.png", original, Reclustered: false, w, h, details, plot,
-            ReportJson: $"{{\"seed\":{seed}}}", labels, SegmentedPng: Bytes(seed + 1, 2000), ThumbnailPng: Bytes(seed + 2, 300));
-    }
+    public static RunToStore Run(string owner, int seed, byte[]? original = null) => Segmenter.Bench.SyntheticRuns.Run(owner, seed, original);
 
-    public static byte[] Bytes(int seed, int length)
-    {
-        var bytes = new byte[length];
-        new Random(seed).NextBytes(bytes);
-        bytes[0] = 0x89; bytes[1] = 0x50; bytes[2] = 0x4E; bytes[3] = 0x47;
-        return bytes;
-    }
+    public static byte[] Bytes(int seed, int length) => Segmenter.Bench.SyntheticRuns.Bytes(seed, length);
 }
