@@ -39,6 +39,9 @@ internal static class Program
           capacity [--runs N] [--levels 1,2,4]
               What one instance serves: N runs (default 8) of the astronaut, fast preset, k=4, at each number of
               concurrent runs (default 1, 2 and the core count), in one process; prints runs per minute.
+          store-writer --data DIR [--runs N] [--megapixels M]
+              Saves N (default 10) synthetic runs of M (default 4) megapixels into the run store in DIR, printing
+              "writing i" and "saved i ID"; the crash test kills it mid-save and checks the store it leaves.
           --help
               This text.
 
@@ -64,7 +67,8 @@ internal static class Program
                 "soak" => SoakCommand.Run(rest),
                 "hostile" => HostileCommand.Run(rest),
                 "capacity" => CapacityCommand.Run(rest),
-                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, hostile, capacity (see --help)."),
+                "store-writer" => StoreWriterCommand.RunAsync(rest).GetAwaiter().GetResult(),
+                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, hostile, capacity, store-writer (see --help)."),
             };
         }
         catch (Exception e)

@@ -40,4 +40,22 @@ public sealed class SegmenterOptions
     /// <summary>Largest image accepted, in pixels.</summary>
     [Range(1L, 1_000_000_000L)]
     public long MaxPixels { get; set; } = 40_000_000;
+
+    /// <summary>Folder of the embedded run store (SQLite); default a <c>data</c> folder beside the app.</summary>
+    public string? DataFolder { get; set; }
+
+    /// <summary>Runs the store keeps; the oldest are evicted beyond it.</summary>
+    [Range(1, 10_000_000)]
+    public int MaxStoredRuns { get; set; } = 1000;
+
+    /// <summary>Megabytes the store may hold (runs and their originals); the oldest runs are evicted beyond it.</summary>
+    [Range(1.0, 10_000_000.0)]
+    public double MaxStoreMegabytes { get; set; } = 2048;
+
+    /// <summary>
+    /// Megabytes of heavy, reloadable state (decoded images, trained models, encoded PNGs) all sessions together
+    /// keep in memory; beyond it the least recently used idle session gives its state up (it reloads from the store).
+    /// </summary>
+    [Range(16.0, 1_000_000.0)]
+    public double MaxResidentMegabytes { get; set; } = 1024;
 }
