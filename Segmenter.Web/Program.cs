@@ -2,9 +2,11 @@ using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
+using Segmenter.Web.Api;
 using Segmenter.Web.Components;
 using Segmenter.Web.Operations;
 using Segmenter.Web.Services;
+using Segmenter.Web.Store;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -14,6 +16,8 @@ HostingDefaults.ApplyLoopbackDefault(builder);
 builder.Services.AddOptions<SegmenterOptions>().Bind(builder.Configuration.GetSection(SegmenterOptions.Section)).ValidateOnStart();
 builder.Services.AddSingleton<IValidateOptions<SegmenterOptions>, SegmenterOptionsValidator>();
 builder.Services.AddSegmenterHealthChecks();
+builder.Services.AddRunStore(builder.Configuration);
+builder.Services.AddSegmenterApi();
 builder.Services.AddSingleton<JobRunner>();
 builder.Services.AddSingleton<SessionRegistry>();
 builder.Services.AddSingleton<SampleImages>();
@@ -36,6 +40,9 @@ var app = builder.Build();
 if (app.Services.GetRequiredService<TorchStartupProbe>().Run() is { } torchFailure)
     app.Logger.LogError(torchFailure, "TorchSharp cannot run the model; the page is served but training will fail and {Health} answers 503", HealthEndpoint.Path);
 
+// The store is created or checked before the first request; a store of another schema stops the app with its message.
+await app.Services.GetRequiredService<RunStore>().InitialiseAsync();
+
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
@@ -46,6 +53,7 @@ app.UseAntiforgery();
 app.MapStaticAssets();
 
 app.MapSegmenterHealth();
+app.MapSegmenterApi();
 
 app.MapGet("/samples/{file}", (string file, SampleImages samples) =>
     samples.FileFor(file) is { } f && samples.Open(f) is { } stream

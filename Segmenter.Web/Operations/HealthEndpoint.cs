@@ -16,7 +16,7 @@ public static class HealthEndpoint
     public static IHealthChecksBuilder AddSegmenterHealthChecks(this IServiceCollection services)
     {
         services.AddSingleton<TorchStartupProbe>();
-        return services.AddHealthChecks().AddCheck<TorchHealthCheck>("torch");
+        return services.AddHealthChecks().AddCheck<TorchHealthCheck>("torch").AddCheck<StoreHealthCheck>("store");
     }
 
     public static IEndpointConventionBuilder MapSegmenterHealth(this IEndpointRouteBuilder endpoints)

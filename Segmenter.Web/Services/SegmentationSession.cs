@@ -160,7 +160,7 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
         }
     }
 
-    private ImageLimits Limits => new() { MaxBytes = _options.MaxUploadBytes, MaxPixels = _options.MaxPixels };
+    private ImageLimits Limits => _options.ImageLimits;
 
     /// <summary>Reads an upload (the byte limit enforced while reading), decodes it and makes it the current image.</summary>
     public async Task<bool> LoadUploadAsync(Stream stream, string name, CancellationToken cancellationToken = default)

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Segmenter.Engine.Imaging;
 
 namespace Segmenter.Web.Services;
 
@@ -40,6 +41,12 @@ public sealed class SegmenterOptions
     /// <summary>Largest image accepted, in pixels.</summary>
     [Range(1L, 1_000_000_000L)]
     public long MaxPixels { get; set; } = 40_000_000;
+
+    /// <summary>The loader's limits from <see cref="MaxUploadBytes"/> and <see cref="MaxPixels"/>: the page and the API read uploads alike.</summary>
+    public ImageLimits ImageLimits => new() { MaxBytes = MaxUploadBytes, MaxPixels = MaxPixels };
+
+    /// <summary>Keys a client must send in <c>X-Api-Key</c> to use the HTTP API; empty (the default) leaves the API open.</summary>
+    public string[] ApiKeys { get; set; } = [];
 
     /// <summary>Folder of the embedded run store (SQLite); default a <c>data</c> folder beside the app.</summary>
     public string? DataFolder { get; set; }

@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Segmenter.Engine.Imaging;
+using Segmenter.Engine.Pipeline;
+using Segmenter.Web.Services;
+using Segmenter.Web.Store;
+
+namespace Segmenter.Web.Api;
+
+/// <summary>
+/// The HTTP API's runs: validated like the page's (the same limits and messages), queued through the same
+/// <see cref="JobRunner"/>, and saved to the <see cref="RunStore"/> when they finish, under the id the client polls.
+/// Only queued, running and recently ended runs are tracked here; a finished run is read back from the store.
+/// </summary>
+public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, IImageCodec codec, RunStore store,
+    IOptions<SegmenterOptions> options, ILogger<ApiRuns> logger)
+{
+    /// <summary>The store's owner id of runs made through the API (browsers' histories do not list them).</summary>
+    public const string Owner = "api";
+
+    /// <summary>Ended runs remembered for their state (a failure's message, a cancellation); older ones are forgotten.</summary>
+    public const int RememberedEndedRuns = 1000;
+
+    private readonly SegmenterOptions _options = options.Value;
+    private readonly ConcurrentDictionary<string, ApiRun> _runs = new();
+    private readonly ConcurrentQueue<string> _ended = new();
+
+    /// <summary>Checks the settings and the image as the page does, then queues the run; throws <see cref="ApiProblem"/> when refused.</summary>
+    public async Task<ApiRun> SubmitAsync(Stream image, string? fileName, string? settingsJson, CancellationToken ct)
+    {
+        var parameters = ReadSettings(settingsJson);
+        byte[] original;
+        RgbImage decoded;
+        try
+        {
+            using var buffer = await codec.ReadBoundedAsync(image, _options.MaxUploadBytes, ct);
+            original = buffer.ToArray();
+            buffer.Position = 0;
+            decoded = await Task.Run(() => codec.Load(buffer, _options.ImageLimits, ct), ct);
+        }
+        catch (ImageRejectedException e) { throw ApiProblem.BadImage(e.Message); }
+        catch (Exception e) when (e is IOException or InvalidOperationException or NotImplementedException or ArgumentException)
+        {
+            throw ApiProblem.BadImage($"Could not read \"{fileName}\": {e.Message}");
+        }
+        try { parameters.Validate(decoded.PixelCount); }
+        catch (ArgumentException e) { throw ApiProblem.BadSettings(e.Message); }
+
+        var run = new ApiRun(RunCodec.NewId(), parameters.Epochs);
+        try
+        {
+            run.Job = runner.Submit($"api {fileName} k={parameters.Clusters}",
+                jobCt => Task.Run(() => Execute(run, decoded, original, fileName, parameters, jobCt), CancellationToken.None));
+        }
+        catch (ServerBusyException e)
+        {
+            throw new ApiProblem(StatusCodes.Status503ServiceUnavailable, "The server is busy", e.Message, ApiProblem.BusyRetrySeconds);
+        }
+        _runs[run.Id] = run;
+        _ = run.Job.Completion.ContinueWith(t => Ended(run, t.Result), TaskScheduler.Default);
+        return run;
+    }
+
+    /// <summary>The report's parameter names (absent ones from the preset), checked with the page's ranges and messages.</summary>
+    public SegmentationParameters ReadSettings(string? settingsJson)
+    {
+        JsonObject settings;
+        try
+        {
+            settings = string.IsNullOrWhiteSpace(settingsJson) ? [] : JsonNode.Parse(settingsJson) as JsonObject
+                ?? throw ApiProblem.BadSettings("The settings must be a JSON object, e.g. {\"clusters\":3,\"epochs\":3}.");
+        }
+        catch (JsonException e) { throw ApiProblem.BadSettings($"The settings are not valid JSON: {e.Message}"); }
+        SegmentationParameters p;
+        try { p = ReportParameters.Read(settings); }
+        catch (ArgumentException e) { throw ApiProblem.BadSettings(e.Message); }
+        var form = new ParameterForm(_options.MaxLearningRate);
+        var error = ParameterForm.CheckClusters(p.Clusters) ?? ParameterForm.CheckEpochs(p.Epochs) ?? ParameterForm.CheckHeads(p.Heads)
+            ?? ParameterForm.CheckWindow(p.Window) ?? ParameterForm.CheckBatchSize(p.BatchSize) ?? form.CheckLearningRate(p.LearningRate)
+            ?? ParameterForm.CheckSeed(p.Seed);
+        if (error is not null) throw ApiProblem.BadSettings(error);
+        try { p.Validate(long.MaxValue); }
+        catch (ArgumentException e) { throw ApiProblem.BadSettings(e.Message); }
+        return p;
+    }
+
+    /// <summary>The run's state: tracked while it waits, runs or recently ended; a finished run comes from the store.</summary>
+    public async Task<SegmentationStatus?> StatusAsync(string id, CancellationToken ct)
+    {
+        _runs.TryGetValue(id, out var run);
+        if (run is not null && run.State != RunStates.Finished)
+            return new SegmentationStatus(id, run.State, run.Job.QueuePosition, run.PlannedEpochs, run.Losses, run.Error, LinkOf(id), null);
+        var stored = await store.GetAsync(id, ct);
+        if (stored is null) return null;
+        var d = stored.Summary.Details;
+        var summary = new SegmentationSummary(stored.Summary.Width, stored.Summary.Height, ReportParameters.ToJson(d.Parameters),
+            JsonNumbers.Finite(d.FinalLoss), JsonNumbers.Finite(d.Inertia), JsonNumbers.Finite(d.Silhouette), JsonNumbers.Finite(d.DaviesBouldin), d.ClusterTable, d.Timings,
+            new SegmentationFiles(FileUrl(id, "labels.png"), FileUrl(id, "segmented.png"), FileUrl(id, "report.json")));
+        var losses = d.EpochLosses.Select(e => new EpochLossDto(e.Epoch, e.Loss, e.ElapsedSeconds)).ToArray();
+        return new SegmentationStatus(id, RunStates.Finished, 0, d.Parameters.Epochs, losses, null, LinkOf(id), summary);
+    }
+
+    /// <summary>Cancels a queued or running run (waiting a moment for it to stop), or deletes a finished one; false when unknown.</summary>
+    public async Task<bool> CancelOrDeleteAsync(string id, CancellationToken ct)
+    {
+        if (_runs.TryGetValue(id, out var run) && run.State is RunStates.Queued or RunStates.Running)
+        {
+            run.Job.Cancel();
+            await Task.WhenAny(run.Job.Completion, Task.Delay(TimeSpan.FromSeconds(5), ct));
+            return true;
+        }
+        bool deleted = await store.DeleteAsync(id, ct: ct);
+        if (deleted) _runs.TryRemove(id, out _);
+        return deleted || run is not null;
+    }
+
+    public static string StatusUrl(string id) => $"{SegmentationApi.Route}/{id}";
+    public static string FileUrl(string id, string file) => $"{StatusUrl(id)}/{file}";
+    public static string LinkOf(string id) => $"/runs/{id}";
+
+    private void Execute(ApiRun run, RgbImage image, byte[] original, string? fileName, SegmentationParameters p, CancellationToken ct)
+    {
+        run.State = RunStates.Running;
+        try
+        {
+            using var result = engine.Run(image, p, e => { if (e is EpochCompleted { Loss: var l }) run.Add(l); }, ct);
+            var quality = engine.Quality(result, image, SegmentationSession.QualitySample);
+            var mean = result.RenderMeanColours();
+            double peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+            var details = new RunDetails(result.Parameters, result.EpochLosses.ToArray(), result.FinalLoss, result.Inertia, result.KMeansIterations,
+                quality.Silhouette, quality.DaviesBouldin, result.Timings, result.Clusters.ToArray());
+            store.SaveAsync(new RunToStore(run.Id, Owner, fileName, original, false, result.Width, result.Height, details, result.Plot,
+                RunReport.ToJson(result, peakMb, fileName), result.Labels, codec.EncodePng(mean), codec.EncodePng(Thumbnails.Shrink(mean))),
+                CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
+        catch (Exception e) when (e is ArgumentException or TrainingFailedException) { run.Error = e.Message; throw; }
+        catch (Exception e) { run.Error = $"The run failed: {e.Message}"; throw; }
+    }
+
+    private void Ended(ApiRun run, JobState outcome)
+    {
+        run.State = outcome switch
+        {
+            JobState.Completed => RunStates.Finished,
+            JobState.Cancelled => RunStates.Cancelled,
+            _ => RunStates.Failed,
+        };
+        if (run.State == RunStates.Failed) run.Error ??= "The run failed.";
+        logger.LogInformation("API run {Id} {State}", run.Id, run.State);
+        _ended.Enqueue(run.Id);
+        while (_ended.Count > RememberedEndedRuns && _ended.TryDequeue(out var old)) _runs.TryRemove(old, out _);
+    }
+}
+
+/// <summary>One API run while the API tracks it.</summary>
+public sealed class ApiRun(string id, int plannedEpochs)
+{
+    private EpochLossDto[] _losses = [];
+
+    public string Id { get; } = id;
+    public int PlannedEpochs { get; } = plannedEpochs;
+    public JobHandle Job { get; internal set; } = null!;
+    public volatile string State = RunStates.Queued;
+    public volatile string? Error;
+    public IReadOnlyList<EpochLossDto> Losses => Volatile.Read(ref _losses);
+
+    internal void Add(EpochLoss l) => Volatile.Write(ref _losses, [.. Volatile.Read(ref _losses), new EpochLossDto(l.Epoch, l.Loss, l.ElapsedSeconds)]);
+}
