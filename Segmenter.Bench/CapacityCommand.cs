@@ -9,7 +9,7 @@ namespace Segmenter.Bench;
 /// <c>capacity [--runs N] [--levels 1,2,4]</c>: what one server instance serves. Runs the app's default job (the
 /// astronaut, Fast preset, k = 4) N times at each concurrency level in this one process, as the web app's job runner
 /// would with <c>Segmenter:MaxConcurrentJobs</c> = level, and prints runs per minute and seconds per run. Levels default
-/// to 1, 2 and the core count; the app's default concurrency is chosen from this table.
+/// to 1, 2 and the core count (repeat levels to interleave them); the app's default concurrency is chosen from this table.
 /// </summary>
 internal static class CapacityCommand
 {
@@ -23,8 +23,8 @@ internal static class CapacityCommand
         var levels = (cl.String("--levels") is { } s
                 ? s.Split(',').Select(l => int.TryParse(l, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= 1 ? v
                     : throw new UsageException($"--levels takes whole numbers ≥ 1 separated by commas; got '{s}'."))
-                : [1, 2, Environment.ProcessorCount])
-            .Distinct().Order().ToArray();
+                : new[] { 1, 2, Environment.ProcessorCount }.Distinct())
+            .ToArray(); // in the order given: "1,2,1,2" interleaves levels so a busy machine's drift shows
 
         var image = ImageLoader.Load(Path.Combine(RepoPaths.RequireRoot(), "assets", "astronaut.png"));
         var p = SegmentationParameters.ForPreset(Preset.Fast) with { Clusters = 4 };

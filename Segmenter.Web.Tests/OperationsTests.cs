@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,8 +14,7 @@ namespace Segmenter.Web.Tests;
 /// <summary>Health, start-up validation, hosting defaults and CSV safety: the app as an operator meets it.</summary>
 public sealed class OperationsTests
 {
-    private static WebApplicationFactory<Program> App(Action<IWebHostBuilder>? configure = null)
-        => new WebApplicationFactory<Program>().WithWebHostBuilder(b => configure?.Invoke(b));
+    private static ApiHost App(Action<IWebHostBuilder>? configure = null) => new(configure: configure);
 
     [Fact]
     public async Task Health_is_200_with_counts_when_torch_runs()
@@ -28,6 +26,22 @@ public sealed class OperationsTests
         Assert.Equal("healthy", (string?)body["status"]);
         Assert.Equal(0, (int)body["running"]!);
         Assert.Equal(0, (int)body["queued"]!);
+        Assert.Equal("healthy", (string?)body["checks"]!["torch"]!["status"]);
+        Assert.Equal("healthy", (string?)body["checks"]!["store"]!["status"]);
+    }
+
+    [Fact]
+    public async Task Health_is_503_when_the_store_cannot_be_written()
+    {
+        await using var writable = App();
+        _ = writable.Server; // creates the SQLite store in its data folder
+        string file = Path.Combine(writable.DataFolder, Segmenter.Web.Store.RunStoreSetup.SqliteFileName);
+        await using var readOnly = new ApiHost(new Dictionary<string, string?> { ["ConnectionStrings:Segmenter"] = $"Data Source={file};Mode=ReadOnly" });
+        using var response = await readOnly.CreateClient().GetAsync(HealthEndpoint.Path);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("unhealthy", (string?)body["checks"]!["store"]!["status"]);
+        Assert.Contains("The run store cannot be written", (string?)body["checks"]!["store"]!["description"]);
         Assert.Equal("healthy", (string?)body["checks"]!["torch"]!["status"]);
     }
 
@@ -45,9 +59,9 @@ public sealed class OperationsTests
     }
 
     [Fact]
-    public void A_negative_MaxUploadBytes_refuses_to_start_naming_the_key_and_range()
+    public async Task A_negative_MaxUploadBytes_refuses_to_start_naming_the_key_and_range()
     {
-        using var app = App(b => b.UseSetting("Segmenter:MaxUploadBytes", "-5"));
+        await using var app = new ApiHost(new Dictionary<string, string?> { ["Segmenter:MaxUploadBytes"] = "-5" });
         var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
         var validation = Assert.IsType<OptionsValidationException>(error is AggregateException a ? a.InnerException : error);
         Assert.Contains("Segmenter:MaxUploadBytes must be between 1 and 2147483647; got -5.", validation.Message);
