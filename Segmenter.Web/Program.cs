@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Segmenter.Web.Components;
 using Segmenter.Web.Services;
+using Segmenter.Web.Store;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -18,6 +19,8 @@ builder.Services.AddSingleton<SampleImages>();
 builder.Services.AddSingleton<ISegmentationEngine, EngineSegmentation>();
 builder.Services.AddSingleton<IImageCodec, EngineImageCodec>();
 builder.Services.AddScoped<SegmentationSession>();
+builder.Services.AddRunStore(builder.Configuration);
+builder.Services.AddSingleton<ResidentBudget>();
 builder.Services.TryAddSingleton(TimeProvider.System);
 // A dropped connection cancels its job after a short grace, not after the circuit's 3-minute retention.
 builder.Services.AddScoped<CircuitHandler, SessionCircuitHandler>();
@@ -29,6 +32,9 @@ builder.Services.AddRazorComponents()
     .AddHubOptions(o => o.MaximumReceiveMessageSize = 4 * 1024 * 1024);
 
 var app = builder.Build();
+
+// The run store is created (or checked) before the first request: a store it cannot use stops the start with its reason.
+await app.Services.GetRequiredService<RunStore>().InitialiseAsync();
 
 try
 {
@@ -46,10 +52,13 @@ if (!app.Environment.IsDevelopment())
 }
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseAntiforgery();
+app.UseHistoryCookie();
 
 app.MapStaticAssets();
 
 app.MapGet("/healthz", (JobRunner runner) => Results.Json(new { status = "healthy", running = runner.Running, queued = runner.Queued }));
+
+app.MapRunFiles();
 
 app.MapGet("/samples/{file}", (string file, SampleImages samples) =>
     samples.FileFor(file) is { } f && samples.Open(f) is { } stream
