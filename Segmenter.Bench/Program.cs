@@ -30,6 +30,10 @@ internal static class Program
           hostile [--out DIR]
               Generates the hostile-upload corpus (truncated, mislabelled, bombs, odd formats) into DIR and runs
               each file through the engine; prints file, expected, outcome and milliseconds as a Markdown table.
+          memory [--sessions N] [--megapixels M] [--epochs E]
+              The app in process with N (default 20) sessions, each holding an M-megapixel (default 40) result;
+              prints the RSS while they are held and after they end; fails beyond 4096 MB held or when memory
+              does not come back within 300 MB of the start within 10 s.
           store-writer --data DIR [--runs N] [--megapixels M]
               Saves N (default 10) synthetic runs of M (default 4) megapixels into the run store in DIR, printing
               "writing i" and "saved i ID"; the crash test kills it mid-save and checks the store it leaves.
@@ -58,7 +62,8 @@ internal static class Program
                 "soak" => SoakCommand.Run(rest),
                 "hostile" => HostileCommand.Run(rest),
                 "store-writer" => StoreWriterCommand.RunAsync(rest).GetAwaiter().GetResult(),
-                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, hostile, store-writer (see --help)."),
+                "memory" => MemoryCommand.RunAsync(rest).GetAwaiter().GetResult(),
+                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, hostile, memory, store-writer (see --help)."),
             };
         }
         catch (UsageException e) { return Fail(BadInput, e.Message + " Run with --help for usage."); }

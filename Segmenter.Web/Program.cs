@@ -33,9 +33,6 @@ builder.Services.AddRazorComponents()
 
 var app = builder.Build();
 
-// The run store is created (or checked) before the first request: a store it cannot use stops the start with its reason.
-await app.Services.GetRequiredService<RunStore>().InitialiseAsync();
-
 try
 {
     // Once, at start-up: torch's thread count is process-wide.
