@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.PixelFormats;
@@ -43,10 +42,11 @@ internal static class MemoryCommand
         {
             web.UseSetting("Segmenter:DataFolder", data);
             web.UseSetting("Segmenter:MaxUploadBytes", (64L * 1024 * 1024).ToString());
-            web.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+            web.UseSetting("Logging:LogLevel:Default", "Warning");
+            web.UseSetting("Logging:LogLevel:Microsoft.Hosting.Lifetime", "Warning");
         });
         var budget = app.Services.GetRequiredService<ResidentBudget>();
-        double start = SettledRssMb();
+        double start = Memory.SettledWorkingSetMb();
         Console.WriteLine($"  start (settled): {start:0} MB RSS; resident budget {budget.BudgetBytes / 1048576.0:0} MB");
 
         var scopes = new List<IServiceScope>();
@@ -65,7 +65,7 @@ internal static class MemoryCommand
                 session.Form.Epochs = epochs;
                 session.Form.Clusters = 6;
                 if (!await session.StartAsync()) throw new InvalidOperationException($"session {i}: the run was refused: {session.Error}");
-                while (session.IsBusy) await Task.Delay(100);
+                while (session.State is not (SessionState.Finished or SessionState.Failed or SessionState.Cancelled)) await Task.Delay(100);
                 if (session.State != SessionState.Finished) throw new InvalidOperationException($"session {i}: the run ended {session.State}: {session.Error}");
                 // What the page shows right after a run: the original and the segmented image.
                 _ = session.GetPng("original");
@@ -112,6 +112,4 @@ internal static class MemoryCommand
         using var self = Process.GetCurrentProcess();
         return self.WorkingSet64 / (1024.0 * 1024.0);
     }
-
-    private static double SettledRssMb() => Memory.SettledWorkingSetMb();
 }

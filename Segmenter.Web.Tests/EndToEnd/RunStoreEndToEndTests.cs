@@ -43,7 +43,7 @@ public sealed class RunStoreEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
             output.WriteLine($"run {runId} stored after {clock.Elapsed.TotalSeconds:F1}s");
 
             // Reload: a new circuit and session, the same browser (cookie): the run is still in the history.
-            await first.Page.ReloadAsync();
+            await first.Page.ReloadAsync(new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 60_000 });
             await Expect(first.TrainButton).ToBeEnabledAsync(new() { Timeout = 30_000 });
             await ExpectRowsAsync(first, 1);
             await Expect(first.Id("history-row").First).ToHaveAttributeAsync("data-run-id", runId);
@@ -83,7 +83,7 @@ public sealed class RunStoreEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
             await Expect(bench.Id("history-row").First).ToHaveAttributeAsync("data-clusters", "5");
 
             // The first browser's history did not grow.
-            await first.Page.ReloadAsync();
+            await first.Page.ReloadAsync(new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 60_000 });
             await Expect(first.TrainButton).ToBeEnabledAsync(new() { Timeout = 30_000 });
             await ExpectRowsAsync(first, 1);
             output.WriteLine($"done in {clock.Elapsed.TotalSeconds:F1}s");
