@@ -39,6 +39,10 @@ internal static class Program
           capacity [--runs N] [--levels 1,2,4]
               What one instance serves: N runs (default 8) of the astronaut, fast preset, k=4, at each number of
               concurrent runs (default 1, 2 and the core count), in one process; prints runs per minute.
+          memory [--sessions N] [--megapixels M] [--epochs E]
+              The app in process with N (default 20) sessions, each holding an M-megapixel (default 40) result;
+              prints the RSS while they are held and after they end; fails beyond 4096 MB held or when memory
+              does not come back within 300 MB of the start within 10 s.
           store-writer --data DIR [--runs N] [--megapixels M]
               Saves N (default 10) synthetic runs of M (default 4) megapixels into the run store in DIR, printing
               "writing i" and "saved i ID"; the crash test kills it mid-save and checks the store it leaves.
@@ -68,7 +72,8 @@ internal static class Program
                 "hostile" => HostileCommand.Run(rest),
                 "capacity" => CapacityCommand.Run(rest),
                 "store-writer" => StoreWriterCommand.RunAsync(rest).GetAwaiter().GetResult(),
-                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, hostile, capacity, store-writer (see --help)."),
+                "memory" => MemoryCommand.RunAsync(rest).GetAwaiter().GetResult(),
+                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, hostile, capacity, memory, store-writer (see --help)."),
             };
         }
         catch (Exception e)

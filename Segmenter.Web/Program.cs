@@ -16,7 +16,6 @@ HostingDefaults.ApplyLoopbackDefault(builder);
 builder.Services.AddOptions<SegmenterOptions>().Bind(builder.Configuration.GetSection(SegmenterOptions.Section)).ValidateOnStart();
 builder.Services.AddSingleton<IValidateOptions<SegmenterOptions>, SegmenterOptionsValidator>();
 builder.Services.AddSegmenterHealthChecks();
-builder.Services.AddRunStore(builder.Configuration);
 builder.Services.AddSegmenterApi();
 builder.Services.AddSingleton<JobRunner>();
 builder.Services.AddSingleton<SessionRegistry>();
@@ -24,6 +23,8 @@ builder.Services.AddSingleton<SampleImages>();
 builder.Services.AddSingleton<ISegmentationEngine, EngineSegmentation>();
 builder.Services.AddSingleton<IImageCodec, EngineImageCodec>();
 builder.Services.AddScoped<SegmentationSession>();
+builder.Services.AddRunStore(builder.Configuration);
+builder.Services.AddSingleton<ResidentBudget>();
 builder.Services.TryAddSingleton(TimeProvider.System);
 // A dropped connection cancels its job after a short grace, not after the circuit's 3-minute retention.
 builder.Services.AddScoped<CircuitHandler, SessionCircuitHandler>();
@@ -40,20 +41,20 @@ var app = builder.Build();
 if (app.Services.GetRequiredService<TorchStartupProbe>().Run() is { } torchFailure)
     app.Logger.LogError(torchFailure, "TorchSharp cannot run the model; the page is served but training will fail and {Health} answers 503", HealthEndpoint.Path);
 
-// The store is created or checked before the first request; a store of another schema stops the app with its message.
-await app.Services.GetRequiredService<RunStore>().InitialiseAsync();
-
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
 }
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseAntiforgery();
+app.UseHistoryCookie();
 
 app.MapStaticAssets();
 
 app.MapSegmenterHealth();
 app.MapSegmenterApi();
+
+app.MapRunFiles();
 
 app.MapGet("/samples/{file}", (string file, SampleImages samples) =>
     samples.FileFor(file) is { } f && samples.Open(f) is { } stream

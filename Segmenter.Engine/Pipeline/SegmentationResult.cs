@@ -56,6 +56,9 @@ public sealed class SegmentationResult : IDisposable
     /// <summary>True when this result came from re-clustering earlier codes, with no training.</summary>
     public bool Reclustered { get; init; }
 
+    /// <summary>Bytes the trained codes kept for re-clustering hold (0 when none are kept); for memory budgets.</summary>
+    public long TrainedStateBytes => TrainedCodes.BytesOf(this);
+
     /// <summary>Trained model and codes kept for re-clustering; engine-internal.</summary>
     internal IDisposable? State { get; private set; }
 

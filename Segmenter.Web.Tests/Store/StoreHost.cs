@@ -23,7 +23,6 @@ internal sealed class StoreHost : IAsyncDisposable
         builder.Services.AddRunStore(builder.Configuration);
         var host = builder.Build();
         await host.StartAsync();
-        await host.Services.GetRequiredService<RunStore>().InitialiseAsync();
         return new StoreHost(host);
     }
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
@@ -129,12 +128,8 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, IImage
             using var result = engine.Run(image, p, e => { if (e is EpochCompleted { Loss: var l }) run.Add(l); }, ct);
             var quality = engine.Quality(result, image, SegmentationSession.QualitySample);
             var mean = result.RenderMeanColours();
-            double peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
-            var details = new RunDetails(result.Parameters, result.EpochLosses.ToArray(), result.FinalLoss, result.Inertia, result.KMeansIterations,
-                quality.Silhouette, quality.DaviesBouldin, result.Timings, result.Clusters.ToArray());
-            store.SaveAsync(new RunToStore(run.Id, Owner, fileName, original, false, result.Width, result.Height, details, result.Plot,
-                RunReport.ToJson(result, peakMb, fileName), result.Labels, codec.EncodePng(mean), codec.EncodePng(Thumbnails.Shrink(mean))),
-                CancellationToken.None).GetAwaiter().GetResult();
+            store.SaveAsync(FinishedRun.ToStore(run.Id, Owner, fileName, original, result, quality.Silhouette, quality.DaviesBouldin,
+                codec.EncodePng(mean), codec.EncodePng(Thumbnails.Shrink(mean))), CancellationToken.None).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
         catch (Exception e) when (e is ArgumentException or TrainingFailedException) { run.Error = e.Message; throw; }

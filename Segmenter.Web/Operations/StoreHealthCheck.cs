@@ -8,12 +8,13 @@ namespace Segmenter.Web.Operations;
 /// Unhealthy when the run store cannot be written (a read-only or full disk, a SQLite file locked by another program,
 /// PostgreSQL down): a finished run could not be kept. The check writes for real, in a transaction it rolls back.
 /// </summary>
-public sealed class StoreHealthCheck(IDbContextFactory<RunStoreContext> contexts) : IHealthCheck
+public sealed class StoreHealthCheck(RunStore store, IDbContextFactory<RunStoreContext> contexts) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
+            await store.InitialiseAsync(); // created and schema-checked first; its failure is the answer
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
             await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
             int rows = await db.Schema.ExecuteUpdateAsync(s => s.SetProperty(x => x.Version, x => x.Version), cancellationToken);

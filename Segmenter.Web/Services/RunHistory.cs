@@ -20,12 +20,16 @@ public sealed record RunRecord(
     double Silhouette,
     double DaviesBouldin,
     StageTimings Timings,
-    string? ThumbnailDataUrl)
+    string? ThumbnailDataUrl,
+    string? RunId = null)
 {
     public int Clusters => Parameters.Clusters;
     public int Seed => Parameters.Seed;
     public Preset Preset => Parameters.Preset;
     public double Seconds => Timings.TotalSeconds;
+
+    /// <summary>The run's permanent link (<c>runs/{id}</c>, relative to the page's base), when it is stored.</summary>
+    public string? Link => RunId is null ? null : $"runs/{RunId}";
 
     /// <summary>"k=4 · 30 ep · seed 42", for legends and captions.</summary>
     public string Label => $"#{Number} k={Clusters}" + (Reclustered ? " (re-clustered)" : $" · {Parameters.Epochs} ep") + $" · seed {Seed}";
@@ -77,6 +81,12 @@ public sealed class RunHistory
             if (!selected) _selected.Remove(number);
             else if (_runs.Any(r => r.Number == number)) _selected.Add(number);
         }
+    }
+
+    /// <summary>Removes one run (and its selection).</summary>
+    public void Remove(int number)
+    {
+        lock (_gate) { _runs.RemoveAll(r => r.Number == number); _selected.Remove(number); }
     }
 
     public void Clear()

@@ -33,7 +33,7 @@ public sealed record AttentionInsight(int X, int Y, int Window, float[][]? Maps)
 /// announced with <see cref="Changed"/>, which components turn into <c>InvokeAsync(StateHasChanged)</c>.
 /// Disposing (the circuit went away) cancels the run and frees the result's native memory.
 /// </summary>
-public sealed class SegmentationSession : IDisposable, IAsyncDisposable
+public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable, IResidentHolder
 {
     private readonly JobRunner _runner;
     private readonly ISegmentationEngine _engine;
@@ -57,12 +57,14 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
     public const int QualitySample = 2000;
 
     public SegmentationSession(JobRunner runner, ISegmentationEngine engine, IImageCodec codec, SampleImages samples,
-        SessionRegistry registry, IOptions<SegmenterOptions> options, ILogger<SegmentationSession> logger)
+        SessionRegistry registry, IOptions<SegmenterOptions> options, ILogger<SegmentationSession> logger,
+        Store.RunStore? store = null, ResidentBudget? budget = null)
     {
         _runner = runner; _engine = engine; _codec = codec; _samples = samples; _registry = registry;
-        _options = options.Value; _logger = logger;
+        _options = options.Value; _logger = logger; _store = store; _budget = budget;
         Form = new ParameterForm(_options.MaxLearningRate);
         _registry.Add(this);
+        _budget?.Register(this);
     }
 
     /// <summary>Unguessable id used in the image and download URLs.</summary>
@@ -172,6 +174,7 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
             buffer.Position = 0;
             var image = await Task.Run(() => _codec.Load(buffer, Limits, cancellationToken), cancellationToken);
             SetImage(image, name);
+            KeepUpload(image, buffer.ToArray());
             return true;
         }
         catch (ImageRejectedException ex) { Fail(ex.Message); }
@@ -200,6 +203,7 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
         {
             Image = image;
             ImageName = name;
+            _upload = null;
             _pngCache.Clear();
             Version++;
             Error = null;
@@ -260,7 +264,7 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
             {
                 Stage = PipelineStage.Clustering;
                 RaiseChanged();
-                var result = _engine.Recluster(previous, image, parameters, ct);
+                var result = ReclusterOrRetrain(previous, image, parameters, ct);
                 Record(result, image, imageName);
                 ReplaceResult(result, image);
             }),
@@ -416,11 +420,12 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
         var quality = new RunQuality(double.NaN, double.NaN, 0);
         try { quality = _engine.Quality(result, image, QualitySample); }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException) { _logger.LogWarning(ex, "Could not score the run"); }
-        string? thumbnail = null;
-        try { thumbnail = Thumbnails.DataUrl(_codec.EncodePng(Thumbnails.Shrink(result.RenderMeanColours()))); }
+        byte[]? thumbnail = null;
+        try { thumbnail = _codec.EncodePng(Thumbnails.Shrink(result.RenderMeanColours())); }
         catch (Exception ex) { _logger.LogWarning(ex, "Could not draw the run's thumbnail"); }
-        History.Add(new RunRecord(0, DateTime.UtcNow, imageName, result.Parameters, result.Reclustered, result.EpochLosses.ToArray(),
-            result.FinalLoss, result.Inertia, quality.Silhouette, quality.DaviesBouldin, result.Timings, thumbnail));
+        var record = new RunRecord(0, DateTime.UtcNow, imageName, result.Parameters, result.Reclustered, result.EpochLosses.ToArray(),
+            result.FinalLoss, result.Inertia, quality.Silhouette, quality.DaviesBouldin, result.Timings, thumbnail is null ? null : Thumbnails.DataUrl(thumbnail));
+        History.Add(Persist(record, result, image, thumbnail));
     }
 
     /// <summary>Stops the queued or running job; the engine notices within one batch.</summary>
@@ -477,10 +482,12 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
                 _result = result;
                 _resultImage = image;
                 _pngCache.Clear();
+                _resultReleased = false;
                 Version++;
             }
         }
         DisposeResult(old);
+        Touch();
     }
 
     private void OnJobChanged(JobHandle job)
@@ -569,6 +576,7 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
         {
             if (ReferenceEquals(image, Image) && ReferenceEquals(result, _result)) _pngCache[which] = png;
         }
+        Touch();
         return png;
     }
 
@@ -594,9 +602,12 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
             result = _result;
             _result = null;
             _resultImage = null;
+            Image = null;
+            _upload = null;
             _pngCache.Clear();
         }
         _registry.Remove(this);
+        _budget?.Unregister(this);
         _job?.Cancel();
         DisposeResult(result);
         Changed = null;

@@ -11,12 +11,24 @@ namespace Segmenter.Web.Store;
 /// (<see cref="SegmenterOptions.MaxStoredRuns"/>, <see cref="SegmenterOptions.MaxStoreMegabytes"/>).
 /// Thread-safe; one context per call.
 /// </summary>
-public sealed class RunStore(IDbContextFactory<RunStoreContext> contexts, IOptions<SegmenterOptions> options, ILogger<RunStore> logger)
+public sealed class RunStore
 {
+    private readonly IDbContextFactory<RunStoreContext> contexts;
+    private readonly ILogger<RunStore> logger;
+    private readonly Lazy<Task> _initialised;
+
+    public RunStore(IDbContextFactory<RunStoreContext> contexts, IOptions<SegmenterOptions> options, ILogger<RunStore> logger)
+    {
+        this.contexts = contexts;
+        this.logger = logger;
+        _options = options.Value;
+        _initialised = new Lazy<Task>(() => CreateOrCheckAsync(CancellationToken.None));
+    }
+
     /// <summary>Bumped whenever the model changes; a store of another version is refused at start with a message.</summary>
     public const int SchemaVersion = 1;
 
-    private readonly SegmenterOptions _options = options.Value;
+    private readonly SegmenterOptions _options;
     // Saves and evictions of this instance one at a time (instances sharing a PostgreSQL store rely on its transactions).
     private readonly SemaphoreSlim _writes = new(1, 1);
 
@@ -24,10 +36,16 @@ public sealed class RunStore(IDbContextFactory<RunStoreContext> contexts, IOptio
     public event Action? Changed;
 
     /// <summary>
+    /// Creates the store when it is new, or checks it; once per process (the host does it at start, every call
+    /// awaits it). A store that cannot be used fails here with its reason.
+    /// </summary>
+    public Task InitialiseAsync() => _initialised.Value;
+
+    /// <summary>
     /// Creates the store when it is new (SQLite: the file and WAL mode), checks its schema version. EnsureCreated
     /// rather than migrations: one model serves two providers, and migrations would need one set per provider.
     /// </summary>
-    public async Task InitialiseAsync(CancellationToken ct = default)
+    private async Task CreateOrCheckAsync(CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         await db.Database.EnsureCreatedAsync(ct);
@@ -50,6 +68,7 @@ public sealed class RunStore(IDbContextFactory<RunStoreContext> contexts, IOptio
     /// <summary>Saves a finished run and its original (once per distinct upload) in one transaction, then applies retention.</summary>
     public async Task SaveAsync(RunToStore run, CancellationToken ct = default)
     {
+        await InitialiseAsync();
         var sha = RunCodec.Sha256Hex(run.OriginalBytes);
         var labels = RunCodec.Deflate(run.Labels);
         var entity = new StoredRun
@@ -92,6 +111,7 @@ public sealed class RunStore(IDbContextFactory<RunStoreContext> contexts, IOptio
     /// <summary>A browser's runs, newest first (at most <paramref name="limit"/>).</summary>
     public async Task<IReadOnlyList<StoredRunSummary>> ListAsync(string ownerId, int limit = 200, CancellationToken ct = default)
     {
+        await InitialiseAsync();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var rows = await db.Runs.AsNoTracking().Where(r => r.OwnerId == ownerId)
             .OrderByDescending(r => r.CreatedUtc).Take(limit)
@@ -105,6 +125,7 @@ public sealed class RunStore(IDbContextFactory<RunStoreContext> contexts, IOptio
     public async Task<StoredRunView?> GetAsync(string id, CancellationToken ct = default)
     {
         if (!RunCodec.IsId(id)) return null;
+        await InitialiseAsync();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var r = await db.Runs.AsNoTracking().Where(r => r.Id == id)
             .Select(r => new { r.Id, r.OwnerId, r.CreatedUtc, r.ImageName, r.Reclustered, r.Width, r.Height, r.DetailsJson, r.ThumbnailPng, r.PlotJson, r.ImageSha256 })
@@ -119,6 +140,7 @@ public sealed class RunStore(IDbContextFactory<RunStoreContext> contexts, IOptio
     public async Task<byte[]?> GetLabelsAsync(string id, CancellationToken ct = default)
     {
         if (!RunCodec.IsId(id)) return null;
+        await InitialiseAsync();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var r = await db.Runs.AsNoTracking().Where(r => r.Id == id).Select(r => new { r.LabelsDeflated, r.Width, r.Height }).SingleOrDefaultAsync(ct);
         return r is null ? null : RunCodec.Inflate(r.LabelsDeflated, r.Width * r.Height);
@@ -128,6 +150,7 @@ public sealed class RunStore(IDbContextFactory<RunStoreContext> contexts, IOptio
     public async Task<(byte[] Bytes, string ContentType)?> GetFileAsync(string id, RunFile file, CancellationToken ct = default)
     {
         if (!RunCodec.IsId(id)) return null;
+        await InitialiseAsync();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var runs = db.Runs.AsNoTracking().Where(r => r.Id == id);
         return file switch
@@ -144,6 +167,7 @@ public sealed class RunStore(IDbContextFactory<RunStoreContext> contexts, IOptio
     /// <summary>The original upload of a stored image (by its SHA-256), or null.</summary>
     public async Task<byte[]?> GetImageAsync(string sha256, CancellationToken ct = default)
     {
+        await InitialiseAsync();
         await using var db = await contexts.CreateDbContextAsync(ct);
         return await db.Images.AsNoTracking().Where(i => i.Sha256 == sha256).Select(i => i.Bytes).SingleOrDefaultAsync(ct);
     }
@@ -152,6 +176,7 @@ public sealed class RunStore(IDbContextFactory<RunStoreContext> contexts, IOptio
     public async Task<bool> DeleteAsync(string id, string? ownerId = null, CancellationToken ct = default)
     {
         if (!RunCodec.IsId(id)) return false;
+        await InitialiseAsync();
         int deleted;
         await _writes.WaitAsync(ct);
         try
@@ -170,6 +195,7 @@ public sealed class RunStore(IDbContextFactory<RunStoreContext> contexts, IOptio
     /// <summary>Applies the retention limits now (a save applies them too).</summary>
     public async Task<int> EvictAsync(CancellationToken ct = default)
     {
+        await InitialiseAsync();
         await _writes.WaitAsync(ct);
         try { return await EvictLockedAsync(keep: null, ct); }
         finally { _writes.Release(); }
@@ -178,6 +204,7 @@ public sealed class RunStore(IDbContextFactory<RunStoreContext> contexts, IOptio
     /// <summary>Counts and bytes, for the health check and the tests.</summary>
     public async Task<(int Runs, int Images, long Bytes)> MeasureAsync(CancellationToken ct = default)
     {
+        await InitialiseAsync();
         await using var db = await contexts.CreateDbContextAsync(ct);
         int runs = await db.Runs.CountAsync(ct);
         long runBytes = runs == 0 ? 0 : await db.Runs.SumAsync(r => r.SizeBytes, ct);

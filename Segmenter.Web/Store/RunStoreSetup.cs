@@ -45,6 +45,17 @@ public static class RunStoreSetup
         services.AddDbContextFactory<RunStoreContext>((sp, builder) =>
             Configure(builder, connectionString, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SegmenterOptions>>().Value));
         services.AddSingleton<RunStore>();
+        // Created or checked as the host starts, so a store it cannot use stops the start with its reason.
+        services.AddHostedService<RunStoreStartup>();
+        // Every query at Information would bury the app's own log lines.
+        services.AddLogging(logging => logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning));
         return services;
     }
+}
+
+/// <summary>Initialises the run store when the host starts.</summary>
+internal sealed class RunStoreStartup(RunStore store) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => store.InitialiseAsync().WaitAsync(cancellationToken);
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
