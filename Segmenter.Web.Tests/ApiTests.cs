@@ -139,6 +139,7 @@ public sealed class ApiTests
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         string url = first.Headers.Location!.OriginalString;
         await PollUntil(client, url, s => s == RunStates.Running, TimeSpan.FromSeconds(30));
+        await AssertProblem(await client.GetAsync(url + "/labels.png"), HttpStatusCode.Conflict, "is running; its files appear when it finishes");
 
         using var second = await client.PostAsync(SegmentationApi.Route, Upload(TwoTonePng, """{"clusters":2}"""));
         await AssertProblem(second, HttpStatusCode.ServiceUnavailable, ServerBusyException.BusyMessage);

@@ -15,6 +15,9 @@ public sealed class ApiProblem(int status, string title, string detail, int? ret
 
     public static ApiProblem BadSettings(string detail) => new(StatusCodes.Status400BadRequest, "The settings were refused", detail);
     public static ApiProblem BadImage(string detail) => new(StatusCodes.Status400BadRequest, "The image was refused", detail);
+    public static ApiProblem NotYet(string id, string state)
+        => new(StatusCodes.Status409Conflict, "The run has not finished", $"The run \"{id}\" is {state}; its files appear when it finishes.");
+
     public static ApiProblem NotFound(string id) => new(StatusCodes.Status404NotFound, "No such run", $"There is no run \"{id}\" (it may have been deleted or evicted).");
 
     public IResult ToResult(HttpContext context)

@@ -102,6 +102,10 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, IImage
         return new SegmentationStatus(id, RunStates.Finished, 0, d.Parameters.Epochs, losses, null, LinkOf(id), summary);
     }
 
+    /// <summary>"queued" or "running" while the run has no files yet; null otherwise.</summary>
+    public string? PendingState(string id)
+        => _runs.TryGetValue(id, out var run) && run.State is RunStates.Queued or RunStates.Running ? run.State : null;
+
     /// <summary>Cancels a queued or running run (waiting a moment for it to stop), or deletes a finished one; false when unknown.</summary>
     public async Task<bool> CancelOrDeleteAsync(string id, CancellationToken ct)
     {

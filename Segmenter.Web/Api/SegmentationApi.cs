@@ -56,15 +56,15 @@ public static class SegmentationApi
         api.MapGet("/{id}/labels.png", (string id, RunStore store, IImageCodec codec, HttpContext context, CancellationToken ct) =>
                 File(id, context, async () => await store.GetAsync(id, ct) is { } run && await store.GetLabelsAsync(id, ct) is { } labels
                     ? (codec.EncodeLabelPng(labels, run.Summary.Width, run.Summary.Height), "image/png") : null))
-            .Produces(StatusCodes.Status200OK, contentType: "image/png").ProducesProblem(StatusCodes.Status404NotFound)
+            .Produces(StatusCodes.Status200OK, contentType: "image/png").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("The label map: a greyscale PNG whose value is each pixel's cluster index");
         api.MapGet("/{id}/segmented.png", (string id, RunStore store, HttpContext context, CancellationToken ct) =>
                 File(id, context, () => store.GetFileAsync(id, RunFile.Segmented, ct)))
-            .Produces(StatusCodes.Status200OK, contentType: "image/png").ProducesProblem(StatusCodes.Status404NotFound)
+            .Produces(StatusCodes.Status200OK, contentType: "image/png").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Every pixel painted with its cluster's mean colour");
         api.MapGet("/{id}/report.json", (string id, RunStore store, HttpContext context, CancellationToken ct) =>
                 File(id, context, () => store.GetFileAsync(id, RunFile.Report, ct)))
-            .Produces(StatusCodes.Status200OK, contentType: "application/json").ProducesProblem(StatusCodes.Status404NotFound)
+            .Produces(StatusCodes.Status200OK, contentType: "application/json").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("The run report: every parameter used, epoch losses, metrics, clusters, timings");
 
         api.MapDelete("/{id}", async (string id, ApiRuns runs, HttpContext context, CancellationToken ct) =>
@@ -95,7 +95,10 @@ public static class SegmentationApi
     }
 
     private static async Task<IResult> File(string id, HttpContext context, Func<Task<(byte[] Bytes, string ContentType)?>> read)
-        => await read() is { } file ? Results.File(file.Bytes, file.ContentType) : ApiProblem.NotFound(id).ToResult(context);
+    {
+        if (context.RequestServices.GetRequiredService<ApiRuns>().PendingState(id) is { } state) return ApiProblem.NotYet(id, state).ToResult(context);
+        return await read() is { } file ? Results.File(file.Bytes, file.ContentType) : ApiProblem.NotFound(id).ToResult(context);
+    }
 
     /// <summary>With <see cref="SegmenterOptions.ApiKeys"/> set, a request must carry one of them in <see cref="ApiKeyHeader"/>.</summary>
     private static async ValueTask<object?> RequireApiKey(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
