@@ -126,7 +126,6 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, IImage
 
     private void Execute(ApiRun run, RgbImage image, byte[] original, string? fileName, SegmentationParameters p, CancellationToken ct)
     {
-        run.State = RunStates.Running;
         try
         {
             using var result = engine.Run(image, p, e => { if (e is EpochCompleted { Loss: var l }) run.Add(l); }, ct);
@@ -142,13 +141,13 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, IImage
 
     private void Ended(ApiRun run, JobState outcome)
     {
-        run.State = outcome switch
+        if (outcome == JobState.Failed) run.Error ??= "The run failed.";
+        run.EndedAs = outcome switch
         {
             JobState.Completed => RunStates.Finished,
             JobState.Cancelled => RunStates.Cancelled,
             _ => RunStates.Failed,
         };
-        if (run.State == RunStates.Failed) run.Error ??= "The run failed.";
         logger.LogInformation("API run {Id} {State}", run.Id, run.State);
         _ended.Enqueue(run.Id);
         while (_ended.Count > RememberedEndedRuns && _ended.TryDequeue(out var old)) _runs.TryRemove(old, out _);
@@ -163,8 +162,12 @@ public sealed class ApiRun(string id, int plannedEpochs)
     public string Id { get; } = id;
     public int PlannedEpochs { get; } = plannedEpochs;
     public JobHandle Job { get; internal set; } = null!;
-    public volatile string State = RunStates.Queued;
     public volatile string? Error;
+
+    /// <summary>Set once when the job ends (after a finished run was stored); until then the job runner's state speaks.</summary>
+    internal volatile string? EndedAs;
+
+    public string State => EndedAs ?? (Job.State == JobState.Queued ? RunStates.Queued : RunStates.Running);
     public IReadOnlyList<EpochLossDto> Losses => Volatile.Read(ref _losses);
 
     internal void Add(EpochLoss l) => Volatile.Write(ref _losses, [.. Volatile.Read(ref _losses), new EpochLossDto(l.Epoch, l.Loss, l.ElapsedSeconds)]);
