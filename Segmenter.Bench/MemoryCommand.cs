@@ -72,7 +72,7 @@ internal static class MemoryCommand
                 _ = session.GetImageFile("segmented");
                 double rss = RssMb();
                 maxHeld = Math.Max(maxHeld, rss);
-                Console.WriteLine($"  session {i,2}: {rss,6:0} MB RSS, resident state {budget.TotalBytes / 1048576.0,5:0} MB, {clock.Elapsed.TotalSeconds,5:0} s");
+                Console.WriteLine($"  session {i,2}: {rss,6:0} MB RSS, managed heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0,5:0} MB, resident state {budget.TotalBytes / 1048576.0,5:0} MB, {clock.Elapsed.TotalSeconds,5:0} s");
             }
             double held = RssMb();
             maxHeld = Math.Max(maxHeld, held);
