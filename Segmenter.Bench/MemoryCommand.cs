@@ -68,11 +68,11 @@ internal static class MemoryCommand
                 while (session.State is not (SessionState.Finished or SessionState.Failed or SessionState.Cancelled)) await Task.Delay(100);
                 if (session.State != SessionState.Finished) throw new InvalidOperationException($"session {i}: the run ended {session.State}: {session.Error}");
                 // What the page shows right after a run: the original and the segmented image.
-                _ = session.GetPng("original");
-                _ = session.GetPng("segmented");
+                _ = session.GetImageFile("original");
+                _ = session.GetImageFile("segmented");
                 double rss = RssMb();
                 maxHeld = Math.Max(maxHeld, rss);
-                Console.WriteLine($"  session {i,2}: {rss,6:0} MB RSS, resident state {budget.TotalBytes / 1048576.0,5:0} MB, {clock.Elapsed.TotalSeconds,5:0} s");
+                Console.WriteLine($"  session {i,2}: {rss,6:0} MB RSS, managed heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0,5:0} MB, resident state {budget.TotalBytes / 1048576.0,5:0} MB, {clock.Elapsed.TotalSeconds,5:0} s");
             }
             double held = RssMb();
             maxHeld = Math.Max(maxHeld, held);

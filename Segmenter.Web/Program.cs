@@ -62,7 +62,7 @@ app.MapGet("/samples/{file}", (string file, SampleImages samples) =>
         : Results.NotFound());
 
 app.MapGet("/image/{sessionId}/{which}.png", (string sessionId, string which, SessionRegistry sessions) =>
-    sessions.Find(sessionId)?.GetPng(which) is { } png ? Results.File(png, "image/png") : Results.NotFound());
+    sessions.Find(sessionId)?.GetImageFile(which) is { } f ? Results.File(f.Bytes, f.ContentType) : Results.NotFound());
 
 app.MapGet("/download/{sessionId}/{file}", (string sessionId, string file, SessionRegistry sessions) =>
 {

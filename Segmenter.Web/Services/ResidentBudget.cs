@@ -69,7 +69,11 @@ public sealed class ResidentBudget(IOptions<SegmenterOptions> options, ILogger<R
         }
     }
 
-    /// <summary>Large arrays were dropped: collect and compact once, shortly, so the process's memory goes down, not only the heap's.</summary>
+    /// <summary>
+    /// Large arrays were dropped (a session ended or released its state, a run left its working buffers behind):
+    /// collect and compact once, shortly, so the process's memory goes down, not only the heap's. Without this the
+    /// GC, seeing no memory pressure on a large machine, lets garbage from 40-megapixel runs pile up for minutes.
+    /// </summary>
     public void ScheduleReturn()
     {
         lock (_gate)
@@ -87,5 +91,17 @@ public sealed class ResidentBudget(IOptions<SegmenterOptions> options, ILogger<R
             _returnTimer = null;
         }
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        // TorchSharp's and SQLite's native buffers go back to the C heap when freed; glibc keeps them mapped until trimmed.
+        if (OperatingSystem.IsLinux())
+        {
+            try { NativeMethods.malloc_trim(0); }
+            catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException) { }
+        }
+    }
+
+    private static class NativeMethods
+    {
+        [System.Runtime.InteropServices.DllImport("libc")]
+        internal static extern int malloc_trim(nuint pad);
     }
 }

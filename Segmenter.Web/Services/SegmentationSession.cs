@@ -421,11 +421,12 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
         try { quality = _engine.Quality(result, image, QualitySample); }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException) { _logger.LogWarning(ex, "Could not score the run"); }
         byte[]? thumbnail = null;
-        try { thumbnail = _codec.EncodePng(Thumbnails.Shrink(result.RenderMeanColours())); }
+        RgbImage? mean = null;
+        try { mean = result.RenderMeanColours(); thumbnail = _codec.EncodePng(Thumbnails.Shrink(mean)); }
         catch (Exception ex) { _logger.LogWarning(ex, "Could not draw the run's thumbnail"); }
         var record = new RunRecord(0, DateTime.UtcNow, imageName, result.Parameters, result.Reclustered, result.EpochLosses.ToArray(),
             result.FinalLoss, result.Inertia, quality.Silhouette, quality.DaviesBouldin, result.Timings, thumbnail is null ? null : Thumbnails.DataUrl(thumbnail));
-        History.Add(Persist(record, result, image, thumbnail));
+        History.Add(Persist(record, result, image, mean, thumbnail));
     }
 
     /// <summary>Stops the queued or running job; the engine notices within one batch.</summary>
@@ -488,6 +489,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
         }
         DisposeResult(old);
         Touch();
+        _budget?.ScheduleReturn(); // the run's working buffers are garbage now
     }
 
     private void OnJobChanged(JobHandle job)

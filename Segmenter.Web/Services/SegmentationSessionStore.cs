@@ -20,6 +20,9 @@ public sealed partial class SegmentationSession
     private bool _resultReleased;
     private long _lastActiveTicks = DateTime.UtcNow.Ticks;
 
+    // The last stored result and its id: its segmented PNG is served from the store, not encoded again and kept.
+    private (SegmentationResult Result, string Id)? _stored;
+
     private sealed record Upload(RgbImage Image, byte[]? Bytes, string Sha256);
 
     /// <summary>The browser's history id (from its cookie), or null: then runs are not stored.</summary>
@@ -54,6 +57,31 @@ public sealed partial class SegmentationSession
             }
             return freed;
         }
+    }
+
+    /// <summary>
+    /// An image for the page: the original as uploaded (no re-encoding; from the store once a run stored it), the
+    /// mean-colour segmentation from the store when the current result is stored, else <see cref="GetPng"/>'s PNG.
+    /// </summary>
+    public (byte[] Bytes, string ContentType)? GetImageFile(string which)
+    {
+        Upload? upload; string? storedId; ResultView view;
+        lock (_gate)
+        {
+            if (_disposed) return null;
+            upload = _upload is { } u && ReferenceEquals(u.Image, Image) ? u : null;
+            storedId = _stored is { } st && ReferenceEquals(st.Result, _result) ? st.Id : null;
+            view = View;
+        }
+        Touch();
+        if (which == "original" && upload is not null
+            && (upload.Bytes ?? _store?.GetImageAsync(upload.Sha256).GetAwaiter().GetResult()) is { } original
+            && RunCodec.ContentTypeOf(original) is var type && type.StartsWith("image/", StringComparison.Ordinal))
+            return (original, type);
+        if ((which == "mean" || (which == "segmented" && view == ResultView.MeanColours)) && storedId is not null
+            && _store?.GetFileAsync(storedId, RunFile.Segmented).GetAwaiter().GetResult() is { } segmented)
+            return segmented;
+        return GetPng(which) is { } png ? (png, "image/png") : null;
     }
 
     private void Touch()
@@ -92,7 +120,7 @@ public sealed partial class SegmentationSession
             r.Details.Silhouette, r.Details.DaviesBouldin, r.Details.Timings, r.ThumbnailPng.Length > 0 ? Thumbnails.DataUrl(r.ThumbnailPng) : null, r.Id);
 
     /// <summary>Stores a finished run (on the job's thread, before it counts as finished); returns the record with its id.</summary>
-    private RunRecord Persist(RunRecord record, SegmentationResult result, RgbImage image, byte[]? thumbnail)
+    private RunRecord Persist(RunRecord record, SegmentationResult result, RgbImage image, RgbImage? mean, byte[]? thumbnail)
     {
         if (_store is null || HistoryOwner is null) return record;
         try
@@ -105,11 +133,14 @@ public sealed partial class SegmentationSession
                 ?? _codec.EncodePng(image);
             var id = RunCodec.NewId();
             _store.SaveAsync(FinishedRun.ToStore(id, HistoryOwner, record.ImageName, original, result, record.Silhouette, record.DaviesBouldin,
-                _codec.EncodePng(result.RenderMeanColours()), thumbnail ?? []))
+                _codec.EncodePng(mean ?? result.RenderMeanColours()), thumbnail ?? []))
                 .GetAwaiter().GetResult();
             // Stored: the store holds the upload's bytes now, the session only their hash.
             lock (_gate)
+            {
                 if (_upload is { } u2 && ReferenceEquals(u2.Image, image)) _upload = u2 with { Bytes = null };
+                _stored = (result, id);
+            }
             return record with { RunId = id };
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

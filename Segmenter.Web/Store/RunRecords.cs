@@ -21,7 +21,8 @@ public sealed record RunToStore(
     string ReportJson,
     byte[] Labels,
     byte[] SegmentedPng,
-    byte[] ThumbnailPng);
+    byte[] ThumbnailPng,
+    byte[]? Model = null);
 
 /// <summary>A stored run as the history lists it: its values and thumbnail, without the large payloads.</summary>
 public sealed record StoredRunSummary(

@@ -26,7 +26,7 @@ public sealed class RunStore
     }
 
     /// <summary>Bumped whenever the model changes; a store of another version is refused at start with a message.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2; // 2: runs keep their trained model
 
     private readonly SegmenterOptions _options;
     // Saves and evictions of this instance one at a time (instances sharing a PostgreSQL store rely on its transactions).
@@ -76,9 +76,9 @@ public sealed class RunStore
             Id = run.Id, OwnerId = run.OwnerId, CreatedUtc = DateTime.UtcNow, ImageName = run.ImageName, ImageSha256 = sha,
             Width = run.Width, Height = run.Height, Clusters = run.Details.Parameters.Clusters, Seed = run.Details.Parameters.Seed,
             Reclustered = run.Reclustered, DetailsJson = RunCodec.ToJson(run.Details), PlotJson = RunCodec.ToJson(run.Plot),
-            ReportJson = run.ReportJson, LabelsDeflated = labels, SegmentedPng = run.SegmentedPng, ThumbnailPng = run.ThumbnailPng,
+            ReportJson = run.ReportJson, LabelsDeflated = labels, SegmentedPng = run.SegmentedPng, ThumbnailPng = run.ThumbnailPng, Model = run.Model,
         };
-        entity.SizeBytes = labels.LongLength + run.SegmentedPng.LongLength + run.ThumbnailPng.LongLength
+        entity.SizeBytes = labels.LongLength + run.SegmentedPng.LongLength + run.ThumbnailPng.LongLength + (run.Model?.LongLength ?? 0)
             + 2L * (entity.DetailsJson.Length + entity.PlotJson.Length + entity.ReportJson.Length);
 
         await _writes.WaitAsync(ct);
@@ -162,6 +162,15 @@ public sealed class RunStore
             RunFile.Labels => await GetLabelsAsync(id, ct) is { } l ? (l, "application/octet-stream") : null,
             _ => null,
         };
+    }
+
+    /// <summary>A stored run's trained model (a <c>SavedModel</c> file), or null when the run is unknown or kept none.</summary>
+    public async Task<byte[]?> GetModelAsync(string id, CancellationToken ct = default)
+    {
+        if (!RunCodec.IsId(id)) return null;
+        await InitialiseAsync();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Runs.AsNoTracking().Where(r => r.Id == id).Select(r => r.Model).SingleOrDefaultAsync(ct);
     }
 
     /// <summary>The original upload of a stored image (by its SHA-256), or null.</summary>

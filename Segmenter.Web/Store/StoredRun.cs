@@ -42,6 +42,9 @@ public sealed class StoredRun
     public byte[] LabelsDeflated { get; set; } = [];
     public byte[] SegmentedPng { get; set; } = [];
     public byte[] ThumbnailPng { get; set; } = [];
+
+    /// <summary>The trained model (a <c>SavedModel</c> file), so the API can apply it to other images (<c>"fromRun"</c>); null when not kept.</summary>
+    public byte[]? Model { get; set; }
 }
 
 /// <summary>An uploaded image, stored once however many runs use it; the key is the SHA-256 of its bytes.</summary>
