@@ -173,6 +173,34 @@ public sealed class ApiTests
     }
 
     [Fact]
+    public async Task FromRun_applies_a_stored_runs_model_without_training_and_reproduces_its_labels()
+    {
+        await using var host = new ApiHost();
+        var client = host.CreateClient();
+        using var trained = await client.PostAsync(SegmentationApi.Route, Upload(TwoTonePng, """{"clusters":2,"epochs":2,"seed":3}"""));
+        string trainedUrl = trained.Headers.Location!.OriginalString;
+        var first = await PollUntil(client, trainedUrl, s => s == RunStates.Finished, TimeSpan.FromMinutes(1));
+        string firstId = (string)first["id"]!;
+
+        using var applied = await client.PostAsync(SegmentationApi.Route, Upload(TwoTonePng, $$"""{"fromRun":"{{firstId}}"}"""));
+        Assert.Equal(HttpStatusCode.Accepted, applied.StatusCode);
+        string appliedUrl = applied.Headers.Location!.OriginalString;
+        var second = await PollUntil(client, appliedUrl, s => s is not (RunStates.Queued or RunStates.Running), TimeSpan.FromMinutes(1));
+        Assert.True((string)second["state"]! == RunStates.Finished, second.ToJsonString());
+        Assert.Equal(0, (double)second["result"]!["timings"]!["trainSeconds"]!);
+
+        Assert.Equal(await client.GetByteArrayAsync(trainedUrl + "/labels.png"), await client.GetByteArrayAsync(appliedUrl + "/labels.png"));
+        var report = await Json(await client.GetAsync(appliedUrl + "/report.json"));
+        Assert.Equal(firstId, (string)report["fromRun"]!);
+        Assert.Equal(3, (int)report["parameters"]!["seed"]!);
+
+        await AssertProblem(await client.PostAsync(SegmentationApi.Route, Upload(TwoTonePng, $$"""{"fromRun":"{{firstId}}","epochs":5}""")),
+            HttpStatusCode.BadRequest, "\"fromRun\" applies the stored run's model with its own settings; \"epochs\" cannot change them.");
+        await AssertProblem(await client.PostAsync(SegmentationApi.Route, Upload(TwoTonePng, """{"fromRun":"AAAAAAAAAAAAAAAAAAAAAA"}""")),
+            HttpStatusCode.BadRequest, "There is no stored run \"AAAAAAAAAAAAAAAAAAAAAA\" with a trained model to apply.");
+    }
+
+    [Fact]
     public async Task The_OpenAPI_document_lists_the_routes_and_the_reference_page_serves_its_own_assets()
     {
         await using var host = new ApiHost();

@@ -27,52 +27,88 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, IImage
     private readonly ConcurrentDictionary<string, ApiRun> _runs = new();
     private readonly ConcurrentQueue<string> _ended = new();
 
+    /// <summary>The settings name that applies a stored run's model instead of training.</summary>
+    public const string FromRun = "fromRun";
+
     /// <summary>Checks the settings and the image as the page does, then queues the run; throws <see cref="ApiProblem"/> when refused.</summary>
     public async Task<ApiRun> SubmitAsync(Stream image, string? fileName, string? settingsJson, CancellationToken ct)
     {
-        var parameters = ReadSettings(settingsJson);
-        byte[] original;
-        RgbImage decoded;
+        var settings = ParseSettings(settingsJson);
+        string? fromRun = null;
+        SavedModel? model = null;
+        byte[]? modelFile = null;
+        SegmentationParameters parameters;
+        if (settings[FromRun] is { } from)
+        {
+            fromRun = from is JsonValue v && v.TryGetValue<string>(out var id) ? id : throw ApiProblem.BadSettings($"\"{FromRun}\" must be a run's id (a string).");
+            if (settings.Select(kv => kv.Key).FirstOrDefault(k => k != FromRun) is { } other)
+                throw ApiProblem.BadSettings($"\"{FromRun}\" applies the stored run's model with its own settings; \"{other}\" cannot change them.");
+            modelFile = await store.GetModelAsync(fromRun, ct)
+                ?? throw ApiProblem.BadSettings($"There is no stored run \"{fromRun}\" with a trained model to apply.");
+            try { model = SavedModel.Load(new MemoryStream(modelFile)); }
+            catch (InvalidDataException e) { throw ApiProblem.BadSettings($"The model of run \"{fromRun}\" cannot be used: {e.Message}"); }
+            parameters = model.Parameters;
+        }
+        else parameters = ReadSettings(settings);
+
+        try
+        {
+            var (original, decoded) = await ReadImageAsync(image, fileName, ct);
+            try { parameters.Validate(decoded.PixelCount); }
+            catch (ArgumentException e) { throw ApiProblem.BadSettings(e.Message); }
+
+            var run = new ApiRun(RunCodec.NewId(), model is null ? parameters.Epochs : 0);
+            var applied = model; // the job's own reference: `model` is cleared below once the job owns it
+            Func<Action<PipelineEvent>, CancellationToken, SegmentationResult> segment = applied is null
+                ? (progress, jobCt) => engine.Run(decoded, parameters, progress, jobCt)
+                : (progress, jobCt) => applied.Apply(decoded, progress, jobCt);
+            try
+            {
+                run.Job = runner.Submit($"api {fileName} k={parameters.Clusters}" + (fromRun is null ? "" : $" from {fromRun}"),
+                    jobCt => Task.Run(() => Execute(run, decoded, original, fileName, segment, modelFile, fromRun, jobCt), CancellationToken.None));
+            }
+            catch (ServerBusyException e)
+            {
+                throw new ApiProblem(StatusCodes.Status503ServiceUnavailable, "The server is busy", e.Message, ApiProblem.BusyRetrySeconds);
+            }
+            _runs[run.Id] = run;
+            model = null; // the job owns it now and frees it when it ends
+            _ = run.Job.Completion.ContinueWith(t => { applied?.Dispose(); Ended(run, t.Result); }, TaskScheduler.Default);
+            return run;
+        }
+        finally { model?.Dispose(); }
+    }
+
+    /// <summary>Reads the upload within the byte limit and decodes it within the pixel limit, with the loader's messages.</summary>
+    private async Task<(byte[] Original, RgbImage Image)> ReadImageAsync(Stream image, string? fileName, CancellationToken ct)
+    {
         try
         {
             using var buffer = await codec.ReadBoundedAsync(image, _options.MaxUploadBytes, ct);
-            original = buffer.ToArray();
+            var original = buffer.ToArray();
             buffer.Position = 0;
-            decoded = await Task.Run(() => codec.Load(buffer, _options.ImageLimits, ct), ct);
+            return (original, await Task.Run(() => codec.Load(buffer, _options.ImageLimits, ct), ct));
         }
         catch (ImageRejectedException e) { throw ApiProblem.BadImage(e.Message); }
         catch (Exception e) when (e is IOException or InvalidOperationException or NotImplementedException or ArgumentException)
         {
             throw ApiProblem.BadImage($"Could not read \"{fileName}\": {e.Message}");
         }
-        try { parameters.Validate(decoded.PixelCount); }
-        catch (ArgumentException e) { throw ApiProblem.BadSettings(e.Message); }
-
-        var run = new ApiRun(RunCodec.NewId(), parameters.Epochs);
-        try
-        {
-            run.Job = runner.Submit($"api {fileName} k={parameters.Clusters}",
-                jobCt => Task.Run(() => Execute(run, decoded, original, fileName, parameters, jobCt), CancellationToken.None));
-        }
-        catch (ServerBusyException e)
-        {
-            throw new ApiProblem(StatusCodes.Status503ServiceUnavailable, "The server is busy", e.Message, ApiProblem.BusyRetrySeconds);
-        }
-        _runs[run.Id] = run;
-        _ = run.Job.Completion.ContinueWith(t => Ended(run, t.Result), TaskScheduler.Default);
-        return run;
     }
 
-    /// <summary>The report's parameter names (absent ones from the preset), checked with the page's ranges and messages.</summary>
-    public SegmentationParameters ReadSettings(string? settingsJson)
+    private static JsonObject ParseSettings(string? settingsJson)
     {
-        JsonObject settings;
         try
         {
-            settings = string.IsNullOrWhiteSpace(settingsJson) ? [] : JsonNode.Parse(settingsJson) as JsonObject
+            return string.IsNullOrWhiteSpace(settingsJson) ? [] : JsonNode.Parse(settingsJson) as JsonObject
                 ?? throw ApiProblem.BadSettings("The settings must be a JSON object, e.g. {\"clusters\":3,\"epochs\":3}.");
         }
         catch (JsonException e) { throw ApiProblem.BadSettings($"The settings are not valid JSON: {e.Message}"); }
+    }
+
+    /// <summary>The report's parameter names (absent ones from the preset), checked with the page's ranges and messages.</summary>
+    private SegmentationParameters ReadSettings(JsonObject settings)
+    {
         SegmentationParameters p;
         try { p = ReportParameters.Read(settings); }
         catch (ArgumentException e) { throw ApiProblem.BadSettings(e.Message); }
@@ -124,15 +160,18 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, IImage
     public static string FileUrl(string id, string file) => $"{StatusUrl(id)}/{file}";
     public static string LinkOf(string id) => $"/runs/{id}";
 
-    private void Execute(ApiRun run, RgbImage image, byte[] original, string? fileName, SegmentationParameters p, CancellationToken ct)
+    private void Execute(ApiRun run, RgbImage image, byte[] original, string? fileName,
+        Func<Action<PipelineEvent>, CancellationToken, SegmentationResult> segment, byte[]? modelFile, string? fromRun, CancellationToken ct)
     {
         try
         {
-            using var result = engine.Run(image, p, e => { if (e is EpochCompleted { Loss: var l }) run.Add(l); }, ct);
-            var quality = engine.Quality(result, image, SegmentationSession.QualitySample);
+            using var result = segment(e => { if (e is EpochCompleted { Loss: var l }) run.Add(l); }, ct);
+            var quality = new RunQuality(double.NaN, double.NaN, 0);
+            try { quality = engine.Quality(result, image, SegmentationSession.QualitySample); }
+            catch (InvalidOperationException e) { logger.LogInformation("API run {Id} has no codes to score: {Reason}", run.Id, e.Message); }
             var mean = result.RenderMeanColours();
             store.SaveAsync(FinishedRun.ToStore(run.Id, Owner, fileName, original, result, quality.Silhouette, quality.DaviesBouldin,
-                codec.EncodePng(mean), codec.EncodePng(Thumbnails.Shrink(mean))), CancellationToken.None).GetAwaiter().GetResult();
+                codec.EncodePng(mean), codec.EncodePng(Thumbnails.Shrink(mean)), modelFile, fromRun), CancellationToken.None).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
         catch (Exception e) when (e is ArgumentException or TrainingFailedException) { run.Error = e.Message; throw; }
