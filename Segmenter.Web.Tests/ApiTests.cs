@@ -103,6 +103,15 @@ public sealed class ApiTests
         await AssertProblem(response, HttpStatusCode.BadRequest, ImageLoader.NotAnImageMessage);
     }
 
+    [Fact]
+    public async Task An_upload_over_MaxUploadBytes_is_refused_with_the_loaders_message()
+    {
+        await using var host = new ApiHost(new Dictionary<string, string?> { ["Segmenter:MaxUploadBytes"] = "1000" });
+        var big = TestImages.TwoTone(200, 200, new SixLabors.ImageSharp.Formats.Bmp.BmpEncoder()); // 120 KB, uncompressed
+        using var response = await host.CreateClient().PostAsync(SegmentationApi.Route, Upload(big, null, "big.bmp"));
+        await AssertProblem(response, HttpStatusCode.BadRequest, "The file is larger than the");
+    }
+
     [Theory]
     [InlineData("""{"clusters":40}""", "Clusters must be between 2 and 16.")]
     [InlineData("""{"lr":5}""", "The learning rate must be between 0.000001 and 1.")]
