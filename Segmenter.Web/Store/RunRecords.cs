@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Pipeline;
 
 namespace Segmenter.Web.Store;
@@ -22,6 +23,26 @@ public sealed record RunToStore(
     byte[] Labels,
     byte[] SegmentedPng,
     byte[] ThumbnailPng);
+
+/// <summary>Builds what the store keeps of a finished run; the page's sessions and the HTTP API store runs the same way.</summary>
+public static class RunSnapshot
+{
+    /// <param name="id">The run's public id (<see cref="RunCodec.NewId"/>), known before the run ends when a caller hands it out early.</param>
+    /// <param name="original">The upload's own bytes (stored once per distinct upload).</param>
+    /// <param name="mean">The result rendered in cluster mean colours, when the caller already has it.</param>
+    /// <param name="thumbnailPng">The history's thumbnail PNG, when the caller already has it.</param>
+    public static RunToStore Of(string id, string ownerId, string? imageName, byte[] original, SegmentationResult result, RunQuality quality,
+        Services.IImageCodec codec, RgbImage? mean = null, byte[]? thumbnailPng = null)
+    {
+        mean ??= result.RenderMeanColours();
+        thumbnailPng ??= codec.EncodePng(Services.Thumbnails.Shrink(mean));
+        var details = new RunDetails(result.Parameters, result.EpochLosses.ToArray(), result.FinalLoss, result.Inertia, result.KMeansIterations,
+            quality.Silhouette, quality.DaviesBouldin, result.Timings, result.Clusters.ToArray());
+        double peakMb = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+        return new RunToStore(id, ownerId, imageName, original, result.Reclustered, result.Width, result.Height, details, result.Plot,
+            RunReport.ToJson(result, peakMb, imageName), result.Labels, codec.EncodePng(mean), thumbnailPng);
+    }
+}
 
 /// <summary>A stored run as the history lists it: its values and thumbnail, without the large payloads.</summary>
 public sealed record StoredRunSummary(
