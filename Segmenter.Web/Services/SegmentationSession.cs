@@ -522,6 +522,8 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
     private void EndJob(JobHandle job, JobState outcome)
     {
         job.Changed -= OnJobChanged;
+        // The job's work captured the image it ran on: holding the handle would keep that image alive after a release.
+        Interlocked.CompareExchange(ref _job, null, job);
         State = outcome switch
         {
             JobState.Completed => SessionState.Finished,
