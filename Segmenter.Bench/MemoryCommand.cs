@@ -82,6 +82,7 @@ internal static class MemoryCommand
         {
             // Every visitor leaves: their circuits close and the scopes (sessions) are disposed.
             foreach (var scope in scopes) scope.Dispose();
+            scopes.Clear(); // a disposed scope still references what it resolved; the circuit registry drops its scopes too
         }
         var left = Stopwatch.StartNew();
         double after = RssMb();
@@ -90,7 +91,7 @@ internal static class MemoryCommand
             await Task.Delay(250);
             after = RssMb();
         }
-        Console.WriteLine($"  after they left: {after:0} MB RSS ({after - start:+0;-0} MB vs start) {left.Elapsed.TotalSeconds:0.0} s after the last session ended");
+        Console.WriteLine($"  after they left: {after:0} MB RSS ({after - start:+0;-0} MB vs start), managed heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0:0} MB, {left.Elapsed.TotalSeconds:0.0} s after the last session ended");
         bool heldOk = maxHeld <= HeldTargetMb, returnOk = after - start <= ReturnTargetMb;
         Console.WriteLine($"held ≤ {HeldTargetMb} MB: {maxHeld:0} MB — {(heldOk ? "met" : "NOT MET")}; returned within {ReturnTargetMb} MB of start: {after - start:+0;-0} MB — {(returnOk ? "met" : "NOT MET")}");
         try { Directory.Delete(data, recursive: true); } catch (IOException) { }

@@ -144,6 +144,30 @@ public sealed class SessionStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_released_session_serves_its_images_from_the_store_and_decodes_its_image_again_when_needed()
+    {
+        var upload = StoreHost.Bytes(4, 400);
+        var session = NewSession();
+        await session.AttachHistoryAsync(RunCodec.NewId());
+        await UploadAsync(session, upload);
+        await TrainAsync(session, 3);
+        long resident = session.ResidentBytes;
+        Assert.True(resident >= 8 * 6 * 3, $"the stored upload's decoded image should count as releasable ({resident} bytes)");
+
+        Assert.Equal(resident, session.ReleaseResident());
+        Assert.Equal(0, session.ResidentBytes);
+        // The page still shows the original (as uploaded, from the store) and the result, without decoding anything.
+        Assert.Equal(upload, session.GetImageFile("original")!.Value.Bytes);
+        Assert.NotNull(session.Result);
+
+        // Re-clustering needs the image: it is decoded again from the store, and counts as the result's image.
+        session.Form.Clusters = 4;
+        Assert.Null(session.ReclusterBlocker);
+        Assert.NotNull(session.Image);
+        Assert.True(session.ResidentBytes > 0);
+    }
+
+    [Fact]
     public async Task Opening_a_run_that_is_not_stored_says_so()
     {
         var session = NewSession();

@@ -169,9 +169,8 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, IImage
             var quality = new RunQuality(double.NaN, double.NaN, 0);
             try { quality = engine.Quality(result, image, SegmentationSession.QualitySample); }
             catch (InvalidOperationException e) { logger.LogInformation("API run {Id} has no codes to score: {Reason}", run.Id, e.Message); }
-            var mean = result.RenderMeanColours();
-            store.SaveAsync(FinishedRun.ToStore(run.Id, Owner, fileName, original, result, quality.Silhouette, quality.DaviesBouldin,
-                codec.EncodePng(mean), codec.EncodePng(Thumbnails.Shrink(mean)), modelFile, fromRun), CancellationToken.None).GetAwaiter().GetResult();
+            store.SaveAsync(RunSnapshot.Of(run.Id, Owner, fileName, original, result, quality, codec, model: modelFile, fromRun: fromRun),
+                CancellationToken.None).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
         catch (Exception e) when (e is ArgumentException or TrainingFailedException) { run.Error = e.Message; throw; }

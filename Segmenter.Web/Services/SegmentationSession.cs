@@ -72,7 +72,9 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
 
     public ParameterForm Form { get; }
 
-    public RgbImage? Image { get; private set; }
+    /// <summary>The decoded image; released under the memory budget once a run stored its upload, and decoded again from the store on first use.</summary>
+    public RgbImage? Image => _image ?? ReloadReleasedImage();
+    private RgbImage? _image;
     public string? ImageName { get; private set; }
 
     /// <summary>Bumped whenever the image or the result changes, so image URLs change and browsers refetch.</summary>
@@ -132,6 +134,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
         get
         {
             if (_disposed) return "The session has ended.";
+            _ = Image; // a released image (and the result's) is decoded again first
             SegmentationResult? result; RgbImage? resultImage;
             lock (_gate) { result = _result; resultImage = _resultImage; }
             if (result is null) return "Train once first: re-clustering reuses a trained model.";
@@ -201,7 +204,8 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
     {
         lock (_gate)
         {
-            Image = image;
+            _image = image;
+            _imageReleased = false;
             ImageName = name;
             _upload = null;
             _pngCache.Clear();
@@ -302,6 +306,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
     public async Task<bool> InspectAttentionAsync(int x, int y)
     {
         SegmentationResult? result; RgbImage? image;
+        _ = Image; // a released image (and the result's) is decoded again first
         lock (_gate)
         {
             if (_disposed || _result is null || _resultImage is null) return false;
@@ -374,6 +379,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
     private Task WithCurrentResult(string what, Action<SegmentationResult, RgbImage> work)
         => Task.Run(() =>
         {
+            _ = Image; // a released image (and the result's) is decoded again first
             SegmentationResult? result; RgbImage? image;
             lock (_gate)
             {
@@ -516,6 +522,8 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
     private void EndJob(JobHandle job, JobState outcome)
     {
         job.Changed -= OnJobChanged;
+        // The job's work captured the image it ran on: holding the handle would keep that image alive after a release.
+        Interlocked.CompareExchange(ref _job, null, job);
         State = outcome switch
         {
             JobState.Completed => SessionState.Finished,
@@ -554,7 +562,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
         lock (_gate)
         {
             if (_disposed) return null;
-            image = Image; result = _result;
+            image = _image; result = _result;
             if (which == "segmented") which = View switch
             {
                 ResultView.Palette => "palette",
@@ -563,6 +571,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
             };
             if (_pngCache.TryGetValue(which, out var cached)) return cached;
         }
+        if (image is null && which is "original" or "boundaries") image = Image; // released: decoded again
         byte[]? png = which switch
         {
             "original" when image is not null => _codec.EncodePng(image),
@@ -576,7 +585,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
         if (png is null) return null;
         lock (_gate)
         {
-            if (ReferenceEquals(image, Image) && ReferenceEquals(result, _result)) _pngCache[which] = png;
+            if (ReferenceEquals(image, _image) && ReferenceEquals(result, _result)) _pngCache[which] = png;
         }
         Touch();
         return png;
@@ -604,7 +613,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
             result = _result;
             _result = null;
             _resultImage = null;
-            Image = null;
+            _image = null;
             _upload = null;
             _pngCache.Clear();
         }

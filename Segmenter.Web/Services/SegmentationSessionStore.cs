@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Pipeline;
 using Segmenter.Web.Store;
@@ -23,7 +22,11 @@ public sealed partial class SegmentationSession
     // The last stored result and its id: its segmented PNG is served from the store, not encoded again and kept.
     private (SegmentationResult Result, string Id)? _stored;
 
-    private sealed record Upload(RgbImage Image, byte[]? Bytes, string Sha256);
+    // Image: the decoded upload, null while released; Bytes: null once a run stored them.
+    private sealed record Upload(RgbImage? Image, byte[]? Bytes, string Sha256);
+
+    // The decoded image was released (its upload is in the store); and whether the result's image was the same one.
+    private bool _imageReleased, _resultImageReleased;
 
     /// <summary>The browser's history id (from its cookie), or null: then runs are not stored.</summary>
     public string? HistoryOwner { get; private set; }
@@ -38,10 +41,22 @@ public sealed partial class SegmentationSession
 
     public long ResidentBytes
     {
-        get { lock (_gate) return _pngCache.Values.Sum(p => (long)p.Length) + (_result?.TrainedStateBytes ?? 0) + (_upload?.Bytes?.LongLength ?? 0); }
+        get
+        {
+            lock (_gate)
+                return _pngCache.Values.Sum(p => (long)p.Length) + (_result?.TrainedStateBytes ?? 0) + (_upload?.Bytes?.LongLength ?? 0)
+                    + (ReleasableImageLocked() is { } image ? image.Pixels.LongLength : 0);
+        }
     }
 
-    /// <summary>Drops the encoded PNGs and the trained model (labels, clusters and plots stay); nothing while busy.</summary>
+    /// <summary>The decoded image when its upload is in the store (so it can be decoded again), else null. Call holding the lock.</summary>
+    private RgbImage? ReleasableImageLocked()
+        => _image is { } image && _upload is { Bytes: null } u && ReferenceEquals(u.Image, image) && _store is not null ? image : null;
+
+    /// <summary>
+    /// Drops the encoded PNGs, the trained model and the decoded image when its upload is stored (labels, clusters
+    /// and plots stay); nothing while busy.
+    /// </summary>
     public long ReleaseResident()
     {
         lock (_gate)
@@ -49,6 +64,15 @@ public sealed partial class SegmentationSession
             if (_disposed || IsBusy || _leases > 0) return 0;
             long freed = _pngCache.Values.Sum(p => (long)p.Length);
             _pngCache.Clear();
+            if (ReleasableImageLocked() is { } image)
+            {
+                freed += image.Pixels.LongLength;
+                _resultImageReleased = ReferenceEquals(_resultImage, image);
+                if (_resultImageReleased) _resultImage = null;
+                _image = null;
+                _upload = _upload! with { Image = null };
+                _imageReleased = true;
+            }
             if (_result is { } result && result.TrainedStateBytes > 0)
             {
                 freed += result.TrainedStateBytes;
@@ -69,7 +93,7 @@ public sealed partial class SegmentationSession
         lock (_gate)
         {
             if (_disposed) return null;
-            upload = _upload is { } u && ReferenceEquals(u.Image, Image) ? u : null;
+            upload = _upload is { } u && ReferenceEquals(u.Image, _image) ? u : null;
             storedId = _stored is { } st && ReferenceEquals(st.Result, _result) ? st.Id : null;
             view = View;
         }
@@ -84,6 +108,44 @@ public sealed partial class SegmentationSession
         return GetPng(which) is { } png ? (png, "image/png") : null;
     }
 
+    /// <summary>Decodes a released image again from the stored upload (null when there is none or it fails).</summary>
+    private RgbImage? ReloadReleasedImage()
+    {
+        Upload? upload;
+        lock (_gate)
+        {
+            if (_image is not null) return _image;
+            if (_disposed || !_imageReleased || _upload is null || _store is null) return null;
+            upload = _upload;
+        }
+        RgbImage image;
+        try
+        {
+            var bytes = _store.GetImageAsync(upload.Sha256).GetAwaiter().GetResult()
+                ?? throw new InvalidOperationException("the store no longer holds the upload (evicted by its retention)");
+            image = _codec.Load(new MemoryStream(bytes), Limits, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _logger.LogWarning(ex, "Could not decode the released image again");
+            lock (_gate) { _imageReleased = false; _upload = null; }
+            Error = $"The image was released to save memory and could not be read again ({ex.Message}); choose it again.";
+            return null;
+        }
+        lock (_gate)
+        {
+            if (_image is null && _imageReleased && ReferenceEquals(_upload, upload))
+            {
+                _image = image;
+                _upload = upload with { Image = image };
+                if (_resultImageReleased) _resultImage = image;
+                _imageReleased = _resultImageReleased = false;
+            }
+        }
+        Touch();
+        return _image;
+    }
+
     private void Touch()
     {
         Interlocked.Exchange(ref _lastActiveTicks, DateTime.UtcNow.Ticks);
@@ -94,7 +156,7 @@ public sealed partial class SegmentationSession
     {
         var sha = RunCodec.Sha256Hex(bytes);
         lock (_gate)
-            if (ReferenceEquals(Image, image)) _upload = new Upload(image, bytes, sha);
+            if (ReferenceEquals(_image, image)) _upload = new Upload(image, bytes, sha);
     }
 
     /// <summary>Reads the browser's stored runs into the history; from then on finished runs are stored under its id.</summary>
@@ -132,9 +194,8 @@ public sealed partial class SegmentationSession
                 ?? (upload is not null ? _store.GetImageAsync(upload.Sha256).GetAwaiter().GetResult() : null)
                 ?? _codec.EncodePng(image);
             var id = RunCodec.NewId();
-            _store.SaveAsync(FinishedRun.ToStore(id, HistoryOwner, record.ImageName, original, result, record.Silhouette, record.DaviesBouldin,
-                _codec.EncodePng(mean ?? result.RenderMeanColours()), thumbnail ?? []))
-                .GetAwaiter().GetResult();
+            var quality = new RunQuality(record.Silhouette, record.DaviesBouldin, QualitySample);
+            _store.SaveAsync(RunSnapshot.Of(id, HistoryOwner, record.ImageName, original, result, quality, _codec, mean, thumbnail)).GetAwaiter().GetResult();
             // Stored: the store holds the upload's bytes now, the session only their hash.
             lock (_gate)
             {

@@ -12,7 +12,8 @@ public static class HistoryCookie
     /// <summary>Gives every page request a history id: the cookie's, or a new one set on the response.</summary>
     public static IApplicationBuilder UseHistoryCookie(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        if (HttpMethods.IsGet(context.Request.Method) && !context.Request.Path.StartsWithSegments("/_blazor"))
+        // Pages only (a browser asks for HTML): files, health and API answers carry no cookie.
+        if (HttpMethods.IsGet(context.Request.Method) && context.Request.Headers.Accept.Any(a => a?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true))
         {
             var id = context.Request.Cookies[Name];
             if (!RunCodec.IsId(id))

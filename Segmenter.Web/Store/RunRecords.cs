@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Pipeline;
 
 namespace Segmenter.Web.Store;
@@ -23,6 +24,43 @@ public sealed record RunToStore(
     byte[] SegmentedPng,
     byte[] ThumbnailPng,
     byte[]? Model = null);
+
+/// <summary>Builds what the store keeps of a finished run; the page's sessions and the HTTP API store runs the same way.</summary>
+public static class RunSnapshot
+{
+    /// <param name="id">The run's public id (<see cref="RunCodec.NewId"/>), known before the run ends when a caller hands it out early.</param>
+    /// <param name="original">The upload's own bytes (stored once per distinct upload).</param>
+    /// <param name="mean">The result rendered in cluster mean colours, when the caller already has it.</param>
+    /// <param name="thumbnailPng">The history's thumbnail PNG, when the caller already has it.</param>
+    /// <param name="model">The model to keep (a <see cref="SavedModel"/> file); by default the result's own trained model.</param>
+    /// <param name="fromRun">The stored run whose model was applied (no training), recorded in the report.</param>
+    public static RunToStore Of(string id, string ownerId, string? imageName, byte[] original, SegmentationResult result, RunQuality quality,
+        Services.IImageCodec codec, RgbImage? mean = null, byte[]? thumbnailPng = null, byte[]? model = null, string? fromRun = null)
+    {
+        mean ??= result.RenderMeanColours();
+        thumbnailPng ??= codec.EncodePng(Services.Thumbnails.Shrink(mean));
+        var details = new RunDetails(result.Parameters, result.EpochLosses.ToArray(), result.FinalLoss, result.Inertia, result.KMeansIterations,
+            quality.Silhouette, quality.DaviesBouldin, result.Timings, result.Clusters.ToArray());
+        double peakMb = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+        var report = RunReport.Create(result, peakMb, imageName);
+        if (fromRun is not null) report["fromRun"] = fromRun;
+        return new RunToStore(id, ownerId, imageName, original, result.Reclustered, result.Width, result.Height, details, result.Plot,
+            report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), result.Labels, codec.EncodePng(mean), thumbnailPng,
+            model ?? ModelOf(result));
+    }
+
+    /// <summary>The result's trained model as a <see cref="SavedModel"/> file (about 100 KB), or null when it holds none any more.</summary>
+    public static byte[]? ModelOf(SegmentationResult result)
+    {
+        try
+        {
+            using var file = new MemoryStream();
+            SavedModel.Save(result, file);
+            return file.ToArray();
+        }
+        catch (InvalidOperationException) { return null; } // released by the resident budget, or applied rather than trained
+    }
+}
 
 /// <summary>A stored run as the history lists it: its values and thumbnail, without the large payloads.</summary>
 public sealed record StoredRunSummary(
