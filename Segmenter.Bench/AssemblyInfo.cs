@@ -1,1 +1,2 @@
 [assembly: System.Runtime.CompilerServices.InternalsVisibleTo("Segmenter.Engine.Tests")]
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("Segmenter.Web.Tests")]

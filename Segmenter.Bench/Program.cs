@@ -18,9 +18,15 @@ internal static class Program
         Usage:
           segment IMAGE --clusters K [--preset fast|original] [--epochs N] [--heads H] [--window 1|3|5|7]
                   [--target window|centre|denoised] [--colours rgb|lab|both] [--smooth 1|3|5…]
-                  [--batch B] [--lr X] [--seed S] --out DIR
+                  [--batch B] [--lr X] [--seed S] [--save-model FILE] --out DIR
               Segments IMAGE into K clusters; writes DIR/labels.png, DIR/segmented.png and DIR/report.json.
               Starts from the preset (default fast); every option given overrides the preset's value.
+              --save-model FILE also keeps the trained model (weights, settings, k-means centres).
+          segment IMAGE IMAGE… | FOLDER  (same options) --out DIR
+              Each image (a folder gives its images) into DIR/<name>/, a progress line per image, and
+              DIR/summary.csv; an image that fails is reported and the rest go on (exit code of the first failure).
+          segment IMAGE… | FOLDER --model FILE --out DIR
+              Applies a saved model without training: the same codes and centres, so frames are segmented alike.
           bench [--quick] [--out DIR]
               Times the pipeline on the sample, the synthetic fixtures and a 24-megapixel image, against the
               Python peer when /usr/bin/python3 has torch, sklearn and cv2; writes DIR/bench-results.json
@@ -39,6 +45,16 @@ internal static class Program
           hostile [--out DIR]
               Generates the hostile-upload corpus (truncated, mislabelled, bombs, odd formats) into DIR and runs
               each file through the engine; prints file, expected, outcome and milliseconds as a Markdown table.
+          capacity [--runs N] [--levels 1,2,4]
+              What one instance serves: N runs (default 8) of the astronaut, fast preset, k=4, at each number of
+              concurrent runs (default 1, 2 and the core count), in one process; prints runs per minute.
+          memory [--sessions N] [--megapixels M] [--epochs E]
+              The app in process with N (default 20) sessions, each holding an M-megapixel (default 40) result;
+              prints the RSS while they are held and after they end; fails beyond 4096 MB held or when memory
+              does not come back within 300 MB of the start within 10 s.
+          store-writer --data DIR [--runs N] [--megapixels M]
+              Saves N (default 10) synthetic runs of M (default 4) megapixels into the run store in DIR, printing
+              "writing i" and "saved i ID"; the crash test kills it mid-save and checks the store it leaves.
           --help
               This text.
 
@@ -64,17 +80,36 @@ internal static class Program
                 "soak" => SoakCommand.Run(rest),
                 "quality" => Quality.QualityCommand.Run(rest),
                 "hostile" => HostileCommand.Run(rest),
-                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile (see --help)."),
+                "capacity" => CapacityCommand.Run(rest),
+                "store-writer" => StoreWriterCommand.RunAsync(rest).GetAwaiter().GetResult(),
+                "memory" => MemoryCommand.RunAsync(rest).GetAwaiter().GetResult(),
+                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, memory, store-writer (see --help)."),
             };
         }
-        catch (UsageException e) { return Fail(BadInput, e.Message + " Run with --help for usage."); }
-        catch (ImageRejectedException e) { return Fail(BadInput, e.Message); }
-        catch (ArgumentException e) { return Fail(BadInput, WithoutParamName(e)); }
-        catch (TrainingFailedException e) { return Fail(TrainingFailed, "Training failed: " + e.Message); }
-        catch (IOException e) { return Fail(Failed, "Could not write the output: " + e.Message); }
-        catch (UnauthorizedAccessException e) { return Fail(Failed, "Could not write the output: " + e.Message); }
-        catch (Exception e) { return Fail(Failed, $"Unexpected error ({e.GetType().Name}): {e.Message}"); }
+        catch (Exception e)
+        {
+            return ExitCodeFor(e) is { } code ? Fail(code, MessageFor(e)) : Fail(Failed, $"Unexpected error ({e.GetType().Name}): {e.Message}");
+        }
     }
+
+    /// <summary>The exit code for a failure the user can cause (bad usage or input, diverged training, unwritable output); null for a bug.</summary>
+    internal static int? ExitCodeFor(Exception e) => e switch
+    {
+        UsageException or ImageRejectedException or ArgumentException => BadInput,
+        TrainingFailedException => TrainingFailed,
+        IOException or UnauthorizedAccessException => Failed,
+        _ => null,
+    };
+
+    /// <summary>The one-line message for a failure <see cref="ExitCodeFor"/> knows.</summary>
+    internal static string MessageFor(Exception e) => e switch
+    {
+        UsageException => e.Message + " Run with --help for usage.",
+        ArgumentException a => WithoutParamName(a),
+        TrainingFailedException => "Training failed: " + e.Message,
+        IOException or UnauthorizedAccessException => "Could not write the output: " + e.Message,
+        _ => e.Message,
+    };
 
     private static int Fail(int code, string message)
     {

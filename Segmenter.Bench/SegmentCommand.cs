@@ -3,11 +3,15 @@ using Segmenter.Engine.Pipeline;
 
 namespace Segmenter.Bench;
 
-/// <summary><c>segment IMAGE --clusters K … --out DIR</c>: one run, its label map, its rendering and its report.</summary>
+/// <summary>
+/// <c>segment IMAGE… --clusters K … --out DIR</c>: one image writes its label map, rendering and report into DIR;
+/// several images or a folder write one folder per image and a summary CSV (<see cref="SegmentBatch"/>).
+/// <c>--save-model FILE</c> keeps the trained model, <c>--model FILE</c> applies one instead of training.
+/// </summary>
 internal static class SegmentCommand
 {
-    private static readonly string[] ValueOptions =
-        ["--clusters", "--preset", "--epochs", "--heads", "--window", "--target", "--colours", "--smooth", "--batch", "--lr", "--seed", "--out"];
+    private static readonly string[] TrainingOptions = ["--clusters", "--preset", "--epochs", "--heads", "--window", "--target", "--colours", "--smooth", "--batch", "--lr", "--seed"];
+    private static readonly string[] ValueOptions = [.. TrainingOptions, "--out", "--model", "--save-model"];
 
     public static int Run(string[] args)
     {
@@ -17,30 +21,29 @@ internal static class SegmentCommand
             Console.WriteLine(Program.Usage);
             return Program.Ok;
         }
-        if (cl.Positionals.Count != 1)
-            throw new UsageException(cl.Positionals.Count == 0 ? "segment needs an IMAGE." : $"segment takes one IMAGE; got {cl.Positionals.Count}.");
-        string imagePath = cl.Positionals[0];
-        var p = Parameters(cl);
+        if (cl.Positionals.Count == 0) throw new UsageException("segment needs an IMAGE (or several, or a folder).");
+        string? modelPath = cl.String("--model"), savePath = cl.String("--save-model");
+        if (modelPath is not null && TrainingOptions.FirstOrDefault(o => cl.String(o) is not null) is { } given)
+            throw new UsageException($"--model applies the saved model with its own settings; {given} cannot change them.");
+        if (modelPath is not null && savePath is not null)
+            throw new UsageException("--model applies a saved model without training, so there is nothing new for --save-model to save.");
+        var p = modelPath is null ? Parameters(cl) : null;
         string outDir = cl.Required("--out", "DIR");
+        p?.Validate(long.MaxValue); // option mistakes are reported before any image is read; the pixel count is checked after decoding
 
-        p.Validate(long.MaxValue); // option mistakes are reported before the image is read; the pixel count is checked after decoding
-        using var stream = Open(imagePath);
-        Directory.CreateDirectory(outDir);
+        var inputs = SegmentBatch.Expand(cl.Positionals);
+        if (savePath is not null && inputs.Count != 1)
+            throw new UsageException($"--save-model saves the model trained on one image; got {inputs.Count}. Train on one, then apply it with --model.");
 
-        Console.WriteLine($"{Path.GetFileName(imagePath)}: {p.Preset.ToString().ToLowerInvariant()} preset, k={p.Clusters}, " +
-                          $"{p.Epochs} epochs, batch {p.BatchSize}, lr {p.LearningRate}, heads {p.Heads}, window {p.Window}, " +
-                          $"target {p.DecoderTarget.ToString().ToLowerInvariant()}, colours {p.InputColours.ToString().ToLowerInvariant()}, smoothing {p.LabelSmoothing}, seed {p.Seed}");
-        using var result = SegmentationPipeline.Run(stream, ImageLimits.Default, p, PrintProgress);
-
-        using (var f = File.Create(Path.Combine(outDir, "labels.png")))
-            ImageLoader.SaveLabelPng(result.Labels, result.Width, result.Height, f);
-        using (var f = File.Create(Path.Combine(outDir, "segmented.png")))
-            ImageLoader.SavePng(result.RenderMeanColours(), f);
-        double peakMb = Memory.PeakWorkingSetMb();
-        File.WriteAllText(Path.Combine(outDir, "report.json"), RunReport.ToJson(result, peakMb, Path.GetFullPath(imagePath)));
-
-        PrintSummary(result, peakMb, outDir);
-        return Program.Ok;
+        using var model = modelPath is null ? null : LoadModel(modelPath);
+        var segmenter = new Segmenter(p, model, modelPath, savePath);
+        if (inputs.Count == 1 && !Directory.Exists(cl.Positionals[0]))
+        {
+            var result = segmenter.Segment(inputs[0], outDir, verbose: true);
+            result.Dispose();
+            return Program.Ok;
+        }
+        return SegmentBatch.Run(inputs, outDir, segmenter);
     }
 
     /// <summary>The preset's values, then every option given on top.</summary>
@@ -52,7 +55,7 @@ internal static class SegmentCommand
             "original" => Preset.Original,
             var other => throw new UsageException($"--preset must be 'fast' or 'original'; got '{other}'."),
         };
-        int clusters = cl.Int("--clusters") ?? throw new UsageException("--clusters K is required.");
+        int clusters = cl.Int("--clusters") ?? throw new UsageException("--clusters K is required (or --model FILE).");
         var p = SegmentationParameters.ForPreset(preset) with { Clusters = clusters };
         if (cl.Int("--epochs") is { } epochs) p = p with { Epochs = epochs };
         if (cl.Int("--heads") is { } heads) p = p with { Heads = heads };
@@ -71,6 +74,68 @@ internal static class SegmentCommand
         Enum.TryParse<T>(value, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
             ? parsed
             : throw new UsageException($"{option} must be one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}; got '{value}'.");
+
+    private static SavedModel LoadModel(string path)
+    {
+        try { return SavedModel.Load(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"The model '{path}' could not be opened: {e.Message}");
+        }
+        catch (InvalidDataException e) { throw new UsageException($"'{path}': {e.Message}"); }
+    }
+
+    /// <summary>Segments one image into a folder: trains (or applies the saved model) and writes the three files.</summary>
+    internal sealed class Segmenter(SegmentationParameters? parameters, SavedModel? model, string? modelPath, string? savePath)
+    {
+        public SegmentationResult Segment(string imagePath, string outDir, bool verbose)
+        {
+            using var stream = Open(imagePath);
+            Directory.CreateDirectory(outDir);
+            SegmentationResult result;
+            if (model is null)
+            {
+                var p = parameters!;
+                if (verbose)
+                    Console.WriteLine($"{Path.GetFileName(imagePath)}: {p.Preset.ToString().ToLowerInvariant()} preset, k={p.Clusters}, " +
+                                      $"{p.Epochs} epochs, batch {p.BatchSize}, lr {p.LearningRate}, heads {p.Heads}, window {p.Window}, seed {p.Seed}");
+                result = SegmentationPipeline.Run(stream, ImageLimits.Default, p, verbose ? PrintProgress : null);
+            }
+            else
+            {
+                if (verbose) Console.WriteLine($"{Path.GetFileName(imagePath)}: applying {modelPath} (k={model.Parameters.Clusters}, no training)");
+                result = model.Apply(ImageLoader.Load(stream, ImageLimits.Default));
+            }
+            try
+            {
+                Write(result, imagePath, outDir, verbose);
+                return result;
+            }
+            catch
+            {
+                result.Dispose();
+                throw;
+            }
+        }
+
+        private void Write(SegmentationResult result, string imagePath, string outDir, bool verbose)
+        {
+            using (var f = File.Create(Path.Combine(outDir, "labels.png")))
+                ImageLoader.SaveLabelPng(result.Labels, result.Width, result.Height, f);
+            using (var f = File.Create(Path.Combine(outDir, "segmented.png")))
+                ImageLoader.SavePng(result.RenderMeanColours(), f);
+            double peakMb = Memory.PeakWorkingSetMb();
+            var report = RunReport.Create(result, peakMb, Path.GetFullPath(imagePath));
+            if (modelPath is not null) report["appliedModel"] = Path.GetFullPath(modelPath);
+            File.WriteAllText(Path.Combine(outDir, "report.json"), report.ToJsonString(new() { WriteIndented = true }));
+            if (savePath is not null)
+            {
+                SavedModel.Save(result, savePath);
+                if (verbose) Console.WriteLine($"saved the model to {savePath}");
+            }
+            if (verbose) PrintSummary(result, peakMb, outDir);
+        }
+    }
 
     private static FileStream Open(string path)
     {

@@ -2,22 +2,29 @@ using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
+using Segmenter.Web.Api;
 using Segmenter.Web.Components;
+using Segmenter.Web.Operations;
 using Segmenter.Web.Services;
+using Segmenter.Web.Store;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// A local dev tool: plain http on loopback unless --urls / ASPNETCORE_URLS / "Urls" says otherwise.
-if (string.IsNullOrWhiteSpace(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
-    builder.WebHost.UseUrls("http://127.0.0.1:5000");
+// Plain http on loopback unless any URL, port or Kestrel endpoint setting is given.
+HostingDefaults.ApplyLoopbackDefault(builder);
 
-builder.Services.AddOptions<SegmenterOptions>().Bind(builder.Configuration.GetSection(SegmenterOptions.Section));
+builder.Services.AddOptions<SegmenterOptions>().Bind(builder.Configuration.GetSection(SegmenterOptions.Section)).ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<SegmenterOptions>, SegmenterOptionsValidator>();
+builder.Services.AddSegmenterHealthChecks();
+builder.Services.AddSegmenterApi();
 builder.Services.AddSingleton<JobRunner>();
 builder.Services.AddSingleton<SessionRegistry>();
 builder.Services.AddSingleton<SampleImages>();
 builder.Services.AddSingleton<ISegmentationEngine, EngineSegmentation>();
 builder.Services.AddSingleton<IImageCodec, EngineImageCodec>();
 builder.Services.AddScoped<SegmentationSession>();
+builder.Services.AddRunStore(builder.Configuration);
+builder.Services.AddSingleton<ResidentBudget>();
 builder.Services.TryAddSingleton(TimeProvider.System);
 // A dropped connection cancels its job after a short grace, not after the circuit's 3-minute retention.
 builder.Services.AddScoped<CircuitHandler, SessionCircuitHandler>();
@@ -30,15 +37,9 @@ builder.Services.AddRazorComponents()
 
 var app = builder.Build();
 
-try
-{
-    // Once, at start-up: torch's thread count is process-wide.
-    Segmenter.Engine.TorchRuntime.Initialise();
-}
-catch (Exception ex)
-{
-    app.Logger.LogError(ex, "TorchSharp's native library could not be initialised; the page is served but training will fail");
-}
+// Once, at start-up: torch's thread count is process-wide, and a forward pass shows whether training can work at all.
+if (app.Services.GetRequiredService<TorchStartupProbe>().Run() is { } torchFailure)
+    app.Logger.LogError(torchFailure, "TorchSharp cannot run the model; the page is served but training will fail and {Health} answers 503", HealthEndpoint.Path);
 
 if (!app.Environment.IsDevelopment())
 {
@@ -46,10 +47,14 @@ if (!app.Environment.IsDevelopment())
 }
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseAntiforgery();
+app.UseHistoryCookie();
 
 app.MapStaticAssets();
 
-app.MapGet("/healthz", (JobRunner runner) => Results.Json(new { status = "healthy", running = runner.Running, queued = runner.Queued }));
+app.MapSegmenterHealth();
+app.MapSegmenterApi();
+
+app.MapRunFiles();
 
 app.MapGet("/samples/{file}", (string file, SampleImages samples) =>
     samples.FileFor(file) is { } f && samples.Open(f) is { } stream
@@ -57,7 +62,7 @@ app.MapGet("/samples/{file}", (string file, SampleImages samples) =>
         : Results.NotFound());
 
 app.MapGet("/image/{sessionId}/{which}.png", (string sessionId, string which, SessionRegistry sessions) =>
-    sessions.Find(sessionId)?.GetPng(which) is { } png ? Results.File(png, "image/png") : Results.NotFound());
+    sessions.Find(sessionId)?.GetImageFile(which) is { } f ? Results.File(f.Bytes, f.ContentType) : Results.NotFound());
 
 app.MapGet("/download/{sessionId}/{file}", (string sessionId, string file, SessionRegistry sessions) =>
 {

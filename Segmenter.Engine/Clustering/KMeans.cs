@@ -97,6 +97,12 @@ public sealed class KMeans
         return this;
     }
 
+    /// <summary>A fitted model from saved centres (k × dims, row-major), for <see cref="Predict"/>: a saved model's clustering.</summary>
+    internal static KMeans FromCentres(float[] centres, int dims)
+        => centres.Length > 0 && dims > 0 && centres.Length % dims == 0 && AllFinite(centres)
+            ? new KMeans(centres.Length / dims) { ClusterCenters = centres, Dims = dims }
+            : throw new ArgumentException($"Saved k-means centres must be finite, k × {dims} numbers; got {centres.Length}.");
+
     public int[] Predict(float[] data, int dims)
     {
         if (ClusterCenters.Length == 0)

@@ -172,7 +172,7 @@ public static class SegmentationPipeline
             marks.Enter(PipelineStage.Done);
 
             var result = new SegmentationResult(p, image.Width, image.Height, labels, clusters, losses, inertia,
-                km.Iterations, marks.Timings(losses), plot, hold) { Reclustered = reclustered };
+                km.Iterations, marks.Timings(losses), plot, hold) { Reclustered = reclustered, Centres = km.ClusterCenters };
             hold = null;
             return result;
         }
@@ -212,7 +212,7 @@ public static class SegmentationPipeline
     }
 
     /// <summary>Every item's cluster, encoding in chunks so no codes array for all items is ever held; plus the weighted inertia.</summary>
-    private static (int[] Labels, double Inertia) AssignAll(AttentionAutoencoder model, CodeItems items, KMeans km, CancellationToken ct)
+    internal static (int[] Labels, double Inertia) AssignAll(AttentionAutoencoder model, CodeItems items, KMeans km, CancellationToken ct)
     {
         var labels = new int[items.Count];
         var weights = items.Weights;
@@ -243,7 +243,7 @@ public static class SegmentationPipeline
     }
 
     /// <summary>Pixel count and mean original colour per cluster (the codes are not colours).</summary>
-    private static List<ClusterSummary> Summarise(RgbImage image, byte[] labels, int k)
+    internal static List<ClusterSummary> Summarise(RgbImage image, byte[] labels, int k)
     {
         var count = new long[k];
         var sum = new long[k * 3];

@@ -50,8 +50,14 @@ public sealed class SegmentationResult : IDisposable
     public StageTimings Timings { get; }
     public PlotSample Plot { get; }
 
+    /// <summary>The k-means centres in code space (k × 32, row-major): a saved model assigns new pixels to them.</summary>
+    public float[] Centres { get; init; } = [];
+
     /// <summary>True when this result came from re-clustering earlier codes, with no training.</summary>
     public bool Reclustered { get; init; }
+
+    /// <summary>Bytes the trained codes kept for re-clustering hold (0 when none are kept); for memory budgets.</summary>
+    public long TrainedStateBytes => TrainedCodes.BytesOf(this);
 
     /// <summary>Trained model and codes kept for re-clustering; engine-internal.</summary>
     internal IDisposable? State { get; private set; }

@@ -51,8 +51,14 @@ internal sealed class TrainedCodes
     {
         private TrainedCodes? owner = owner;
         public TrainedCodes Codes => owner ?? throw new ObjectDisposedException(nameof(SegmentationResult), "This result has been disposed.");
+        public bool Released => Volatile.Read(ref owner) is null;
         public void Dispose() => Interlocked.Exchange(ref owner, null)?.Release();
     }
+
+    /// <summary>Managed bytes of the fitted items, codes and weights a result keeps (the model's few weights aside); 0 once released.</summary>
+    public static long BytesOf(SegmentationResult result)
+        => (result.State as Holder) is { } h && !h.Released
+            ? 4L * (h.Codes.FitItems.Length + h.Codes.FitCodes.Length + (h.Codes.FitWeights?.Length ?? 0)) : 0;
 
     public static TrainedCodes Of(SegmentationResult result) =>
         (result.State as Holder)?.Codes

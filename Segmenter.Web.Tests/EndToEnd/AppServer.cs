@@ -23,13 +23,17 @@ public sealed class AppServer : IAsyncDisposable
     private readonly ConcurrentQueue<string> _log = new();
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
-    private AppServer(Process process, int port)
+    private AppServer(Process process, int port, string dataFolder)
     {
         _process = process;
+        DataFolder = dataFolder;
         BaseUrl = $"http://127.0.0.1:{port}/";
     }
 
     public string BaseUrl { get; }
+
+    /// <summary>The server's own run store folder (a fresh temp folder unless the settings name one), removed on dispose.</summary>
+    public string DataFolder { get; }
     public bool HasExited => _process.HasExited;
     public string Log => string.Join('\n', _log);
 
@@ -47,6 +51,8 @@ public sealed class AppServer : IAsyncDisposable
         };
         foreach (var a in new[] { dll, "--urls", $"http://127.0.0.1:{port}", "--contentRoot", Path.Combine(RepoRoot, "Segmenter.Web") })
             psi.ArgumentList.Add(a);
+        var dataFolder = Path.Combine(Path.GetTempPath(), "segmenter-e2e-" + Guid.NewGuid().ToString("N"));
+        psi.ArgumentList.Add($"--Segmenter:DataFolder={dataFolder}"); // a later setting of the same key wins
         foreach (var s in settings) psi.ArgumentList.Add(s);
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         psi.Environment["DOTNET_ENVIRONMENT"] = "Development";
@@ -55,7 +61,7 @@ public sealed class AppServer : IAsyncDisposable
         psi.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
 
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        var server = new AppServer(process, port);
+        var server = new AppServer(process, port, dataFolder);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) server._log.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) server._log.Enqueue("ERR " + e.Data); };
         process.Start();
@@ -113,6 +119,7 @@ public sealed class AppServer : IAsyncDisposable
         }
         catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException) { }
         _process.Dispose();
+        try { if (Directory.Exists(DataFolder)) Directory.Delete(DataFolder, recursive: true); } catch (IOException) { }
     }
 
     private static int FreePort()

@@ -20,12 +20,16 @@ public sealed record RunRecord(
     double Silhouette,
     double DaviesBouldin,
     StageTimings Timings,
-    string? ThumbnailDataUrl)
+    string? ThumbnailDataUrl,
+    string? RunId = null)
 {
     public int Clusters => Parameters.Clusters;
     public int Seed => Parameters.Seed;
     public Preset Preset => Parameters.Preset;
     public double Seconds => Timings.TotalSeconds;
+
+    /// <summary>The run's permanent link (<c>runs/{id}</c>, relative to the page's base), when it is stored.</summary>
+    public string? Link => RunId is null ? null : $"runs/{RunId}";
 
     /// <summary>"k=4 · 30 ep · seed 42", for legends and captions.</summary>
     public string Label => $"#{Number} k={Clusters}" + (Reclustered ? " (re-clustered)" : $" · {Parameters.Epochs} ep") + $" · seed {Seed}";
@@ -79,6 +83,12 @@ public sealed class RunHistory
         }
     }
 
+    /// <summary>Removes one run (and its selection).</summary>
+    public void Remove(int number)
+    {
+        lock (_gate) { _runs.RemoveAll(r => r.Number == number); _selected.Remove(number); }
+    }
+
     public void Clear()
     {
         lock (_gate) { _runs.Clear(); _selected.Clear(); }
@@ -90,7 +100,7 @@ public sealed class RunHistory
         "learning_rate", "seed", "final_loss", "inertia", "silhouette", "davies_bouldin", "train_seconds", "total_seconds",
     ];
 
-    /// <summary>A header line and one line per run (invariant culture, RFC 4180 quoting).</summary>
+    /// <summary>A header line and one line per run (invariant culture, RFC 4180 quoting, text cells safe from formula injection).</summary>
     public string ToCsv()
     {
         var sb = new StringBuilder();
@@ -100,7 +110,7 @@ public sealed class RunHistory
             var p = r.Parameters;
             string[] cells =
             [
-                Num(r.Number), r.FinishedUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), Quote(r.ImageName ?? ""),
+                Num(r.Number), r.FinishedUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), Segmenter.Engine.CsvCell.Text(r.ImageName ?? ""),
                 p.Preset.ToString().ToLowerInvariant(), r.Reclustered ? "true" : "false", Num(p.Clusters), Num(p.Epochs), Num(p.Heads),
                 Num(p.Window), Num(p.BatchSize), Num(p.LearningRate), Num(p.Seed), Num(r.FinalLoss), Num(r.Inertia),
                 Num(r.Silhouette), Num(r.DaviesBouldin), Num(r.Timings.TrainSeconds), Num(r.Timings.TotalSeconds),
@@ -112,7 +122,4 @@ public sealed class RunHistory
 
     private static string Num(int v) => v.ToString(CultureInfo.InvariantCulture);
     private static string Num(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
-
-    private static string Quote(string s)
-        => s.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }

@@ -91,6 +91,19 @@ public static class RunSettings
         return problems;
     }
 
+    /// <summary>Fills the form with a run's parameters (its preset first, then every field the form has).</summary>
+    public static void Fill(ParameterForm form, SegmentationParameters p)
+    {
+        form.ApplyPreset(p.Preset);
+        form.Clusters = p.Clusters;
+        form.Epochs = p.Epochs;
+        form.HeadCount = p.Heads;
+        form.Window = p.Window;
+        form.BatchSize = p.BatchSize;
+        form.LearningRate = p.LearningRate;
+        form.Seed = p.Seed;
+    }
+
     /// <summary>Parses a whole number; null when it does not parse (the form then asks for one).</summary>
     private static int? Int(string s) => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : null;
 }

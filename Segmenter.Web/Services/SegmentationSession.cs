@@ -33,7 +33,7 @@ public sealed record AttentionInsight(int X, int Y, int Window, float[][]? Maps)
 /// announced with <see cref="Changed"/>, which components turn into <c>InvokeAsync(StateHasChanged)</c>.
 /// Disposing (the circuit went away) cancels the run and frees the result's native memory.
 /// </summary>
-public sealed class SegmentationSession : IDisposable, IAsyncDisposable
+public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable, IResidentHolder
 {
     private readonly JobRunner _runner;
     private readonly ISegmentationEngine _engine;
@@ -57,12 +57,14 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
     public const int QualitySample = 2000;
 
     public SegmentationSession(JobRunner runner, ISegmentationEngine engine, IImageCodec codec, SampleImages samples,
-        SessionRegistry registry, IOptions<SegmenterOptions> options, ILogger<SegmentationSession> logger)
+        SessionRegistry registry, IOptions<SegmenterOptions> options, ILogger<SegmentationSession> logger,
+        Store.RunStore? store = null, ResidentBudget? budget = null)
     {
         _runner = runner; _engine = engine; _codec = codec; _samples = samples; _registry = registry;
-        _options = options.Value; _logger = logger;
+        _options = options.Value; _logger = logger; _store = store; _budget = budget;
         Form = new ParameterForm(_options.MaxLearningRate);
         _registry.Add(this);
+        _budget?.Register(this);
     }
 
     /// <summary>Unguessable id used in the image and download URLs.</summary>
@@ -70,7 +72,9 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
 
     public ParameterForm Form { get; }
 
-    public RgbImage? Image { get; private set; }
+    /// <summary>The decoded image; released under the memory budget once a run stored its upload, and decoded again from the store on first use.</summary>
+    public RgbImage? Image => _image ?? ReloadReleasedImage();
+    private RgbImage? _image;
     public string? ImageName { get; private set; }
 
     /// <summary>Bumped whenever the image or the result changes, so image URLs change and browsers refetch.</summary>
@@ -130,6 +134,7 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
         get
         {
             if (_disposed) return "The session has ended.";
+            _ = Image; // a released image (and the result's) is decoded again first
             SegmentationResult? result; RgbImage? resultImage;
             lock (_gate) { result = _result; resultImage = _resultImage; }
             if (result is null) return "Train once first: re-clustering reuses a trained model.";
@@ -160,7 +165,7 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
         }
     }
 
-    private ImageLimits Limits => new() { MaxBytes = _options.MaxUploadBytes, MaxPixels = _options.MaxPixels };
+    private ImageLimits Limits => _options.ImageLimits;
 
     /// <summary>Reads an upload (the byte limit enforced while reading), decodes it and makes it the current image.</summary>
     public async Task<bool> LoadUploadAsync(Stream stream, string name, CancellationToken cancellationToken = default)
@@ -172,6 +177,7 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
             buffer.Position = 0;
             var image = await Task.Run(() => _codec.Load(buffer, Limits, cancellationToken), cancellationToken);
             SetImage(image, name);
+            KeepUpload(image, buffer.ToArray());
             return true;
         }
         catch (ImageRejectedException ex) { Fail(ex.Message); }
@@ -198,8 +204,10 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
     {
         lock (_gate)
         {
-            Image = image;
+            _image = image;
+            _imageReleased = false;
             ImageName = name;
+            _upload = null;
             _pngCache.Clear();
             Version++;
             Error = null;
@@ -260,7 +268,7 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
             {
                 Stage = PipelineStage.Clustering;
                 RaiseChanged();
-                var result = _engine.Recluster(previous, image, parameters, ct);
+                var result = ReclusterOrRetrain(previous, image, parameters, ct);
                 Record(result, image, imageName);
                 ReplaceResult(result, image);
             }),
@@ -298,6 +306,7 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
     public async Task<bool> InspectAttentionAsync(int x, int y)
     {
         SegmentationResult? result; RgbImage? image;
+        _ = Image; // a released image (and the result's) is decoded again first
         lock (_gate)
         {
             if (_disposed || _result is null || _resultImage is null) return false;
@@ -370,6 +379,7 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
     private Task WithCurrentResult(string what, Action<SegmentationResult, RgbImage> work)
         => Task.Run(() =>
         {
+            _ = Image; // a released image (and the result's) is decoded again first
             SegmentationResult? result; RgbImage? image;
             lock (_gate)
             {
@@ -416,11 +426,13 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
         var quality = new RunQuality(double.NaN, double.NaN, 0);
         try { quality = _engine.Quality(result, image, QualitySample); }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException) { _logger.LogWarning(ex, "Could not score the run"); }
-        string? thumbnail = null;
-        try { thumbnail = Thumbnails.DataUrl(_codec.EncodePng(Thumbnails.Shrink(result.RenderMeanColours()))); }
+        byte[]? thumbnail = null;
+        RgbImage? mean = null;
+        try { mean = result.RenderMeanColours(); thumbnail = _codec.EncodePng(Thumbnails.Shrink(mean)); }
         catch (Exception ex) { _logger.LogWarning(ex, "Could not draw the run's thumbnail"); }
-        History.Add(new RunRecord(0, DateTime.UtcNow, imageName, result.Parameters, result.Reclustered, result.EpochLosses.ToArray(),
-            result.FinalLoss, result.Inertia, quality.Silhouette, quality.DaviesBouldin, result.Timings, thumbnail));
+        var record = new RunRecord(0, DateTime.UtcNow, imageName, result.Parameters, result.Reclustered, result.EpochLosses.ToArray(),
+            result.FinalLoss, result.Inertia, quality.Silhouette, quality.DaviesBouldin, result.Timings, thumbnail is null ? null : Thumbnails.DataUrl(thumbnail));
+        History.Add(Persist(record, result, image, mean, thumbnail));
     }
 
     /// <summary>Stops the queued or running job; the engine notices within one batch.</summary>
@@ -477,10 +489,13 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
                 _result = result;
                 _resultImage = image;
                 _pngCache.Clear();
+                _resultReleased = false;
                 Version++;
             }
         }
         DisposeResult(old);
+        Touch();
+        _budget?.ScheduleReturn(); // the run's working buffers are garbage now
     }
 
     private void OnJobChanged(JobHandle job)
@@ -507,6 +522,8 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
     private void EndJob(JobHandle job, JobState outcome)
     {
         job.Changed -= OnJobChanged;
+        // The job's work captured the image it ran on: holding the handle would keep that image alive after a release.
+        Interlocked.CompareExchange(ref _job, null, job);
         State = outcome switch
         {
             JobState.Completed => SessionState.Finished,
@@ -545,7 +562,7 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
         lock (_gate)
         {
             if (_disposed) return null;
-            image = Image; result = _result;
+            image = _image; result = _result;
             if (which == "segmented") which = View switch
             {
                 ResultView.Palette => "palette",
@@ -554,6 +571,7 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
             };
             if (_pngCache.TryGetValue(which, out var cached)) return cached;
         }
+        if (image is null && which is "original" or "boundaries") image = Image; // released: decoded again
         byte[]? png = which switch
         {
             "original" when image is not null => _codec.EncodePng(image),
@@ -567,8 +585,9 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
         if (png is null) return null;
         lock (_gate)
         {
-            if (ReferenceEquals(image, Image) && ReferenceEquals(result, _result)) _pngCache[which] = png;
+            if (ReferenceEquals(image, _image) && ReferenceEquals(result, _result)) _pngCache[which] = png;
         }
+        Touch();
         return png;
     }
 
@@ -594,9 +613,12 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
             result = _result;
             _result = null;
             _resultImage = null;
+            _image = null;
+            _upload = null;
             _pngCache.Clear();
         }
         _registry.Remove(this);
+        _budget?.Unregister(this);
         _job?.Cancel();
         DisposeResult(result);
         Changed = null;

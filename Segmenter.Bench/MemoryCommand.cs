@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.PixelFormats;
+using Segmenter.Engine.Pipeline;
+using Segmenter.Web.Services;
+using Segmenter.Web.Store;
+
+namespace Segmenter.Bench;
+
+/// <summary>
+/// <c>memory [--sessions 20] [--megapixels 40] [--epochs 2]</c>: the real app in process (its own services and
+/// settings, a fresh store), one session per visitor as a circuit would have it: each uploads a generated
+/// M-megapixel JPEG, trains, and shows its original and segmented images; then every session ends (the circuit
+/// closes). Prints the resident set (RSS) at start, after each session, while all are held, and after they leave.
+/// Targets: ≤ 4096 MB while held, back within 300 MB of the start within 10 s of the last session ending.
+/// </summary>
+internal static class MemoryCommand
+{
+    public const double HeldTargetMb = 4096, ReturnTargetMb = 300;
+    public static readonly TimeSpan ReturnWait = TimeSpan.FromSeconds(10);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var cl = CommandLine.Parse(args, ["--sessions", "--megapixels", "--epochs"], ["--help"]);
+        if (cl.Flag("--help")) { Console.WriteLine(Program.Usage); return Program.Ok; }
+        int sessions = cl.Int("--sessions") ?? 20;
+        double megapixels = cl.Double("--megapixels") ?? 40;
+        int epochs = cl.Int("--epochs") ?? 2;
+        int width = (int)Math.Round(Math.Sqrt(megapixels * 1_000_000 * 8 / 5)), height = (int)(megapixels * 1_000_000 / width);
+
+        var data = Path.Combine(Path.GetTempPath(), "segmenter-memory-" + Guid.NewGuid().ToString("N"));
+        Console.WriteLine($"memory: {sessions} sessions, each a {width}×{height} JPEG ({width * (long)height / 1e6:0.0} MP), fast preset, {epochs} epochs; store in {data}");
+        byte[] jpeg = GenerateJpeg(width, height);
+        Console.WriteLine($"  upload: {jpeg.Length / 1048576.0:0.0} MB JPEG");
+
+        Segmenter.Engine.TorchRuntime.Initialise();
+        await using var app = new WebApplicationFactory<global::Program>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("Segmenter:DataFolder", data);
+            web.UseSetting("Segmenter:MaxUploadBytes", (64L * 1024 * 1024).ToString());
+            web.UseSetting("Logging:LogLevel:Default", "Warning");
+            web.UseSetting("Logging:LogLevel:Microsoft.Hosting.Lifetime", "Warning");
+        });
+        var budget = app.Services.GetRequiredService<ResidentBudget>();
+        double start = Memory.SettledWorkingSetMb();
+        Console.WriteLine($"  start (settled): {start:0} MB RSS; resident budget {budget.BudgetBytes / 1048576.0:0} MB");
+
+        var scopes = new List<IServiceScope>();
+        var clock = Stopwatch.StartNew();
+        double maxHeld = 0;
+        try
+        {
+            for (int i = 1; i <= sessions; i++)
+            {
+                var scope = app.Services.CreateScope();
+                scopes.Add(scope);
+                var session = scope.ServiceProvider.GetRequiredService<SegmentationSession>();
+                await session.AttachHistoryAsync(RunCodec.NewId());
+                if (!await session.LoadUploadAsync(new MemoryStream(jpeg, writable: false), $"visitor-{i}.jpg"))
+                    throw new InvalidOperationException($"session {i}: the upload was refused: {session.Error}");
+                session.Form.Epochs = epochs;
+                session.Form.Clusters = 6;
+                if (!await session.StartAsync()) throw new InvalidOperationException($"session {i}: the run was refused: {session.Error}");
+                while (session.State is not (SessionState.Finished or SessionState.Failed or SessionState.Cancelled)) await Task.Delay(100);
+                if (session.State != SessionState.Finished) throw new InvalidOperationException($"session {i}: the run ended {session.State}: {session.Error}");
+                // What the page shows right after a run: the original and the segmented image.
+                _ = session.GetImageFile("original");
+                _ = session.GetImageFile("segmented");
+                double rss = RssMb();
+                maxHeld = Math.Max(maxHeld, rss);
+                Console.WriteLine($"  session {i,2}: {rss,6:0} MB RSS, managed heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0,5:0} MB, resident state {budget.TotalBytes / 1048576.0,5:0} MB, {clock.Elapsed.TotalSeconds,5:0} s");
+            }
+            double held = RssMb();
+            maxHeld = Math.Max(maxHeld, held);
+            Console.WriteLine($"  all {sessions} held: {held:0} MB RSS (highest after a session: {maxHeld:0} MB; process peak {Memory.PeakWorkingSetMb():0} MB)");
+        }
+        finally
+        {
+            // Every visitor leaves: their circuits close and the scopes (sessions) are disposed.
+            foreach (var scope in scopes) scope.Dispose();
+            scopes.Clear(); // a disposed scope still references what it resolved; the circuit registry drops its scopes too
+        }
+        var left = Stopwatch.StartNew();
+        double after = RssMb();
+        while (left.Elapsed < ReturnWait && after - start > ReturnTargetMb)
+        {
+            await Task.Delay(250);
+            after = RssMb();
+        }
+        Console.WriteLine($"  after they left: {after:0} MB RSS ({after - start:+0;-0} MB vs start), managed heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0:0} MB, {left.Elapsed.TotalSeconds:0.0} s after the last session ended");
+        bool heldOk = maxHeld <= HeldTargetMb, returnOk = after - start <= ReturnTargetMb;
+        Console.WriteLine($"held ≤ {HeldTargetMb} MB: {maxHeld:0} MB — {(heldOk ? "met" : "NOT MET")}; returned within {ReturnTargetMb} MB of start: {after - start:+0;-0} MB — {(returnOk ? "met" : "NOT MET")}");
+        try { Directory.Delete(data, recursive: true); } catch (IOException) { }
+        return heldOk && returnOk ? Program.Ok : Program.Failed;
+    }
+
+    /// <summary>A photo-like test image: smooth regions with noise (many distinct colours), as a quality-90 JPEG.</summary>
+    private static byte[] GenerateJpeg(int width, int height)
+    {
+        var rgb = SyntheticImages.Regions(width, height, regions: 6, noise: 6, seed: 40);
+        using var image = Image.LoadPixelData<Rgb24>(rgb.Pixels, width, height);
+        using var ms = new MemoryStream();
+        image.Save(ms, new JpegEncoder { Quality = 90 });
+        return ms.ToArray();
+    }
+
+    private static double RssMb()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.WorkingSet64 / (1024.0 * 1024.0);
+    }
+}

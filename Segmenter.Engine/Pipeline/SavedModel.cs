@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Segmenter.Engine.Clustering;
+using Segmenter.Engine.Imaging;
+using Segmenter.Engine.Model;
+
+namespace Segmenter.Engine.Pipeline;
+
+/// <summary>
+/// A trained run kept for later: the autoencoder's weights (TorchSharp's state_dict format, through the module's own
+/// save/load), the run's parameters (the report's names) and its k-means centres. <see cref="Apply"/> segments another
+/// image with them and no training, so a series of frames is segmented alike: the same pixel colour (or
+/// neighbourhood) gets the same code and the same cluster in every frame. One file, a zip of <c>model.json</c> and
+/// <c>weights.bin</c>.
+/// </summary>
+public sealed class SavedModel : IDisposable
+{
+    public const string Format = "segmenter-model";
+    public const int Version = 1;
+    private const string ManifestEntry = "model.json", WeightsEntry = "weights.bin";
+    private const int Dims = AttentionAutoencoder.CodeSize;
+
+    private readonly AttentionAutoencoder _model;
+    private readonly float[] _centres;
+
+    private SavedModel(AttentionAutoencoder model, SegmentationParameters parameters, float[] centres, IReadOnlyList<EpochLoss> losses)
+    {
+        _model = model; Parameters = parameters; _centres = centres; EpochLosses = losses;
+    }
+
+    /// <summary>The parameters the model was trained and clustered with; <see cref="Apply"/> uses them unchanged.</summary>
+    public SegmentationParameters Parameters { get; }
+
+    /// <summary>The training's epoch losses, as the saved run reported them.</summary>
+    public IReadOnlyList<EpochLoss> EpochLosses { get; }
+
+    /// <summary>Writes a run's model; the result must still hold its trained model (not disposed, not itself applied).</summary>
+    public static void Save(SegmentationResult result, Stream destination)
+    {
+        var model = TrainedCodes.Of(result).Model;
+        if (result.Centres.Length != result.Parameters.Clusters * Dims)
+            throw new InvalidOperationException("This result has no k-means centres to save.");
+        using var zip = new ZipArchive(destination, ZipArchiveMode.Create, leaveOpen: true);
+        var manifest = new JsonObject
+        {
+            ["format"] = Format,
+            ["version"] = Version,
+            ["parameters"] = ReportParameters.ToJson(result.Parameters),
+            ["centres"] = new JsonArray(result.Centres.Select(c => (JsonNode)JsonValue.Create(c)).ToArray()),
+            ["epochLosses"] = new JsonArray(result.EpochLosses.Select(e => (JsonNode)new JsonObject
+            {
+                ["epoch"] = e.Epoch, ["totalEpochs"] = e.TotalEpochs, ["loss"] = e.Loss, ["elapsedSeconds"] = e.ElapsedSeconds,
+            }).ToArray()),
+        };
+        using (var w = new StreamWriter(zip.CreateEntry(ManifestEntry).Open()))
+            w.Write(manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        using (var weights = new BinaryWriter(zip.CreateEntry(WeightsEntry).Open()))
+            model.save(weights);
+    }
+
+    /// <summary>Writes to a temporary file beside <paramref name="path"/>, then moves it in place: no half-written model.</summary>
+    public static void Save(SegmentationResult result, string path)
+    {
+        string temp = path + ".partial";
+        using (var f = File.Create(temp)) Save(result, f);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>Reads a model; <see cref="InvalidDataException"/> with a plain message when the file is not one.</summary>
+    public static SavedModel Load(Stream source)
+    {
+        try
+        {
+            using var zip = new ZipArchive(source, ZipArchiveMode.Read, leaveOpen: true);
+            var manifestEntry = zip.GetEntry(ManifestEntry) ?? throw new InvalidDataException($"it has no {ManifestEntry}");
+            var weightsEntry = zip.GetEntry(WeightsEntry) ?? throw new InvalidDataException($"it has no {WeightsEntry}");
+            JsonObject manifest;
+            using (var s = manifestEntry.Open())
+                manifest = JsonNode.Parse(s) as JsonObject ?? throw new InvalidDataException($"{ManifestEntry} is not a JSON object");
+            if ((string?)manifest["format"] != Format || (int?)manifest["version"] != Version)
+                throw new InvalidDataException($"it is not a {Format} version {Version} file");
+            var parameters = ReportParameters.Read(manifest["parameters"] as JsonObject ?? throw new InvalidDataException("it has no parameters"));
+            parameters.Validate(long.MaxValue);
+            var centres = (manifest["centres"] as JsonArray ?? throw new InvalidDataException("it has no centres"))
+                .Select(n => n!.GetValue<float>()).ToArray();
+            if (centres.Length != parameters.Clusters * Dims)
+                throw new InvalidDataException($"it holds {centres.Length} centre values for {parameters.Clusters} clusters of {Dims}");
+            var losses = (manifest["epochLosses"] as JsonArray ?? [])
+                .Select(n => new EpochLoss((int)n!["epoch"]!, (int)n["totalEpochs"]!, (double)n["loss"]!, (double)n["elapsedSeconds"]!)).ToArray();
+
+            TorchRuntime.Initialise();
+            var model = TorchRuntime.CreateModel(parameters.Heads, parameters.Window, parameters.Seed);
+            try
+            {
+                using var weights = new BinaryReader(weightsEntry.Open());
+                model.load(weights, strict: true);
+                return new SavedModel(model, parameters, centres, losses);
+            }
+            catch
+            {
+                model.Dispose();
+                throw;
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or JsonException or ArgumentException or FormatException
+                                      or InvalidOperationException or IOException or NullReferenceException)
+        {
+            throw new InvalidDataException($"This is not a usable saved model: {e.Message}", e);
+        }
+    }
+
+    public static SavedModel Load(string path)
+    {
+        using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        return Load(f);
+    }
+
+    /// <summary>
+    /// Segments <paramref name="image"/> with the saved weights and centres: encodes its pixels (or distinct colours),
+    /// gives each the nearest saved centre, paints the clusters. No training, no k-means fit.
+    /// </summary>
+    public SegmentationResult Apply(RgbImage image, Action<PipelineEvent>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var p = Parameters;
+        p.Validate(image.PixelCount);
+        var clock = Stopwatch.StartNew();
+        progress?.Invoke(new StageChanged(PipelineStage.Encoding, 0));
+        var items = CodeItems.For(image, p);
+        var km = KMeans.FromCentres(_centres, Dims);
+        var (itemLabels, inertia) = SegmentationPipeline.AssignAll(_model, items, km, cancellationToken);
+        double encoded = clock.Elapsed.TotalSeconds;
+
+        progress?.Invoke(new StageChanged(PipelineStage.Rendering, encoded));
+        int n = (int)image.PixelCount;
+        var labels = new byte[n];
+        for (int i = 0; i < n; i++) labels[i] = (byte)itemLabels[items.ItemOfPixel(i)];
+        var clusters = SegmentationPipeline.Summarise(image, labels, p.Clusters);
+        var plot = PlotSampler.Draw(_model, items, image, labels, clusters, _centres, p.Seed, cancellationToken);
+        double total = clock.Elapsed.TotalSeconds;
+        progress?.Invoke(new StageChanged(PipelineStage.Done, total));
+
+        var timings = new StageTimings(DecodeSeconds: 0, TrainSeconds: 0, EncodeSeconds: encoded, ClusterSeconds: 0,
+            RenderSeconds: total - encoded, TotalSeconds: total, FirstEpochSeconds: 0);
+        return new SegmentationResult(p, image.Width, image.Height, labels, clusters, EpochLosses, inertia, kmeansIterations: 0,
+            timings, plot, state: null) { Centres = _centres };
+    }
+
+    public void Dispose() => _model.Dispose();
+}

@@ -1,0 +1,177 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Segmenter.Engine.Pipeline;
+using Segmenter.Web.Services;
+using Segmenter.Web.Store;
+
+namespace Segmenter.Web.Tests.Store;
+
+/// <summary>Sessions and the store together (fake engine, real SQLite store): what the page relies on.</summary>
+public sealed class SessionStoreTests : IAsyncLifetime
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "segmenter-session-store-" + Guid.NewGuid().ToString("N"));
+    private StoreHost _host = null!;
+    private readonly List<SegmentationSession> _sessions = [];
+
+    public async Task InitializeAsync() => _host = await StoreHost.StartAsync(new Dictionary<string, string?> { ["Segmenter:DataFolder"] = _folder });
+
+    public async Task DisposeAsync()
+    {
+        foreach (var s in _sessions) s.Dispose();
+        await _host.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+    }
+
+    private SegmentationSession NewSession(FakeEngine? engine = null)
+    {
+        var session = new SegmentationSession(TestData.Runner(), engine ?? new FakeEngine(), new FakeCodec(), new SampleImages(), new SessionRegistry(),
+            Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance, _host.Store);
+        _sessions.Add(session);
+        return session;
+    }
+
+    private static async Task TrainAsync(SegmentationSession session, int k)
+    {
+        session.Form.Clusters = k;
+        int before = session.History.Count;
+        Assert.True(await session.StartAsync());
+        await TestData.Until(() => session.History.Count == before + 1 && session.State == SessionState.Finished);
+    }
+
+    private static Task<bool> UploadAsync(SegmentationSession session, byte[] bytes, string name = "upload.png")
+        => session.LoadUploadAsync(new MemoryStream(bytes), name);
+
+    [Fact]
+    public async Task Finished_runs_are_stored_and_the_same_browser_finds_them_in_a_new_session()
+    {
+        var owner = RunCodec.NewId();
+        var upload = StoreHost.Bytes(3, 500);
+        var first = NewSession();
+        await first.AttachHistoryAsync(owner);
+        Assert.True(await UploadAsync(first, upload));
+        await TrainAsync(first, 3);
+        await TrainAsync(first, 4);
+        var ids = first.History.Runs.Select(r => r.RunId).ToArray();
+        Assert.All(ids, id => Assert.True(RunCodec.IsId(id)));
+
+        // A reload: a new session of the same browser.
+        var reloaded = NewSession();
+        await reloaded.AttachHistoryAsync(owner);
+        Assert.Equal(ids, reloaded.History.Runs.Select(r => r.RunId));
+        Assert.Equal([3, 4], reloaded.History.Runs.Select(r => r.Clusters));
+        Assert.Equal(first.History.Runs.Select(r => r.FinalLoss), reloaded.History.Runs.Select(r => r.FinalLoss));
+        // The upload is stored once for both runs, as it was uploaded.
+        Assert.Equal(1, (await _host.Store.MeasureAsync()).Images);
+        Assert.Equal(upload, (await _host.Store.GetFileAsync(ids[0]!, RunFile.Original))!.Value.Bytes);
+        Assert.Equal(first.Result!.Labels, await _host.Store.GetLabelsAsync(ids[1]!));
+    }
+
+    [Fact]
+    public async Task Two_browsers_do_not_see_each_others_runs_and_only_the_owner_deletes()
+    {
+        var a = NewSession();
+        var b = NewSession();
+        await a.AttachHistoryAsync(RunCodec.NewId());
+        await b.AttachHistoryAsync(RunCodec.NewId());
+        await UploadAsync(a, StoreHost.Bytes(1, 100));
+        await UploadAsync(b, StoreHost.Bytes(2, 100));
+        await TrainAsync(a, 3);
+        await TrainAsync(b, 5);
+
+        var aAgain = NewSession();
+        await aAgain.AttachHistoryAsync(a.HistoryOwner);
+        Assert.Equal([3], aAgain.History.Runs.Select(r => r.Clusters));
+        var bAgain = NewSession();
+        await bAgain.AttachHistoryAsync(b.HistoryOwner);
+        Assert.Equal([5], bAgain.History.Runs.Select(r => r.Clusters));
+
+        Assert.True(await aAgain.DeleteRunAsync(aAgain.History.Runs[0].Number));
+        Assert.Empty(aAgain.History.Runs);
+        Assert.Null(await _host.Store.GetAsync(a.History.Runs[0].RunId!));
+        Assert.NotNull(await _host.Store.GetAsync(b.History.Runs[0].RunId!));
+    }
+
+    [Fact]
+    public async Task A_session_without_a_history_id_stores_nothing()
+    {
+        var session = NewSession();
+        await session.AttachHistoryAsync("not-an-id");
+        await UploadAsync(session, StoreHost.Bytes(1, 100));
+        await TrainAsync(session, 3);
+        Assert.Null(session.History.Runs[0].RunId);
+        Assert.Equal(0, (await _host.Store.MeasureAsync()).Runs);
+    }
+
+    [Fact]
+    public async Task Opening_a_stored_run_continues_from_it_and_reclustering_trains_the_released_model_again()
+    {
+        // An engine whose results carry the parameters they were asked for (the default fake keeps the preset's).
+        var faithful = new FakeEngine
+        {
+            Behaviour = (img, p, _, _) =>
+            {
+                var r = TestData.Result(p.Clusters, img.Width, img.Height);
+                return new SegmentationResult(p, r.Width, r.Height, r.Labels, r.Clusters, r.EpochLosses, r.Inertia, r.KMeansIterations, r.Timings, r.Plot, null);
+            },
+        };
+        var owner = NewSession(faithful);
+        await owner.AttachHistoryAsync(RunCodec.NewId());
+        await UploadAsync(owner, StoreHost.Bytes(9, 300), "photo.png");
+        owner.Form.Seed = 17;
+        owner.Form.Epochs = 2;
+        await TrainAsync(owner, 3);
+        var id = owner.History.Runs[0].RunId!;
+
+        var engine = new FakeEngine();
+        var visitor = NewSession(engine);
+        await visitor.AttachHistoryAsync(RunCodec.NewId());
+        Assert.True(await visitor.OpenStoredRunAsync(id));
+        Assert.Equal(id, visitor.ContinuedFrom);
+        Assert.Equal("photo.png", visitor.ImageName);
+        Assert.Equal((3, 17, 2), (visitor.Form.Clusters, visitor.Form.Seed, visitor.Form.Epochs));
+        Assert.Equal(owner.Result!.Labels, visitor.Result!.Labels);
+        Assert.True(visitor.TrainedModelReleased);
+        Assert.Empty(visitor.History.Runs); // the visitor's own history
+
+        visitor.Form.Clusters = 5;
+        Assert.True(visitor.CanRecluster);
+        Assert.True(await visitor.ReclusterAsync());
+        await TestData.Until(() => visitor.History.Count == 1 && visitor.State == SessionState.Finished);
+        Assert.Equal((1, 0), (engine.RunCalls, engine.ReclusterCalls));
+        Assert.Equal(5, visitor.Result!.Clusters.Count);
+        Assert.False(visitor.TrainedModelReleased);
+    }
+
+    [Fact]
+    public async Task A_released_session_serves_its_images_from_the_store_and_decodes_its_image_again_when_needed()
+    {
+        var upload = StoreHost.Bytes(4, 400);
+        var session = NewSession();
+        await session.AttachHistoryAsync(RunCodec.NewId());
+        await UploadAsync(session, upload);
+        await TrainAsync(session, 3);
+        long resident = session.ResidentBytes;
+        Assert.True(resident >= 8 * 6 * 3, $"the stored upload's decoded image should count as releasable ({resident} bytes)");
+
+        Assert.Equal(resident, session.ReleaseResident());
+        Assert.Equal(0, session.ResidentBytes);
+        // The page still shows the original (as uploaded, from the store) and the result, without decoding anything.
+        Assert.Equal(upload, session.GetImageFile("original")!.Value.Bytes);
+        Assert.NotNull(session.Result);
+
+        // Re-clustering needs the image: it is decoded again from the store, and counts as the result's image.
+        session.Form.Clusters = 4;
+        Assert.Null(session.ReclusterBlocker);
+        Assert.NotNull(session.Image);
+        Assert.True(session.ResidentBytes > 0);
+    }
+
+    [Fact]
+    public async Task Opening_a_run_that_is_not_stored_says_so()
+    {
+        var session = NewSession();
+        Assert.False(await session.OpenStoredRunAsync(RunCodec.NewId()));
+        Assert.Contains("no stored run", session.Error);
+    }
+}

@@ -1,0 +1,125 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
+using Segmenter.Web.Services;
+using Segmenter.Web.Store;
+
+namespace Segmenter.Web.Api;
+
+/// <summary>
+/// The HTTP API for scripts and notebooks, its OpenAPI document (<c>/openapi/v1.json</c>) and its browsable reference
+/// (<c>/api</c>, Scalar, served from the app's own assets). Errors are RFC 7807 problem details with the page's messages.
+/// </summary>
+public static class SegmentationApi
+{
+    public const string Route = "/api/segmentations";
+    public const string OpenApiPath = "/openapi/v1.json";
+    public const string ReferencePath = "/api";
+    public const string ApiKeyHeader = "X-Api-Key";
+
+    public static IServiceCollection AddSegmenterApi(this IServiceCollection services)
+    {
+        services.AddSingleton<ApiRuns>();
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        return services;
+    }
+
+    public static void MapSegmenterApi(this WebApplication app)
+    {
+        app.MapOpenApi(OpenApiPath.Replace("v1", "{documentName}", StringComparison.Ordinal));
+        app.MapScalarApiReference(ReferencePath, o => o.WithTitle("Segmenter HTTP API").WithOpenApiRoutePattern(OpenApiPath).DisableDefaultFonts());
+
+        long maxUpload = app.Services.GetRequiredService<IOptions<SegmenterOptions>>().Value.MaxUploadBytes;
+        var api = app.MapGroup(Route).WithTags("Segmentations").AddEndpointFilter(RequireApiKey)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
+        api.MapPost("/", Submit)
+            .DisableAntiforgery()
+            // The form around the file may add a little to the upload itself; the loader enforces the exact byte limit.
+            .WithMetadata(new RequestSizeLimitAttribute(maxUpload + 1024 * 1024))
+            .Accepts<SegmentationUpload>("multipart/form-data")
+            .Produces<SegmentationAccepted>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary("Queue a segmentation of an uploaded image")
+            .WithDescription("Multipart form: a file part `image` and an optional part `settings`, a JSON object with the run report's " +
+                             "parameter names (e.g. {\"clusters\":3,\"epochs\":3}); absent ones take the Fast preset's defaults.");
+
+        api.MapGet("/{id}", async (string id, ApiRuns runs, HttpContext context, CancellationToken ct) =>
+                await runs.StatusAsync(id, ct) is { } status ? Results.Ok(status) : ApiProblem.NotFound(id).ToResult(context))
+            .Produces<SegmentationStatus>().ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("The run's state, place in the queue, epoch losses so far, and its result once finished");
+
+        api.MapGet("/{id}/labels.png", (string id, RunStore store, IImageCodec codec, HttpContext context, CancellationToken ct) =>
+                File(id, context, async () => await store.GetAsync(id, ct) is { } run && await store.GetLabelsAsync(id, ct) is { } labels
+                    ? (codec.EncodeLabelPng(labels, run.Summary.Width, run.Summary.Height), "image/png") : null))
+            .Produces(StatusCodes.Status200OK, contentType: "image/png").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("The label map: a greyscale PNG whose value is each pixel's cluster index");
+        api.MapGet("/{id}/segmented.png", (string id, RunStore store, HttpContext context, CancellationToken ct) =>
+                File(id, context, () => store.GetFileAsync(id, RunFile.Segmented, ct)))
+            .Produces(StatusCodes.Status200OK, contentType: "image/png").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Every pixel painted with its cluster's mean colour");
+        api.MapGet("/{id}/report.json", (string id, RunStore store, HttpContext context, CancellationToken ct) =>
+                File(id, context, () => store.GetFileAsync(id, RunFile.Report, ct)))
+            .Produces(StatusCodes.Status200OK, contentType: "application/json").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("The run report: every parameter used, epoch losses, metrics, clusters, timings");
+
+        api.MapDelete("/{id}", async (string id, ApiRuns runs, HttpContext context, CancellationToken ct) =>
+                await runs.CancelOrDeleteAsync(id, ct) ? Results.NoContent() : ApiProblem.NotFound(id).ToResult(context))
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Cancel a queued or running run, or delete a finished one");
+    }
+
+    private static async Task<IResult> Submit(HttpContext context, ApiRuns runs, CancellationToken ct)
+    {
+        try
+        {
+            if (!context.Request.HasFormContentType)
+                throw ApiProblem.BadImage("Send a multipart/form-data request with the image in a part named \"image\".");
+            IFormCollection form;
+            try { form = await context.Request.ReadFormAsync(ct); }
+            catch (Exception e) when (e is InvalidDataException or BadHttpRequestException or IOException)
+            {
+                throw ApiProblem.BadImage($"The upload could not be read: {e.Message}");
+            }
+            var image = form.Files.GetFile("image") ?? throw ApiProblem.BadImage("The request has no file part named \"image\".");
+            await using var stream = image.OpenReadStream();
+            var run = await runs.SubmitAsync(stream, image.FileName, form["settings"].FirstOrDefault(), ct);
+            var status = ApiRuns.StatusUrl(run.Id);
+            return Results.Accepted(status, new SegmentationAccepted(run.Id, run.State, run.Job.QueuePosition, status, ApiRuns.LinkOf(run.Id)));
+        }
+        catch (ApiProblem problem) { return problem.ToResult(context); }
+    }
+
+    private static async Task<IResult> File(string id, HttpContext context, Func<Task<(byte[] Bytes, string ContentType)?>> read)
+    {
+        if (context.RequestServices.GetRequiredService<ApiRuns>().PendingState(id) is { } state) return ApiProblem.NotYet(id, state).ToResult(context);
+        return await read() is { } file ? Results.File(file.Bytes, file.ContentType) : ApiProblem.NotFound(id).ToResult(context);
+    }
+
+    /// <summary>With <see cref="SegmenterOptions.ApiKeys"/> set, a request must carry one of them in <see cref="ApiKeyHeader"/>.</summary>
+    private static async ValueTask<object?> RequireApiKey(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var context = invocation.HttpContext;
+        var keys = context.RequestServices.GetRequiredService<IOptions<SegmenterOptions>>().Value.ApiKeys;
+        if (keys.Length == 0) return await next(invocation);
+        var given = Encoding.UTF8.GetBytes(context.Request.Headers[ApiKeyHeader].ToString());
+        if (keys.Any(k => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(k), given)))
+            return await next(invocation);
+        return new ApiProblem(StatusCodes.Status401Unauthorized, "An API key is required",
+            $"This server needs one of its API keys in the {ApiKeyHeader} header.").ToResult(context);
+    }
+}
+
+/// <summary>The multipart form of <c>POST /api/segmentations</c>, as the OpenAPI document describes it.</summary>
+public sealed class SegmentationUpload
+{
+    /// <summary>The image: PNG, JPEG, BMP, GIF or WebP.</summary>
+    public required IFormFile Image { get; init; }
+
+    /// <summary>JSON object with the run report's parameter names, e.g. {"clusters":3,"epochs":3}.</summary>
+    public string? Settings { get; init; }
+}

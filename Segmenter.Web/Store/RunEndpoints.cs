@@ -1,0 +1,49 @@
+using Segmenter.Web.Services;
+
+namespace Segmenter.Web.Store;
+
+/// <summary>The files of a stored run under its permanent link: <c>/runs/{id}/original</c>, <c>segmented.png</c>, <c>labels.png</c>, <c>thumbnail.png</c>, <c>report.json</c>.</summary>
+public static class RunEndpoints
+{
+    /// <summary>URL of a stored run's file, relative to the app's base; the one place these paths are written.</summary>
+    public static string FileUrl(string id, RunFile file) => $"runs/{id}/{FileName(file)}";
+
+    public static string FileName(RunFile file) => file switch
+    {
+        RunFile.Original => "original",
+        RunFile.Segmented => "segmented.png",
+        RunFile.Labels => "labels.png",
+        RunFile.Thumbnail => "thumbnail.png",
+        _ => "report.json",
+    };
+
+    public static IEndpointRouteBuilder MapRunFiles(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/runs/{id}/{file}", async (string id, string file, RunStore store, IImageCodec codec, CancellationToken ct) =>
+        {
+            var which = Enum.GetValues<RunFile>().Cast<RunFile?>().FirstOrDefault(f => FileName(f!.Value) == file);
+            if (which is not { } kind) return Results.NotFound();
+            if (kind == RunFile.Labels)
+            {
+                var view = await store.GetAsync(id, ct);
+                var labels = view is null ? null : await store.GetLabelsAsync(id, ct);
+                return labels is null ? Results.NotFound()
+                    : Results.File(codec.EncodeLabelPng(labels, view!.Summary.Width, view.Summary.Height), "image/png", $"{Stem(view)}-labels.png");
+            }
+            var found = await store.GetFileAsync(id, kind, ct);
+            if (found is not { } f) return Results.NotFound();
+            string? download = kind switch
+            {
+                RunFile.Segmented => "segmented.png",
+                RunFile.Report => "report.json",
+                _ => null,
+            };
+            // Stored runs never change: browsers may keep their files.
+            return Results.File(f.Bytes, f.ContentType, download is null ? null : $"{id}-{download}", lastModified: null,
+                entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{id}-{file}\""));
+        });
+        return app;
+    }
+
+    private static string Stem(StoredRunView view) => Path.GetFileNameWithoutExtension(view.Summary.ImageName ?? "image") is { Length: > 0 } s ? s : "image";
+}
