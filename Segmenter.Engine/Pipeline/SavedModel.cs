@@ -91,7 +91,7 @@ public sealed class SavedModel : IDisposable
                 .Select(n => new EpochLoss((int)n!["epoch"]!, (int)n["totalEpochs"]!, (double)n["loss"]!, (double)n["elapsedSeconds"]!)).ToArray();
 
             TorchRuntime.Initialise();
-            var model = TorchRuntime.CreateModel(parameters.Heads, parameters.Window, parameters.Seed);
+            var model = TorchRuntime.CreateModel(parameters);
             try
             {
                 using var weights = new BinaryReader(weightsEntry.Open());
@@ -137,6 +137,7 @@ public sealed class SavedModel : IDisposable
         int n = (int)image.PixelCount;
         var labels = new byte[n];
         for (int i = 0; i < n; i++) labels[i] = (byte)itemLabels[items.ItemOfPixel(i)];
+        labels = LabelSmoothing.ModeFilter(labels, image.Width, image.Height, p.Clusters, p.LabelSmoothing);
         var clusters = SegmentationPipeline.Summarise(image, labels, p.Clusters);
         var plot = PlotSampler.Draw(_model, items, image, labels, clusters, _centres, p.Seed, cancellationToken);
         double total = clock.Elapsed.TotalSeconds;
