@@ -17,9 +17,10 @@ internal static class Program
 
         Usage:
           segment IMAGE --clusters K [--preset fast|original] [--epochs N] [--heads H] [--window 1|3|5]
-                  [--batch B] [--lr X] [--seed S] --out DIR
+                  [--batch B] [--lr X] [--seed S] [--preview] --out DIR
               Segments IMAGE into K clusters; writes DIR/labels.png, DIR/segmented.png and DIR/report.json.
               Starts from the preset (default fast); every option given overrides the preset's value.
+              --preview also makes the web page's live previews while training and prints what they cost.
           bench [--quick] [--out DIR]
               Times the pipeline on the sample, the synthetic fixtures and a 24-megapixel image, against the
               Python peer when /usr/bin/python3 has torch, sklearn and cv2; writes DIR/bench-results.json

@@ -11,7 +11,7 @@ internal static class SegmentCommand
 
     public static int Run(string[] args)
     {
-        var cl = CommandLine.Parse(args, ValueOptions, ["--help"]);
+        var cl = CommandLine.Parse(args, ValueOptions, ["--help", "--preview"]);
         if (cl.Flag("--help"))
         {
             Console.WriteLine(Program.Usage);
@@ -29,7 +29,13 @@ internal static class SegmentCommand
 
         Console.WriteLine($"{Path.GetFileName(imagePath)}: {p.Preset.ToString().ToLowerInvariant()} preset, k={p.Clusters}, " +
                           $"{p.Epochs} epochs, batch {p.BatchSize}, lr {p.LearningRate}, heads {p.Heads}, window {p.Window}, seed {p.Seed}");
-        using var result = SegmentationPipeline.Run(stream, ImageLimits.Default, p, PrintProgress);
+        // --preview: make the page's live previews too, to see what they cost the training.
+        var previews = new List<PreviewFrame>();
+        using var result = SegmentationPipeline.Run(stream, ImageLimits.Default, p, e =>
+        {
+            if (e is PreviewReady { Frame: var frame }) previews.Add(frame);
+            PrintProgress(e);
+        }, preview: cl.Flag("--preview") ? LivePreviewOptions.Default : null);
 
         using (var f = File.Create(Path.Combine(outDir, "labels.png")))
             ImageLoader.SaveLabelPng(result.Labels, result.Width, result.Height, f);
@@ -39,6 +45,9 @@ internal static class SegmentCommand
         File.WriteAllText(Path.Combine(outDir, "report.json"), RunReport.ToJson(result, peakMb, Path.GetFullPath(imagePath)));
 
         PrintSummary(result, peakMb, outDir);
+        if (cl.Flag("--preview"))
+            Console.WriteLine($"  live previews: {previews.Count}, {previews.Sum(f => f.Seconds):0.000} s in all " +
+                              $"({previews.Sum(f => f.Seconds) / result.Timings.TrainSeconds:P1} of training)");
         return Program.Ok;
     }
 
