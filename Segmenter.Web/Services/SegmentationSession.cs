@@ -81,6 +81,9 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
     public int QueuePosition { get; private set; }
     public int PlannedEpochs { get; private set; }
     public IReadOnlyList<EpochLoss> EpochLosses => Volatile.Read(ref _losses);
+
+    /// <summary>The running model's segmentation of a downscaled copy, refreshed while training; null before the first.</summary>
+    public PreviewImage? Preview { get; private set; }
     public SegmentationResult? Result { get { lock (_gate) return _result; } }
     public ResultView View { get; private set; } = ResultView.MeanColours;
 
@@ -235,6 +238,7 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
         catch (ArgumentException ex) { Fail(ex.Message); return Task.FromResult(false); }
 
         Volatile.Write(ref _losses, []);
+        Preview = null;
         PlannedEpochs = parameters.Epochs;
         Stage = null;
         Error = null;
@@ -440,6 +444,9 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
                 var current = Volatile.Read(ref _losses);
                 Volatile.Write(ref _losses, [.. current, loss]);
                 break;
+            case PreviewReady { Frame: var frame }:
+                Preview = PreviewImage.From(frame, _codec);
+                break;
         }
         RaiseChanged();
     }
@@ -562,6 +569,8 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
             "boundaries" when result is not null && image is not null && image.Width == result.Width && image.Height == result.Height
                 => _codec.EncodePng(result.RenderBoundaries(image)),
             "labels" when result is not null => _codec.EncodeLabelPng(result.Labels, result.Width, result.Height),
+            _ when ClusterHighlight.Parse(which) is { } c && result is not null && image is not null && c < result.Clusters.Count
+                && image.Width == result.Width && image.Height == result.Height => _codec.EncodePng(ClusterHighlight.Render(result, image, c)),
             _ => null,
         };
         if (png is null) return null;
