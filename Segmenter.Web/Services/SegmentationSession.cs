@@ -265,8 +265,7 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
                 Stage = PipelineStage.Clustering;
                 RaiseChanged();
                 var result = _engine.Recluster(previous, image, parameters, ct);
-                Record(result, image, imageName);
-                ReplaceResult(result, image);
+                Publish(result, image, imageName);
             }),
             (job, outcome) => OnJobEnded(job, outcome, parameters, imageName)));
     }
@@ -414,17 +413,33 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
         result.Dispose();
     }
 
-    /// <summary>Adds a finished run to the history: its values, its scores on a sample of its codes, a thumbnail.</summary>
-    private void Record(SegmentationResult result, RgbImage image, string? imageName)
+    /// <summary>
+    /// Makes a finished run the current result and adds its history row (values and thumbnail) in one change, so the
+    /// page shows both at once; then scores it on a sample of its codes (the slow part) and fills the row's scores in.
+    /// The job ends after the scores, so they are there when the run reads as finished.
+    /// </summary>
+    private void Publish(SegmentationResult result, RgbImage image, string? imageName)
     {
-        var quality = new RunQuality(double.NaN, double.NaN, 0);
-        try { quality = _engine.Quality(result, image, QualitySample); }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException) { _logger.LogWarning(ex, "Could not score the run"); }
         string? thumbnail = null;
         try { thumbnail = Thumbnails.DataUrl(_codec.EncodePng(Thumbnails.Shrink(result.RenderMeanColours()))); }
         catch (Exception ex) { _logger.LogWarning(ex, "Could not draw the run's thumbnail"); }
-        History.Add(new RunRecord(0, DateTime.UtcNow, imageName, result.Parameters, result.Reclustered, result.EpochLosses.ToArray(),
-            result.FinalLoss, result.Inertia, quality.Silhouette, quality.DaviesBouldin, result.Timings, thumbnail));
+        var row = History.Add(new RunRecord(0, DateTime.UtcNow, imageName, result.Parameters, result.Reclustered, result.EpochLosses.ToArray(),
+            result.FinalLoss, result.Inertia, double.NaN, double.NaN, result.Timings, thumbnail));
+        ReplaceResult(result, image);
+        Stage = PipelineStage.Done;
+        RaiseChanged();
+        lock (_gate)
+        {
+            if (_disposed || !ReferenceEquals(_result, result)) return;
+            _leases++;
+        }
+        try
+        {
+            var quality = _engine.Quality(result, image, QualitySample);
+            if (History.Update(row with { Silhouette = quality.Silhouette, DaviesBouldin = quality.DaviesBouldin })) RaiseChanged();
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException) { _logger.LogWarning(ex, "Could not score the run"); }
+        finally { ReleaseLease(); }
     }
 
     /// <summary>Stops the queued or running job; the engine notices within one batch.</summary>
@@ -460,11 +475,10 @@ public sealed class SegmentationSession : IDisposable, IAsyncDisposable
             try
             {
                 var result = _engine.Run(image, parameters, ApplyProgress, ct);
-                Record(result, image, imageName);
                 // A new model: the old sweep and attention belong to the old codes.
                 Sweep = null;
                 Attention = null;
-                ReplaceResult(result, image);
+                Publish(result, image, imageName);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
             catch (ArgumentException ex) { Error = ex.Message; throw; }

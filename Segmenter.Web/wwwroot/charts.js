@@ -41,6 +41,13 @@ function themed(layout) {
     return layout;
 }
 
+/** Whether the system prefers dark; later changes are reported to dotnet.SystemThemeChanged(dark). */
+export function followSystemTheme(dotnet) {
+    const query = window.matchMedia('(prefers-color-scheme: dark)');
+    query.addEventListener('change', e => dotnet.invokeMethodAsync('SystemThemeChanged', e.matches));
+    return query.matches;
+}
+
 /** Switches the page's chart theme and re-themes every plot on it (those drawn by Plotly.Blazor too). */
 export function setTheme(dark) {
     document.documentElement.dataset.theme = dark ? 'dark' : 'light';
@@ -76,6 +83,64 @@ function floats(bytes) {
     return new Float32Array(bytes.slice().buffer);
 }
 
+// ---- 3D scenes: made ahead, while the page is idle ----
+// Setting up a WebGL scene is what makes a 3D plot slow to appear (seconds with a software renderer); giving an
+// existing scene new data is not. So two scenes are made before any result exists and results only restyle them.
+
+const scenePool = [];
+let warming = null;
+
+function idle() {
+    return new Promise(ok => window.requestIdleCallback ? window.requestIdleCallback(() => ok(), { timeout: 2000 }) : setTimeout(ok, 50));
+}
+
+function sceneHolder() {
+    let holder = document.getElementById('segmenter-scene-pool');
+    if (!holder) {
+        holder = document.createElement('div');
+        holder.id = 'segmenter-scene-pool';
+        holder.setAttribute('aria-hidden', 'true');
+        holder.style.cssText = 'position:fixed;left:-10000px;top:0;width:400px;height:340px;overflow:hidden;';
+        document.body.appendChild(holder);
+    }
+    return holder;
+}
+
+function warmScenes() {
+    warming ??= (async () => {
+        const Plotly = await plotly();
+        for (let i = 0; i < 2; i++) {
+            await idle();
+            const g = document.createElement('div');
+            sceneHolder().appendChild(g);
+            await Plotly.newPlot(g, [{ type: 'scatter3d', mode: 'markers', x: [0], y: [0], z: [0], marker: { size: 2 } }],
+                { width: 400, height: 340, margin: { l: 0, r: 0, t: 0, b: 0 } }, config);
+            scenePool.push(g);
+        }
+        document.documentElement.dataset.scenesReady = 'true';
+    })();
+    return warming;
+}
+
+/** Starts making the 3D scenes (once); the page calls it after its first render. */
+export function warmUp() { warmScenes(); }
+
+/** The plot inside a scatter's host element: a ready scene from the pool the first time. */
+function sceneIn(host) {
+    let g = host.querySelector('.js-plotly-plot');
+    if (!g) {
+        g = scenePool.pop() ?? document.createElement('div');
+        host.appendChild(g);
+        let width = host.clientWidth;
+        new ResizeObserver(() => {
+            if (host.clientWidth === width || !host.clientWidth || !g.layout) return;
+            width = host.clientWidth;
+            window.Plotly.relayout(g, { width });
+        }).observe(host);
+    }
+    return g;
+}
+
 // ---- 3D scatters ----
 
 /**
@@ -86,6 +151,8 @@ function floats(bytes) {
  */
 export function scatter3d(el, kind, rgb, labels, codes, centres, meta) {
     schedule(el, async Plotly => {
+        await warmScenes();
+        const g = sceneIn(el);
         const coords = kind === 'codes' ? floats(codes) : rgb;
         const centre = kind === 'codes' ? floats(centres) : null;
         const clusters = meta.clusters, k = clusters.length, n = labels.length;
@@ -117,14 +184,14 @@ export function scatter3d(el, kind, rgb, labels, codes, centres, meta) {
         });
         const axis = (t, range) => range ? { title: { text: t }, range } : { title: { text: t } };
         const layout = themed({
-            height: 340, margin: { l: 0, r: 0, t: 0, b: 0 }, uirevision: meta.uirevision,
+            width: el.clientWidth || undefined, height: 340, margin: { l: 0, r: 0, t: 0, b: 0 }, uirevision: meta.uirevision,
             showlegend: true, legend: { x: 0, y: 1, itemsizing: 'constant', font: { size: 10 }, bgcolor: 'rgba(0,0,0,0)' },
             scene: kind === 'codes'
                 ? { aspectmode: 'data', xaxis: axis('PC 1'), yaxis: axis('PC 2'), zaxis: axis('PC 3') }
                 : { aspectmode: 'cube', xaxis: axis('R', [0, 255]), yaxis: axis('G', [0, 255]), zaxis: axis('B', [0, 255]) },
         });
-        await Plotly.react(el, data, layout, config);
-        drawn(el, meta.revision);
+        await Plotly.react(g, data, layout, config);
+        drawn(g, meta.revision);
     });
 }
 
@@ -192,9 +259,12 @@ export function bars(el, meta, dotnet) {
     });
 }
 
-/** Stops a chart's pending draw and frees plotly's state (the component is going away). */
+/** Stops a chart's pending draw and frees plotly's state (the component is going away); a 3D scene goes back to the pool. */
 export function dispose(el) {
+    if (!el) return;
     pending.delete(el);
     el.segmenterDotnet = null;
-    if (window.Plotly && el.data) window.Plotly.purge(el);
+    const scene = el.querySelector('.js-plotly-plot');
+    if (scene) { sceneHolder().appendChild(scene); scenePool.push(scene); }
+    else if (window.Plotly && el.data) window.Plotly.purge(el);
 }

@@ -13,14 +13,17 @@ public sealed class ChartScript(IJSRuntime js) : IAsyncDisposable
 
     private Task<IJSObjectReference>? _module;
 
-    public async Task CallAsync(string function, params object?[] args)
+    public Task CallAsync(string function, params object?[] args) => CallAsync<object?>(function, args);
+
+    /// <summary>The function's result, or <paramref name="fallback"/> when the circuit is gone.</summary>
+    public async Task<T?> CallAsync<T>(string function, object?[] args, T? fallback = default)
     {
         try
         {
             var module = await (_module ??= js.InvokeAsync<IJSObjectReference>("import", ModulePath).AsTask());
-            await module.InvokeVoidAsync(function, args);
+            return await module.InvokeAsync<T>(function, args);
         }
-        catch (Exception ex) when (ex is JSDisconnectedException or TaskCanceledException or ObjectDisposedException) { }
+        catch (Exception ex) when (ex is JSDisconnectedException or TaskCanceledException or ObjectDisposedException) { return fallback; }
     }
 
     public async ValueTask DisposeAsync()
