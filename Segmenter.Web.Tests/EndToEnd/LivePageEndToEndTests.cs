@@ -89,13 +89,15 @@ public sealed class LivePageEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
               t.stopObserving();
               const longest = t.longTasks.filter(([s, d]) => s + d >= t.click && s <= end).reduce((m, [, d]) => Math.max(m, d), 0);
               const total = Number(document.querySelector("[data-testid='result-summary']").dataset.totalSeconds);
-              return JSON.stringify({ click: t.click, done: t.done, rowsAtDone: t.rowsAtDone, image: t.image, plots: Math.max(...drawn), longest, engineSeconds: total });
+              const tasks = t.longTasks.filter(([s, d]) => s + d >= t.click && s <= end).map(([s, d]) => `${((s - t.done) / 1000).toFixed(2)}+${(d / 1000).toFixed(2)}`).join(' ');
+              return JSON.stringify({ click: t.click, done: t.done, rowsAtDone: t.rowsAtDone, image: t.image, plots: Math.max(...drawn), longest, engineSeconds: total, tasks });
             }
             """);
         return JsonSerializer.Deserialize<Timing>(json, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
     }
 
-    private sealed record Timing(double Click, double Done, int RowsAtDone, double Image, double Plots, double Longest, double EngineSeconds)
+    /// <summary>Page times in ms; <paramref name="Tasks"/> lists the long tasks as "start after done + seconds".</summary>
+    private sealed record Timing(double Click, double Done, int RowsAtDone, double Image, double Plots, double Longest, double EngineSeconds, string Tasks)
     {
         public double DoneSeconds => (Done - Click) / 1000;
         public double ImageAfterDone => (Image - Done) / 1000;
@@ -130,7 +132,7 @@ public sealed class LivePageEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
                 Assert.Equal(2 * run - 1, t.RowsAtDone); // the history row landed with the result, not after it
                 runs.Add(t);
                 output.WriteLine($"train {run}: engine {F(t.EngineSeconds)} s, click→done {F(t.DoneSeconds)} s (+{F(t.DoneSeconds - t.EngineSeconds)}), " +
-                                 $"done→image {F(t.ImageAfterDone)} s, done→plots {F(t.PlotsAfterDone)} s, longest task {F(t.LongestTask)} s");
+                                 $"done→image {F(t.ImageAfterDone)} s, done→plots {F(t.PlotsAfterDone)} s, longest task {F(t.LongestTask)} s; long tasks (s after done + s): {t.Tasks}");
 
                 await p.SetClustersAsync(6);
                 await Expect(p.Id("recluster-button")).ToBeEnabledAsync(new() { Timeout = 10_000 });

@@ -113,8 +113,11 @@ function warmScenes() {
             await idle();
             const g = document.createElement('div');
             sceneHolder().appendChild(g);
-            await Plotly.newPlot(g, [{ type: 'scatter3d', mode: 'markers', x: [0], y: [0], z: [0], marker: { size: 2 } }],
-                { width: 400, height: 340, margin: { l: 0, r: 0, t: 0, b: 0 } }, config);
+            // The shapes a result brings (cluster traces, diamond centres with an outline, a legend), so the GL
+            // programs they need are compiled now, not when the first result arrives.
+            const warm = [0, 1, 2, 3].map(c => ({ type: 'scatter3d', mode: 'markers', x: [c], y: [c], z: [c], marker: { size: 2, color: '#888888' } }));
+            warm.push({ type: 'scatter3d', mode: 'markers', x: [0], y: [1], z: [2], marker: { size: 7, symbol: 'diamond', color: ['#888888'], line: { color: '#000000', width: 2 } } });
+            await Plotly.newPlot(g, warm, { width: 400, height: 340, margin: { l: 0, r: 0, t: 0, b: 0 }, showlegend: true }, config);
             scenePool.push(g);
         }
         document.documentElement.dataset.scenesReady = 'true';
@@ -124,6 +127,16 @@ function warmScenes() {
 
 /** Starts making the 3D scenes (once); the page calls it after its first render. */
 export function warmUp() { warmScenes(); }
+
+// The 3D plots draw one after the other, each in its own frame: a scene paints in the frame after its update,
+// and two paints in one frame would make one long task of both.
+let sceneTurn = Promise.resolve();
+
+function inTurn(draw) {
+    const turn = sceneTurn.then(draw).then(() => new Promise(ok => requestAnimationFrame(() => setTimeout(ok, 0))));
+    sceneTurn = turn.catch(() => { });
+    return turn;
+}
 
 /** The plot inside a scatter's host element: a ready scene from the pool the first time. */
 function sceneIn(host) {
@@ -190,8 +203,10 @@ export function scatter3d(el, kind, rgb, labels, codes, centres, meta) {
                 ? { aspectmode: 'data', xaxis: axis('PC 1'), yaxis: axis('PC 2'), zaxis: axis('PC 3') }
                 : { aspectmode: 'cube', xaxis: axis('R', [0, 255]), yaxis: axis('G', [0, 255]), zaxis: axis('B', [0, 255]) },
         });
-        await Plotly.react(g, data, layout, config);
-        drawn(g, meta.revision);
+        await inTurn(async () => {
+            await Plotly.react(g, data, layout, config);
+            drawn(g, meta.revision);
+        });
     });
 }
 
