@@ -19,24 +19,7 @@ public sealed class LivePageEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
     private const double Slack = 3;
     private const int Runs = 3;
 
-    private async Task WithPageAsync(string name, Func<SegmenterPage, Task> body)
-    {
-        fx.RequireBrowser();
-        await using var page = await fx.OpenAsync();
-        // The page makes its 3D scenes while idle after loading; a person reads the page first, the test waits.
-        await page.Page.WaitForFunctionAsync("() => document.documentElement.dataset.scenesReady === 'true'", null, new() { Timeout = 60_000 });
-        try
-        {
-            await body(page);
-        }
-        catch
-        {
-            await page.SaveEvidenceAsync("failed-" + name);
-            output.WriteLine("Browser console errors:\n" + string.Join('\n', page.ConsoleErrors));
-            output.WriteLine("Server log (tail):\n" + string.Join('\n', fx.Server.Log.Split('\n').TakeLast(60)));
-            throw;
-        }
-    }
+    private Task WithPageAsync(string name, Func<SegmenterPage, Task> body) => fx.WithPageAsync(output, name, body);
 
     /// <summary>
     /// Installs the page-side stopwatch, then clicks <paramref name="button"/> from inside the page: the click, the stage
@@ -229,12 +212,12 @@ public sealed class LivePageEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
             const string ChartFont = "() => document.querySelector(\"[data-testid='code-scatter'] .js-plotly-plot\").layout.font.color";
             var lightFont = await p.Page.EvaluateAsync<string>(ChartFont);
             await p.Page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
-            await Expect(p.Id("theme-toggle")).ToHaveAttributeAsync("data-theme", "dark", new() { Timeout = 5_000 });
-            await p.Page.WaitForFunctionAsync($"() => ({ChartFont})() !== '{lightFont}'", null, new() { Timeout = 5_000 });
+            await Expect(p.Id("theme-toggle")).ToHaveAttributeAsync("data-theme", "dark", new() { Timeout = 15_000 });
+            await p.Page.WaitForFunctionAsync($"() => ({ChartFont})() !== '{lightFont}'", null, new() { Timeout = 15_000 });
             var darkBackground = await p.Page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
             await p.Id("theme-toggle").ClickAsync();
-            await Expect(p.Id("theme-toggle")).ToHaveAttributeAsync("data-theme", "light", new() { Timeout = 5_000 });
-            await p.Page.WaitForFunctionAsync($"() => ({ChartFont})() === '{lightFont}'", null, new() { Timeout = 5_000 });
+            await Expect(p.Id("theme-toggle")).ToHaveAttributeAsync("data-theme", "light", new() { Timeout = 15_000 });
+            await p.Page.WaitForFunctionAsync($"() => ({ChartFont})() === '{lightFont}'", null, new() { Timeout = 15_000 });
             Assert.NotEqual(darkBackground, await p.Page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor"));
         });
     }

@@ -83,15 +83,40 @@ function floats(bytes) {
     return new Float32Array(bytes.slice().buffer);
 }
 
-// ---- 3D scenes: made ahead, while the page is idle ----
+// ---- 3D scenes: made ahead, while the page is quiet ----
 // Setting up a WebGL scene is what makes a 3D plot slow to appear (seconds with a software renderer); giving an
 // existing scene new data is not. So two scenes are made before any result exists and results only restyle them.
+// Making one blocks the page for a moment, so it waits until nobody is using the page: no input and no change on
+// the page for a second. A result that comes first makes its scene on the spot.
 
+const scenesWanted = 2;
 const scenePool = [];
+let scenesMade = 0;
 let warming = null;
 
-function idle() {
-    return new Promise(ok => window.requestIdleCallback ? window.requestIdleCallback(() => ok(), { timeout: 2000 }) : setTimeout(ok, 50));
+function quiet(ms) {
+    return new Promise(ok => {
+        const events = ['pointerdown', 'keydown', 'input', 'change', 'wheel'];
+        let timer;
+        const done = () => { observer.disconnect(); events.forEach(e => removeEventListener(e, reset, true)); ok(); };
+        const reset = () => { clearTimeout(timer); timer = setTimeout(done, ms); };
+        const observer = new MutationObserver(reset);
+        observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+        events.forEach(e => addEventListener(e, reset, true));
+        reset();
+    });
+}
+
+async function makeScene(Plotly) {
+    scenesMade++;
+    const g = document.createElement('div');
+    sceneHolder().appendChild(g);
+    // The shapes a result brings (cluster traces, diamond centres with an outline, a legend), so the GL
+    // programs they need are compiled now, not when the first result arrives.
+    const warm = [0, 1, 2, 3].map(c => ({ type: 'scatter3d', mode: 'markers', x: [c], y: [c], z: [c], marker: { size: 2, color: '#888888' } }));
+    warm.push({ type: 'scatter3d', mode: 'markers', x: [0], y: [1], z: [2], marker: { size: 7, symbol: 'diamond', color: ['#888888'], line: { color: '#000000', width: 2 } } });
+    await Plotly.newPlot(g, warm, { width: 400, height: 340, margin: { l: 0, r: 0, t: 0, b: 0 }, showlegend: true }, config);
+    return g;
 }
 
 function sceneHolder() {
@@ -108,17 +133,12 @@ function sceneHolder() {
 
 function warmScenes() {
     warming ??= (async () => {
+        await quiet(1000);
         const Plotly = await plotly();
-        for (let i = 0; i < 2; i++) {
-            await idle();
-            const g = document.createElement('div');
-            sceneHolder().appendChild(g);
-            // The shapes a result brings (cluster traces, diamond centres with an outline, a legend), so the GL
-            // programs they need are compiled now, not when the first result arrives.
-            const warm = [0, 1, 2, 3].map(c => ({ type: 'scatter3d', mode: 'markers', x: [c], y: [c], z: [c], marker: { size: 2, color: '#888888' } }));
-            warm.push({ type: 'scatter3d', mode: 'markers', x: [0], y: [1], z: [2], marker: { size: 7, symbol: 'diamond', color: ['#888888'], line: { color: '#000000', width: 2 } } });
-            await Plotly.newPlot(g, warm, { width: 400, height: 340, margin: { l: 0, r: 0, t: 0, b: 0 }, showlegend: true }, config);
-            scenePool.push(g);
+        while (scenesMade < scenesWanted) {
+            await quiet(1000);
+            if (scenesMade >= scenesWanted) break;
+            scenePool.push(await makeScene(Plotly));
         }
         document.documentElement.dataset.scenesReady = 'true';
     })();
@@ -138,11 +158,11 @@ function inTurn(draw) {
     return turn;
 }
 
-/** The plot inside a scatter's host element: a ready scene from the pool the first time. */
-function sceneIn(host) {
+/** The plot inside a scatter's host element: a ready scene from the pool the first time (or a new one). */
+async function sceneIn(host, Plotly) {
     let g = host.querySelector('.js-plotly-plot');
     if (!g) {
-        g = scenePool.pop() ?? document.createElement('div');
+        g = scenePool.pop() ?? await makeScene(Plotly);
         host.appendChild(g);
         let width = host.clientWidth;
         new ResizeObserver(() => {
@@ -164,8 +184,7 @@ function sceneIn(host) {
  */
 export function scatter3d(el, kind, rgb, labels, codes, centres, meta) {
     schedule(el, async Plotly => {
-        await warmScenes();
-        const g = sceneIn(el);
+        const g = await sceneIn(el, Plotly);
         const coords = kind === 'codes' ? floats(codes) : rgb;
         const centre = kind === 'codes' ? floats(centres) : null;
         const clusters = meta.clusters, k = clusters.length, n = labels.length;
