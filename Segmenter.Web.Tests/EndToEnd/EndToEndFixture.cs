@@ -84,10 +84,10 @@ public sealed class EndToEndFixture : IAsyncLifetime
     /// Runs a test body on a fresh page; on failure saves a screenshot and
     /// the HTML and writes the browser's console errors and the server log's tail to the test output.
     /// </summary>
-    public async Task WithPageAsync(ITestOutputHelper output, string name, Func<SegmenterPage, Task> body)
+    public async Task WithPageAsync(ITestOutputHelper output, string name, Func<SegmenterPage, Task> body, AppServer? server = null)
     {
         RequireBrowser();
-        await using var page = await OpenAsync();
+        await using var page = await OpenAsync(server);
         try
         {
             await body(page);
@@ -96,7 +96,7 @@ public sealed class EndToEndFixture : IAsyncLifetime
         {
             await page.SaveEvidenceAsync("failed-" + name);
             output.WriteLine("Browser console errors:\n" + string.Join('\n', page.ConsoleErrors));
-            output.WriteLine("Server log (tail):\n" + string.Join('\n', Server.Log.Split('\n').TakeLast(60)));
+            output.WriteLine("Server log (tail):\n" + string.Join('\n', (server ?? Server).Log.Split('\n').TakeLast(60)));
             throw;
         }
     }
