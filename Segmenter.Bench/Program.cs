@@ -18,9 +18,10 @@ internal static class Program
         Usage:
           segment IMAGE --clusters K [--preset fast|original] [--epochs N] [--heads H] [--window 1|3|5|7]
                   [--target window|centre|denoised] [--colours rgb|lab|both] [--smooth 1|3|5…]
-                  [--batch B] [--lr X] [--seed S] [--save-model FILE] --out DIR
+                  [--batch B] [--lr X] [--seed S] [--save-model FILE] [--preview] --out DIR
               Segments IMAGE into K clusters; writes DIR/labels.png, DIR/segmented.png and DIR/report.json.
               Starts from the preset (default fast); every option given overrides the preset's value.
+              --preview also makes the web page's live previews while training and prints what they cost.
               --save-model FILE also keeps the trained model (weights, settings, k-means centres).
           segment IMAGE IMAGE… | FOLDER  (same options) --out DIR
               Each image (a folder gives its images) into DIR/<name>/, a progress line per image, and

@@ -15,7 +15,7 @@ internal static class SegmentCommand
 
     public static int Run(string[] args)
     {
-        var cl = CommandLine.Parse(args, ValueOptions, ["--help"]);
+        var cl = CommandLine.Parse(args, ValueOptions, ["--help", "--preview"]);
         if (cl.Flag("--help"))
         {
             Console.WriteLine(Program.Usage);
@@ -36,7 +36,7 @@ internal static class SegmentCommand
             throw new UsageException($"--save-model saves the model trained on one image; got {inputs.Count}. Train on one, then apply it with --model.");
 
         using var model = modelPath is null ? null : LoadModel(modelPath);
-        var segmenter = new Segmenter(p, model, modelPath, savePath);
+        var segmenter = new Segmenter(p, model, modelPath, savePath, cl.Flag("--preview"));
         if (inputs.Count == 1 && !Directory.Exists(cl.Positionals[0]))
         {
             var result = segmenter.Segment(inputs[0], outDir, verbose: true);
@@ -86,7 +86,7 @@ internal static class SegmentCommand
     }
 
     /// <summary>Segments one image into a folder: trains (or applies the saved model) and writes the three files.</summary>
-    internal sealed class Segmenter(SegmentationParameters? parameters, SavedModel? model, string? modelPath, string? savePath)
+    internal sealed class Segmenter(SegmentationParameters? parameters, SavedModel? model, string? modelPath, string? savePath, bool previews = false)
     {
         public SegmentationResult Segment(string imagePath, string outDir, bool verbose)
         {
@@ -99,7 +99,16 @@ internal static class SegmentCommand
                 if (verbose)
                     Console.WriteLine($"{Path.GetFileName(imagePath)}: {p.Preset.ToString().ToLowerInvariant()} preset, k={p.Clusters}, " +
                                       $"{p.Epochs} epochs, batch {p.BatchSize}, lr {p.LearningRate}, heads {p.Heads}, window {p.Window}, seed {p.Seed}");
-                result = SegmentationPipeline.Run(stream, ImageLimits.Default, p, verbose ? PrintProgress : null);
+                // --preview: make the page's live previews too, to see what they cost the training.
+                var frames = new List<PreviewFrame>();
+                result = SegmentationPipeline.Run(stream, ImageLimits.Default, p, e =>
+                {
+                    if (e is PreviewReady { Frame: var frame }) frames.Add(frame);
+                    if (verbose) PrintProgress(e);
+                }, preview: previews ? LivePreviewOptions.Default : null);
+                if (previews)
+                    Console.WriteLine($"  live previews: {frames.Count}, {frames.Sum(f => f.Seconds):0.000} s in all " +
+                                      $"({frames.Sum(f => f.Seconds) / result.Timings.TrainSeconds:P1} of training)");
             }
             else
             {

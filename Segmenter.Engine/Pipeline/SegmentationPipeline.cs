@@ -16,12 +16,12 @@ public static class SegmentationPipeline
 
     /// <summary>Decodes the stream (timed as the decode stage) and runs <see cref="Run(RgbImage, SegmentationParameters, Action{PipelineEvent}?, CancellationToken)"/>.</summary>
     public static SegmentationResult Run(Stream imageStream, ImageLimits limits, SegmentationParameters parameters,
-        Action<PipelineEvent>? progress = null, CancellationToken cancellationToken = default)
+        Action<PipelineEvent>? progress = null, CancellationToken cancellationToken = default, LivePreviewOptions? preview = null)
     {
         var clock = Stopwatch.StartNew();
         progress?.Invoke(new StageChanged(PipelineStage.Decoding, 0));
         var image = ImageLoader.Load(imageStream, limits, cancellationToken);
-        return Run(image, parameters, progress, cancellationToken, clock, decodeSeconds: clock.Elapsed.TotalSeconds);
+        return Run(image, parameters, progress, cancellationToken, clock, decodeSeconds: clock.Elapsed.TotalSeconds, preview);
     }
 
     /// <summary>
@@ -29,12 +29,13 @@ public static class SegmentationPipeline
     /// parameters, <see cref="TrainingFailedException"/> when the loss goes NaN or explodes, and
     /// <see cref="OperationCanceledException"/> within one batch of cancellation.
     /// </summary>
+    /// <param name="preview">When set, <see cref="PreviewReady"/> events show the segments emerging while training.</param>
     public static SegmentationResult Run(RgbImage image, SegmentationParameters parameters,
-        Action<PipelineEvent>? progress = null, CancellationToken cancellationToken = default)
-        => Run(image, parameters, progress, cancellationToken, Stopwatch.StartNew(), decodeSeconds: 0);
+        Action<PipelineEvent>? progress = null, CancellationToken cancellationToken = default, LivePreviewOptions? preview = null)
+        => Run(image, parameters, progress, cancellationToken, Stopwatch.StartNew(), decodeSeconds: 0, preview);
 
     private static SegmentationResult Run(RgbImage image, SegmentationParameters p, Action<PipelineEvent>? progress,
-        CancellationToken ct, Stopwatch clock, double decodeSeconds)
+        CancellationToken ct, Stopwatch clock, double decodeSeconds, LivePreviewOptions? preview = null)
     {
         ArgumentNullException.ThrowIfNull(image);
         p.Validate(image.PixelCount);
@@ -45,7 +46,8 @@ public static class SegmentationPipeline
         var model = TorchRuntime.CreateModel(p);
         try
         {
-            var losses = AutoencoderTrainer.Train(model, image, p, clock, progress, ct);
+            var trainingProgress = preview is null || progress is null ? progress : new LivePreview(image, p, preview).Around(model, progress, ct);
+            var losses = AutoencoderTrainer.Train(model, image, p, clock, trainingProgress, ct);
 
             marks.Enter(PipelineStage.Encoding);
             var items = CodeItems.For(image, p);

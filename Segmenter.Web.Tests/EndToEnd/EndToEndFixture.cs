@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 
 namespace Segmenter.Web.Tests.EndToEnd;
 
@@ -77,6 +78,27 @@ public sealed class EndToEndFixture : IAsyncLifetime
         var context = await NewContextAsync(server);
         var page = await context.NewPageAsync();
         return await SegmenterPage.OpenAsync(page, ownsContext: true, path);
+    }
+
+    /// <summary>
+    /// Runs a test body on a fresh page; on failure saves a screenshot and
+    /// the HTML and writes the browser's console errors and the server log's tail to the test output.
+    /// </summary>
+    public async Task WithPageAsync(ITestOutputHelper output, string name, Func<SegmenterPage, Task> body, AppServer? server = null)
+    {
+        RequireBrowser();
+        await using var page = await OpenAsync(server);
+        try
+        {
+            await body(page);
+        }
+        catch
+        {
+            await page.SaveEvidenceAsync("failed-" + name);
+            output.WriteLine("Browser console errors:\n" + string.Join('\n', page.ConsoleErrors));
+            output.WriteLine("Server log (tail):\n" + string.Join('\n', (server ?? Server).Log.Split('\n').TakeLast(60)));
+            throw;
+        }
     }
 
     public async Task DisposeAsync()

@@ -18,23 +18,8 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
 
     private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
-    /// <summary>Runs a test body on a fresh page; on failure saves a screenshot, the HTML and the server log.</summary>
-    private async Task WithPageAsync(string name, Func<SegmenterPage, Task> body, AppServer? server = null)
-    {
-        fx.RequireBrowser();
-        await using var page = await fx.OpenAsync(server);
-        try
-        {
-            await body(page);
-        }
-        catch
-        {
-            await page.SaveEvidenceAsync("failed-" + name);
-            output.WriteLine("Browser console errors:\n" + string.Join('\n', page.ConsoleErrors));
-            output.WriteLine("Server log (tail):\n" + Tail((server ?? fx.Server).Log));
-            throw;
-        }
-    }
+    private Task WithPageAsync(string name, Func<SegmenterPage, Task> body, AppServer? server = null)
+        => fx.WithPageAsync(output, name, body, server);
 
     private static string Tail(string log, int lines = 60) => string.Join('\n', log.Split('\n').TakeLast(lines));
 

@@ -33,7 +33,7 @@ public interface IImageCodec
 public sealed class EngineSegmentation : ISegmentationEngine
 {
     public SegmentationResult Run(RgbImage image, SegmentationParameters parameters, Action<PipelineEvent>? progress, CancellationToken cancellationToken)
-        => SegmentationPipeline.Run(image, parameters, progress, cancellationToken);
+        => SegmentationPipeline.Run(image, parameters, progress, cancellationToken, LivePreviewOptions.Default);
 
     public SegmentationResult Recluster(SegmentationResult previous, RgbImage image, SegmentationParameters parameters, CancellationToken cancellationToken)
         => SegmentationPipeline.Recluster(previous, image, parameters, cancellationToken);

@@ -72,6 +72,18 @@ public sealed class RunHistory
         }
     }
 
+    /// <summary>Puts a later version of a stored run (its scores, say) in its place; false when it has been dropped.</summary>
+    public bool Update(RunRecord run)
+    {
+        lock (_gate)
+        {
+            int at = _runs.FindIndex(r => r.Number == run.Number);
+            if (at < 0) return false;
+            _runs[at] = run;
+            return true;
+        }
+    }
+
     public bool IsSelected(int number) { lock (_gate) return _selected.Contains(number); }
 
     public void SetSelected(int number, bool selected)

@@ -85,6 +85,9 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
     public int QueuePosition { get; private set; }
     public int PlannedEpochs { get; private set; }
     public IReadOnlyList<EpochLoss> EpochLosses => Volatile.Read(ref _losses);
+
+    /// <summary>The running model's segmentation of a downscaled copy, refreshed while training; null before the first.</summary>
+    public PreviewImage? Preview { get; private set; }
     public SegmentationResult? Result { get { lock (_gate) return _result; } }
     public ResultView View { get; private set; } = ResultView.MeanColours;
 
@@ -243,6 +246,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
         catch (ArgumentException ex) { Fail(ex.Message); return Task.FromResult(false); }
 
         Volatile.Write(ref _losses, []);
+        Preview = null;
         PlannedEpochs = parameters.Epochs;
         Stage = null;
         Error = null;
@@ -269,8 +273,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
                 Stage = PipelineStage.Clustering;
                 RaiseChanged();
                 var result = ReclusterOrRetrain(previous, image, parameters, ct);
-                Record(result, image, imageName);
-                ReplaceResult(result, image);
+                Publish(result, image, imageName);
             }),
             (job, outcome) => OnJobEnded(job, outcome, parameters, imageName)));
     }
@@ -420,19 +423,39 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
         result.Dispose();
     }
 
-    /// <summary>Adds a finished run to the history: its values, its scores on a sample of its codes, a thumbnail.</summary>
-    private void Record(SegmentationResult result, RgbImage image, string? imageName)
+    /// <summary>
+    /// Makes a finished run the current result and adds its history row (values and thumbnail) in one change, so the
+    /// page shows both at once; then scores it on a sample of its codes (the slow part) and fills the row's scores in.
+    /// The job ends after the scores, so they are there when the run reads as finished.
+    /// </summary>
+    private void Publish(SegmentationResult result, RgbImage image, string? imageName)
     {
-        var quality = new RunQuality(double.NaN, double.NaN, 0);
-        try { quality = _engine.Quality(result, image, QualitySample); }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException) { _logger.LogWarning(ex, "Could not score the run"); }
         byte[]? thumbnail = null;
         RgbImage? mean = null;
         try { mean = result.RenderMeanColours(); thumbnail = _codec.EncodePng(Thumbnails.Shrink(mean)); }
         catch (Exception ex) { _logger.LogWarning(ex, "Could not draw the run's thumbnail"); }
-        var record = new RunRecord(0, DateTime.UtcNow, imageName, result.Parameters, result.Reclustered, result.EpochLosses.ToArray(),
-            result.FinalLoss, result.Inertia, quality.Silhouette, quality.DaviesBouldin, result.Timings, thumbnail is null ? null : Thumbnails.DataUrl(thumbnail));
-        History.Add(Persist(record, result, image, mean, thumbnail));
+        var row = History.Add(new RunRecord(0, DateTime.UtcNow, imageName, result.Parameters, result.Reclustered, result.EpochLosses.ToArray(),
+            result.FinalLoss, result.Inertia, double.NaN, double.NaN, result.Timings, thumbnail is null ? null : Thumbnails.DataUrl(thumbnail)));
+        ReplaceResult(result, image);
+        Stage = PipelineStage.Done;
+        RaiseChanged();
+        lock (_gate)
+        {
+            if (_disposed || !ReferenceEquals(_result, result)) return;
+            _leases++;
+        }
+        try
+        {
+            try
+            {
+                var quality = _engine.Quality(result, image, QualitySample);
+                row = row with { Silhouette = quality.Silhouette, DaviesBouldin = quality.DaviesBouldin };
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException) { _logger.LogWarning(ex, "Could not score the run"); }
+            // Stored with its scores; the row then carries its run id (its link) as well.
+            if (History.Update(Persist(row, result, image, mean, thumbnail))) RaiseChanged();
+        }
+        finally { ReleaseLease(); }
     }
 
     /// <summary>Stops the queued or running job; the engine notices within one batch.</summary>
@@ -452,6 +475,9 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
                 var current = Volatile.Read(ref _losses);
                 Volatile.Write(ref _losses, [.. current, loss]);
                 break;
+            case PreviewReady { Frame: var frame }:
+                Preview = PreviewImage.From(frame, _codec);
+                break;
         }
         RaiseChanged();
     }
@@ -465,11 +491,10 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
             try
             {
                 var result = _engine.Run(image, parameters, ApplyProgress, ct);
-                Record(result, image, imageName);
                 // A new model: the old sweep and attention belong to the old codes.
                 Sweep = null;
                 Attention = null;
-                ReplaceResult(result, image);
+                Publish(result, image, imageName);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
             catch (ArgumentException ex) { Error = ex.Message; throw; }
@@ -580,6 +605,8 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
             "boundaries" when result is not null && image is not null && image.Width == result.Width && image.Height == result.Height
                 => _codec.EncodePng(result.RenderBoundaries(image)),
             "labels" when result is not null => _codec.EncodeLabelPng(result.Labels, result.Width, result.Height),
+            _ when ClusterHighlight.Parse(which) is { } c && result is not null && image is not null && c < result.Clusters.Count
+                && image.Width == result.Width && image.Height == result.Height => _codec.EncodePng(ClusterHighlight.Render(result, image, c)),
             _ => null,
         };
         if (png is null) return null;

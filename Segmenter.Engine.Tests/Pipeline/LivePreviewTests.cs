@@ -1,0 +1,72 @@
+using Segmenter.Engine.Imaging;
+using Segmenter.Engine.Pipeline;
+using Segmenter.Engine.Tests.Support;
+
+namespace Segmenter.Engine.Tests.Pipeline;
+
+public class LivePreviewTests
+{
+    private static readonly SegmentationParameters Quick = SegmentationParameters.ForPreset(Preset.Fast) with { Epochs = 6, Clusters = 3 };
+
+    // No interval and no budget: a preview after every epoch but the last, so the test sees them all.
+    private static readonly LivePreviewOptions EveryEpoch = new(MaxSide: 64, MinIntervalSeconds: 0, MaxShare: double.PositiveInfinity);
+
+    [Fact]
+    public void Previews_follow_their_epoch_are_downscaled_and_use_k_mean_colours()
+    {
+        var image = SampleImages.Astronaut();
+        var events = new List<PipelineEvent>();
+        using var result = SegmentationPipeline.Run(image, Quick, events.Add, preview: EveryEpoch);
+
+        var frames = events.OfType<PreviewReady>().Select(e => e.Frame).ToList();
+        Assert.Equal(Enumerable.Range(1, Quick.Epochs - 1), frames.Select(f => f.Epoch));
+        foreach (var f in frames)
+        {
+            Assert.Equal(64, Math.Max(f.Width, f.Height));
+            Assert.Equal(f.Width * f.Height * 3, f.Rgb.Length);
+            int colours = Enumerable.Range(0, f.Width * f.Height).Select(i => (f.Rgb[3 * i] << 16) | (f.Rgb[3 * i + 1] << 8) | f.Rgb[3 * i + 2]).Distinct().Count();
+            Assert.InRange(colours, 2, Quick.Clusters);
+        }
+        // Each preview comes right after its epoch's report.
+        for (int i = 1; i < events.Count; i++)
+            if (events[i] is PreviewReady { Frame: var f })
+                Assert.Equal(f.Epoch, Assert.IsType<EpochCompleted>(events[i - 1]).Loss.Epoch);
+    }
+
+    [Fact]
+    public void Previews_do_not_change_what_is_trained()
+    {
+        var image = SampleImages.Astronaut();
+        using var plain = SegmentationPipeline.Run(image, Quick);
+        int previews = 0;
+        using var watched = SegmentationPipeline.Run(image, Quick, e => { if (e is PreviewReady) previews++; }, preview: EveryEpoch);
+        Assert.Equal(Quick.Epochs - 1, previews);
+        Assert.Equal(plain.EpochLosses.Select(e => e.Loss), watched.EpochLosses.Select(e => e.Loss));
+        Assert.Equal(plain.Labels, watched.Labels);
+    }
+
+    [Fact]
+    public void Default_options_keep_previews_at_least_half_a_second_apart()
+    {
+        var image = SampleImages.Astronaut();
+        var at = new List<double>();
+        using var result = SegmentationPipeline.Run(image, Quick with { Epochs = 12 }, e => { if (e is EpochCompleted { Loss: var l }) at.Add(l.ElapsedSeconds); else if (e is PreviewReady) at.Add(-at[^1]); }, preview: LivePreviewOptions.Default);
+        // A negative entry marks a preview made after the epoch that ended at that time.
+        var previewTimes = at.Where(t => t < 0).Select(t => -t).ToList();
+        Assert.NotEmpty(previewTimes);
+        for (int i = 1; i < previewTimes.Count; i++) Assert.True(previewTimes[i] - previewTimes[i - 1] >= 0.45, string.Join(", ", previewTimes));
+    }
+
+    [Fact]
+    public void Downscale_keeps_the_aspect_and_averages_blocks()
+    {
+        var px = new byte[4 * 2 * 3];
+        for (int i = 0; i < 8; i++) px[3 * i] = (byte)(i % 2 == 0 ? 0 : 200); // red alternates along each row
+        var small = LivePreview.Downscale(new RgbImage(4, 2, px), 2);
+        Assert.Equal((2, 1), (small.Width, small.Height));
+        Assert.Equal(100, small.Pixels[0]);
+        Assert.Equal(100, small.Pixels[3]);
+        var same = new RgbImage(3, 3, new byte[27]);
+        Assert.Same(same, LivePreview.Downscale(same, 128));
+    }
+}

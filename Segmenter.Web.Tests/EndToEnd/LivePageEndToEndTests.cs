@@ -1,0 +1,224 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace Segmenter.Web.Tests.EndToEnd;
+
+/// <summary>
+/// The page keeping up with the engine, in Chromium: how long after the engine's result the page shows it, that no
+/// main-thread task blocks input meanwhile, the live preview while training, the charts' interactions and dark mode.
+/// Run with <c>dotnet test Segmenter.Web.Tests --filter "FullyQualifiedName~LivePageEndToEnd"</c>.
+/// </summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class LivePageEndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
+{
+    // The targets (README, "In the browser"); the tests fail only when a figure is clearly off: 3× the target.
+    private const double DoneAfterEngineTarget = 0.3, ImageTarget = 0.3, PlotsTarget = 1.0, LongTaskTarget = 0.2, ReclusterTarget = 1.0;
+    private const double Slack = 3;
+    private const int Runs = 3;
+
+    private Task WithPageAsync(string name, Func<SegmenterPage, Task> body) => fx.WithPageAsync(output, name, body);
+
+    /// <summary>
+    /// Installs the page-side stopwatch, then clicks <paramref name="button"/> from inside the page: the click, the stage
+    /// chip reading "done" (and the history rows then), the segmented image's load and every long task are timed on
+    /// the page's own clock (performance.now, ms).
+    /// </summary>
+    private static Task ClickTimedAsync(SegmenterPage p, string button) => p.Page.EvaluateAsync("""
+        button => {
+          // A new result shows as a new segmented-image src, rendered in the same batch as the stage chip's "done".
+          const segmented = () => document.querySelector("[data-testid='segmented-image']");
+          const before = segmented() ? segmented().src : null;
+          const t = window.__timing = { click: 0, done: null, rowsAtDone: null, image: null, longTasks: [] };
+          const obs = new PerformanceObserver(list => { for (const e of list.getEntries()) t.longTasks.push([e.startTime, e.duration]); });
+          obs.observe({ type: 'longtask', buffered: false });
+          t.stopObserving = () => obs.disconnect();
+          const stage = () => document.querySelector("[data-testid='stage']");
+          const mo = new MutationObserver(() => {
+            if (t.done === null && stage() && stage().innerText.trim() === 'done' && segmented() && segmented().src !== before) {
+              t.done = performance.now();
+              t.rowsAtDone = document.querySelectorAll("[data-testid='history-row']").length;
+            }
+          });
+          mo.observe(document.body, { subtree: true, childList: true, characterData: true });
+          document.addEventListener('load', e => {
+            if (e.target.dataset && e.target.dataset.testid === 'segmented-image' && e.target.src !== before) t.image ??= performance.now();
+          }, true);
+          t.click = performance.now();
+          document.querySelector(`[data-testid='${button}']`).click();
+        }
+        """, button);
+
+    /// <summary>Waits until the run ended and the image and both 3D plots of this result are shown; returns the page's timings.</summary>
+    private static async Task<Timing> AwaitEverythingAsync(SegmenterPage p, TimeSpan timeout)
+    {
+        await p.Page.WaitForFunctionAsync("""
+            () => {
+              const t = window.__timing;
+              if (!t || t.done === null || t.image === null) return false;
+              return ['color-scatter', 'code-scatter'].every(id => {
+                const box = document.querySelector(`[data-testid='${id}']`), g = box && box.querySelector('.js-plotly-plot');
+                return g && g.dataset.drawn === box.dataset.revision;
+              });
+            }
+            """, null, new() { Timeout = (float)timeout.TotalMilliseconds, PollingInterval = 50 });
+        var json = await p.Page.EvaluateAsync<string>("""
+            () => {
+              const t = window.__timing;
+              const drawn = ['color-scatter', 'code-scatter'].map(id => Number(document.querySelector(`[data-testid='${id}'] .js-plotly-plot`).dataset.drawnAt));
+              const end = Math.max(t.image, ...drawn);
+              t.stopObserving();
+              const longest = t.longTasks.filter(([s, d]) => s + d >= t.click && s <= end).reduce((m, [, d]) => Math.max(m, d), 0);
+              const total = Number(document.querySelector("[data-testid='result-summary']").dataset.totalSeconds);
+              const tasks = t.longTasks.filter(([s, d]) => s + d >= t.click && s <= end).map(([s, d]) => `${((s - t.done) / 1000).toFixed(2)}+${(d / 1000).toFixed(2)}`).join(' ');
+              return JSON.stringify({ click: t.click, done: t.done, rowsAtDone: t.rowsAtDone, image: t.image, plots: Math.max(...drawn), longest, engineSeconds: total, tasks });
+            }
+            """);
+        return JsonSerializer.Deserialize<Timing>(json, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+    }
+
+    /// <summary>Page times in ms; <paramref name="Tasks"/> lists the long tasks as "start after done + seconds".</summary>
+    private sealed record Timing(double Click, double Done, int RowsAtDone, double Image, double Plots, double Longest, double EngineSeconds, string Tasks)
+    {
+        public double DoneSeconds => (Done - Click) / 1000;
+        public double ImageAfterDone => (Image - Done) / 1000;
+        public double PlotsAfterDone => (Plots - Done) / 1000;
+        public double EverythingSeconds => (Math.Max(Image, Plots) - Click) / 1000;
+        public double LongestTask => Longest / 1000;
+    }
+
+    private static double Median(IEnumerable<double> xs)
+    {
+        var s = xs.Order().ToArray();
+        return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
+    }
+
+    private static string F(double x) => x.ToString("0.000", CultureInfo.InvariantCulture);
+
+    [SkippableFact]
+    public async Task Results_reach_the_page_as_fast_as_the_engine_makes_them()
+    {
+        await WithPageAsync(nameof(Results_reach_the_page_as_fast_as_the_engine_makes_them), async p =>
+        {
+            await p.ChooseSampleAsync("astronaut");
+            var runs = new List<Timing>();
+            var reclusters = new List<Timing>();
+            for (int run = 1; run <= Runs; run++)
+            {
+                await p.SetClustersAsync(4);
+                await p.SetEpochsAsync(30);
+                await Expect(p.TrainButton).ToBeEnabledAsync();
+                await ClickTimedAsync(p, "train-button");
+                var t = await AwaitEverythingAsync(p, TimeSpan.FromSeconds(180));
+                Assert.Equal(2 * run - 1, t.RowsAtDone); // the history row landed with the result, not after it
+                runs.Add(t);
+                output.WriteLine($"train {run}: engine {F(t.EngineSeconds)} s, click→done {F(t.DoneSeconds)} s (+{F(t.DoneSeconds - t.EngineSeconds)}), " +
+                                 $"done→image {F(t.ImageAfterDone)} s, done→plots {F(t.PlotsAfterDone)} s, longest task {F(t.LongestTask)} s; long tasks (s after done + s): {t.Tasks}");
+
+                await p.SetClustersAsync(6);
+                await Expect(p.Id("recluster-button")).ToBeEnabledAsync(new() { Timeout = 10_000 });
+                await ClickTimedAsync(p, "recluster-button");
+                var r = await AwaitEverythingAsync(p, TimeSpan.FromSeconds(60));
+                reclusters.Add(r);
+                output.WriteLine($"re-cluster {run}: click→image and plots {F(r.EverythingSeconds)} s, longest task {F(r.LongestTask)} s");
+            }
+
+            double overhead = Median(runs.Select(t => t.DoneSeconds - t.EngineSeconds)), image = Median(runs.Select(t => t.ImageAfterDone)),
+                plots = Median(runs.Select(t => t.PlotsAfterDone)), longest = Median(runs.Concat(reclusters).Select(t => t.LongestTask)),
+                recluster = Median(reclusters.Select(t => t.EverythingSeconds));
+            output.WriteLine($"median of {Runs}: engine {F(Median(runs.Select(t => t.EngineSeconds)))} s; click→done = engine + {F(overhead)} s; " +
+                             $"done→image {F(image)} s; done→both plots {F(plots)} s; longest task {F(longest)} s; re-cluster→image+plots {F(recluster)} s");
+            Assert.True(overhead <= Slack * DoneAfterEngineTarget, $"click→done exceeds the engine's total by {F(overhead)} s");
+            Assert.True(image <= Slack * ImageTarget, $"segmented image loaded {F(image)} s after done");
+            Assert.True(plots <= Slack * PlotsTarget, $"both 3D plots drawn {F(plots)} s after done");
+            Assert.True(longest <= Slack * LongTaskTarget, $"a main-thread task took {F(longest)} s");
+            Assert.True(recluster <= Slack * ReclusterTarget, $"re-cluster took {F(recluster)} s to show");
+        });
+    }
+
+    [SkippableFact]
+    public async Task Live_preview_changes_while_an_Original_run_trains_and_stops_with_Cancel()
+    {
+        await WithPageAsync(nameof(Live_preview_changes_while_an_Original_run_trains_and_stops_with_Cancel), async p =>
+        {
+            await p.ChooseSampleAsync("chelsea");
+            await p.ChoosePresetAsync("Original");
+            await p.SetEpochsAsync(30);
+            await p.TrainAsync();
+            var preview = p.Id("live-preview");
+            var seen = new List<string>();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(240);
+            while (seen.Count < 3 && DateTime.UtcNow < deadline)
+            {
+                if (await preview.CountAsync() > 0 && await preview.GetAttributeAsync("src") is { } src && (seen.Count == 0 || seen[^1] != src))
+                {
+                    seen.Add(src);
+                    output.WriteLine($"preview after epoch {await preview.GetAttributeAsync("data-epoch")}: {src.Length} chars");
+                }
+                await Task.Delay(100);
+            }
+            Assert.True(seen.Count >= 3, $"the preview changed {seen.Count - 1} time(s)");
+            Assert.All(seen, s => Assert.StartsWith("data:image/png;base64,", s));
+            Assert.Equal("training", await p.StageTextAsync());
+
+            await p.Id("cancel-button").ClickAsync();
+            await p.WaitForStageAsync("cancelled", TimeSpan.FromSeconds(10));
+            var last = await preview.GetAttributeAsync("src");
+            await Task.Delay(1500);
+            Assert.Equal(last, await preview.GetAttributeAsync("src"));
+        });
+    }
+
+    [SkippableFact]
+    public async Task Legend_hides_a_cluster_bars_highlight_it_and_dark_mode_themes_the_charts()
+    {
+        await WithPageAsync(nameof(Legend_hides_a_cluster_bars_highlight_it_and_dark_mode_themes_the_charts), async p =>
+        {
+            await p.ChooseSampleAsync("astronaut");
+            await p.SetClustersAsync(4);
+            await p.SetEpochsAsync(5);
+            await p.TrainAsync();
+            await p.WaitForStageAsync("done", TimeSpan.FromSeconds(120));
+            const string Drawn = "id => { const b = document.querySelector(`[data-testid='${id}']`), g = b && b.querySelector('.js-plotly-plot'); return !!g && g.dataset.drawn === b.dataset.revision; }";
+            foreach (var id in new[] { "color-scatter", "code-scatter", "distribution-chart" })
+                await p.Page.WaitForFunctionAsync(Drawn, id, new() { Timeout = 20_000 });
+
+            // One trace per cluster plus the centres, legend on; a legend click hides that cluster's trace.
+            const string Traces = "id => document.querySelector(`[data-testid='${id}'] .js-plotly-plot`).data.map(d => `${d.name}:${d.visible ?? true}`)";
+            Assert.Equal(["cluster 0:true", "cluster 1:true", "cluster 2:true", "cluster 3:true", "centres:true"],
+                await p.Page.EvaluateAsync<string[]>(Traces, "code-scatter"));
+            await p.Page.Locator("[data-testid='code-scatter'] .legend .traces").Nth(1).ClickAsync();
+            await p.Page.WaitForFunctionAsync("() => document.querySelector(\"[data-testid='code-scatter'] .js-plotly-plot\").data[1].visible === 'legendonly'", null, new() { Timeout = 5_000 });
+            Assert.Equal("data", await p.Page.EvaluateAsync<string>("() => document.querySelector(\"[data-testid='code-scatter'] .js-plotly-plot\").layout.scene.aspectmode"));
+
+            // A click on cluster 2's bar shows the original with that cluster highlighted.
+            var bar = await p.Page.Locator("[data-testid='distribution-chart'] .js-plotly-plot .trace.bars").Nth(2).Locator("path").First.BoundingBoxAsync();
+            Assert.NotNull(bar);
+            await p.Page.Mouse.ClickAsync(bar.X + bar.Width / 2, bar.Y + bar.Height / 2);
+            var highlight = p.Id("highlight-image");
+            await Expect(highlight).ToHaveAttributeAsync("data-cluster", "2", new() { Timeout = 5_000 });
+            Assert.True(await highlight.EvaluateAsync<bool>("el => el.complete && el.naturalWidth > 0 ? true : new Promise(ok => { el.onload = () => ok(el.naturalWidth > 0); el.onerror = () => ok(false); })"));
+            await Expect(p.Id("distribution-chart")).ToHaveAttributeAsync("data-highlight", "2");
+            await p.Id("highlight-clear").ClickAsync();
+            await Expect(p.OriginalImage).ToBeVisibleAsync();
+
+            // Loss chart: the log toggle switches the axis; the final loss is marked.
+            await p.Id("loss-log-toggle").ClickAsync();
+            await p.Page.WaitForFunctionAsync("() => { const g = document.querySelector(\"[data-testid='loss-chart'] .js-plotly-plot\"); return g.layout.yaxis.type === 'log' && g.data.some(d => d.name === 'final loss'); }", null, new() { Timeout = 5_000 });
+
+            // Dark mode follows the system setting and the toggle; the charts follow it.
+            const string ChartFont = "() => document.querySelector(\"[data-testid='code-scatter'] .js-plotly-plot\").layout.font.color";
+            var lightFont = await p.Page.EvaluateAsync<string>(ChartFont);
+            await p.Page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
+            await Expect(p.Id("theme-toggle")).ToHaveAttributeAsync("data-theme", "dark", new() { Timeout = 15_000 });
+            await p.Page.WaitForFunctionAsync($"() => ({ChartFont})() !== '{lightFont}'", null, new() { Timeout = 15_000 });
+            var darkBackground = await p.Page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
+            await p.Id("theme-toggle").ClickAsync();
+            await Expect(p.Id("theme-toggle")).ToHaveAttributeAsync("data-theme", "light", new() { Timeout = 15_000 });
+            await p.Page.WaitForFunctionAsync($"() => ({ChartFont})() === '{lightFont}'", null, new() { Timeout = 15_000 });
+            Assert.NotEqual(darkBackground, await p.Page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor"));
+        });
+    }
+}

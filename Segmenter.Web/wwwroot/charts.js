@@ -1,0 +1,304 @@
+// The page's charts, drawn with plotly.js directly. Plot data arrive as byte[] from .NET, which Blazor Server sends
+// as binary and hands over as Uint8Array: no per-point JSON, colour or text strings cross the circuit. Every draw
+// runs in its own later task (never inside the interop call), the newest request per chart winning, so the page
+// stays responsive and a burst of results draws only the last.
+
+// plotly.js ships with Plotly.Blazor; its own loader is reused so both load the one copy.
+const plotlySource = './_content/Plotly.Blazor/plotly-3.7.0.min.js';
+const plotlyLoader = './_content/Plotly.Blazor/plotly-interop-7.2.0.js';
+let plotlyLoading = null;
+
+function plotly() {
+    if (window.Plotly) return Promise.resolve(window.Plotly);
+    plotlyLoading ??= import(plotlyLoader).then(m => m.importScript('plotly-import', plotlySource)).then(() => window.Plotly);
+    return plotlyLoading;
+}
+
+const config = { responsive: true, displaylogo: false };
+
+// ---- theme ----
+
+function isDark() { return document.documentElement.dataset.theme === 'dark'; }
+
+/** Relayout keys that theme a chart; the same keys are set on a new chart's layout. */
+function themeUpdate(layout) {
+    const fg = isDark() ? '#e0e0e0' : '#444444', grid = isDark() ? '#4a4a4a' : '#e5e5e5';
+    const u = { 'font.color': fg, paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)' };
+    for (const key of Object.keys(layout || {})) {
+        if (/^[xy]axis\d*$/.test(key)) { u[key + '.gridcolor'] = grid; u[key + '.zerolinecolor'] = grid; u[key + '.linecolor'] = grid; }
+        if (/^scene\d*$/.test(key)) for (const a of ['xaxis', 'yaxis', 'zaxis']) { u[`${key}.${a}.gridcolor`] = grid; u[`${key}.${a}.color`] = fg; }
+    }
+    return u;
+}
+
+function themed(layout) {
+    for (const [path, value] of Object.entries(themeUpdate(layout))) {
+        const keys = path.split('.');
+        let o = layout;
+        for (const k of keys.slice(0, -1)) o = o[k] ??= {};
+        o[keys[keys.length - 1]] = value;
+    }
+    return layout;
+}
+
+/** Whether the system prefers dark; later changes are reported to dotnet.SystemThemeChanged(dark). */
+export function followSystemTheme(dotnet) {
+    const query = window.matchMedia('(prefers-color-scheme: dark)');
+    query.addEventListener('change', e => dotnet.invokeMethodAsync('SystemThemeChanged', e.matches));
+    return query.matches;
+}
+
+/** Switches the page's chart theme and re-themes every plot on it (those drawn by Plotly.Blazor too). */
+export function setTheme(dark) {
+    document.documentElement.dataset.theme = dark ? 'dark' : 'light';
+    document.documentElement.style.colorScheme = dark ? 'dark' : 'light';
+    if (!window.Plotly) return;
+    for (const g of document.querySelectorAll('.js-plotly-plot')) window.Plotly.relayout(g, themeUpdate(g.layout));
+}
+
+// ---- scheduling: one pending draw per chart, each in its own task ----
+
+const pending = new Map();
+
+function schedule(el, draw) {
+    const first = !pending.has(el);
+    pending.set(el, draw);
+    if (!first) return;
+    setTimeout(async () => {
+        const latest = pending.get(el);
+        pending.delete(el);
+        if (!el.isConnected) return;
+        const Plotly = await plotly();
+        await latest(Plotly);
+    }, 0);
+}
+
+function drawn(el, revision) {
+    el.dataset.drawn = String(revision);
+    el.dataset.drawnAt = String(performance.now());
+}
+
+function floats(bytes) {
+    // A copy: the view of a Uint8Array's buffer need not be 4-byte aligned.
+    return new Float32Array(bytes.slice().buffer);
+}
+
+// ---- 3D scenes: made ahead, while the page is quiet ----
+// Setting up a WebGL scene is what makes a 3D plot slow to appear (seconds with a software renderer); giving an
+// existing scene new data is not. So two scenes are made before any result exists and results only restyle them.
+// Making one blocks the page for a moment, so it waits until nobody is using the page: no input and no change on
+// the page for a second. A result that comes first makes its scene on the spot.
+
+const scenesWanted = 2;
+const scenePool = [];
+let scenesMade = 0;
+let warming = null;
+
+function quiet(ms) {
+    return new Promise(ok => {
+        const events = ['pointerdown', 'keydown', 'input', 'change', 'wheel'];
+        let timer;
+        const done = () => { observer.disconnect(); events.forEach(e => removeEventListener(e, reset, true)); ok(); };
+        const reset = () => { clearTimeout(timer); timer = setTimeout(done, ms); };
+        const observer = new MutationObserver(reset);
+        observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+        events.forEach(e => addEventListener(e, reset, true));
+        reset();
+    });
+}
+
+async function makeScene(Plotly) {
+    scenesMade++;
+    const g = document.createElement('div');
+    sceneHolder().appendChild(g);
+    // The shapes a result brings (cluster traces, diamond centres with an outline, a legend), so the GL
+    // programs they need are compiled now, not when the first result arrives.
+    const warm = [0, 1, 2, 3].map(c => ({ type: 'scatter3d', mode: 'markers', x: [c], y: [c], z: [c], marker: { size: 2, color: '#888888' } }));
+    warm.push({ type: 'scatter3d', mode: 'markers', x: [0], y: [1], z: [2], marker: { size: 7, symbol: 'diamond', color: ['#888888'], line: { color: '#000000', width: 2 } } });
+    await Plotly.newPlot(g, warm, { width: 400, height: 340, margin: { l: 0, r: 0, t: 0, b: 0 }, showlegend: true }, config);
+    return g;
+}
+
+function sceneHolder() {
+    let holder = document.getElementById('segmenter-scene-pool');
+    if (!holder) {
+        holder = document.createElement('div');
+        holder.id = 'segmenter-scene-pool';
+        holder.setAttribute('aria-hidden', 'true');
+        holder.style.cssText = 'position:fixed;left:-10000px;top:0;width:400px;height:340px;overflow:hidden;';
+        document.body.appendChild(holder);
+    }
+    return holder;
+}
+
+function warmScenes() {
+    warming ??= (async () => {
+        await quiet(1000);
+        const Plotly = await plotly();
+        while (scenesMade < scenesWanted) {
+            await quiet(1000);
+            if (scenesMade >= scenesWanted) break;
+            scenePool.push(await makeScene(Plotly));
+        }
+        document.documentElement.dataset.scenesReady = 'true';
+    })();
+    return warming;
+}
+
+/** Starts making the 3D scenes (once); the page calls it after its first render. */
+export function warmUp() { warmScenes(); }
+
+// The 3D plots draw one after the other, each in its own frame: a scene paints in the frame after its update,
+// and two paints in one frame would make one long task of both.
+let sceneTurn = Promise.resolve();
+
+function inTurn(draw) {
+    const turn = sceneTurn.then(draw).then(() => new Promise(ok => requestAnimationFrame(() => setTimeout(ok, 0))));
+    sceneTurn = turn.catch(() => { });
+    return turn;
+}
+
+/** The plot inside a scatter's host element: a ready scene from the pool the first time (or a new one). */
+async function sceneIn(host, Plotly) {
+    let g = host.querySelector('.js-plotly-plot');
+    if (!g) {
+        g = scenePool.pop() ?? await makeScene(Plotly);
+        host.appendChild(g);
+        let width = host.clientWidth;
+        new ResizeObserver(() => {
+            if (host.clientWidth === width || !host.clientWidth || !g.layout) return;
+            width = host.clientWidth;
+            window.Plotly.relayout(g, { width });
+        }).observe(host);
+    }
+    return g;
+}
+
+// ---- 3D scatters ----
+
+/**
+ * One trace per cluster (legend click hides it) plus the centres. kind 'rgb': points at their pixel's colour
+ * (centres: the clusters' mean colours); kind 'codes': points at their code's first 3 principal components
+ * (codes: float32 bytes, 3 a point; centres: float32 bytes, 3 a cluster). meta: { revision, uirevision, clusters:
+ * [{ index, colour, share, mean: [r, g, b] }] }. The camera is kept across draws with the same uirevision.
+ */
+export function scatter3d(el, kind, rgb, labels, codes, centres, meta) {
+    schedule(el, async Plotly => {
+        const g = await sceneIn(el, Plotly);
+        const coords = kind === 'codes' ? floats(codes) : rgb;
+        const centre = kind === 'codes' ? floats(centres) : null;
+        const clusters = meta.clusters, k = clusters.length, n = labels.length;
+        const counts = new Int32Array(k);
+        for (let i = 0; i < n; i++) counts[labels[i]]++;
+        const x = [], y = [], z = [], custom = [], fill = new Int32Array(k);
+        for (let c = 0; c < k; c++) { x.push(new Float32Array(counts[c])); y.push(new Float32Array(counts[c])); z.push(new Float32Array(counts[c])); custom.push(new Array(counts[c])); }
+        for (let i = 0; i < n; i++) {
+            const c = labels[i], j = fill[c]++;
+            x[c][j] = coords[3 * i]; y[c][j] = coords[3 * i + 1]; z[c][j] = coords[3 * i + 2];
+            custom[c][j] = [rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]];
+        }
+        const data = clusters.map((cl, c) => ({
+            type: 'scatter3d', mode: 'markers', name: `cluster ${cl.index}`, legendgroup: `c${cl.index}`,
+            x: x[c], y: y[c], z: z[c], customdata: custom[c],
+            marker: { size: 2, color: cl.colour },
+            hovertemplate: `cluster ${cl.index} · ${(cl.share * 100).toFixed(1)}% of pixels<br>pixel RGB %{customdata[0]}, %{customdata[1]}, %{customdata[2]}<extra></extra>`,
+        }));
+        const cx = [], cy = [], cz = [];
+        for (let c = 0; c < k; c++) {
+            if (centre) { cx.push(centre[3 * c]); cy.push(centre[3 * c + 1]); cz.push(centre[3 * c + 2]); }
+            else { cx.push(clusters[c].mean[0]); cy.push(clusters[c].mean[1]); cz.push(clusters[c].mean[2]); }
+        }
+        data.push({
+            type: 'scatter3d', mode: 'markers', name: 'centres', x: cx, y: cy, z: cz,
+            text: clusters.map(cl => `centre of cluster ${cl.index}`),
+            marker: { size: 7, symbol: 'diamond', color: clusters.map(cl => cl.colour), line: { color: '#000000', width: 2 } },
+            hovertemplate: '%{text}<extra></extra>',
+        });
+        const axis = (t, range) => range ? { title: { text: t }, range } : { title: { text: t } };
+        const layout = themed({
+            width: el.clientWidth || undefined, height: 340, margin: { l: 0, r: 0, t: 0, b: 0 }, uirevision: meta.uirevision,
+            showlegend: true, legend: { x: 0, y: 1, itemsizing: 'constant', font: { size: 10 }, bgcolor: 'rgba(0,0,0,0)' },
+            scene: kind === 'codes'
+                ? { aspectmode: 'data', xaxis: axis('PC 1'), yaxis: axis('PC 2'), zaxis: axis('PC 3') }
+                : { aspectmode: 'cube', xaxis: axis('R', [0, 255]), yaxis: axis('G', [0, 255]), zaxis: axis('B', [0, 255]) },
+        });
+        await inTurn(async () => {
+            await Plotly.react(g, data, layout, config);
+            drawn(g, meta.revision);
+        });
+    });
+}
+
+// ---- loss curve ----
+
+/**
+ * The loss per epoch (trace 0), on a log or linear axis; when the run has ended its final loss is marked.
+ * meta: { revision, log, final }.
+ */
+export function drawLoss(el, epochs, losses, meta) {
+    schedule(el, async Plotly => {
+        const data = [{ type: 'scatter', mode: 'lines+markers', name: 'loss', x: epochs.slice(), y: losses.slice(), marker: { size: 4 } }];
+        const annotations = [];
+        if (meta.final && losses.length > 0) {
+            const e = epochs[epochs.length - 1], l = losses[losses.length - 1];
+            data.push({ type: 'scatter', mode: 'markers', name: 'final loss', x: [e], y: [l], marker: { size: 11, symbol: 'star', color: '#ff7f0e' }, hovertemplate: 'final loss %{y:.6g}<extra></extra>' });
+            annotations.push({ x: e, y: meta.log ? Math.log10(l) : l, text: `final ${l.toPrecision(3)}`, showarrow: true, arrowhead: 0, ax: -40, ay: -24 });
+        }
+        const layout = themed({
+            height: 260, margin: { l: 56, r: 16, t: 16, b: 40 }, showlegend: false, annotations,
+            xaxis: { title: { text: 'epoch' }, rangemode: 'nonnegative' },
+            yaxis: { title: { text: meta.log ? 'mean squared error (log)' : 'mean squared error' }, type: meta.log ? 'log' : 'linear', exponentformat: 'power' },
+        });
+        await Plotly.react(el, data, layout, config);
+        drawn(el, meta.revision);
+    });
+}
+
+/** Appends epochs to the curve (trace 0) without redrawing it; falls back to a draw before the first one. */
+export function extendLoss(el, epochs, losses, meta) {
+    if (!el.data || pending.has(el)) { drawLoss(el, epochs, losses, meta); return; }
+    window.Plotly.extendTraces(el, { x: [epochs.slice(el.data[0].x.length)], y: [losses.slice(el.data[0].y.length)] }, [0]);
+    drawn(el, meta.revision);
+}
+
+// ---- cluster shares ----
+
+/**
+ * One bar (and legend entry) per cluster in its colour; clicking a bar or a legend entry calls
+ * dotnet.ClusterClicked(index) instead of hiding it. meta: { revision, highlight, clusters: [{ index, colour, share, count }] }.
+ */
+export function bars(el, meta, dotnet) {
+    el.segmenterDotnet = dotnet;
+    schedule(el, async Plotly => {
+        const h = meta.highlight;
+        const data = meta.clusters.map(cl => ({
+            type: 'bar', name: `cluster ${cl.index}`, x: [String(cl.index)], y: [Math.round(cl.share * 10000) / 100],
+            marker: { color: cl.colour, line: { color: '#555555', width: h === cl.index ? 3 : 1 } },
+            opacity: h == null || h === cl.index ? 1 : 0.35,
+            hovertemplate: `cluster ${cl.index}: %{y}% (${cl.count.toLocaleString()} px)<extra></extra>`,
+        }));
+        const layout = themed({
+            height: 260, margin: { l: 48, r: 8, t: 8, b: 40 }, showlegend: true, legend: { font: { size: 10 } },
+            xaxis: { title: { text: 'cluster' }, type: 'category' }, yaxis: { title: { text: 'share of pixels (%)' } },
+        });
+        await Plotly.react(el, data, layout, config);
+        if (!el.segmenterBound) {
+            el.segmenterBound = true;
+            const tell = index => el.segmenterDotnet?.invokeMethodAsync('ClusterClicked', index);
+            el.on('plotly_click', d => { if (d.points.length) tell(Number(d.points[0].x)); });
+            el.on('plotly_legendclick', d => { tell(Number(d.data[d.curveNumber].x[0])); return false; });
+            el.on('plotly_legenddoubleclick', () => false);
+        }
+        drawn(el, meta.revision);
+    });
+}
+
+/** Stops a chart's pending draw and frees plotly's state (the component is going away); a 3D scene goes back to the pool. */
+export function dispose(el) {
+    if (!el) return;
+    pending.delete(el);
+    el.segmenterDotnet = null;
+    const scene = el.querySelector('.js-plotly-plot');
+    if (scene) { sceneHolder().appendChild(scene); scenePool.push(scene); }
+    else if (window.Plotly && el.data) window.Plotly.purge(el);
+}
