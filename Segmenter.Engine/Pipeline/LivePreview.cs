@@ -48,7 +48,7 @@ internal sealed class LivePreview
     {
         _options = options;
         _small = Downscale(image, options.MaxSide);
-        _items = CodeItems.ForPixels(new PixelWindows(_small, p.Window), (int)_small.PixelCount);
+        _items = CodeItems.ForPixels(_small, p.Window, p.InputColours);
         _all = Enumerable.Range(0, _items.Count).ToArray();
         _clusters = Math.Min(p.Clusters, _items.Count);
         _seed = p.Seed;
