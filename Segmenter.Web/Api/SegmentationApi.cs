@@ -68,8 +68,11 @@ public static class SegmentationApi
             .WithSummary("The run report: every parameter used, epoch losses, metrics, clusters, timings");
 
         api.MapDelete("/{id}", async (string id, ApiRuns runs, HttpContext context, CancellationToken ct) =>
-                await runs.CancelOrDeleteAsync(id, ct) ? Results.NoContent() : ApiProblem.NotFound(id).ToResult(context))
-            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound)
+            {
+                try { return await runs.CancelOrDeleteAsync(id, ct) ? Results.NoContent() : ApiProblem.NotFound(id).ToResult(context); }
+                catch (ApiProblem problem) { return problem.ToResult(context); }
+            })
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden)
             .WithSummary("Cancel a queued or running run, or delete a finished one");
     }
 
