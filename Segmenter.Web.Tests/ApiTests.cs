@@ -4,7 +4,10 @@ using System.Text.Json.Nodes;
 using Segmenter.Bench.Corpus;
 using Segmenter.Engine.Imaging;
 using Segmenter.Web.Api;
+using Microsoft.Extensions.DependencyInjection;
+using Segmenter.Engine.Pipeline;
 using Segmenter.Web.Services;
+using Segmenter.Web.Store;
 using SixLabors.ImageSharp.Formats.Png;
 
 namespace Segmenter.Web.Tests;
@@ -207,6 +210,23 @@ public sealed class ApiTests
             HttpStatusCode.BadRequest, "\"fromRun\" applies the stored run's model with its own settings; \"epochs\" cannot change them.");
         await AssertProblem(await client.PostAsync(SegmentationApi.Route, Upload(TwoTonePng, """{"fromRun":"AAAAAAAAAAAAAAAAAAAAAA"}""")),
             HttpStatusCode.BadRequest, "There is no stored run \"AAAAAAAAAAAAAAAAAAAAAA\" with a trained model to apply.");
+    }
+
+    [Fact]
+    public async Task A_browsers_stored_run_can_be_read_but_not_deleted_through_the_API()
+    {
+        await using var host = new ApiHost();
+        var client = host.CreateClient();
+        var store = host.Services.GetRequiredService<RunStore>();
+        string id = RunCodec.NewId();
+        using var result = TestData.Result(2, 64, 48);
+        await store.SaveAsync(RunSnapshot.Of(id, "some-browser", "page.png", TwoTonePng, result, new RunQuality(0.5, 0.8, 10),
+            host.Services.GetRequiredService<IImageCodec>()));
+
+        var status = await Json(await client.GetAsync($"{SegmentationApi.Route}/{id}"));
+        Assert.Equal(RunStates.Finished, (string)status["state"]!);
+        await AssertProblem(await client.DeleteAsync($"{SegmentationApi.Route}/{id}"), HttpStatusCode.Forbidden, "deleted only from its page");
+        Assert.NotNull(await store.GetAsync(id));
     }
 
     [Fact]

@@ -142,7 +142,7 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, IImage
     public string? PendingState(string id)
         => _runs.TryGetValue(id, out var run) && run.State is RunStates.Queued or RunStates.Running ? run.State : null;
 
-    /// <summary>Cancels a queued or running run (waiting a moment for it to stop), or deletes a finished one; false when unknown.</summary>
+    /// <summary>Cancels a queued or running run (waiting a moment for it to stop), or deletes a finished API run; false when unknown.</summary>
     public async Task<bool> CancelOrDeleteAsync(string id, CancellationToken ct)
     {
         if (_runs.TryGetValue(id, out var run) && run.State is RunStates.Queued or RunStates.Running)
@@ -151,8 +151,12 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, IImage
             await Task.WhenAny(run.Job.Completion, Task.Delay(TimeSpan.FromSeconds(5), ct));
             return true;
         }
-        bool deleted = await store.DeleteAsync(id, ct: ct);
+        // Only runs made through the API: a browser's run is read-only for whoever has its link, deleted from its page.
+        bool deleted = await store.DeleteAsync(id, Owner, ct);
         if (deleted) _runs.TryRemove(id, out _);
+        else if (run is null && await store.GetAsync(id, ct) is not null)
+            throw new ApiProblem(StatusCodes.Status403Forbidden, "Not an API run",
+                $"The run \"{id}\" was made in a browser; it can be read here but deleted only from its page.");
         return deleted || run is not null;
     }
 

@@ -43,6 +43,7 @@ public static class SegmentationApi
             .Accepts<SegmentationUpload>("multipart/form-data")
             .Produces<SegmentationAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Queue a segmentation of an uploaded image")
             .WithDescription("Multipart form: a file part `image` and an optional part `settings`, a JSON object with the run report's " +
@@ -68,8 +69,11 @@ public static class SegmentationApi
             .WithSummary("The run report: every parameter used, epoch losses, metrics, clusters, timings");
 
         api.MapDelete("/{id}", async (string id, ApiRuns runs, HttpContext context, CancellationToken ct) =>
-                await runs.CancelOrDeleteAsync(id, ct) ? Results.NoContent() : ApiProblem.NotFound(id).ToResult(context))
-            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound)
+            {
+                try { return await runs.CancelOrDeleteAsync(id, ct) ? Results.NoContent() : ApiProblem.NotFound(id).ToResult(context); }
+                catch (ApiProblem problem) { return problem.ToResult(context); }
+            })
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden)
             .WithSummary("Cancel a queued or running run, or delete a finished one");
     }
 
@@ -81,6 +85,10 @@ public static class SegmentationApi
                 throw ApiProblem.BadImage("Send a multipart/form-data request with the image in a part named \"image\".");
             IFormCollection form;
             try { form = await context.Request.ReadFormAsync(ct); }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                throw new ApiProblem(e.StatusCode, "The image was refused", $"The upload is too large: {e.Message}");
+            }
             catch (Exception e) when (e is InvalidDataException or BadHttpRequestException or IOException)
             {
                 throw ApiProblem.BadImage($"The upload could not be read: {e.Message}");

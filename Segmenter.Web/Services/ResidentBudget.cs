@@ -70,9 +70,9 @@ public sealed class ResidentBudget(IOptions<SegmenterOptions> options, ILogger<R
     }
 
     /// <summary>
-    /// Large arrays were dropped (a session ended or released its state, a run left its working buffers behind):
-    /// collect and compact once, shortly, so the process's memory goes down, not only the heap's. Without this the
-    /// GC, seeing no memory pressure on a large machine, lets garbage from 40-megapixel runs pile up for minutes.
+    /// Large arrays were dropped (a session ended or released its state): collect and compact once, shortly, so the
+    /// process's memory goes down, not only the heap's. Not after every run: an aggressive collection on a busy
+    /// server stalled the page's updates by seconds (an end-to-end test caught it).
     /// </summary>
     public void ScheduleReturn()
     {
