@@ -520,6 +520,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
         }
         DisposeResult(old);
         Touch();
+        _budget?.ScheduleReturn(); // the run's working buffers are garbage now
     }
 
     private void OnJobChanged(JobHandle job)
