@@ -96,6 +96,15 @@ internal sealed class ColourHistogram
         }
     }
 
+    /// <summary>How many distinct colours the image has, counting only up to <paramref name="enough"/> (cheap when there are many).</summary>
+    public static int DistinctUpTo(RgbImage image, int enough)
+    {
+        var seen = new HashSet<int>();
+        var px = image.Pixels;
+        for (long i = 0; i < px.Length && seen.Count < enough; i += 3) seen.Add((px[i] << 16) | (px[i + 1] << 8) | px[i + 2]);
+        return seen.Count;
+    }
+
     /// <summary>Writes the colours of the given items as input floats (one token each).</summary>
     public void Fill(ReadOnlySpan<int> items, Span<float> destination, InputColours colours)
     {

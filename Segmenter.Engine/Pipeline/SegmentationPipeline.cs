@@ -51,7 +51,7 @@ public static class SegmentationPipeline
 
             marks.Enter(PipelineStage.Encoding);
             var items = CodeItems.For(image, p);
-            RequireEnoughItems(items, p);
+            RequireEnoughItems(items, image, p);
             var (fitItems, fitWeights, sampled) = ChooseFitItems(items, image.PixelCount, p);
             var fitCodes = items.Encode(model, fitItems, ct);
             var codes = new TrainedCodes(model, fitItems, fitCodes, fitWeights, sampled);
@@ -82,7 +82,7 @@ public static class SegmentationPipeline
         p.Validate(image.PixelCount);
         var marks = new StageClock(Stopwatch.StartNew(), null, decodeSeconds: 0);
         var items = CodeItems.For(image, p);
-        RequireEnoughItems(items, p);
+        RequireEnoughItems(items, image, p);
         return Cluster(codes, items, image, p, previous.EpochLosses, marks, cancellationToken, reclustered: true);
     }
 
@@ -184,13 +184,18 @@ public static class SegmentationPipeline
         }
     }
 
-    /// <summary>Distinct colours are the items with window 1: a flat image cannot be split into more segments than it has colours.</summary>
-    private static void RequireEnoughItems(CodeItems items, SegmentationParameters p)
+    /// <summary>
+    /// An image is not split into more segments than it has colours, whatever the window: distinct colours are the
+    /// items with window 1; with wider windows they are counted (stopping as soon as there are enough).
+    /// </summary>
+    private static void RequireEnoughItems(CodeItems items, RgbImage image, SegmentationParameters p)
     {
-        if (items.Count < p.Clusters)
+        int colours = items.Weights is not null ? items.Count : ColourHistogram.DistinctUpTo(image, p.Clusters);
+        if (colours < p.Clusters)
             throw new ArgumentException(
-                $"The image has only {items.Count} distinct colour(s), fewer than the {p.Clusters} clusters asked for; ask for at most {items.Count}.");
+                $"The image has only {colours} distinct colour(s), fewer than the {p.Clusters} clusters asked for; ask for at most {colours}.");
     }
+
 
     /// <summary>
     /// The items k-means is fitted on: all of them when they fit the clustering sample, else a seeded sample of
