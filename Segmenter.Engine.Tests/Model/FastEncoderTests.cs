@@ -32,6 +32,20 @@ public class FastEncoderTests
         Assert.True(reference.Count(v => v > 0) > reference.Length / 10, "the codes are not all zero (a vacuous comparison)");
     }
 
+    [Theory]
+    [InlineData(InputColours.Lab)]
+    [InlineData(InputColours.Both)]
+    public void Region_codes_equal_the_reference_in_every_colour_space(InputColours colours)
+    {
+        var image = NoiseImage(21, 13, seed: 4);
+        using var model = ScrambledModel(3, 2, ColourFeatures.Channels(colours));
+        var all = Enumerable.Range(0, (int)image.PixelCount).ToArray();
+        var fast = CodeItems.ForPixels(image, 3, colours).Encode(model, all, CancellationToken.None);
+        var reference = ReferenceCodes(model, image, all, colours);
+        float worst = reference.Zip(fast, (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(worst <= Tolerance, $"{colours}: max abs difference {worst:g3}");
+    }
+
     [Fact]
     public void Only_the_asked_for_pixels_are_returned_in_the_asked_order()
     {
@@ -129,25 +143,25 @@ public class FastEncoderTests
     private static float MaxDiff(torch.Tensor a, torch.Tensor b) => (a - b).abs().max().item<float>();
 
     /// <summary>Per-window codes: every pixel's window gathered with <see cref="PixelWindows"/> and encoded token by token.</summary>
-    private static float[] ReferenceCodes(AttentionAutoencoder model, RgbImage image, int[] items)
+    private static float[] ReferenceCodes(AttentionAutoencoder model, RgbImage image, int[] items, InputColours colours = InputColours.Rgb)
     {
-        var windows = new PixelWindows(image, model.Window);
+        var windows = new PixelWindows(image, model.Window, colours);
         var input = new float[items.Length * windows.FloatsPerItem];
         windows.Fill(items, input);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         model.eval();
-        return model.Encode(torch.tensor(input, [items.Length, windows.Tokens, 3])).contiguous().data<float>().ToArray();
+        return model.Encode(torch.tensor(input, [items.Length, windows.Tokens, windows.Channels])).contiguous().data<float>().ToArray();
     }
 
     /// <summary>
     /// A model whose weights are far from their initial scale (position embeddings especially start near zero), so
     /// attention is sharp and uneven and a wrong offset, shift or head split would show.
     /// </summary>
-    private static AttentionAutoencoder ScrambledModel(int window, int heads)
+    private static AttentionAutoencoder ScrambledModel(int window, int heads, int channels = 3)
     {
         torch.manual_seed(11);
-        var model = new AttentionAutoencoder(heads, window);
+        var model = new AttentionAutoencoder(heads, window, channels: channels);
         using var noGrad = torch.no_grad();
         foreach (var w in model.parameters()) w.add_(torch.randn_like(w) * 0.3);
         return model;

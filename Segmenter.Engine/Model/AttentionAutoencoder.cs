@@ -29,6 +29,9 @@ public sealed partial class AttentionAutoencoder : nn.Module<Tensor, Tensor>
     /// <summary>Colours the decoder outputs per pixel: the window's T (an autoencoder of the window), or 1 (its centre or a denoised centre).</summary>
     public int OutputTokens { get; }
 
+    /// <summary>Input floats per token: 3 colour values, or 6 with both colour spaces.</summary>
+    public int Channels { get; }
+
     private readonly Linear embed;          // 3 → 64
     private readonly Parameter? position;   // T × 64, learned; only when the window has neighbours
     private readonly Linear query, key, value, project; // attention projections
@@ -38,7 +41,7 @@ public sealed partial class AttentionAutoencoder : nn.Module<Tensor, Tensor>
     // Held for the model's lifetime: a Scalar made implicitly per call can be finalised while libtorch still reads it.
     private readonly Scalar attentionScale;
 
-    public AttentionAutoencoder(int heads = 2, int window = 1, bool reconstructWindow = true) : base(nameof(AttentionAutoencoder))
+    public AttentionAutoencoder(int heads = 2, int window = 1, bool reconstructWindow = true, int channels = 3) : base(nameof(AttentionAutoencoder))
     {
         if (heads < 1 || Width % heads != 0)
             throw new ArgumentException($"Attention heads must divide the {Width} features evenly (1, 2, 4, 8 or 16); got {heads}.", nameof(heads));
@@ -48,7 +51,8 @@ public sealed partial class AttentionAutoencoder : nn.Module<Tensor, Tensor>
         Window = window;
         OutputTokens = reconstructWindow ? Tokens : 1;
 
-        embed = nn.Linear(3, Width);
+        Channels = channels;
+        embed = nn.Linear(channels, Width);
         if (window > 1)
         {
             position = nn.Parameter(torch.empty(Tokens, Width));
@@ -60,7 +64,7 @@ public sealed partial class AttentionAutoencoder : nn.Module<Tensor, Tensor>
         project = nn.Linear(Width, Width);
         toCode = nn.Linear(Width, CodeSize);
         decode1 = nn.Linear(CodeSize, Width);
-        decode2 = nn.Linear(Width, 3 * OutputTokens);
+        decode2 = nn.Linear(Width, channels * OutputTokens);
         attentionScale = (1.0 / Math.Sqrt(Width / heads)).ToScalar();
         RegisterComponents();
     }

@@ -30,7 +30,8 @@ public static class TorchRuntime
         lock (Threads)
         {
             torch.manual_seed(p.Seed);
-            return new AttentionAutoencoder(p.Heads, p.Window, reconstructWindow: p.DecoderTarget == Pipeline.DecoderTarget.Window);
+            return new AttentionAutoencoder(p.Heads, p.Window, reconstructWindow: p.DecoderTarget == Pipeline.DecoderTarget.Window,
+                channels: Pipeline.ColourFeatures.Channels(p.InputColours));
         }
     }
 }

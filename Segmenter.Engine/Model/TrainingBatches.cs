@@ -58,7 +58,7 @@ internal abstract class TrainingBatches
         {
             int start = step * batch, b = Math.Min(batch, order.Length - start), floats = windows.FloatsPerItem;
             windows.Fill(order.AsSpan(start, b), buffer);
-            var x = torch.tensor(buffer.AsSpan(0, b * floats).ToArray(), [b, windows.Tokens, 3]); // (B, T, 3)
+            var x = torch.tensor(buffer.AsSpan(0, b * floats).ToArray(), [b, windows.Tokens, windows.Channels]); // (B, T, C)
             return (model.forward(x), x.view(b, floats), b);
         }
     }
@@ -98,14 +98,14 @@ internal abstract class TrainingBatches
         public override (Tensor, Tensor, int) Step(AttentionAutoencoder model, int step)
         {
             for (int c = 0; c < cropsPerStep; c++) crops.Next(buffer.AsSpan(c * crops.FloatsPerCrop, crops.FloatsPerCrop));
-            var x = torch.tensor(buffer, [cropsPerStep, crops.PaddedHeight, crops.PaddedWidth, 3]);
+            var x = torch.tensor(buffer, [cropsPerStep, crops.PaddedHeight, crops.PaddedWidth, crops.Channels]);
             return (model.ForwardRegion(x), Targets(model, x), cropsPerStep * crops.PixelsPerCrop);
         }
 
         private Tensor Targets(AttentionAutoencoder model, Tensor x) => target switch
         {
             DecoderTarget.Centre => x.narrow(1, model.Halo, crops.Height).narrow(2, model.Halo, crops.Width),
-            DecoderTarget.Denoised => model.RegionTargets(x).unflatten(3, [model.Tokens, 3]).mean([3]),
+            DecoderTarget.Denoised => model.RegionTargets(x).unflatten(3, [model.Tokens, crops.Channels]).mean([3]),
             _ => model.RegionTargets(x),
         };
     }

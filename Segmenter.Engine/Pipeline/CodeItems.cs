@@ -14,6 +14,9 @@ internal abstract class CodeItems
     public abstract int Count { get; }
     public abstract int Tokens { get; }
 
+    /// <summary>Input floats per token (<see cref="ColourFeatures.Channels"/>).</summary>
+    public abstract int Channels { get; }
+
     /// <summary>How many pixels an item stands for; null when every item is one pixel.</summary>
     public abstract float[]? Weights { get; }
 
@@ -36,7 +39,7 @@ internal abstract class CodeItems
     public virtual float[] Encode(AttentionAutoencoder model, ReadOnlySpan<int> items, CancellationToken ct)
     {
         var codes = new float[(long)items.Length * AttentionAutoencoder.CodeSize];
-        var buffer = new float[Math.Min(ChunkSize, Math.Max(items.Length, 1)) * Tokens * 3];
+        var buffer = new float[Math.Min(ChunkSize, Math.Max(items.Length, 1)) * Tokens * Channels];
         model.eval();
         using var noGrad = torch.no_grad();
         for (int start = 0; start < items.Length; start += ChunkSize)
@@ -45,7 +48,7 @@ internal abstract class CodeItems
             int b = Math.Min(ChunkSize, items.Length - start);
             Fill(items.Slice(start, b), buffer);
             using var scope = torch.NewDisposeScope();
-            var x = torch.tensor(buffer.AsSpan(0, b * Tokens * 3).ToArray(), [b, Tokens, 3]);
+            var x = torch.tensor(buffer.AsSpan(0, b * Tokens * Channels).ToArray(), [b, Tokens, Channels]);
             var code = model.Encode(x).contiguous();
             code.data<float>().CopyTo(codes.AsSpan(start * AttentionAutoencoder.CodeSize, b * AttentionAutoencoder.CodeSize));
         }
@@ -56,6 +59,7 @@ internal abstract class CodeItems
     {
         public override int Count => histogram.Count;
         public override int Tokens => 1;
+        public override int Channels => ColourFeatures.Channels(colours);
         public override float[]? Weights => histogram.Counts;
         public override int ItemOfPixel(int pixel) => histogram.ItemOfPixel[pixel];
         public override void Fill(ReadOnlySpan<int> items, Span<float> destination) => histogram.Fill(items, destination, colours);
@@ -65,6 +69,7 @@ internal abstract class CodeItems
     {
         public override int Count => count;
         public override int Tokens => windows.Tokens;
+        public override int Channels => windows.Channels;
         public override float[]? Weights => null;
         public override int ItemOfPixel(int pixel) => pixel;
         public override void Fill(ReadOnlySpan<int> items, Span<float> destination) => windows.Fill(items, destination);

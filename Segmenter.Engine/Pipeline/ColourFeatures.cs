@@ -2,20 +2,24 @@ using Segmenter.Engine.Imaging;
 
 namespace Segmenter.Engine.Pipeline;
 
-/// <summary>One pixel's three input floats in the chosen <see cref="InputColours"/>, each in about 0…1 (the decoder ends in a sigmoid).</summary>
+/// <summary>One pixel's input floats in the chosen <see cref="InputColours"/>, each in about 0…1 (the decoder ends in a sigmoid).</summary>
 internal static class ColourFeatures
 {
+    /// <summary>Floats per pixel: 3, or 6 for both colour spaces.</summary>
+    public static int Channels(InputColours colours) => colours == InputColours.Both ? 6 : 3;
+
     private const float ByteScale = 1f / 255f;
     private const double LabScale = 200;
 
     public static void Write(byte r, byte g, byte b, InputColours colours, Span<float> destination)
     {
-        if (colours == InputColours.Rgb)
+        if (colours != InputColours.Lab)
         {
             destination[0] = r * ByteScale;
             destination[1] = g * ByteScale;
             destination[2] = b * ByteScale;
-            return;
+            if (colours == InputColours.Rgb) return;
+            destination = destination[3..];
         }
         // One scale for all three (1/200), so distances keep CIE Lab's geometry, as colour k-means on Lab sees it;
         // L lands in ¼…¾ and a, b (about −110…100 for sRGB) in about 0…1.

@@ -12,8 +12,10 @@ internal sealed class ImageRegions(RgbImage image, int halo, InputColours colour
     public int Halo { get; } = halo;
     public RgbImage Image { get; } = image;
 
-    /// <summary>Floats a region with the given interior takes: (height + 2·halo) × (width + 2·halo) × 3.</summary>
-    public int FloatsFor(int width, int height) => (width + 2 * Halo) * (height + 2 * Halo) * 3;
+    /// <summary>Floats a region with the given interior takes: (height + 2·halo) × (width + 2·halo) × channels.</summary>
+    public int Channels { get; } = ColourFeatures.Channels(colours);
+
+    public int FloatsFor(int width, int height) => (width + 2 * Halo) * (height + 2 * Halo) * Channels;
 
     /// <summary>Writes the region whose interior is width × height pixels from (x0, y0) into <paramref name="destination"/>.</summary>
     public void Fill(int x0, int y0, int width, int height, Span<float> destination)
@@ -27,8 +29,8 @@ internal sealed class ImageRegions(RgbImage image, int halo, InputColours colour
             for (int x = x0 - r; x < x0 + width + r; x++)
             {
                 long s = 3 * (row + PixelWindows.Reflect(x, w));
-                ColourFeatures.Write(px[s], px[s + 1], px[s + 2], colours, destination.Slice(o, 3));
-                o += 3;
+                ColourFeatures.Write(px[s], px[s + 1], px[s + 2], colours, destination.Slice(o, Channels));
+                o += Channels;
             }
         }
     }
@@ -49,6 +51,7 @@ internal sealed class TrainingCrops(ImageRegions regions, int side, int seed)
     public int FloatsPerCrop => regions.FloatsFor(Width, Height);
     public int PaddedWidth => Width + 2 * regions.Halo;
     public int PaddedHeight => Height + 2 * regions.Halo;
+    public int Channels => regions.Channels;
 
     /// <summary>Draws the next crop's interior corner (seeded) and writes the crop; returns the corner.</summary>
     public (int X, int Y) Next(Span<float> destination)

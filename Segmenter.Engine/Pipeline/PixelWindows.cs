@@ -11,7 +11,8 @@ internal sealed class PixelWindows(RgbImage image, int window, InputColours colo
 {
     public int Window { get; } = window;
     public int Tokens { get; } = window * window;
-    public int FloatsPerItem => Tokens * 3;
+    public int Channels { get; } = ColourFeatures.Channels(colours);
+    public int FloatsPerItem => Tokens * Channels;
 
     /// <summary>Writes items.Length × Tokens × 3 floats into <paramref name="destination"/>.</summary>
     public void Fill(ReadOnlySpan<int> pixels, Span<float> destination)
@@ -28,8 +29,8 @@ internal sealed class PixelWindows(RgbImage image, int window, InputColours colo
                 for (int dx = -r; dx <= r; dx++)
                 {
                     int s = 3 * (row + Reflect(x + dx, w));
-                    ColourFeatures.Write(px[s], px[s + 1], px[s + 2], colours, destination.Slice(o, 3));
-                    o += 3;
+                    ColourFeatures.Write(px[s], px[s + 1], px[s + 2], colours, destination.Slice(o, Channels));
+                    o += Channels;
                 }
             }
         }
@@ -102,8 +103,9 @@ internal sealed class ColourHistogram
         foreach (int item in items)
         {
             int c = Packed[item];
-            ColourFeatures.Write((byte)(c >> 16), (byte)(c >> 8), (byte)c, colours, destination.Slice(o, 3));
-            o += 3;
+            int channels = ColourFeatures.Channels(colours);
+            ColourFeatures.Write((byte)(c >> 16), (byte)(c >> 8), (byte)c, colours, destination.Slice(o, channels));
+            o += channels;
         }
     }
 }

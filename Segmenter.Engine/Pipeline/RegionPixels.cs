@@ -26,6 +26,7 @@ internal sealed class RegionPixels(RgbImage image, int window, InputColours colo
 
     public override int Count => (int)image.PixelCount;
     public override int Tokens => window * window;
+    public override int Channels => regions.Channels;
     public override float[]? Weights => null;
     public override int ItemOfPixel(int pixel) => pixel;
 
@@ -83,7 +84,7 @@ internal sealed class RegionPixels(RgbImage image, int window, InputColours colo
             var buffer = new float[regions.FloatsFor(cols, rows)];
             regions.Fill(x0, y0, cols, rows, buffer);
             using var scope = torch.NewDisposeScope();
-            var input = torch.tensor(buffer, [1, rows + 2 * regions.Halo, cols + 2 * regions.Halo, 3]);
+            var input = torch.tensor(buffer, [1, rows + 2 * regions.Halo, cols + 2 * regions.Halo, regions.Channels]);
             var tileCodes = model.EncodeRegion(input).contiguous().data<float>().ToArray();   // rows × cols × 32
             for (int j = run.Start; j < run.End; j++)
             {

@@ -21,6 +21,9 @@ public enum InputColours
 
     /// <summary>CIE L*a*b* on one scale into about 0…1 (L/200 + ¼, a/200 + ½, b/200 + ½): distances closer to perceived colour differences.</summary>
     Lab,
+
+    /// <summary>Both, six numbers per pixel: RGB/255 then the scaled Lab.</summary>
+    Both,
 }
 
 /// <summary>

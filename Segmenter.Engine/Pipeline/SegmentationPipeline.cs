@@ -130,7 +130,7 @@ public static class SegmentationPipeline
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         model.eval();
-        var (_, weights) = model.EncodeWithAttention(torch.tensor(input, [1, windows.Tokens, 3]), keepWeights: true);
+        var (_, weights) = model.EncodeWithAttention(torch.tensor(input, [1, windows.Tokens, windows.Channels]), keepWeights: true);
         var flat = weights!.contiguous().data<float>().ToArray(); // heads × tokens
         return Enumerable.Range(0, model.Heads).Select(h => flat.AsSpan(h * windows.Tokens, windows.Tokens).ToArray()).ToArray();
     }
