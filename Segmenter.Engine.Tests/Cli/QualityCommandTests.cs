@@ -8,37 +8,30 @@ using Segmenter.Engine.Tests.Support;
 namespace Segmenter.Engine.Tests.Cli;
 
 /// <summary>`quality` run as the real executable on one small generated scene and one small annotated photo.</summary>
-public sealed class QualityCommandTests : IDisposable
+public sealed class QualityCommandTests() : TemporaryFolderTest("segmenter-quality-")
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("segmenter-quality-").FullName;
-
-    public void Dispose()
-    {
-        try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
-    }
-
     [Fact]
     public void Scores_every_method_and_prints_exactly_what_it_writes_to_json()
     {
         // One generated scene, on disk in the fixtures' layout.
-        string scenes = Path.Combine(dir, "scenes");
+        string scenes = Path.Combine(Dir, "scenes");
         var scene = SceneGenerator.Generate("noisy_regions");
         SceneFiles.Save(scene, scenes);
         File.WriteAllText(Path.Combine(scenes, "k.txt"), $"{scene.Name} {scene.K}\n");
 
         // A "photo" with two annotators: one draws the three blocks, the other merges two of them.
-        string photos = Directory.CreateDirectory(Path.Combine(dir, "photos", "images")).FullName;
+        string photos = Directory.CreateDirectory(Path.Combine(Dir, "photos", "images")).FullName;
         var (photo, photoTruth) = SampleImages.Blocks(40, 30, seed: 3);
         Save(photo, Path.Combine(photos, "p1.png"));
         SaveLabels(photoTruth, 40, 30, Path.Combine(photos, "p1.gt.0.png"));
         SaveLabels(photoTruth.Select(t => Math.Min(t, 1)).ToArray(), 40, 30, Path.Combine(photos, "p1.gt.1.png"));
 
-        string outDir = Path.Combine(dir, "out");
-        var run = BenchCli.Run("quality", "--scenes", scenes, "--photos", Path.Combine(dir, "photos"),
+        string outDir = Path.Combine(Dir, "out");
+        var run = BenchCli.Run("quality", "--scenes", scenes, "--photos", Path.Combine(Dir, "photos"),
             "--methods", "default,pixel,rgb-kmeans,blurred-lab-kmeans,original-python",
-            "--peers", Path.Combine(dir, "no-peers"), "--out", outDir);
+            "--peers", Path.Combine(Dir, "no-peers"), "--out", outDir);
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
-        Assert.Contains($"note: {Path.Combine(dir, "no-peers", "original_pipeline.py")} not found", run.Stdout);
+        Assert.Contains($"note: {Path.Combine(Dir, "no-peers", "original_pipeline.py")} not found", run.Stdout);
 
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, QualityCommand.ResultsFile)))!;
         var sceneRows = json["scenes"]!["rows"]!.AsArray();
@@ -73,7 +66,7 @@ public sealed class QualityCommandTests : IDisposable
     [Fact]
     public void Unknown_method_is_refused_with_the_list_of_methods()
     {
-        var run = BenchCli.Run("quality", "--scenes", "none", "--methods", "default,magic", "--out", dir);
+        var run = BenchCli.Run("quality", "--scenes", "none", "--methods", "default,magic", "--out", Dir);
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("Unknown method 'magic' in --methods. Methods: default, pixel,", run.Stderr);
     }

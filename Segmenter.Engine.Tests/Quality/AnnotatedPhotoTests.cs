@@ -1,17 +1,11 @@
 using Segmenter.Bench;
 using Segmenter.Bench.Quality;
+using Segmenter.Engine.Tests.Support;
 
 namespace Segmenter.Engine.Tests.Quality;
 
-public sealed class AnnotatedPhotoTests : IDisposable
+public sealed class AnnotatedPhotoTests() : TemporaryFolderTest("segmenter-photos-")
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("segmenter-photos-").FullName;
-
-    public void Dispose()
-    {
-        try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
-    }
-
     [Fact]
     public void PhotosPairWithTheirTruthsByNameAndALimitSpreadsOverFolders()
     {
@@ -19,19 +13,19 @@ public sealed class AnnotatedPhotoTests : IDisposable
         foreach (var (split, names) in new[] { ("train", new[] { "1", "2", "3", "4" }), ("val", new[] { "5", "6" }) })
             foreach (string name in names)
             {
-                Touch(Path.Combine(dir, "images", split, name + ".jpg"));
-                Touch(Path.Combine(dir, "groundTruth", split, name + ".mat"));
+                Touch(Path.Combine(Dir, "images", split, name + ".jpg"));
+                Touch(Path.Combine(Dir, "groundTruth", split, name + ".mat"));
             }
-        Touch(Path.Combine(dir, "images", "val", "7.jpg"));
-        Touch(Path.Combine(dir, "images", "val", "Thumbs.db"));
+        Touch(Path.Combine(Dir, "images", "val", "7.jpg"));
+        Touch(Path.Combine(Dir, "images", "val", "Thumbs.db"));
 
-        var all = AnnotatedPhoto.Find(dir, limit: null);
+        var all = AnnotatedPhoto.Find(Dir, limit: null);
         Assert.Equal(["1", "2", "3", "4", "5", "6"], all.Select(p => p.Name));
         Assert.EndsWith(Path.Combine("groundTruth", "train", "1.mat"), all[0].TruthPaths.Single());
 
         // Three of six, evenly spaced: indices 0, 2, 4 → both folders represented.
-        Assert.Equal(["1", "3", "5"], AnnotatedPhoto.Find(dir, limit: 3).Select(p => p.Name));
-        Assert.Throws<UsageException>(() => AnnotatedPhoto.Find(Path.Combine(dir, "images", "missing"), null));
+        Assert.Equal(["1", "3", "5"], AnnotatedPhoto.Find(Dir, limit: 3).Select(p => p.Name));
+        Assert.Throws<UsageException>(() => AnnotatedPhoto.Find(Path.Combine(Dir, "images", "missing"), null));
     }
 
     [Theory]

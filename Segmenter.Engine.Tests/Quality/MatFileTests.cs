@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using Segmenter.Bench.Quality;
+using Segmenter.Engine.Tests.Support;
 
 namespace Segmenter.Engine.Tests.Quality;
 
@@ -9,15 +10,8 @@ namespace Segmenter.Engine.Tests.Quality;
 /// compressed 1×2 cell of 1×1 structs {Segmentation uint16, Boundaries logical}, plus an uncompressed double stored
 /// in MATLAB's compact uint8 form with a small (4-byte) name element.
 /// </summary>
-public sealed class MatFileTests : IDisposable
+public sealed class MatFileTests() : TemporaryFolderTest("segmenter-mat-")
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("segmenter-mat-").FullName;
-
-    public void Dispose()
-    {
-        try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
-    }
-
     // Two annotators of a 3 (rows) × 4 (columns) image, row-major as a person reads them.
     private static readonly int[] First = [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 3, 3];
     private static readonly int[] Second = [1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2];
@@ -65,7 +59,7 @@ public sealed class MatFileTests : IDisposable
 
     private string WriteGroundTruth()
     {
-        string path = Path.Combine(dir, "truth.mat");
+        string path = Path.Combine(Dir, "truth.mat");
         using var file = new BinaryWriter(File.Create(path));
         var header = Encoding.ASCII.GetBytes("MATLAB 5.0 MAT-file, written by MatFileTests".PadRight(116));
         file.Write(header);
