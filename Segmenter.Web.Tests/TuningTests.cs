@@ -219,7 +219,8 @@ public class TuningTests : IAsyncLifetime
     [Fact]
     public async Task Attention_view_shows_a_grid_per_head_or_explains_window_1()
     {
-        await TrainAsync(3); // window 1
+        _session.Form.Window = 1; // the Fast preset's default window is 3 now
+        await TrainAsync(3);
         var cut = _ctx.Render<ResultsPanel>(p => p.Add(c => c.Session, _session));
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=attention-explanation]")), Wait);
 
