@@ -92,7 +92,7 @@ public class SegmentationPipelineTests
     [InlineData(2)]
     [InlineData(4)]
     [InlineData(0)]
-    public void Window_must_be_1_3_or_5(int window)
+    public void Window_must_be_one_of_the_allowed_odd_widths(int window)
     {
         var (image, _) = SampleImages.Blocks(20, 20);
         var e = Assert.Throws<ArgumentException>(() => SegmentationPipeline.Run(image, Quick with { Window = window }));
