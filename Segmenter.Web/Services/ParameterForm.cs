@@ -14,7 +14,9 @@ public sealed class ParameterForm
     public const int MinBatch = 1, MaxBatch = 65_536;
     public const double MinLearningRate = 1e-6, DefaultMaxLearningRate = 1.0;
     public static readonly int[] HeadChoices = [1, 2, 4, 8, 16];
-    public static readonly (int Value, string Label)[] Windows = [(1, "Pixel (1)"), (3, "3×3"), (5, "5×5")];
+    /// <summary>The engine's allowed windows, labelled for the form.</summary>
+    public static readonly (int Value, string Label)[] Windows =
+        SegmentationParameters.AllowedWindows.Select(w => (w, w == 1 ? "Pixel (1)" : $"{w}×{w}")).ToArray();
 
     private SegmentationParameters _basis = SegmentationParameters.ForPreset(Preset.Fast);
 
@@ -72,7 +74,8 @@ public sealed class ParameterForm
 
     public static string? CheckHeads(int value) => Array.IndexOf(HeadChoices, value) < 0 ? "Attention heads must be 1, 2, 4, 8 or 16." : null;
 
-    public static string? CheckWindow(int value) => value is 1 or 3 or 5 ? null : "The attention window must be pixel, 3×3 or 5×5.";
+    public static string? CheckWindow(int value) => Array.IndexOf(SegmentationParameters.AllowedWindows, value) >= 0 ? null
+        : $"The attention window must be one of {string.Join(", ", Windows.Select(w => w.Label))}.";
 
     public static string? CheckBatchSize(int? value) => value is null ? $"Enter a batch size from {MinBatch} to {MaxBatch}."
         : value < MinBatch || value > MaxBatch ? $"The batch size must be between {MinBatch} and {MaxBatch}." : null;
