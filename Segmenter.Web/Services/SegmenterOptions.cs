@@ -34,7 +34,7 @@ public sealed class SegmenterOptions
     /// Largest learning rate the form accepts. Above 1 training only diverges, so raising it is for demonstrating
     /// (and testing end to end) how a diverged run is reported.
     /// </summary>
-    [Range(0.00001, 1000.0)]
+    [Range(0.00001, double.MaxValue)] // no upper bound: a server may let absurd rates through to show divergence
     public double MaxLearningRate { get; set; } = ParameterForm.DefaultMaxLearningRate;
 
     /// <summary>
