@@ -42,7 +42,7 @@ public sealed partial class AttentionAutoencoder
         {
             // Channels first, (B, heads, hd, H, W): a head's sum over its features then adds whole planes, which
             // vectorises; summing a channels-last map's short last dimension measured 2–3× slower.
-            var q = ChannelsFirst(query.forward(centre + position[Tokens / 2])).view(b, Heads, hd, height, width);
+            var q = ChannelsFirst(query.forward(centre.add(position[Tokens / 2], one))).view(b, Heads, hd, height, width);
             var keys = ChannelsFirst(key.forward(h));                           // K·h + b, once per pixel
             var values = ChannelsFirst(value.forward(h));                       // V·h + b, once per pixel
             var keyOffsets = torch.matmul(position, key.weight!.T).view(Tokens, Heads, hd);   // K·p_t, once per call
@@ -54,14 +54,14 @@ public sealed partial class AttentionAutoencoder
                 using var product = ShiftedPlanes(keys, t, height, width).view(b, Heads, hd, height, width) * q;
                 scores[t] = product.sum(2);                                     // (B, heads, H, W)
             }
-            var att = torch.stack(scores, 2).add_(torch.einsum("bndhw,tnd->bnthw", q, keyOffsets)).mul_(attentionScale);
+            var att = torch.stack(scores, 2).add_(torch.einsum("bndhw,tnd->bnthw", q, keyOffsets), one).mul_(attentionScale);
             att = F.softmax(att, 2);                                            // (B, heads, T, H, W)
 
             var mixed = torch.einsum("bnthw,tnd->bndhw", att, valueOffsets);    // Σ_t a_t·V·p_t
             for (int t = 0; t < Tokens; t++)
             {
                 using var weighted = ShiftedPlanes(values, t, height, width).view(b, Heads, hd, height, width) * att.narrow(2, t, 1);
-                mixed.add_(weighted);
+                mixed.add_(weighted, one);
             }
             y = mixed.reshape(b, Width, height, width).permute(0, 2, 3, 1);     // (B, H, W, 64) heads side by side
             if (keepWeights) weights = att.permute(0, 3, 4, 1, 2).contiguous().MoveToOuterDisposeScope();

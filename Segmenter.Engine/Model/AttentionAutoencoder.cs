@@ -40,6 +40,9 @@ public sealed partial class AttentionAutoencoder : nn.Module<Tensor, Tensor>
 
     // Held for the model's lifetime: a Scalar made implicitly per call can be finalised while libtorch still reads it.
     private readonly Scalar attentionScale;
+    // The alpha of every tensor addition, held for the same reason: `a + b` makes an implicit Scalar 1 per call, and
+    // the 24-megapixel windowed encode (tiles on both cores, heavy GC) crashed in THSTensor_add reading a finalised one.
+    private readonly Scalar one = 1.ToScalar();
 
     public AttentionAutoencoder(int heads = 2, int window = 1, bool reconstructWindow = true, int channels = 3) : base(nameof(AttentionAutoencoder))
     {
@@ -80,7 +83,7 @@ public sealed partial class AttentionAutoencoder : nn.Module<Tensor, Tensor>
         int t = Tokens, hd = Width / Heads;
 
         var h = F.relu(embed.forward(x));                 // (B, T, 64)
-        if (position is not null) h = h + position;                // (B, T, 64)
+        if (position is not null) h = h.add(position, one);                // (B, T, 64)
         var centre = h[.., t / 2, ..];                              // (B, 64)
 
         Tensor y;
@@ -110,7 +113,7 @@ public sealed partial class AttentionAutoencoder : nn.Module<Tensor, Tensor>
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) attentionScale.Dispose();
+        if (disposing) { attentionScale.Dispose(); one.Dispose(); }
         base.Dispose(disposing);
     }
 
