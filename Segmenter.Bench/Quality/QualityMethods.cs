@@ -70,6 +70,11 @@ internal static class QualityMethods
         foreach (var colours in Enum.GetValues<InputColours>().Where(c => c != defaults.InputColours))
             yield return new($"colours-{colours.ToString().ToLowerInvariant()}", $"default, {colours} input",
                 (k, s) => DefaultParameters(k, s) with { InputColours = colours }, null);
+        // The new standardised inputs with the denoised target, the combination both levers point to.
+        yield return new("chroma-denoised", "default, Chroma input, decoder target Denoised",
+            (k, s) => DefaultParameters(k, s) with { InputColours = InputColours.Chroma, DecoderTarget = DecoderTarget.Denoised }, null);
+        yield return new("labstd-denoised", "default, LabStandardised input, decoder target Denoised",
+            (k, s) => DefaultParameters(k, s) with { InputColours = InputColours.LabStandardised, DecoderTarget = DecoderTarget.Denoised }, null);
         foreach (int width in SmoothingWidths.Where(w => w != defaults.LabelSmoothing))
             yield return new($"smooth{width}", width == 1 ? "default, no label smoothing" : $"default, label smoothing {width}",
                 (k, s) => DefaultParameters(k, s) with { LabelSmoothing = width }, null);

@@ -35,6 +35,8 @@ public class FastEncoderTests
     [Theory]
     [InlineData(InputColours.Lab)]
     [InlineData(InputColours.Both)]
+    [InlineData(InputColours.LabStandardised)]
+    [InlineData(InputColours.Chroma)]
     public void Region_codes_equal_the_reference_in_every_colour_space(InputColours colours)
     {
         var image = NoiseImage(21, 13, seed: 4);

@@ -25,7 +25,7 @@ internal abstract class CodeItems
 
     public static CodeItems For(RgbImage image, SegmentationParameters p) =>
         p.Window == 1 && p.Preset == Preset.Fast
-            ? new DistinctColours(new ColourHistogram(image), p.InputColours)
+            ? new DistinctColours(new ColourHistogram(image), p.InputColours, ColourFeatures.ScaleFor(image, p.InputColours))
             : ForPixels(image, p.Window, p.InputColours);
 
     /// <summary>Every pixel an item: one by one for window 1, region by region with the fast encoder for wider windows.</summary>
@@ -55,14 +55,14 @@ internal abstract class CodeItems
         return codes;
     }
 
-    private sealed class DistinctColours(ColourHistogram histogram, InputColours colours) : CodeItems
+    private sealed class DistinctColours(ColourHistogram histogram, InputColours colours, StandardScale? scale) : CodeItems
     {
         public override int Count => histogram.Count;
         public override int Tokens => 1;
         public override int Channels => ColourFeatures.Channels(colours);
         public override float[]? Weights => histogram.Counts;
         public override int ItemOfPixel(int pixel) => histogram.ItemOfPixel[pixel];
-        public override void Fill(ReadOnlySpan<int> items, Span<float> destination) => histogram.Fill(items, destination, colours);
+        public override void Fill(ReadOnlySpan<int> items, Span<float> destination) => histogram.Fill(items, destination, colours, scale);
     }
 
     private sealed class Pixels(PixelWindows windows, int count) : CodeItems

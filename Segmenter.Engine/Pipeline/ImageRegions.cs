@@ -14,6 +14,7 @@ internal sealed class ImageRegions(RgbImage image, int halo, InputColours colour
 
     /// <summary>Floats a region with the given interior takes: (height + 2·halo) × (width + 2·halo) × channels.</summary>
     public int Channels { get; } = ColourFeatures.Channels(colours);
+    private readonly StandardScale? scale = ColourFeatures.ScaleFor(image, colours);
 
     public int FloatsFor(int width, int height) => (width + 2 * Halo) * (height + 2 * Halo) * Channels;
 
@@ -29,7 +30,7 @@ internal sealed class ImageRegions(RgbImage image, int halo, InputColours colour
             for (int x = x0 - r; x < x0 + width + r; x++)
             {
                 long s = 3 * (row + PixelWindows.Reflect(x, w));
-                ColourFeatures.Write(px[s], px[s + 1], px[s + 2], colours, destination.Slice(o, Channels));
+                ColourFeatures.Write(px[s], px[s + 1], px[s + 2], colours, scale, destination.Slice(o, Channels));
                 o += Channels;
             }
         }

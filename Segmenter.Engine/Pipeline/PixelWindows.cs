@@ -12,6 +12,7 @@ internal sealed class PixelWindows(RgbImage image, int window, InputColours colo
     public int Window { get; } = window;
     public int Tokens { get; } = window * window;
     public int Channels { get; } = ColourFeatures.Channels(colours);
+    private readonly StandardScale? scale = ColourFeatures.ScaleFor(image, colours);
     public int FloatsPerItem => Tokens * Channels;
 
     /// <summary>Writes items.Length × Tokens × 3 floats into <paramref name="destination"/>.</summary>
@@ -29,7 +30,7 @@ internal sealed class PixelWindows(RgbImage image, int window, InputColours colo
                 for (int dx = -r; dx <= r; dx++)
                 {
                     int s = 3 * (row + Reflect(x + dx, w));
-                    ColourFeatures.Write(px[s], px[s + 1], px[s + 2], colours, destination.Slice(o, Channels));
+                    ColourFeatures.Write(px[s], px[s + 1], px[s + 2], colours, scale, destination.Slice(o, Channels));
                     o += Channels;
                 }
             }
@@ -106,14 +107,14 @@ internal sealed class ColourHistogram
     }
 
     /// <summary>Writes the colours of the given items as input floats (one token each).</summary>
-    public void Fill(ReadOnlySpan<int> items, Span<float> destination, InputColours colours)
+    public void Fill(ReadOnlySpan<int> items, Span<float> destination, InputColours colours, StandardScale? scale)
     {
         int o = 0;
         foreach (int item in items)
         {
             int c = Packed[item];
             int channels = ColourFeatures.Channels(colours);
-            ColourFeatures.Write((byte)(c >> 16), (byte)(c >> 8), (byte)c, colours, destination.Slice(o, channels));
+            ColourFeatures.Write((byte)(c >> 16), (byte)(c >> 8), (byte)c, colours, scale, destination.Slice(o, channels));
             o += channels;
         }
     }

@@ -24,6 +24,19 @@ public enum InputColours
 
     /// <summary>Both, six numbers per pixel: RGB/255 then the scaled Lab.</summary>
     Both,
+
+    /// <summary>
+    /// CIE Lab standardised to the image (centred on its mean colour and scaled by its largest channel spread, see
+    /// <c>StandardScale</c>): the image's own contrast fills the input range, however similar its colours.
+    /// </summary>
+    LabStandardised,
+
+    /// <summary>
+    /// <see cref="LabStandardised"/> with the lightness axis then shrunk to a quarter: a lighting gradient across one
+    /// surface moves mostly L, so it moves the input a quarter as much, while hue and saturation (a, b) keep their
+    /// weight. Surfaces that differ only in lightness are still told apart, with a quarter of the margin.
+    /// </summary>
+    Chroma,
 }
 
 /// <summary>
