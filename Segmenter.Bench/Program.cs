@@ -17,7 +17,7 @@ internal static class Program
 
         Usage:
           segment IMAGE --clusters K [--preset fast|original] [--epochs N] [--heads H] [--window 1|3|5|7]
-                  [--target window|centre|denoised] [--colours rgb|lab|both|chroma] [--smooth 1|3|5…]
+                  [--target window|centre|denoised] [--colours rgb|lab|both|labstandardised|chroma] [--smooth 1|3|5…]
                   [--batch B] [--lr X] [--seed S] [--save-model FILE] [--preview] --out DIR
               Segments IMAGE into K clusters; writes DIR/labels.png, DIR/segmented.png and DIR/report.json.
               Starts from the preset (default fast); every option given overrides the preset's value.
