@@ -57,15 +57,15 @@ internal sealed class FakeEngine : ISegmentationEngine
 
 internal sealed class FakeCodec : IImageCodec
 {
-    public async Task<MemoryStream> ReadBoundedAsync(Stream stream, long maxBytes, CancellationToken cancellationToken)
+    public async Task<LoadedImage> LoadAsync(Stream stream, ImageLimits limits, CancellationToken cancellationToken)
     {
         var ms = new MemoryStream();
         await stream.CopyToAsync(ms, cancellationToken);
-        if (ms.Length > maxBytes) throw new ImageRejectedException($"The file is larger than the {maxBytes}-byte limit.");
-        return ms;
+        if (ms.Length > limits.MaxBytes) throw new ImageRejectedException($"The file is larger than the {limits.MaxBytes}-byte limit.");
+        return new LoadedImage(TestData.Image(8, 6), ms.ToArray());
     }
 
-    public RgbImage Load(Stream stream, ImageLimits limits, CancellationToken cancellationToken) => TestData.Image(8, 6);
+    public RgbImage Decode(byte[] bytes, ImageLimits limits, CancellationToken cancellationToken) => TestData.Image(8, 6);
     public byte[] EncodePng(RgbImage image) => [0x89, 0x50, 0x4E, 0x47];
     public byte[] EncodeLabelPng(byte[] labels, int width, int height) => [0x89, 0x50, 0x4E, 0x47];
 }

@@ -84,10 +84,8 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, IImage
     {
         try
         {
-            using var buffer = await codec.ReadBoundedAsync(image, _options.MaxUploadBytes, ct);
-            var original = buffer.ToArray();
-            buffer.Position = 0;
-            return (original, await Task.Run(() => codec.Load(buffer, _options.ImageLimits, ct), ct));
+            var loaded = await codec.LoadAsync(image, _options.ImageLimits, ct);
+            return (loaded.Bytes, loaded.Image);
         }
         catch (ImageRejectedException e) { throw ApiProblem.BadImage(e.Message); }
         catch (Exception e) when (e is IOException or InvalidOperationException or NotImplementedException or ArgumentException)

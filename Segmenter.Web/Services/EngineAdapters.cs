@@ -24,8 +24,9 @@ public interface ISegmentationEngine
 /// <summary>Image decoding and encoding as the web layer sees it; the default calls the engine's <see cref="ImageLoader"/>.</summary>
 public interface IImageCodec
 {
-    Task<MemoryStream> ReadBoundedAsync(Stream stream, long maxBytes, CancellationToken cancellationToken);
-    RgbImage Load(Stream stream, ImageLimits limits, CancellationToken cancellationToken);
+    /// <summary>Reads an upload once (bounded) and decodes the buffered bytes, which come back with the image.</summary>
+    Task<LoadedImage> LoadAsync(Stream stream, ImageLimits limits, CancellationToken cancellationToken);
+    RgbImage Decode(byte[] bytes, ImageLimits limits, CancellationToken cancellationToken);
     byte[] EncodePng(RgbImage image);
     byte[] EncodeLabelPng(byte[] labels, int width, int height);
 }
@@ -50,23 +51,13 @@ public sealed class EngineSegmentation : ISegmentationEngine
 
 public sealed class EngineImageCodec : IImageCodec
 {
-    public Task<MemoryStream> ReadBoundedAsync(Stream stream, long maxBytes, CancellationToken cancellationToken)
-        => ImageLoader.ReadBoundedAsync(stream, maxBytes, cancellationToken);
+    public Task<LoadedImage> LoadAsync(Stream stream, ImageLimits limits, CancellationToken cancellationToken)
+        => ImageLoader.LoadWithBytesAsync(stream, limits, cancellationToken);
 
-    public RgbImage Load(Stream stream, ImageLimits limits, CancellationToken cancellationToken)
-        => ImageLoader.Load(stream, limits, cancellationToken);
+    public RgbImage Decode(byte[] bytes, ImageLimits limits, CancellationToken cancellationToken)
+        => ImageLoader.Decode(bytes, limits, cancellationToken);
 
-    public byte[] EncodePng(RgbImage image)
-    {
-        using var ms = new MemoryStream();
-        ImageLoader.SavePng(image, ms);
-        return ms.ToArray();
-    }
+    public byte[] EncodePng(RgbImage image) => ImageLoader.EncodePng(image);
 
-    public byte[] EncodeLabelPng(byte[] labels, int width, int height)
-    {
-        using var ms = new MemoryStream();
-        ImageLoader.SaveLabelPng(labels, width, height, ms);
-        return ms.ToArray();
-    }
+    public byte[] EncodeLabelPng(byte[] labels, int width, int height) => ImageLoader.EncodeLabelPng(labels, width, height);
 }
