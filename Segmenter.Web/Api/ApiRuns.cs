@@ -158,9 +158,9 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, IImage
         return deleted || run is not null;
     }
 
-    public static string StatusUrl(string id) => $"{SegmentationApi.Route}/{id}";
-    public static string FileUrl(string id, string file) => $"{StatusUrl(id)}/{file}";
-    public static string LinkOf(string id) => $"/runs/{id}";
+    public static string StatusUrl(string id) => AppUrls.ApiRun(id);
+    public static string FileUrl(string id, string file) => AppUrls.ApiRunFile(id, file);
+    public static string LinkOf(string id) => AppUrls.Rooted(AppUrls.Run(id));
 
     private void Execute(ApiRun run, RgbImage image, byte[] original, string? fileName,
         Func<Action<PipelineEvent>, CancellationToken, SegmentationResult> segment, byte[]? modelFile, string? fromRun, CancellationToken ct)

@@ -14,7 +14,7 @@ namespace Segmenter.Web.Api;
 /// </summary>
 public static class SegmentationApi
 {
-    public const string Route = "/api/segmentations";
+    public const string Route = AppUrls.ApiRoute;
     public const string OpenApiPath = "/openapi/v1.json";
     public const string ReferencePath = "/api";
     public const string ApiKeyHeader = "X-Api-Key";
