@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Segmenter.Engine.Clustering;
 using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Pipeline;

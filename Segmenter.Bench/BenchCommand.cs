@@ -1,12 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Segmenter.Engine.Clustering;
 using Segmenter.Engine.Imaging;
-using Segmenter.Engine.Pipeline;
 
 namespace Segmenter.Bench;
 
@@ -44,9 +42,7 @@ internal static partial class BenchCommand
 
     public static int Run(string[] args)
     {
-        var cl = CommandLine.Parse(args, ["--out"], ["--quick", "--help"]);
-        if (cl.Flag("--help")) { Console.WriteLine(Program.Usage); return Program.Ok; }
-        if (cl.Positionals.Count > 0) throw new UsageException($"bench takes no positional argument; got '{cl.Positionals[0]}'.");
+        if (CommandLine.ParseOptionsOnly("bench", args, ["--out"], ["--quick"]) is not { } cl) return Program.Ok;
         bool quick = cl.Flag("--quick");
         string outDir = Path.GetFullPath(cl.String("--out") ?? Directory.GetCurrentDirectory());
         string runsDir = Path.Combine(outDir, "bench-out");
