@@ -22,7 +22,6 @@ builder.Services.AddSingleton<JobRunner>();
 builder.Services.AddSingleton<SessionRegistry>();
 builder.Services.AddSingleton<SampleImages>();
 builder.Services.AddSingleton<ISegmentationEngine, EngineSegmentation>();
-builder.Services.AddSingleton<IImageCodec, EngineImageCodec>();
 builder.Services.AddScoped<SegmentationSession>();
 builder.Services.AddRunStore(builder.Configuration);
 builder.Services.AddSingleton<ResidentBudget>();

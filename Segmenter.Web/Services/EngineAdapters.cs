@@ -21,16 +21,6 @@ public interface ISegmentationEngine
     float[][]? AttentionAt(SegmentationResult result, RgbImage image, int x, int y);
 }
 
-/// <summary>Image decoding and encoding as the web layer sees it; the default calls the engine's <see cref="ImageLoader"/>.</summary>
-public interface IImageCodec
-{
-    /// <summary>Reads an upload once (bounded) and decodes the buffered bytes, which come back with the image.</summary>
-    Task<LoadedImage> LoadAsync(Stream stream, ImageLimits limits, CancellationToken cancellationToken);
-    RgbImage Decode(byte[] bytes, ImageLimits limits, CancellationToken cancellationToken);
-    byte[] EncodePng(RgbImage image);
-    byte[] EncodeLabelPng(byte[] labels, int width, int height);
-}
-
 public sealed class EngineSegmentation : ISegmentationEngine
 {
     public SegmentationResult Run(RgbImage image, SegmentationParameters parameters, Action<PipelineEvent>? progress, CancellationToken cancellationToken)
@@ -47,17 +37,4 @@ public sealed class EngineSegmentation : ISegmentationEngine
 
     public float[][]? AttentionAt(SegmentationResult result, RgbImage image, int x, int y)
         => SegmentationPipeline.AttentionAt(result, image, x, y);
-}
-
-public sealed class EngineImageCodec : IImageCodec
-{
-    public Task<LoadedImage> LoadAsync(Stream stream, ImageLimits limits, CancellationToken cancellationToken)
-        => ImageLoader.LoadWithBytesAsync(stream, limits, cancellationToken);
-
-    public RgbImage Decode(byte[] bytes, ImageLimits limits, CancellationToken cancellationToken)
-        => ImageLoader.Decode(bytes, limits, cancellationToken);
-
-    public byte[] EncodePng(RgbImage image) => ImageLoader.EncodePng(image);
-
-    public byte[] EncodeLabelPng(byte[] labels, int width, int height) => ImageLoader.EncodeLabelPng(labels, width, height);
 }

@@ -143,7 +143,7 @@ public sealed partial class SegmentationSession
     {
         byte[]? thumbnail = null;
         RgbImage? mean = null;
-        try { mean = result.RenderMeanColours(); thumbnail = _codec.EncodePng(Thumbnails.Shrink(mean)); }
+        try { mean = result.RenderMeanColours(); thumbnail = ImageLoader.EncodePng(Thumbnails.Shrink(mean)); }
         catch (Exception ex) { _logger.LogWarning(ex, "Could not draw the run's thumbnail"); }
         var row = History.Add(new RunRecord(0, DateTime.UtcNow, imageName, result.Parameters, result.Reclustered, result.EpochLosses.ToArray(),
             result.FinalLoss, result.Inertia, double.NaN, double.NaN, result.Timings, thumbnail is null ? null : Thumbnails.DataUrl(thumbnail)));

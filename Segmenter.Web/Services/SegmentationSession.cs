@@ -16,7 +16,6 @@ namespace Segmenter.Web.Services;
 public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable, IResidentHolder
 {
     private readonly ISegmentationEngine _engine;
-    private readonly IImageCodec _codec;
     private readonly SessionRegistry _registry;
     private readonly ILogger<SegmentationSession> _logger;
     // One lock for the image source and the result holder, so a memory release sees both at once.
@@ -30,15 +29,15 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
     /// <summary>Codes sampled per run for its silhouette and Davies–Bouldin scores.</summary>
     public const int QualitySample = 2000;
 
-    public SegmentationSession(JobRunner runner, ISegmentationEngine engine, IImageCodec codec, SampleImages samples,
+    public SegmentationSession(JobRunner runner, ISegmentationEngine engine, SampleImages samples,
         SessionRegistry registry, IOptions<SegmenterOptions> options, ILogger<SegmentationSession> logger,
         Store.RunStore? store = null, ResidentBudget? budget = null)
     {
-        _engine = engine; _codec = codec; _registry = registry; _logger = logger; _store = store; _budget = budget;
+        _engine = engine; _registry = registry; _logger = logger; _store = store; _budget = budget;
         _signals = new SessionSignals(logger);
-        _images = new SessionImageSource(_gate, codec, samples, store, options.Value, logger);
-        _results = new SessionResults(_gate, codec);
-        _runs = new RunCoordinator(runner, codec, _signals, logger);
+        _images = new SessionImageSource(_gate, samples, store, options.Value, logger);
+        _results = new SessionResults(_gate);
+        _runs = new RunCoordinator(runner, _signals, logger);
         Form = new ParameterForm(options.Value.MaxLearningRate);
         _registry.Add(this);
         _budget?.Register(this);

@@ -100,10 +100,10 @@ public sealed partial class SegmentationSession
         try
         {
             // The upload's own bytes (once per distinct upload); an image set without an upload is stored as its PNG.
-            byte[] original = _images.OriginalBytesOf(image) ?? _codec.EncodePng(image);
+            byte[] original = _images.OriginalBytesOf(image) ?? ImageLoader.EncodePng(image);
             var id = RunCodec.NewId();
             var quality = new RunQuality(record.Silhouette, record.DaviesBouldin, QualitySample);
-            _store.SaveAsync(RunSnapshot.Of(id, HistoryOwner, record.ImageName, original, result, quality, _codec, mean, thumbnail)).GetAwaiter().GetResult();
+            _store.SaveAsync(RunSnapshot.Of(id, HistoryOwner, record.ImageName, original, result, quality, mean, thumbnail)).GetAwaiter().GetResult();
             // Stored: the store holds the upload's bytes now, the session only their hash.
             _images.UploadStored(image);
             _results.MarkStored(result, id);

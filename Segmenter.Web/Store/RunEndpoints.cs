@@ -1,4 +1,4 @@
-using Segmenter.Web.Services;
+using Segmenter.Engine.Imaging;
 
 namespace Segmenter.Web.Store;
 
@@ -16,7 +16,7 @@ public static class RunEndpoints
 
     public static IEndpointRouteBuilder MapRunFiles(this IEndpointRouteBuilder app)
     {
-        app.MapGet(AppUrls.RunFileRoute, async (string id, string file, RunStore store, IImageCodec codec, CancellationToken ct) =>
+        app.MapGet(AppUrls.RunFileRoute, async (string id, string file, RunStore store, CancellationToken ct) =>
         {
             var which = Enum.GetValues<RunFile>().Cast<RunFile?>().FirstOrDefault(f => FileName(f!.Value) == file);
             if (which is not { } kind) return Results.NotFound();
@@ -25,7 +25,7 @@ public static class RunEndpoints
                 var view = await store.GetAsync(id, ct);
                 var labels = view is null ? null : await store.GetLabelsAsync(id, ct);
                 return labels is null ? Results.NotFound()
-                    : Results.File(codec.EncodeLabelPng(labels, view!.Summary.Width, view.Summary.Height), "image/png", $"{Stem(view)}-labels.png");
+                    : Results.File(ImageLoader.EncodeLabelPng(labels, view!.Summary.Width, view.Summary.Height), "image/png", $"{Stem(view)}-labels.png");
             }
             var found = await store.GetFileAsync(id, kind, ct);
             if (found is not { } f) return Results.NotFound();

@@ -10,7 +10,7 @@ internal sealed record JobLog(SegmentationParameters Parameters, string? ImageNa
 /// state and place in line, the pipeline's stage, the epoch losses, the live preview and the time left; each job's
 /// end is logged with its parameters and timings. One job at a time per session.
 /// </summary>
-internal sealed class RunCoordinator(JobRunner runner, IImageCodec codec, SessionSignals signals, ILogger logger)
+internal sealed class RunCoordinator(JobRunner runner, SessionSignals signals, ILogger logger)
 {
     private EpochLoss[] _losses = [];
     private JobHandle? _job;
@@ -127,7 +127,7 @@ internal sealed class RunCoordinator(JobRunner runner, IImageCodec codec, Sessio
                 Volatile.Write(ref _losses, [.. current, loss]);
                 break;
             case PreviewReady { Frame: var frame }:
-                Preview = PreviewImage.From(frame, codec);
+                Preview = PreviewImage.From(frame);
                 break;
         }
         signals.RaiseChanged();

@@ -10,7 +10,7 @@ namespace Segmenter.Web.Services;
 /// the memory budget the decoded image may be released and decoded again from the store on first use.
 /// It locks the session's gate, shared with <see cref="SessionResults"/>.
 /// </summary>
-internal sealed class SessionImageSource(object gate, IImageCodec codec, SampleImages samples, RunStore? store,
+internal sealed class SessionImageSource(object gate, SampleImages samples, RunStore? store,
     SegmenterOptions options, ILogger logger)
 {
     // Image: the decoded upload, null while released; Bytes: null once a run stored them (then the store has them).
@@ -33,7 +33,7 @@ internal sealed class SessionImageSource(object gate, IImageCodec codec, SampleI
 
     /// <summary>Reads an upload once (the byte limit enforced while reading) and decodes the buffered bytes.</summary>
     public Task<LoadedImage> ReadAsync(Stream stream, CancellationToken cancellationToken)
-        => codec.LoadAsync(stream, options.ImageLimits, cancellationToken);
+        => ImageLoader.LoadWithBytesAsync(stream, options.ImageLimits, cancellationToken);
 
     /// <summary>The embedded sample's stream and file name, or null when there is no such sample.</summary>
     public (Stream Stream, string File)? OpenSample(string name)
@@ -73,7 +73,7 @@ internal sealed class SessionImageSource(object gate, IImageCodec codec, SampleI
         {
             var bytes = store.GetImageAsync(upload.Sha256).GetAwaiter().GetResult()
                 ?? throw new InvalidOperationException("the store no longer holds the upload (evicted by its retention)");
-            image = codec.Decode(bytes, options.ImageLimits, CancellationToken.None);
+            image = ImageLoader.Decode(bytes, options.ImageLimits, CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

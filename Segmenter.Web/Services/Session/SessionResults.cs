@@ -10,7 +10,7 @@ namespace Segmenter.Web.Services;
 /// while work uses it off the lock (a result replaced meanwhile is disposed when its last lease ends).
 /// It locks the session's gate, shared with <see cref="SessionImageSource"/>, so a memory release sees both at once.
 /// </summary>
-internal sealed class SessionResults(object gate, IImageCodec codec)
+internal sealed class SessionResults(object gate)
 {
     private readonly Dictionary<string, byte[]> _pngCache = new();
     private readonly List<SegmentationResult> _deferredDisposal = [];
@@ -171,13 +171,13 @@ internal sealed class SessionResults(object gate, IImageCodec codec)
         bool sameSize = result is not null && image is not null && image.Width == result.Width && image.Height == result.Height;
         return which switch
         {
-            "original" when image is not null => codec.EncodePng(image),
-            "mean" when result is not null => codec.EncodePng(result.RenderMeanColours()),
-            "palette" when result is not null => codec.EncodePng(result.RenderPalette()),
-            "boundaries" when sameSize => codec.EncodePng(result!.RenderBoundaries(image!)),
-            "labels" when result is not null => codec.EncodeLabelPng(result.Labels, result.Width, result.Height),
+            "original" when image is not null => ImageLoader.EncodePng(image),
+            "mean" when result is not null => ImageLoader.EncodePng(result.RenderMeanColours()),
+            "palette" when result is not null => ImageLoader.EncodePng(result.RenderPalette()),
+            "boundaries" when sameSize => ImageLoader.EncodePng(result!.RenderBoundaries(image!)),
+            "labels" when result is not null => ImageLoader.EncodeLabelPng(result.Labels, result.Width, result.Height),
             _ when ClusterHighlight.Parse(which) is { } c && sameSize && c < result!.Clusters.Count
-                => codec.EncodePng(ClusterHighlight.Render(result, image!, c)),
+                => ImageLoader.EncodePng(ClusterHighlight.Render(result, image!, c)),
             _ => null,
         };
     }
