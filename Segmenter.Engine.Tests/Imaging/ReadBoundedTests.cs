@@ -84,4 +84,41 @@ public sealed class ReadBoundedTests
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ImageLoader.ReadBoundedAsync(new EndlessStream(), 1 << 20, cts.Token));
     }
+
+    /// <summary>A stream that serves its bytes once, forward only, and counts what was read.</summary>
+    private sealed class OnceStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public long BytesServed { get; private set; }
+        public override bool CanSeek => false;
+        public override int Read(byte[] buffer, int offset, int count) { int n = base.Read(buffer, offset, count); BytesServed += n; return n; }
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            int n = await base.ReadAsync(buffer, cancellationToken);
+            BytesServed += n;
+            return n;
+        }
+    }
+
+    [Fact]
+    public async Task An_upload_is_read_once_and_its_own_bytes_come_back_with_the_decoded_image()
+    {
+        var pixels = new byte[5 * 4 * 3];
+        new Random(7).NextBytes(pixels);
+        var png = ImageLoader.EncodePng(new RgbImage(5, 4, pixels));
+        var upload = new OnceStream(png);
+
+        var loaded = await ImageLoader.LoadWithBytesAsync(upload, ImageLimits.Default);
+
+        Assert.Equal(png.Length, upload.BytesServed); // one pass over the stream
+        Assert.Equal(png, loaded.Bytes);              // the original, not a re-encoding
+        Assert.Equal(pixels, loaded.Image.Pixels);
+        Assert.Equal(pixels, ImageLoader.Decode(loaded.Bytes).Pixels);
+    }
+
+    [Fact]
+    public void Decoding_bytes_in_memory_keeps_the_byte_budget()
+    {
+        var ex = Assert.Throws<ImageRejectedException>(() => ImageLoader.Decode(new byte[5000], ImageLimits.Default with { MaxBytes = 4096 }));
+        Assert.Equal("The file is larger than the 4 KB limit.", ex.Message);
+    }
 }
