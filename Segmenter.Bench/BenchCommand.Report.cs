@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Segmenter.Bench;
@@ -8,6 +9,22 @@ namespace Segmenter.Bench;
 /// <summary>The bench's output: the targets judged from the rows, the Markdown tables and bench-results.json.</summary>
 internal static partial class BenchCommand
 {
+
+    /// <summary>Prints the tables and the targets and writes bench-results.json into <paramref name="outDir"/>; returns its path.</summary>
+    private static string WriteReport(List<Row> rows, KMeansComparison? kmeans, bool peers, bool quick, string? pythonNote, double seconds, string outDir)
+    {
+        var targets = Targets(rows, kmeans, peers, quick);
+        Console.WriteLine();
+        Console.WriteLine(Table(rows));
+        Console.WriteLine(kmeans is null ? "k-means alone vs scikit-learn: skipped (--quick)." : KMeansText(kmeans));
+        Console.WriteLine();
+        Console.WriteLine(TargetTable(targets));
+
+        var json = Results(rows, kmeans, targets, quick, pythonNote, seconds);
+        string path = Path.Combine(outDir, "bench-results.json");
+        File.WriteAllText(path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return path;
+    }
 
     private static List<Target> Targets(List<Row> rows, KMeansComparison? km, bool peers, bool quick)
     {

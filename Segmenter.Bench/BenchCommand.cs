@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Segmenter.Engine.Clustering;
 using Segmenter.Engine.Imaging;
@@ -85,16 +84,7 @@ internal static partial class BenchCommand
                 }
             }
 
-            var targets = Targets(rows, kmeans, peers, quick);
-            Console.WriteLine();
-            Console.WriteLine(Table(rows));
-            Console.WriteLine(kmeans is null ? "k-means alone vs scikit-learn: skipped (--quick)." : KMeansText(kmeans));
-            Console.WriteLine();
-            Console.WriteLine(TargetTable(targets));
-
-            var json = Results(rows, kmeans, targets, quick, pythonNote, clock.Elapsed.TotalSeconds);
-            string path = Path.Combine(outDir, "bench-results.json");
-            File.WriteAllText(path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            string path = WriteReport(rows, kmeans, peers, quick, pythonNote, clock.Elapsed.TotalSeconds, outDir);
             Console.WriteLine($"wrote {path} ({clock.Elapsed.TotalSeconds:0} s in all)");
             return rows.Any(r => r.Error is not null) ? Program.Failed : Program.Ok;
         }

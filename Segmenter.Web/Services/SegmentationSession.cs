@@ -113,8 +113,9 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
         {
             if (_disposed) return "The session has ended.";
             var image = Image; // a released image (and the result's) is decoded again first
-            if (_results.Current is not { } result) return "Train once first: re-clustering reuses a trained model.";
-            if (!ReferenceEquals(_results.Image, image)) return "The image changed since the last run: train again.";
+            var (result, resultImage) = _results.Snapshot();
+            if (result is null) return "Train once first: re-clustering reuses a trained model.";
+            if (!ReferenceEquals(resultImage, image)) return "The image changed since the last run: train again.";
             var p = Form.ToParameters();
             if (p is null) return Form.Errors.First();
             if (!SameTraining(p, result.Parameters)) return "Training settings changed since the last run (only the number of clusters may change): train again.";

@@ -22,7 +22,7 @@ public sealed partial class SegmentationSession
     public string? ContinuedFrom { get; private set; }
 
     /// <summary>The trained model is not in memory: re-clustering retrains first (same seed, same model).</summary>
-    public bool TrainedModelReleased => _results.ModelReleased && _results.Current is not null;
+    public bool TrainedModelReleased => _results.TrainedModelReleased;
 
     public DateTime LastActiveUtc => new(Interlocked.Read(ref _lastActiveTicks), DateTimeKind.Utc);
 

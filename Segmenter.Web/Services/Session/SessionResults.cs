@@ -31,10 +31,13 @@ internal sealed class SessionResults(object gate)
 
     public SegmentationResult? Current { get { lock (gate) return _result; } }
 
-    /// <summary>The image the current result ran on (null while released).</summary>
-    public RgbImage? Image { get { lock (gate) return _image; } }
-
     public bool ModelReleased { get { lock (gate) return _modelReleased; } }
+
+    /// <summary>The current result with the image it ran on, read together.</summary>
+    public (SegmentationResult? Result, RgbImage? Image) Snapshot() { lock (gate) return (_result, _image); }
+
+    /// <summary>There is a result whose trained model is not in memory.</summary>
+    public bool TrainedModelReleased { get { lock (gate) return _modelReleased && _result is not null; } }
 
     /// <summary>The id the current result was stored under, or null.</summary>
     public string? StoredId { get { lock (gate) return _stored is { } s && ReferenceEquals(s.Result, _result) ? s.Id : null; } }
