@@ -85,15 +85,24 @@ public sealed class ReadBoundedTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ImageLoader.ReadBoundedAsync(new EndlessStream(), 1 << 20, cts.Token));
     }
 
-    /// <summary>A stream that serves its bytes once, forward only, and counts what was read.</summary>
-    private sealed class OnceStream(byte[] bytes) : MemoryStream(bytes)
+    /// <summary>A forward-only stream over some bytes that counts what it serves.</summary>
+    private sealed class OnceStream(byte[] bytes) : Stream
     {
+        private readonly MemoryStream _inner = new(bytes);
         public long BytesServed { get; private set; }
+        public override bool CanRead => true;
         public override bool CanSeek => false;
-        public override int Read(byte[] buffer, int offset, int count) { int n = base.Read(buffer, offset, count); BytesServed += n; return n; }
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => BytesServed; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override int Read(byte[] buffer, int offset, int count)
         {
-            int n = await base.ReadAsync(buffer, cancellationToken);
+            int n = _inner.Read(buffer, offset, count);
             BytesServed += n;
             return n;
         }

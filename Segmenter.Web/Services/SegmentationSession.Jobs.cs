@@ -78,7 +78,7 @@ public sealed partial class SegmentationSession
     public async Task<bool> InspectAttentionAsync(int x, int y)
     {
         _ = Image; // a released image (and the result's) is decoded again first
-        if (_disposed || _results.Lease() is not var (result, image)) return false;
+        if (_disposed || _results.Lease() is not ({ } result, { } image)) return false;
         try
         {
             x = Math.Clamp(x, 0, image.Width - 1);
@@ -122,7 +122,7 @@ public sealed partial class SegmentationSession
         {
             _ = Image; // a released image (and the result's) is decoded again first
             if (_disposed) throw new OperationCanceledException();
-            if (_results.Lease() is not var (result, image))
+            if (_results.Lease() is not ({ } result, { } image))
             {
                 _signals.Error = "There is no trained result any more; train again.";
                 throw new InvalidOperationException(_signals.Error);

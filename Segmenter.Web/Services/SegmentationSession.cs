@@ -156,7 +156,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
     /// <summary>Loads one of the embedded samples by name ("astronaut").</summary>
     public async Task<bool> LoadSampleAsync(string name, CancellationToken cancellationToken = default)
     {
-        if (_images.OpenSample(name) is not var (stream, file)) { _signals.Fail($"There is no sample called \"{name}\"."); return false; }
+        if (_images.OpenSample(name) is not ({ } stream, { } file)) { _signals.Fail($"There is no sample called \"{name}\"."); return false; }
         await using (stream)
             return await LoadUploadAsync(stream, file, cancellationToken);
     }
