@@ -5,10 +5,10 @@ namespace Segmenter.Engine.Tests.Imaging;
 
 public sealed class ReadBoundedTests
 {
-    /// <summary>A forward-only stream that claims nothing about its length and would serve 2 GB; counts what is read.</summary>
-    private sealed class EndlessStream(long length = 2L * 1024 * 1024 * 1024) : Stream
+    /// <summary>A forward-only stream that claims nothing about its length; counts what it serves.</summary>
+    private abstract class ForwardOnlyStream : Stream
     {
-        public long BytesServed { get; private set; }
+        public long BytesServed { get; protected set; }
         public override bool CanRead => true;
         public override bool CanSeek => false;
         public override bool CanWrite => false;
@@ -18,7 +18,11 @@ public sealed class ReadBoundedTests
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 
+    /// <summary>Would serve 2 GB.</summary>
+    private sealed class EndlessStream(long length = 2L * 1024 * 1024 * 1024) : ForwardOnlyStream
+    {
         public override int Read(byte[] buffer, int offset, int count)
         {
             int n = (int)Math.Min(count, length - BytesServed);
@@ -85,20 +89,10 @@ public sealed class ReadBoundedTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ImageLoader.ReadBoundedAsync(new EndlessStream(), 1 << 20, cts.Token));
     }
 
-    /// <summary>A forward-only stream over some bytes that counts what it serves.</summary>
-    private sealed class OnceStream(byte[] bytes) : Stream
+    /// <summary>Serves some bytes once.</summary>
+    private sealed class OnceStream(byte[] bytes) : ForwardOnlyStream
     {
         private readonly MemoryStream _inner = new(bytes);
-        public long BytesServed { get; private set; }
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => BytesServed; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         public override int Read(byte[] buffer, int offset, int count)
         {
