@@ -1,12 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Segmenter.Engine.Clustering;
 using Segmenter.Engine.Imaging;
-using Segmenter.Engine.Pipeline;
 
 namespace Segmenter.Bench;
 
@@ -16,7 +13,7 @@ namespace Segmenter.Bench;
 /// the Python peer (the original system's algorithm) on the same images; then k-means alone against scikit-learn
 /// on identical codes. Prints a Markdown table and the targets, writes DIR/bench-results.json.
 /// </summary>
-internal static class BenchCommand
+internal static partial class BenchCommand
 {
     private static readonly TimeSpan OurTimeout = TimeSpan.FromMinutes(10);
 
@@ -44,9 +41,7 @@ internal static class BenchCommand
 
     public static int Run(string[] args)
     {
-        var cl = CommandLine.Parse(args, ["--out"], ["--quick", "--help"]);
-        if (cl.Flag("--help")) { Console.WriteLine(Program.Usage); return Program.Ok; }
-        if (cl.Positionals.Count > 0) throw new UsageException($"bench takes no positional argument; got '{cl.Positionals[0]}'.");
+        if (CommandLine.ParseOptionsOnly("bench", args, ["--out"], ["--quick"]) is not { } cl) return Program.Ok;
         bool quick = cl.Flag("--quick");
         string outDir = Path.GetFullPath(cl.String("--out") ?? Directory.GetCurrentDirectory());
         string runsDir = Path.Combine(outDir, "bench-out");
@@ -89,16 +84,7 @@ internal static class BenchCommand
                 }
             }
 
-            var targets = Targets(rows, kmeans, peers, quick);
-            Console.WriteLine();
-            Console.WriteLine(Table(rows));
-            Console.WriteLine(kmeans is null ? "k-means alone vs scikit-learn: skipped (--quick)." : KMeansText(kmeans));
-            Console.WriteLine();
-            Console.WriteLine(TargetTable(targets));
-
-            var json = Results(rows, kmeans, targets, quick, pythonNote, clock.Elapsed.TotalSeconds);
-            string path = Path.Combine(outDir, "bench-results.json");
-            File.WriteAllText(path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            string path = WriteReport(rows, kmeans, peers, quick, pythonNote, clock.Elapsed.TotalSeconds, outDir);
             Console.WriteLine($"wrote {path} ({clock.Elapsed.TotalSeconds:0} s in all)");
             return rows.Any(r => r.Error is not null) ? Program.Failed : Program.Ok;
         }
@@ -183,210 +169,6 @@ internal static class BenchCommand
         double? ari = row.GroundTruth is null ? null : Agreement.AdjustedRandIndex(LabelMaps.Read(row.GroundTruth), LabelMaps.Read(labels));
         return new(run.TotalSeconds, run.FinalLoss, ari, null);
     }
-
-    // ---- k-means alone ---------------------------------------------------------------------------------------
-
-    private sealed record KMeansComparison(string Preset, int Codes, int Dims, double OursSeconds, double OursInertia, int OursIterations,
-        double? SklearnSeconds, double? SklearnInertia, int? SklearnIterations, string? Note)
-    {
-        public double? InertiaDiffPercent => SklearnInertia is { } s ? 100 * (OursInertia - s) / s : null;
-    }
-
-    /// <summary>
-    /// Trains once on the astronaut (Fast preset, k = 4), takes every pixel's 32-d code and times
-    /// KMeans(4, nInit 10, seed 42) against scikit-learn's KMeans(4, n_init=10, random_state=42) on the same codes.
-    /// </summary>
-    private static KMeansComparison CompareKMeans(string root, bool sklearn)
-    {
-        const int dims = 32, k = 4;
-        var image = ImageLoader.Load(Path.Combine(root, "assets", "astronaut.png"));
-        float[] codes;
-        using (var trained = SegmentationPipeline.Run(image, SegmentationParameters.ForPreset(Preset.Fast) with { Clusters = k }))
-            codes = SegmentationPipeline.EncodePixels(trained, image);
-        int n = codes.Length / dims;
-
-        new KMeans(k, nInit: 1, seed: 1).Fit(codes[..(4096 * dims)], dims); // JIT warm-up, not timed
-        var sw = Stopwatch.StartNew();
-        var ours = new KMeans(k, nInit: 10, seed: 42).Fit(codes, dims);
-        double oursSeconds = sw.Elapsed.TotalSeconds;
-        Console.WriteLine($"k-means ours: {n}×{dims} codes, {oursSeconds:0.000} s, inertia {ours.Inertia:0.####}");
-
-        if (!sklearn) return new("fast", n, dims, oursSeconds, ours.Inertia, ours.Iterations, null, null, null, "scikit-learn skipped");
-        string file = Path.Combine(Path.GetTempPath(), $"segmenter-codes-{Environment.ProcessId}.f32");
-        try
-        {
-            if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("The codes file is written little-endian.");
-            File.WriteAllBytes(file, MemoryMarshal.AsBytes(codes.AsSpan()).ToArray());
-            string script = Path.Combine(root, "Segmenter.Bench", "peers", "kmeans_sklearn.py");
-            var run = ChildProcess.Run(PythonPeer.Python, [script, file, n.ToString(CultureInfo.InvariantCulture), dims.ToString(CultureInfo.InvariantCulture),
-                k.ToString(CultureInfo.InvariantCulture)], PythonPeer.Timeout);
-            var json = run.ExitCode == 0 ? PythonPeer.LastJson(run.Stdout) : null;
-            if (json is null)
-                return new("fast", n, dims, oursSeconds, ours.Inertia, ours.Iterations, null, null, null, $"scikit-learn failed: {PythonPeer.LastLine(run.Stderr)}");
-            var result = new KMeansComparison("fast", n, dims, oursSeconds, ours.Inertia, ours.Iterations,
-                json["seconds"]!.GetValue<double>(), json["inertia"]!.GetValue<double>(), json["n_iter"]!.GetValue<int>(), null);
-            Console.WriteLine($"k-means scikit-learn: {result.SklearnSeconds:0.000} s, inertia {result.SklearnInertia:0.####}");
-            return result;
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
-
-    // ---- targets and output ------------------------------------------------------------------------------
-
-    private static List<Target> Targets(List<Row> rows, KMeansComparison? km, bool peers, bool quick)
-    {
-        var t = new List<Target>();
-        var fast = rows.FirstOrDefault(r => r.Label == "astronaut" && r.Preset == "fast");
-        var original = rows.FirstOrDefault(r => r.Label == "astronaut" && r.Preset == "original");
-        string skipped = quick ? "skipped (--quick)" : "skipped (no Python peer)";
-
-        void Add(string name, string goal, double? value, Func<double, bool> ok, string format)
-            => t.Add(new(name, goal, value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : skipped, value is { } x ? ok(x) : null));
-
-        Add("Fast astronaut total", "≤ 3 s", fast?.Timing("totalSeconds"), v => v <= 3, "0.00 's'");
-        Add("Fast astronaut first epoch", "≤ 1 s", fast?.Timing("firstEpochSeconds"), v => v <= 1, "0.00 's'");
-        Add("Fast astronaut vs Python 30-epoch pipeline", "≥ 50× faster", Ratio(fast), v => v >= 50, "0.0'×'");
-        Add("Fast astronaut final loss vs Python", "≤ Python's", LossMargin(fast), v => v <= 0, "+0.000000;-0.000000");
-        Add("Original astronaut vs Python", "≥ 3× faster", Ratio(original), v => v >= 3, "0.0'×'");
-        t.Add(km?.SklearnSeconds is { } sk
-            ? new("k-means vs scikit-learn, time", "ours ≤ sklearn", $"{km!.OursSeconds:0.000} s vs {sk:0.000} s", km.OursSeconds <= sk)
-            : new("k-means vs scikit-learn, time", "ours ≤ sklearn", skipped, null));
-        t.Add(km?.InertiaDiffPercent is { } d
-            ? new("k-means vs scikit-learn, inertia", "within 0.5 % (lower is fine)", $"{d:+0.000;-0.000} %", d <= 0.5)
-            : new("k-means vs scikit-learn, inertia", "within 0.5 % (lower is fine)", skipped, null));
-        foreach (var r in rows.Where(r => r.GroundTruth is not null))
-        {
-            string goal = "ARI ≥ Python's";
-            t.Add(r.Ari is { } ours && r.Peer?.Ari is { } py
-                ? new($"Fast ARI, {r.Label}", goal, $"{ours:0.000} vs {py:0.000}", ours >= py)
-                : new($"Fast ARI, {r.Label}", goal, r.Ari is { } o ? $"{o:0.000} vs {skipped}" : "no result", null));
-        }
-        var big = rows.FirstOrDefault(r => r.Label.StartsWith("generated", StringComparison.Ordinal));
-        Add("24 MP peak working set", "≤ 2048 MB", big?.Number("peakWorkingSetMb"), v => v <= 2048, "0 'MB'");
-        Add("24 MP total", "≤ 30 s", big?.Timing("totalSeconds"), v => v <= 30, "0.00 's'");
-        return t;
-    }
-
-    private static double? Ratio(Row? r) => r?.Peer?.TotalSeconds is { } py && r.Timing("totalSeconds") is { } ours && ours > 0 ? py / ours : null;
-
-    private static double? LossMargin(Row? r) => r?.Peer?.FinalLoss is { } py && r.Number("finalLoss") is { } ours ? ours - py : null;
-
-    private static string Table(List<Row> rows)
-    {
-        var sb = new StringBuilder();
-        sb.AppendLine("| image | preset | k | decode s | train s | encode s | cluster s | render s | total s | 1st epoch s | peak MB | final loss | inertia | ARI | py total s | py loss | py ARI | py/ours |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-        foreach (var r in rows)
-        {
-            if (r.Error is not null)
-            {
-                sb.AppendLine($"| {r.Label} | {r.Preset} | {r.K} | failed: {r.Error.ReplaceLineEndings(" ")} |||||||||||||||");
-                continue;
-            }
-            string F(double? v, string f) => v is { } x ? x.ToString(f, CultureInfo.InvariantCulture) : "–";
-            sb.AppendLine(string.Join(" | ",
-                $"| {r.Label}", r.Preset, r.K.ToString(CultureInfo.InvariantCulture),
-                F(r.Timing("decodeSeconds"), "0.00"), F(r.Timing("trainSeconds"), "0.00"), F(r.Timing("encodeSeconds"), "0.00"),
-                F(r.Timing("clusterSeconds"), "0.00"), F(r.Timing("renderSeconds"), "0.00"), F(r.Timing("totalSeconds"), "0.00"),
-                F(r.Timing("firstEpochSeconds"), "0.00"), F(r.Number("peakWorkingSetMb"), "0"), F(r.Number("finalLoss"), "0.000000"),
-                F(r.Number("inertia"), "0.###"), F(r.Ari, "0.000"),
-                r.Peer?.Error is { } pe ? $"failed: {pe}" : F(r.Peer?.TotalSeconds, "0.0"),
-                F(r.Peer?.FinalLoss, "0.000000"), F(r.Peer?.Ari, "0.000"), F(Ratio(r), "0.0") + " |"));
-        }
-        sb.Append("Times are the pipeline's own (decode → render, in a fresh child process); peak MB is that process's VmHWM.");
-        return sb.ToString();
-    }
-
-    private static string KMeansText(KMeansComparison k) => k.SklearnSeconds is { } s
-        ? $"k-means alone on {k.Codes}×{k.Dims} astronaut codes ({k.Preset}-trained), k=4, 10 restarts: ours {k.OursSeconds:0.000} s " +
-          $"(inertia {k.OursInertia:0.####}, {k.OursIterations} iterations), scikit-learn {s:0.000} s (inertia {k.SklearnInertia:0.####}, " +
-          $"{k.SklearnIterations} iterations); inertia difference {k.InertiaDiffPercent:+0.000;-0.000} %, speed ratio {s / k.OursSeconds:0.00}×"
-        : $"k-means alone on {k.Codes}×{k.Dims} astronaut codes ({k.Preset}-trained), k=4, 10 restarts: ours {k.OursSeconds:0.000} s " +
-          $"(inertia {k.OursInertia:0.####}); {k.Note}";
-
-    private static string TargetTable(List<Target> targets)
-    {
-        var sb = new StringBuilder("| target | goal | measured | met |\n|---|---|---|---|\n");
-        foreach (var t in targets)
-            sb.AppendLine($"| {t.Name} | {t.Goal} | {t.Measured} | {(t.Met switch { true => "yes", false => "**no**", null => "–" })} |");
-        return sb.ToString().TrimEnd();
-    }
-
-    private static JsonObject Results(List<Row> rows, KMeansComparison? km, List<Target> targets, bool quick, string? pythonNote, double seconds)
-    {
-        JsonNode? N(double? v) => v is { } x && double.IsFinite(x) ? JsonValue.Create(x) : null;
-        return new JsonObject
-        {
-            ["generatedUtc"] = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture),
-            ["mode"] = quick ? "quick" : "full",
-            ["machine"] = new JsonObject
-            {
-                ["cores"] = Environment.ProcessorCount,
-                ["os"] = RuntimeInformation.OSDescription,
-                ["runtime"] = RuntimeInformation.FrameworkDescription,
-            },
-            ["pythonPeers"] = pythonNote is null,
-            ["pythonNote"] = pythonNote,
-            ["benchSeconds"] = seconds,
-            ["rows"] = new JsonArray(rows.Select(r => (JsonNode)new JsonObject
-            {
-                ["image"] = r.Label,
-                ["path"] = r.ImagePath,
-                ["preset"] = r.Preset,
-                ["clusters"] = r.K,
-                ["error"] = r.Error,
-                ["width"] = N(r.Number("width")),
-                ["height"] = N(r.Number("height")),
-                ["decodeSeconds"] = N(r.Timing("decodeSeconds")),
-                ["trainSeconds"] = N(r.Timing("trainSeconds")),
-                ["encodeSeconds"] = N(r.Timing("encodeSeconds")),
-                ["clusterSeconds"] = N(r.Timing("clusterSeconds")),
-                ["renderSeconds"] = N(r.Timing("renderSeconds")),
-                ["totalSeconds"] = N(r.Timing("totalSeconds")),
-                ["firstEpochSeconds"] = N(r.Timing("firstEpochSeconds")),
-                ["processSeconds"] = r.ProcessSeconds,
-                ["peakWorkingSetMb"] = N(r.Number("peakWorkingSetMb")),
-                ["finalLoss"] = N(r.Number("finalLoss")),
-                ["inertia"] = N(r.Number("inertia")),
-                ["ari"] = N(r.Ari),
-                ["peer"] = r.Peer is { } p
-                    ? new JsonObject
-                    {
-                        ["totalSeconds"] = N(p.TotalSeconds), ["finalLoss"] = N(p.FinalLoss), ["ari"] = N(p.Ari),
-                        ["speedRatio"] = N(Ratio(r)), ["error"] = p.Error,
-                    }
-                    : null,
-            }).ToArray()),
-            ["kmeans"] = km is null ? null : new JsonObject
-            {
-                ["trainedWith"] = km.Preset,
-                ["codes"] = km.Codes,
-                ["dims"] = km.Dims,
-                ["clusters"] = 4,
-                ["restarts"] = 10,
-                ["oursSeconds"] = km.OursSeconds,
-                ["oursInertia"] = km.OursInertia,
-                ["oursIterations"] = km.OursIterations,
-                ["sklearnSeconds"] = N(km.SklearnSeconds),
-                ["sklearnInertia"] = N(km.SklearnInertia),
-                ["sklearnIterations"] = km.SklearnIterations,
-                ["inertiaDiffPercent"] = N(km.InertiaDiffPercent),
-                ["note"] = km.Note,
-            },
-            ["targets"] = new JsonArray(targets.Select(t => (JsonNode)new JsonObject
-            {
-                ["name"] = t.Name, ["goal"] = t.Goal, ["measured"] = t.Measured, ["met"] = t.Met,
-            }).ToArray()),
-        };
-    }
-
-    private static JsonNode? LastJson(string stdout) =>
-        stdout.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith('{')) is { } line ? JsonNode.Parse(line) : null;
-
-    private static string LastLine(string text) => text.Trim().Split('\n').LastOrDefault()?.Trim() ?? "";
 
     internal static string Slug(string label) => new(label.Select(c => char.IsLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-').ToArray());
 }

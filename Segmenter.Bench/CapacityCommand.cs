@@ -15,9 +15,7 @@ internal static class CapacityCommand
 {
     public static int Run(string[] args)
     {
-        var cl = CommandLine.Parse(args, ["--runs", "--levels"], ["--help"]);
-        if (cl.Flag("--help")) { Console.WriteLine(Program.Usage); return Program.Ok; }
-        if (cl.Positionals.Count > 0) throw new UsageException($"capacity takes no positional argument; got '{cl.Positionals[0]}'.");
+        if (CommandLine.ParseOptionsOnly("capacity", args, ["--runs", "--levels"], []) is not { } cl) return Program.Ok;
         int runs = cl.Int("--runs") ?? 8;
         if (runs < 1) throw new UsageException($"--runs must be at least 1; got {runs}.");
         var levels = (cl.String("--levels") is { } s

@@ -16,6 +16,18 @@ internal sealed class CommandLine
 
     public List<string> Positionals { get; } = [];
 
+    /// <summary>
+    /// Parses a command that takes options only (with --help): null when help was asked for (the usage is printed),
+    /// a <see cref="UsageException"/> naming <paramref name="command"/> for a positional argument.
+    /// </summary>
+    public static CommandLine? ParseOptionsOnly(string command, IReadOnlyList<string> args, IEnumerable<string> valueOptions, IEnumerable<string> flagOptions)
+    {
+        var cl = Parse(args, valueOptions, flagOptions.Append("--help"));
+        if (cl.Flag("--help")) { Console.WriteLine(Program.Usage); return null; }
+        if (cl.Positionals.Count > 0) throw new UsageException($"{command} takes no positional argument; got '{cl.Positionals[0]}'.");
+        return cl;
+    }
+
     public static CommandLine Parse(IReadOnlyList<string> args, IEnumerable<string> valueOptions, IEnumerable<string> flagOptions)
     {
         var takesValue = valueOptions.ToHashSet(StringComparer.Ordinal);

@@ -13,9 +13,7 @@ internal static class HostileCommand
 {
     public static int Run(string[] args)
     {
-        var cl = CommandLine.Parse(args, ["--out"], ["--help"]);
-        if (cl.Flag("--help")) { Console.WriteLine(Program.Usage); return Program.Ok; }
-        if (cl.Positionals.Count > 0) throw new UsageException($"hostile takes no positional argument; got '{cl.Positionals[0]}'.");
+        if (CommandLine.ParseOptionsOnly("hostile", args, ["--out"], []) is not { } cl) return Program.Ok;
         var dir = cl.String("--out") ?? Path.Combine(Path.GetTempPath(), "segmenter-hostile");
         var files = HostileCorpus.Write(dir);
         var quick = SegmentationParameters.ForPreset(Preset.Fast) with { Epochs = 1, Clusters = 2 };

@@ -13,9 +13,7 @@ internal static class SoakCommand
 
     public static int Run(string[] args)
     {
-        var cl = CommandLine.Parse(args, ["--runs", "--epochs"], ["--help"]);
-        if (cl.Flag("--help")) { Console.WriteLine(Program.Usage); return Program.Ok; }
-        if (cl.Positionals.Count > 0) throw new UsageException($"soak takes no positional argument; got '{cl.Positionals[0]}'.");
+        if (CommandLine.ParseOptionsOnly("soak", args, ["--runs", "--epochs"], []) is not { } cl) return Program.Ok;
         int runs = cl.Int("--runs") ?? 100;
         if (runs < 10) throw new UsageException($"--runs must be at least 10 (growth is measured from run 10); got {runs}.");
         int epochs = cl.Int("--epochs") ?? 3;

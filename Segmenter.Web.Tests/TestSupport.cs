@@ -55,21 +55,6 @@ internal sealed class FakeEngine : ISegmentationEngine
         => result.Parameters.Window == 1 ? null : Attention;
 }
 
-internal sealed class FakeCodec : IImageCodec
-{
-    public async Task<MemoryStream> ReadBoundedAsync(Stream stream, long maxBytes, CancellationToken cancellationToken)
-    {
-        var ms = new MemoryStream();
-        await stream.CopyToAsync(ms, cancellationToken);
-        if (ms.Length > maxBytes) throw new ImageRejectedException($"The file is larger than the {maxBytes}-byte limit.");
-        return ms;
-    }
-
-    public RgbImage Load(Stream stream, ImageLimits limits, CancellationToken cancellationToken) => TestData.Image(8, 6);
-    public byte[] EncodePng(RgbImage image) => [0x89, 0x50, 0x4E, 0x47];
-    public byte[] EncodeLabelPng(byte[] labels, int width, int height) => [0x89, 0x50, 0x4E, 0x47];
-}
-
 internal static class TestData
 {
     /// <summary>Polls <paramref name="condition"/> every 10 ms until it holds, failing after 5 s.</summary>
@@ -109,7 +94,7 @@ internal static class TestData
         => new(Options.Create(new SegmenterOptions { MaxConcurrentJobs = concurrent, MaxQueueLength = queue }), NullLogger<JobRunner>.Instance);
 
     public static SegmentationSession Session(JobRunner? runner = null, FakeEngine? engine = null)
-        => new(runner ?? Runner(), engine ?? new FakeEngine(), new FakeCodec(), new SampleImages(), new SessionRegistry(),
+        => new(runner ?? Runner(), engine ?? new FakeEngine(), new SampleImages(), new SessionRegistry(),
             Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance);
 
     /// <summary>A bUnit context with MudBlazor's services and loose JS interop (MudBlazor and Plotly call JS).</summary>

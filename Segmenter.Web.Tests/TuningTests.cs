@@ -194,7 +194,8 @@ public class TuningTests : IAsyncLifetime
             Assert.Equal(2, cut.FindAll("[data-testid=link-problem]").Count);
             Assert.True(cut.Find("[data-testid=train-button]").HasAttribute("disabled"));
         }, Wait);
-        Assert.Equal("astronaut.png", fresh.ImageName); // the page still opens with the default sample
+        // The page still opens with the default sample (decoded for real, so it may land after the form's messages).
+        cut.WaitForAssertion(() => Assert.Equal("astronaut.png", fresh.ImageName), Wait);
         await Task.CompletedTask;
     }
 

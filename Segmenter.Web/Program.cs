@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
+using Segmenter.Web;
 using Segmenter.Web.Api;
 using Segmenter.Web.Components;
 using Segmenter.Web.Operations;
@@ -21,7 +22,6 @@ builder.Services.AddSingleton<JobRunner>();
 builder.Services.AddSingleton<SessionRegistry>();
 builder.Services.AddSingleton<SampleImages>();
 builder.Services.AddSingleton<ISegmentationEngine, EngineSegmentation>();
-builder.Services.AddSingleton<IImageCodec, EngineImageCodec>();
 builder.Services.AddScoped<SegmentationSession>();
 builder.Services.AddRunStore(builder.Configuration);
 builder.Services.AddSingleton<ResidentBudget>();
@@ -51,34 +51,7 @@ app.UseHistoryCookie();
 
 app.MapStaticAssets();
 
-app.MapSegmenterHealth();
-app.MapSegmenterApi();
-
-app.MapRunFiles();
-
-app.MapGet("/samples/{file}", (string file, SampleImages samples) =>
-    samples.FileFor(file) is { } f && samples.Open(f) is { } stream
-        ? Results.Stream(stream, SampleImages.ContentType(f))
-        : Results.NotFound());
-
-app.MapGet("/image/{sessionId}/{which}.png", (string sessionId, string which, SessionRegistry sessions) =>
-    sessions.Find(sessionId)?.GetImageFile(which) is { } f ? Results.File(f.Bytes, f.ContentType) : Results.NotFound());
-
-app.MapGet("/download/{sessionId}/{file}", (string sessionId, string file, SessionRegistry sessions) =>
-{
-    var session = sessions.Find(sessionId);
-    if (session is null) return Results.NotFound();
-    var stem = session.FileStem;
-    return file switch
-    {
-        "segmented.png" when session.GetPng("segmented") is { } png => Results.File(png, "image/png", $"{stem}-segmented.png"),
-        "labels.png" when session.GetPng("labels") is { } png => Results.File(png, "image/png", $"{stem}-labels.png"),
-        "history.csv" => Results.File(System.Text.Encoding.UTF8.GetBytes(session.History.ToCsv()), "text/csv", $"{stem}-history.csv"),
-        "report.json" when session.GetReportJson() is { } json
-            => Results.File(System.Text.Encoding.UTF8.GetBytes(json), "application/json", $"{stem}-report.json"),
-        _ => Results.NotFound(),
-    };
-});
+app.MapSegmenterEndpoints();
 
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();

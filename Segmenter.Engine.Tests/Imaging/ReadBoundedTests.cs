@@ -5,10 +5,10 @@ namespace Segmenter.Engine.Tests.Imaging;
 
 public sealed class ReadBoundedTests
 {
-    /// <summary>A forward-only stream that claims nothing about its length and would serve 2 GB; counts what is read.</summary>
-    private sealed class EndlessStream(long length = 2L * 1024 * 1024 * 1024) : Stream
+    /// <summary>A forward-only stream that claims nothing about its length; counts what it serves.</summary>
+    private abstract class ForwardOnlyStream : Stream
     {
-        public long BytesServed { get; private set; }
+        public long BytesServed { get; protected set; }
         public override bool CanRead => true;
         public override bool CanSeek => false;
         public override bool CanWrite => false;
@@ -18,7 +18,11 @@ public sealed class ReadBoundedTests
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 
+    /// <summary>Would serve 2 GB.</summary>
+    private sealed class EndlessStream(long length = 2L * 1024 * 1024 * 1024) : ForwardOnlyStream
+    {
         public override int Read(byte[] buffer, int offset, int count)
         {
             int n = (int)Math.Min(count, length - BytesServed);
@@ -83,5 +87,41 @@ public sealed class ReadBoundedTests
         using var cts = new CancellationTokenSource();
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ImageLoader.ReadBoundedAsync(new EndlessStream(), 1 << 20, cts.Token));
+    }
+
+    /// <summary>Serves some bytes once.</summary>
+    private sealed class OnceStream(byte[] bytes) : ForwardOnlyStream
+    {
+        private readonly MemoryStream _inner = new(bytes);
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n = _inner.Read(buffer, offset, count);
+            BytesServed += n;
+            return n;
+        }
+    }
+
+    [Fact]
+    public async Task An_upload_is_read_once_and_its_own_bytes_come_back_with_the_decoded_image()
+    {
+        var pixels = new byte[5 * 4 * 3];
+        new Random(7).NextBytes(pixels);
+        var png = ImageLoader.EncodePng(new RgbImage(5, 4, pixels));
+        var upload = new OnceStream(png);
+
+        var loaded = await ImageLoader.LoadWithBytesAsync(upload, ImageLimits.Default);
+
+        Assert.Equal(png.Length, upload.BytesServed); // one pass over the stream
+        Assert.Equal(png, loaded.Bytes);              // the original, not a re-encoding
+        Assert.Equal(pixels, loaded.Image.Pixels);
+        Assert.Equal(pixels, ImageLoader.Decode(loaded.Bytes).Pixels);
+    }
+
+    [Fact]
+    public void Decoding_bytes_in_memory_keeps_the_byte_budget()
+    {
+        var ex = Assert.Throws<ImageRejectedException>(() => ImageLoader.Decode(new byte[5000], ImageLimits.Default with { MaxBytes = 4096 }));
+        Assert.Equal("The file is larger than the 4 KB limit.", ex.Message);
     }
 }

@@ -19,14 +19,12 @@ namespace Segmenter.Engine.Imaging;
 /// bytes and the header identified before any pixel is decoded, so the pixel and byte budgets are enforced first.
 /// Every refusal or failure is an <see cref="ImageRejectedException"/>.
 /// </summary>
-public static class ImageLoader
+public static partial class ImageLoader
 {
     public const string NotAnImageMessage = "The file is not an image this app can read (PNG, JPEG, BMP, GIF, WebP).";
     public const string EmptyFileMessage = "The file is empty.";
     public const string DamagedMessage = "The image file is damaged or incomplete and cannot be read.";
     public const string TruncatedJpegMessage = "The JPEG file is incomplete (it ends in the middle of the image data); it may have been cut off while copying or uploading.";
-
-    private const int ChunkSize = 81_920;
 
     // Only the five accepted formats are registered, so ImageSharp can never fall back to TIFF/TGA/PBM decoders
     // for a file we did not sniff. The configuration is immutable after construction and shared between threads.
@@ -77,88 +75,25 @@ public static class ImageLoader
         }
     }
 
-    /// <summary>Reads at most <paramref name="maxBytes"/> from a stream (e.g. an upload), refusing as soon as it is exceeded.</summary>
-    public static async Task<MemoryStream> ReadBoundedAsync(Stream stream, long maxBytes, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Reads an upload once (bounded by <see cref="ImageLimits.MaxBytes"/>) and decodes the buffered bytes; the bytes
+    /// come back with the image, so the original can be shown and stored as it came, never re-encoded.
+    /// </summary>
+    public static async Task<LoadedImage> LoadWithBytesAsync(Stream stream, ImageLimits limits, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
-        RejectIfDeclaredTooLong(stream, maxBytes);
-
-        var result = new MemoryStream();
-        var chunk = new byte[ChunkSize];
-        long total = 0;
-        while (true)
-        {
-            // Ask for at most one byte beyond the limit: that byte proves the stream is too long, and nothing
-            // more than limit + 1 is ever pulled from a hostile or endless stream.
-            int want = (int)Math.Min(chunk.Length, maxBytes + 1 - total);
-            int read = await stream.ReadAsync(chunk.AsMemory(0, want), cancellationToken).ConfigureAwait(false);
-            if (read == 0) break;
-            total += read;
-            if (total > maxBytes) throw TooLarge(maxBytes);
-            result.Write(chunk, 0, read);
-        }
-        result.Position = 0;
-        return result;
+        using var buffer = await ReadBoundedAsync(stream, limits.MaxBytes, cancellationToken).ConfigureAwait(false);
+        var bytes = buffer.ToArray();
+        var image = await Task.Run(() => Decode(bytes, limits, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return new LoadedImage(image, bytes);
     }
 
-    public static void SavePng(RgbImage image, Stream destination)
+    /// <summary>Decodes bytes already in memory (an upload read once, a stored original) under the same budgets.</summary>
+    public static RgbImage Decode(byte[] bytes, ImageLimits? limits = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(image);
-        ArgumentNullException.ThrowIfNull(destination);
-        using var img = Image.LoadPixelData<Rgb24>(Config, image.Pixels, image.Width, image.Height);
-        // Explicit colour type and depth: left alone, the encoder may pick a palette or 16-bit form from metadata.
-        img.Save(destination, new PngEncoder { ColorType = PngColorType.Rgb, BitDepth = PngBitDepth.Bit8 });
-    }
-
-    /// <summary>8-bit grayscale PNG, value = cluster index.</summary>
-    public static void SaveLabelPng(byte[] labels, int width, int height, Stream destination)
-    {
-        ArgumentNullException.ThrowIfNull(labels);
-        ArgumentNullException.ThrowIfNull(destination);
-        if (width < 1 || height < 1) throw new ArgumentException($"A label map needs at least 1×1 pixels; got {width}×{height}.");
-        if (labels.LongLength != (long)width * height)
-            throw new ArgumentException($"Expected {(long)width * height} labels for {width}×{height}, got {labels.Length}.");
-        using var img = Image.LoadPixelData<L8>(Config, labels, width, height);
-        img.Save(destination, new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit8 });
-    }
-
-    // ---------------------------------------------------------------------------------------------------------
-
-    private static MemoryStream ReadBounded(Stream stream, long maxBytes, CancellationToken cancellationToken)
-    {
-        RejectIfDeclaredTooLong(stream, maxBytes);
-        var result = new MemoryStream();
-        var chunk = new byte[ChunkSize];
-        long total = 0;
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            int want = (int)Math.Min(chunk.Length, maxBytes + 1 - total); // see ReadBoundedAsync
-            int read = stream.Read(chunk, 0, want);
-            if (read == 0) break;
-            total += read;
-            if (total > maxBytes) throw TooLarge(maxBytes);
-            result.Write(chunk, 0, read);
-        }
-        result.Position = 0;
-        return result;
-    }
-
-    /// <summary>A seekable stream (file, buffered upload) tells its length up front: refuse without reading a byte.</summary>
-    private static void RejectIfDeclaredTooLong(Stream stream, long maxBytes)
-    {
-        long remaining;
-        try
-        {
-            if (!stream.CanSeek) return;
-            remaining = stream.Length - stream.Position;
-        }
-        catch (NotSupportedException)
-        {
-            return; // some wrappers claim CanSeek but cannot report Length; the counted read still applies
-        }
-        if (remaining > maxBytes) throw TooLarge(maxBytes);
+        ArgumentNullException.ThrowIfNull(bytes);
+        limits ??= ImageLimits.Default;
+        if (bytes.LongLength > limits.MaxBytes) throw TooLarge(limits.MaxBytes);
+        return Decode(new MemoryStream(bytes, 0, bytes.Length, writable: false, publiclyVisible: true), limits, cancellationToken);
     }
 
     private static RgbImage Decode(MemoryStream buffer, ImageLimits limits, CancellationToken cancellationToken)
@@ -168,7 +103,7 @@ public static class ImageLoader
         var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
         var format = ImageFormatSniffer.Detect(bytes[..Math.Min(bytes.Length, ImageFormatSniffer.HeaderLength)]);
         if (format == SniffedFormat.Unknown) throw new ImageRejectedException(NotAnImageMessage);
-        if (format == SniffedFormat.Jpeg && !JpegHasEndAfterLastScan(bytes))
+        if (format == SniffedFormat.Jpeg && !JpegEnd.AfterLastScan(bytes))
             throw new ImageRejectedException(TruncatedJpegMessage);
 
         // ImageSharp 2.1 only checks the token at a few points (and a corrupt file can loop or allocate for long
@@ -262,40 +197,6 @@ public static class ImageLoader
         }
     }
 
-    /// <summary>
-    /// ImageSharp pads a JPEG whose entropy-coded data stops early with grey and reports success; a cut-off upload
-    /// would then be segmented as if the grey were real. This walks the marker segments (skipping APPn payloads such
-    /// as EXIF thumbnails by their length) and the scan data (where 0xFF is always stuffed as FF 00 or is a restart
-    /// marker) until the EOI marker. Whatever follows EOI (camera trailers, motion-photo video) is not looked at.
-    /// </summary>
-    private static bool JpegHasEndAfterLastScan(ReadOnlySpan<byte> jpeg)
-    {
-        int i = 2; // after SOI
-        while (true)
-        {
-            while (i < jpeg.Length && jpeg[i] == 0xFF) i++; // fill bytes before a marker
-            if (i >= jpeg.Length) return false;
-            byte marker = jpeg[i++];
-            if (marker == 0xD9) return true;                        // EOI
-            if (marker is 0x01 or (>= 0xD0 and <= 0xD7)) continue;  // TEM, RSTn: no length
-            if (i + 2 > jpeg.Length) return false;
-            int length = (jpeg[i] << 8) | jpeg[i + 1];
-            if (length < 2) return true; // malformed segment: let the decoder report it in its own words
-            i += length;
-            if (marker != 0xDA) continue;
-            // Entropy-coded data after SOS: runs until an 0xFF that is neither stuffing (FF 00) nor RSTn.
-            while (true)
-            {
-                int ff = i < jpeg.Length ? jpeg[i..].IndexOf((byte)0xFF) : -1;
-                if (ff < 0 || i + ff + 1 >= jpeg.Length) return false;
-                i += ff;
-                byte next = jpeg[i + 1];
-                if (next == 0x00 || next is >= 0xD0 and <= 0xD7) { i += 2; continue; }
-                break; // i is at the next marker's 0xFF
-            }
-        }
-    }
-
     private static void CheckDimensions(int width, int height, ImageLimits limits)
     {
         if (width < 1 || height < 1)
@@ -346,15 +247,6 @@ public static class ImageLoader
         catch (ObjectDisposedException) { } // the worker finished and disposed it in the meantime
     }
 
-    private static ImageRejectedException TooLarge(long maxBytes) =>
-        new($"The file is larger than the {FormatBytes(maxBytes)} limit.");
-
-    internal static string FormatBytes(long bytes) => bytes switch
-    {
-        >= 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.#} MB"),
-        >= 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#} KB"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes"),
-    };
 
     private static string FormatPixels(long pixels) => pixels >= 100_000
         ? string.Create(CultureInfo.InvariantCulture, $"{pixels / 1_000_000.0:0.##} megapixels")
@@ -364,3 +256,6 @@ public static class ImageLoader
         ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalMilliseconds:0} ms")
         : string.Create(CultureInfo.InvariantCulture, $"{t.TotalSeconds:0.#} s");
 }
+
+/// <summary>A decoded image and the bytes it was decoded from.</summary>
+public sealed record LoadedImage(RgbImage Image, byte[] Bytes);

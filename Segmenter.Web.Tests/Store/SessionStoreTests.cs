@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Pipeline;
 using Segmenter.Web.Services;
 using Segmenter.Web.Store;
@@ -25,7 +26,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
 
     private SegmentationSession NewSession(FakeEngine? engine = null)
     {
-        var session = new SegmentationSession(TestData.Runner(), engine ?? new FakeEngine(), new FakeCodec(), new SampleImages(), new SessionRegistry(),
+        var session = new SegmentationSession(TestData.Runner(), engine ?? new FakeEngine(), new SampleImages(), new SessionRegistry(),
             Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance, _host.Store);
         _sessions.Add(session);
         return session;
@@ -39,6 +40,14 @@ public sealed class SessionStoreTests : IAsyncLifetime
         await TestData.Until(() => session.History.Count == before + 1 && session.State == SessionState.Finished);
     }
 
+    /// <summary>A real 8×6 PNG whose pixels follow the seed: distinct seeds are distinct uploads.</summary>
+    private static byte[] Png(int seed)
+    {
+        var pixels = new byte[8 * 6 * 3];
+        new Random(seed).NextBytes(pixels);
+        return ImageLoader.EncodePng(new RgbImage(8, 6, pixels));
+    }
+
     private static Task<bool> UploadAsync(SegmentationSession session, byte[] bytes, string name = "upload.png")
         => session.LoadUploadAsync(new MemoryStream(bytes), name);
 
@@ -46,7 +55,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
     public async Task Finished_runs_are_stored_and_the_same_browser_finds_them_in_a_new_session()
     {
         var owner = RunCodec.NewId();
-        var upload = StoreHost.Bytes(3, 500);
+        var upload = Png(3);
         var first = NewSession();
         await first.AttachHistoryAsync(owner);
         Assert.True(await UploadAsync(first, upload));
@@ -74,8 +83,8 @@ public sealed class SessionStoreTests : IAsyncLifetime
         var b = NewSession();
         await a.AttachHistoryAsync(RunCodec.NewId());
         await b.AttachHistoryAsync(RunCodec.NewId());
-        await UploadAsync(a, StoreHost.Bytes(1, 100));
-        await UploadAsync(b, StoreHost.Bytes(2, 100));
+        await UploadAsync(a, Png(1));
+        await UploadAsync(b, Png(2));
         await TrainAsync(a, 3);
         await TrainAsync(b, 5);
 
@@ -97,7 +106,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
     {
         var session = NewSession();
         await session.AttachHistoryAsync("not-an-id");
-        await UploadAsync(session, StoreHost.Bytes(1, 100));
+        await UploadAsync(session, Png(1));
         await TrainAsync(session, 3);
         Assert.Null(session.History.Runs[0].RunId);
         Assert.Equal(0, (await _host.Store.MeasureAsync()).Runs);
@@ -117,7 +126,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
         };
         var owner = NewSession(faithful);
         await owner.AttachHistoryAsync(RunCodec.NewId());
-        await UploadAsync(owner, StoreHost.Bytes(9, 300), "photo.png");
+        await UploadAsync(owner, Png(9), "photo.png");
         owner.Form.Seed = 17;
         owner.Form.Epochs = 2;
         await TrainAsync(owner, 3);
@@ -146,7 +155,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
     [Fact]
     public async Task A_released_session_serves_its_images_from_the_store_and_decodes_its_image_again_when_needed()
     {
-        var upload = StoreHost.Bytes(4, 400);
+        var upload = Png(4);
         var session = NewSession();
         await session.AttachHistoryAsync(RunCodec.NewId());
         await UploadAsync(session, upload);

@@ -14,7 +14,7 @@ namespace Segmenter.Web.Api;
 /// <see cref="JobRunner"/>, and saved to the <see cref="RunStore"/> when they finish, under the id the client polls.
 /// Only queued, running and recently ended runs are tracked here; a finished run is read back from the store.
 /// </summary>
-public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, IImageCodec codec, RunStore store,
+public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, RunStore store,
     IOptions<SegmenterOptions> options, ILogger<ApiRuns> logger)
 {
     /// <summary>The store's owner id of runs made through the API (browsers' histories do not list them).</summary>
@@ -84,10 +84,8 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, IImage
     {
         try
         {
-            using var buffer = await codec.ReadBoundedAsync(image, _options.MaxUploadBytes, ct);
-            var original = buffer.ToArray();
-            buffer.Position = 0;
-            return (original, await Task.Run(() => codec.Load(buffer, _options.ImageLimits, ct), ct));
+            var loaded = await ImageLoader.LoadWithBytesAsync(image, _options.ImageLimits, ct);
+            return (loaded.Bytes, loaded.Image);
         }
         catch (ImageRejectedException e) { throw ApiProblem.BadImage(e.Message); }
         catch (Exception e) when (e is IOException or InvalidOperationException or NotImplementedException or ArgumentException)
@@ -160,9 +158,9 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, IImage
         return deleted || run is not null;
     }
 
-    public static string StatusUrl(string id) => $"{SegmentationApi.Route}/{id}";
-    public static string FileUrl(string id, string file) => $"{StatusUrl(id)}/{file}";
-    public static string LinkOf(string id) => $"/runs/{id}";
+    public static string StatusUrl(string id) => AppUrls.ApiRun(id);
+    public static string FileUrl(string id, string file) => AppUrls.ApiRunFile(id, file);
+    public static string LinkOf(string id) => AppUrls.Rooted(AppUrls.Run(id));
 
     private void Execute(ApiRun run, RgbImage image, byte[] original, string? fileName,
         Func<Action<PipelineEvent>, CancellationToken, SegmentationResult> segment, byte[]? modelFile, string? fromRun, CancellationToken ct)
@@ -173,7 +171,7 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, IImage
             var quality = new RunQuality(double.NaN, double.NaN, 0);
             try { quality = engine.Quality(result, image, SegmentationSession.QualitySample); }
             catch (InvalidOperationException e) { logger.LogInformation("API run {Id} has no codes to score: {Reason}", run.Id, e.Message); }
-            store.SaveAsync(RunSnapshot.Of(run.Id, Owner, fileName, original, result, quality, codec, model: modelFile, fromRun: fromRun),
+            store.SaveAsync(RunSnapshot.Of(run.Id, Owner, fileName, original, result, quality, model: modelFile, fromRun: fromRun),
                 CancellationToken.None).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }

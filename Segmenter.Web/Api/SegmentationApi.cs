@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
+using Segmenter.Engine.Imaging;
 using Segmenter.Web.Services;
 using Segmenter.Web.Store;
 
@@ -14,7 +15,7 @@ namespace Segmenter.Web.Api;
 /// </summary>
 public static class SegmentationApi
 {
-    public const string Route = "/api/segmentations";
+    public const string Route = AppUrls.ApiRoute;
     public const string OpenApiPath = "/openapi/v1.json";
     public const string ReferencePath = "/api";
     public const string ApiKeyHeader = "X-Api-Key";
@@ -54,9 +55,9 @@ public static class SegmentationApi
             .Produces<SegmentationStatus>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("The run's state, place in the queue, epoch losses so far, and its result once finished");
 
-        api.MapGet("/{id}/labels.png", (string id, RunStore store, IImageCodec codec, HttpContext context, CancellationToken ct) =>
+        api.MapGet("/{id}/labels.png", (string id, RunStore store, HttpContext context, CancellationToken ct) =>
                 File(id, context, async () => await store.GetAsync(id, ct) is { } run && await store.GetLabelsAsync(id, ct) is { } labels
-                    ? (codec.EncodeLabelPng(labels, run.Summary.Width, run.Summary.Height), "image/png") : null))
+                    ? (ImageLoader.EncodeLabelPng(labels, run.Summary.Width, run.Summary.Height), "image/png") : null))
             .Produces(StatusCodes.Status200OK, contentType: "image/png").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("The label map: a greyscale PNG whose value is each pixel's cluster index");
         api.MapGet("/{id}/segmented.png", (string id, RunStore store, HttpContext context, CancellationToken ct) =>

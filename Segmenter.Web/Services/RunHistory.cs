@@ -29,7 +29,7 @@ public sealed record RunRecord(
     public double Seconds => Timings.TotalSeconds;
 
     /// <summary>The run's permanent link (<c>runs/{id}</c>, relative to the page's base), when it is stored.</summary>
-    public string? Link => RunId is null ? null : $"runs/{RunId}";
+    public string? Link => RunId is null ? null : AppUrls.Run(RunId);
 
     /// <summary>"k=4 · 30 ep · seed 42", for legends and captions.</summary>
     public string Label => $"#{Number} k={Clusters}" + (Reclustered ? " (re-clustered)" : $" · {Parameters.Epochs} ep") + $" · seed {Seed}";

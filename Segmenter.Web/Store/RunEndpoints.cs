@@ -1,13 +1,10 @@
-using Segmenter.Web.Services;
+using Segmenter.Engine.Imaging;
 
 namespace Segmenter.Web.Store;
 
 /// <summary>The files of a stored run under its permanent link: <c>/runs/{id}/original</c>, <c>segmented.png</c>, <c>labels.png</c>, <c>thumbnail.png</c>, <c>report.json</c>.</summary>
 public static class RunEndpoints
 {
-    /// <summary>URL of a stored run's file, relative to the app's base; the one place these paths are written.</summary>
-    public static string FileUrl(string id, RunFile file) => $"runs/{id}/{FileName(file)}";
-
     public static string FileName(RunFile file) => file switch
     {
         RunFile.Original => "original",
@@ -19,7 +16,7 @@ public static class RunEndpoints
 
     public static IEndpointRouteBuilder MapRunFiles(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/runs/{id}/{file}", async (string id, string file, RunStore store, IImageCodec codec, CancellationToken ct) =>
+        app.MapGet(AppUrls.RunFileRoute, async (string id, string file, RunStore store, CancellationToken ct) =>
         {
             var which = Enum.GetValues<RunFile>().Cast<RunFile?>().FirstOrDefault(f => FileName(f!.Value) == file);
             if (which is not { } kind) return Results.NotFound();
@@ -28,7 +25,7 @@ public static class RunEndpoints
                 var view = await store.GetAsync(id, ct);
                 var labels = view is null ? null : await store.GetLabelsAsync(id, ct);
                 return labels is null ? Results.NotFound()
-                    : Results.File(codec.EncodeLabelPng(labels, view!.Summary.Width, view.Summary.Height), "image/png", $"{Stem(view)}-labels.png");
+                    : Results.File(ImageLoader.EncodeLabelPng(labels, view!.Summary.Width, view.Summary.Height), "image/png", $"{Stem(view)}-labels.png");
             }
             var found = await store.GetFileAsync(id, kind, ct);
             if (found is not { } f) return Results.NotFound();

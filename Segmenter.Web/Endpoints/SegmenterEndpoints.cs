@@ -1,0 +1,43 @@
+using System.Text;
+using Segmenter.Web.Api;
+using Segmenter.Web.Operations;
+using Segmenter.Web.Services;
+using Segmenter.Web.Store;
+
+namespace Segmenter.Web;
+
+/// <summary>Every endpoint besides the pages, registered in one call: health, the HTTP API, stored runs' files, samples, and a session's images and downloads.</summary>
+public static class SegmenterEndpoints
+{
+    public static WebApplication MapSegmenterEndpoints(this WebApplication app)
+    {
+        app.MapSegmenterHealth();
+        app.MapSegmenterApi();
+        app.MapRunFiles();
+
+        app.MapGet(AppUrls.SampleRoute, (string file, SampleImages samples) =>
+            samples.FileFor(file) is { } f && samples.Open(f) is { } stream
+                ? Results.Stream(stream, SampleImages.ContentType(f))
+                : Results.NotFound());
+
+        app.MapGet(AppUrls.SessionImageRoute, (string sessionId, string which, SessionRegistry sessions) =>
+            sessions.Find(sessionId)?.GetImageFile(which) is { } f ? Results.File(f.Bytes, f.ContentType) : Results.NotFound());
+
+        app.MapGet(AppUrls.SessionDownloadRoute, (string sessionId, string file, SessionRegistry sessions) =>
+            sessions.Find(sessionId) is { } session ? Download(session, file) : Results.NotFound());
+        return app;
+    }
+
+    private static IResult Download(SegmentationSession session, string file)
+    {
+        var stem = session.FileStem;
+        return file switch
+        {
+            "segmented.png" when session.GetPng("segmented") is { } png => Results.File(png, "image/png", $"{stem}-segmented.png"),
+            "labels.png" when session.GetPng("labels") is { } png => Results.File(png, "image/png", $"{stem}-labels.png"),
+            "history.csv" => Results.File(Encoding.UTF8.GetBytes(session.History.ToCsv()), "text/csv", $"{stem}-history.csv"),
+            "report.json" when session.GetReportJson() is { } json => Results.File(Encoding.UTF8.GetBytes(json), "application/json", $"{stem}-report.json"),
+            _ => Results.NotFound(),
+        };
+    }
+}

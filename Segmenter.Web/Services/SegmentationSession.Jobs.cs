@@ -1,0 +1,173 @@
+using Segmenter.Engine.Imaging;
+using Segmenter.Engine.Pipeline;
+
+namespace Segmenter.Web.Services;
+
+/// <summary>
+/// The session's three job kinds as the visitor starts them (train, re-cluster, sweep k) and the attention look-up:
+/// each validates, then hands its work to the <see cref="RunCoordinator"/>; a finished run is published to the
+/// result holder and the history.
+/// </summary>
+public sealed partial class SegmentationSession
+{
+    /// <summary>Validates, then submits the run; returns false (with <see cref="Error"/> set) when refused.</summary>
+    public Task<bool> StartAsync()
+    {
+        if (_disposed || IsBusy) return Task.FromResult(false);
+        var image = Image;
+        if (image is null) { _signals.Fail("Choose an image first."); return Task.FromResult(false); }
+        var parameters = Form.ToParameters();
+        if (parameters is null) { _signals.Fail(Form.Errors.First()); return Task.FromResult(false); }
+        try { parameters.Validate(image.PixelCount); }
+        catch (ArgumentException ex) { _signals.Fail(ex.Message); return Task.FromResult(false); }
+
+        _runs.BeginTraining(parameters.Epochs);
+        _signals.Error = null;
+        var imageName = ImageName;
+        return Task.FromResult(_runs.Launch(SessionActivity.Training, $"{imageName} k={parameters.Clusters}",
+            ct => TrainAsync(image, imageName, parameters, ct), LogOf(parameters, imageName)));
+    }
+
+    /// <summary>
+    /// Re-clusters the current result's trained codes with the form's cluster count (no training); refused unless
+    /// only clustering settings changed on the same image (<see cref="ReclusterBlocker"/>). The loss curve stays the trained one.
+    /// </summary>
+    public Task<bool> ReclusterAsync()
+    {
+        if (_disposed || IsBusy) return Task.FromResult(false);
+        if (ReclusterBlocker is { } why) { _signals.Fail(why); return Task.FromResult(false); }
+        var parameters = Form.ToParameters()!;
+        var imageName = ImageName;
+        _runs.BeginOther();
+        _signals.Error = null;
+        return Task.FromResult(_runs.Launch(SessionActivity.Reclustering, $"{imageName} re-cluster k={parameters.Clusters}",
+            ct => WithCurrentResult("re-clustering", (previous, image) =>
+            {
+                _runs.EnterStage(PipelineStage.Clustering);
+                var result = ReclusterOrRetrain(previous, image, parameters, ct);
+                Publish(result, image, imageName);
+            }),
+            LogOf(parameters, imageName)));
+    }
+
+    /// <summary>Sweeps k = 2…12 on the current result's codes (no training) and suggests a k; runs as a job.</summary>
+    public Task<bool> SuggestKAsync()
+    {
+        if (_disposed || IsBusy) return Task.FromResult(false);
+        if (Result is null) { _signals.Fail("Train once first: the k sweep uses the trained codes."); return Task.FromResult(false); }
+        _signals.Error = null;
+        _runs.BeginOther();
+        return Task.FromResult(_runs.Launch(SessionActivity.SweepingK, $"{ImageName} k sweep",
+            ct => WithCurrentResult("sweeping k", (result, _) =>
+            {
+                _runs.EnterStage(PipelineStage.Clustering);
+                var points = _engine.SweepK(result, 2, Math.Min(12, ParameterForm.MaxClusters), ct);
+                Sweep = points.Count > 0 ? KSweep.From(points) : null;
+            })));
+    }
+
+    /// <summary>Puts the suggested k in the form and re-clusters with it.</summary>
+    public Task<bool> ApplySuggestedKAsync()
+    {
+        if (Sweep is not { } sweep || IsBusy) return Task.FromResult(false);
+        Form.Clusters = sweep.SuggestedK;
+        return ReclusterAsync();
+    }
+
+    /// <summary>Shows how pixel (x, y) of the current result's image attends over its window (window 1: nothing to show).</summary>
+    public async Task<bool> InspectAttentionAsync(int x, int y)
+    {
+        _ = Image; // a released image (and the result's) is decoded again first
+        if (_disposed || _results.Lease() is not ({ } result, { } image)) return false;
+        try
+        {
+            x = Math.Clamp(x, 0, image.Width - 1);
+            y = Math.Clamp(y, 0, image.Height - 1);
+            var maps = await Task.Run(() => _engine.AttentionAt(result, image, x, y));
+            Attention = new AttentionInsight(x, y, result.Parameters.Window, maps);
+            _signals.RaiseChanged();
+            return true;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or ObjectDisposedException)
+        {
+            _signals.Fail($"Could not read the attention: {ex.Message}");
+            return false;
+        }
+        finally { _results.ReleaseLease(); }
+    }
+
+    private JobLog LogOf(SegmentationParameters parameters, string? imageName) => new(parameters, imageName, () => Result?.Timings);
+
+    private Task TrainAsync(RgbImage image, string? imageName, SegmentationParameters parameters, CancellationToken ct)
+        => Task.Run(() =>
+        {
+            _runs.MarkRunning();
+            try
+            {
+                var result = _engine.Run(image, parameters, ApplyProgress, ct);
+                // A new model: the old sweep and attention belong to the old codes.
+                Sweep = null;
+                Attention = null;
+                Publish(result, image, imageName);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
+            catch (ArgumentException ex) { _signals.Error = ex.Message; throw; }
+            catch (TrainingFailedException ex) { _signals.Error = ex.Message; throw; }
+            catch (Exception ex) { _signals.Error = $"The run failed: {ex.Message}"; throw; }
+        }, CancellationToken.None);
+
+    /// <summary>Runs work on the pool against the current result, which stays alive (leased) until the work ends.</summary>
+    private Task WithCurrentResult(string what, Action<SegmentationResult, RgbImage> work)
+        => Task.Run(() =>
+        {
+            _ = Image; // a released image (and the result's) is decoded again first
+            if (_disposed) throw new OperationCanceledException();
+            if (_results.Lease() is not ({ } result, { } image))
+            {
+                _signals.Error = "There is no trained result any more; train again.";
+                throw new InvalidOperationException(_signals.Error);
+            }
+            _runs.MarkRunning();
+            try { work(result, image); }
+            catch (OperationCanceledException) { throw; }
+            catch (Exception ex) { _signals.Error = $"{char.ToUpperInvariant(what[0])}{what[1..]} failed: {ex.Message}"; throw; }
+            finally { _results.ReleaseLease(); }
+        }, CancellationToken.None);
+
+    /// <summary>
+    /// Makes a finished run the current result and adds its history row (values and thumbnail) in one change, so the
+    /// page shows both at once; then scores it on a sample of its codes (the slow part) and fills the row's scores in.
+    /// The job ends after the scores, so they are there when the run reads as finished.
+    /// </summary>
+    private void Publish(SegmentationResult result, RgbImage image, string? imageName)
+    {
+        byte[]? thumbnail = null;
+        RgbImage? mean = null;
+        try { mean = result.RenderMeanColours(); thumbnail = ImageLoader.EncodePng(Thumbnails.Shrink(mean)); }
+        catch (Exception ex) { _logger.LogWarning(ex, "Could not draw the run's thumbnail"); }
+        var row = History.Add(new RunRecord(0, DateTime.UtcNow, imageName, result.Parameters, result.Reclustered, result.EpochLosses.ToArray(),
+            result.FinalLoss, result.Inertia, double.NaN, double.NaN, result.Timings, thumbnail is null ? null : Thumbnails.DataUrl(thumbnail)));
+        ReplaceResult(result, image);
+        _runs.EnterStage(PipelineStage.Done);
+        if (_disposed || !_results.LeaseIfCurrent(result)) return;
+        try
+        {
+            try
+            {
+                var quality = _engine.Quality(result, image, QualitySample);
+                row = row with { Silhouette = quality.Silhouette, DaviesBouldin = quality.DaviesBouldin };
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException) { _logger.LogWarning(ex, "Could not score the run"); }
+            // Stored with its scores; the row then carries its run id (its link) as well.
+            if (History.Update(Persist(row, result, image, mean, thumbnail))) _signals.RaiseChanged();
+        }
+        finally { _results.ReleaseLease(); }
+    }
+
+    private void ReplaceResult(SegmentationResult result, RgbImage image, bool modelInMemory = true)
+    {
+        _results.Replace(result, image, modelInMemory);
+        Touch();
+        _budget?.ScheduleReturn(); // the run's working buffers are garbage now
+    }
+}
