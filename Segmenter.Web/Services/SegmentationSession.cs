@@ -563,6 +563,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
             ErrorRaised?.Invoke(Error);
         }
         RaiseChanged();
+        ReleaseIfVisitorGone();
     }
 
     private void Fail(string message)
