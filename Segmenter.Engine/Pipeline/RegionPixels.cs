@@ -20,6 +20,19 @@ internal sealed class RegionPixels(RgbImage image, int window, InputColours colo
     /// </summary>
     public const int KeepAllCodesUpTo = 2 * 1024 * 1024;
 
+    /// <summary>
+    /// On a streamed image, an ask for at most 1/this of the pixels (the k-means fit sample, the plot's points) is
+    /// encoded window by window: scattered pixels touch every tile, so tiling them would cost a full pass each time,
+    /// while a window costs about <see cref="SparseAskFraction"/>/2 pixels of tile work. Only the final assignment
+    /// then passes over the whole image.
+    /// </summary>
+    public const int SparseAskFraction = 64;
+
+    private long pixelsEncoded;
+
+    /// <summary>Pixel codes computed so far (tile interiors plus single windows): what a pass over the image costs.</summary>
+    public long PixelsEncoded => Interlocked.Read(ref pixelsEncoded);
+
     private readonly ImageRegions regions = new(image, window / 2, colours);
     private readonly int width = image.Width, height = image.Height;
     private (AttentionAutoencoder Model, float[] Codes)? kept;
@@ -39,7 +52,12 @@ internal sealed class RegionPixels(RgbImage image, int window, InputColours colo
     public override float[] Encode(AttentionAutoencoder model, ReadOnlySpan<int> items, CancellationToken ct)
     {
         const int dims = AttentionAutoencoder.CodeSize;
-        if (Count > KeepAllCodesUpTo) return EncodeTiles(model, items, ct);
+        if (Count > KeepAllCodesUpTo)
+        {
+            if ((long)items.Length * SparseAskFraction > Count) return EncodeTiles(model, items, ct);
+            Interlocked.Add(ref pixelsEncoded, items.Length);
+            return base.Encode(model, items, ct);
+        }
         if (kept is not { } k || k.Model != model)
             kept = k = (model, EncodeTiles(model, Enumerable.Range(0, Count).ToArray(), ct));
         var codes = new float[(long)items.Length * dims];
@@ -81,6 +99,7 @@ internal sealed class RegionPixels(RgbImage image, int window, InputColours colo
             long tile = tileOf[run.Start];
             int y0 = (int)(tile / tilesX) * BandRows, x0 = (int)(tile % tilesX) * TileColumns;
             int rows = Math.Min(BandRows, height - y0), cols = Math.Min(TileColumns, width - x0);
+            Interlocked.Add(ref pixelsEncoded, (long)rows * cols);
             var buffer = new float[regions.FloatsFor(cols, rows)];
             regions.Fill(x0, y0, cols, rows, buffer);
             using var scope = torch.NewDisposeScope();
