@@ -8,7 +8,7 @@ using Segmenter.Engine.Imaging;
 namespace Segmenter.Bench;
 
 /// <summary>
-/// <c>bench [--quick] [--out DIR]</c>: our pipeline on the sample image, the synthetic fixtures and a generated
+/// <c>bench [--quick | --big-only] [--out DIR]</c>: our pipeline on the sample image, the synthetic fixtures and a generated
 /// 24-megapixel image, each run in its own child process (so the peak working set is that run's alone), beside
 /// the Python peer (the original system's algorithm) on the same images; then k-means alone against scikit-learn
 /// on identical codes. Prints a Markdown table and the targets, writes DIR/bench-results.json.
@@ -16,6 +16,7 @@ namespace Segmenter.Bench;
 internal static partial class BenchCommand
 {
     private static readonly TimeSpan OurTimeout = TimeSpan.FromMinutes(10);
+    private const string BigLabel = "generated 24 MP";
 
     private sealed class Row
     {
@@ -41,8 +42,8 @@ internal static partial class BenchCommand
 
     public static int Run(string[] args)
     {
-        if (CommandLine.ParseOptionsOnly("bench", args, ["--out"], ["--quick"]) is not { } cl) return Program.Ok;
-        bool quick = cl.Flag("--quick");
+        if (CommandLine.ParseOptionsOnly("bench", args, ["--out"], ["--quick", "--big-only"]) is not { } cl) return Program.Ok;
+        bool quick = cl.Flag("--quick"), bigOnly = cl.Flag("--big-only");
         string outDir = Path.GetFullPath(cl.String("--out") ?? Directory.GetCurrentDirectory());
         string runsDir = Path.Combine(outDir, "bench-out");
         Directory.CreateDirectory(runsDir);
@@ -55,6 +56,7 @@ internal static partial class BenchCommand
         if (pythonNote is not null) Console.WriteLine($"note: {pythonNote}");
 
         var rows = BuildRows(root, quick, peers, out string? tempDir);
+        if (bigOnly) rows.RemoveAll(r => r.Label != BigLabel);   // re-measure the 24 MP row alone
         try
         {
             foreach (var row in rows)
@@ -65,7 +67,7 @@ internal static partial class BenchCommand
                     : $"ours  {row.Label} [{row.Preset}]: FAILED — {row.Error}");
             }
 
-            var kmeans = quick ? null : CompareKMeans(root, peers);
+            var kmeans = quick || bigOnly ? null : CompareKMeans(root, peers);
 
             if (peers)
             {
@@ -135,7 +137,7 @@ internal static partial class BenchCommand
             var image = SyntheticImages.Regions(6000, 4000, regions: 6, noise: 6, seed: 24);
             using (var f = File.Create(big)) ImageLoader.SavePng(image, f);
             Console.WriteLine($"generated 6000×4000 test image ({new FileInfo(big).Length / 1048576.0:0.0} MB PNG) in {sw.Elapsed.TotalSeconds:0.0} s");
-            rows.Add(new() { Label = "generated 24 MP", ImagePath = big, Preset = "fast", K = 6 });
+            rows.Add(new() { Label = BigLabel, ImagePath = big, Preset = "fast", K = 6 });
         }
         return rows;
     }

@@ -14,8 +14,8 @@ namespace Segmenter.Bench;
 /// <summary>
 /// <c>memory [--sessions 20] [--megapixels 40] [--epochs 2]</c>: the real app in process (its own services and
 /// settings, a fresh store), one session per visitor as a circuit would have it: each uploads a generated
-/// M-megapixel JPEG, trains, and shows its original and segmented images; then every session ends (the circuit
-/// closes). Prints the resident set (RSS) at start, after each session, while all are held, and after they leave.
+/// M-megapixel JPEG, trains, and shows its original and segmented images, as many at once as the app runs jobs
+/// (<c>Segmenter:MaxConcurrentJobs</c>, one per core by default); then every session ends (the circuit closes). Prints the resident set (RSS) at start, after each session, while all are held, and after they leave.
 /// Targets: ≤ 4096 MB while held, back within 300 MB of the start within 10 s of the last session ending.
 /// </summary>
 internal static class MemoryCommand
@@ -46,6 +46,8 @@ internal static class MemoryCommand
             web.UseSetting("Logging:LogLevel:Microsoft.Hosting.Lifetime", "Warning");
         });
         var budget = app.Services.GetRequiredService<ResidentBudget>();
+        int concurrent = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SegmenterOptions>>().Value.MaxConcurrentJobs;
+        Console.WriteLine($"  {concurrent} run(s) at a time (Segmenter:MaxConcurrentJobs), default window {SegmentationParameters.ForPreset(Preset.Fast).Window}");
         double start = Memory.SettledWorkingSetMb();
         Console.WriteLine($"  start (settled): {start:0} MB RSS; resident budget {budget.BudgetBytes / 1048576.0:0} MB");
 
@@ -54,25 +56,20 @@ internal static class MemoryCommand
         double maxHeld = 0;
         try
         {
-            for (int i = 1; i <= sessions; i++)
+            // Visitors arrive in waves as large as the app runs jobs at once (Segmenter:MaxConcurrentJobs), so the
+            // runs' working sets overlap as they do on a busy server.
+            for (int first = 1; first <= sessions; first += concurrent)
             {
-                var scope = app.Services.CreateScope();
-                scopes.Add(scope);
-                var session = scope.ServiceProvider.GetRequiredService<SegmentationSession>();
-                await session.AttachHistoryAsync(RunCodec.NewId());
-                if (!await session.LoadUploadAsync(new MemoryStream(jpeg, writable: false), $"visitor-{i}.jpg"))
-                    throw new InvalidOperationException($"session {i}: the upload was refused: {session.Error}");
-                session.Form.Epochs = epochs;
-                session.Form.Clusters = 6;
-                if (!await session.StartAsync()) throw new InvalidOperationException($"session {i}: the run was refused: {session.Error}");
-                while (session.State is not (SessionState.Finished or SessionState.Failed or SessionState.Cancelled)) await Task.Delay(100);
-                if (session.State != SessionState.Finished) throw new InvalidOperationException($"session {i}: the run ended {session.State}: {session.Error}");
-                // What the page shows right after a run: the original and the segmented image.
-                _ = session.GetImageFile("original");
-                _ = session.GetImageFile("segmented");
+                var wave = Enumerable.Range(first, Math.Min(concurrent, sessions - first + 1)).Select(i =>
+                {
+                    var scope = app.Services.CreateScope();
+                    scopes.Add(scope);
+                    return VisitAsync(i, scope.ServiceProvider.GetRequiredService<SegmentationSession>(), jpeg, epochs);
+                }).ToArray();
+                await Task.WhenAll(wave);
                 double rss = RssMb();
                 maxHeld = Math.Max(maxHeld, rss);
-                Console.WriteLine($"  session {i,2}: {rss,6:0} MB RSS, managed heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0,5:0} MB, resident state {budget.TotalBytes / 1048576.0,5:0} MB, {clock.Elapsed.TotalSeconds,5:0} s");
+                Console.WriteLine($"  sessions {first,2}–{first + wave.Length - 1,2}: {rss,6:0} MB RSS, managed heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0,5:0} MB, resident state {budget.TotalBytes / 1048576.0,5:0} MB, {clock.Elapsed.TotalSeconds,5:0} s");
             }
             double held = RssMb();
             maxHeld = Math.Max(maxHeld, held);
@@ -96,6 +93,21 @@ internal static class MemoryCommand
         Console.WriteLine($"held ≤ {HeldTargetMb} MB: {maxHeld:0} MB — {(heldOk ? "met" : "NOT MET")}; returned within {ReturnTargetMb} MB of start: {after - start:+0;-0} MB — {(returnOk ? "met" : "NOT MET")}");
         try { Directory.Delete(data, recursive: true); } catch (IOException) { }
         return heldOk && returnOk ? Program.Ok : Program.Failed;
+    }
+
+    /// <summary>One visitor: uploads, trains, and looks at the original and the segmented image, as the page does.</summary>
+    private static async Task VisitAsync(int i, SegmentationSession session, byte[] jpeg, int epochs)
+    {
+        await session.AttachHistoryAsync(RunCodec.NewId());
+        if (!await session.LoadUploadAsync(new MemoryStream(jpeg, writable: false), $"visitor-{i}.jpg"))
+            throw new InvalidOperationException($"session {i}: the upload was refused: {session.Error}");
+        session.Form.Epochs = epochs;
+        session.Form.Clusters = 6;
+        if (!await session.StartAsync()) throw new InvalidOperationException($"session {i}: the run was refused: {session.Error}");
+        while (session.State is not (SessionState.Finished or SessionState.Failed or SessionState.Cancelled)) await Task.Delay(100);
+        if (session.State != SessionState.Finished) throw new InvalidOperationException($"session {i}: the run ended {session.State}: {session.Error}");
+        _ = session.GetImageFile("original");
+        _ = session.GetImageFile("segmented");
     }
 
     /// <summary>A photo-like test image: smooth regions with noise (many distinct colours), as a quality-90 JPEG.</summary>

@@ -28,10 +28,11 @@ internal static class Program
               DIR/summary.csv; an image that fails is reported and the rest go on (exit code of the first failure).
           segment IMAGE… | FOLDER --model FILE --out DIR
               Applies a saved model without training: the same codes and centres, so frames are segmented alike.
-          bench [--quick] [--out DIR]
+          bench [--quick | --big-only] [--out DIR]
               Times the pipeline on the sample, the synthetic fixtures and a 24-megapixel image, against the
               Python peer when /usr/bin/python3 has torch, sklearn and cv2; writes DIR/bench-results.json
               (DIR defaults to the current directory). --quick: astronaut + one fixture, no peers, no 24 MP.
+              --big-only: the 24-megapixel row alone.
           soak [--runs N] [--epochs E]
               N (default 100) consecutive runs in one process; fails if the working set grows > 50 MB
               between run 10 and run N.

@@ -150,7 +150,7 @@ public class CircuitHandlerTests
 
 
     /// <summary>A clock that moves only when told; its timers fire synchronously inside <see cref="Advance"/>.</summary>
-    private sealed class ManualTime : TimeProvider
+    internal sealed class ManualTime : TimeProvider
     {
         private readonly List<ManualTimer> _timers = [];
         private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);

@@ -20,6 +20,13 @@ internal abstract class CodeItems
     /// <summary>How many pixels an item stands for; null when every item is one pixel.</summary>
     public abstract float[]? Weights { get; }
 
+    private long encoded;
+
+    /// <summary>Codes computed so far through this object (tile interiors, windows or colours): what encoding cost.</summary>
+    public long Encoded => Interlocked.Read(ref encoded);
+
+    protected void CountEncoded(long codes) => Interlocked.Add(ref encoded, codes);
+
     public abstract int ItemOfPixel(int pixel);
     public abstract void Fill(ReadOnlySpan<int> items, Span<float> destination);
 
@@ -38,6 +45,7 @@ internal abstract class CodeItems
     /// <summary>Codes (items.Length × 32, row-major) of the given items, encoded in no-grad chunks.</summary>
     public virtual float[] Encode(AttentionAutoencoder model, ReadOnlySpan<int> items, CancellationToken ct)
     {
+        CountEncoded(items.Length);
         var codes = new float[(long)items.Length * AttentionAutoencoder.CodeSize];
         var buffer = new float[Math.Min(ChunkSize, Math.Max(items.Length, 1)) * Tokens * Channels];
         model.eval();

@@ -174,7 +174,7 @@ public static class SegmentationPipeline
             marks.Enter(PipelineStage.Done);
 
             var result = new SegmentationResult(p, image.Width, image.Height, labels, clusters, losses, inertia,
-                km.Iterations, marks.Timings(losses), plot, hold) { Reclustered = reclustered, Centres = km.ClusterCenters };
+                km.Iterations, marks.Timings(losses), plot, hold) { Reclustered = reclustered, Centres = km.ClusterCenters, CodesEncoded = items.Encoded };
             hold = null;
             return result;
         }

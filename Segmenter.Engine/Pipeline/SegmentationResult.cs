@@ -53,6 +53,12 @@ public sealed class SegmentationResult : IDisposable
     /// <summary>The k-means centres in code space (k × 32, row-major): a saved model assigns new pixels to them.</summary>
     public float[] Centres { get; init; } = [];
 
+    /// <summary>
+    /// Codes computed after training (the k-means sample, the assignment, the plot's points), counted in pixels or
+    /// distinct colours: the work of encoding, one pass over the image plus samples when all goes well.
+    /// </summary>
+    public long CodesEncoded { get; init; }
+
     /// <summary>True when this result came from re-clustering earlier codes, with no training.</summary>
     public bool Reclustered { get; init; }
 

@@ -176,6 +176,74 @@ public sealed class SessionStoreTests : IAsyncLifetime
         Assert.True(session.ResidentBytes > 0);
     }
 
+    private static SessionCircuitHandler DropHandler(SegmentationSession session, TimeProvider time) =>
+        new(session, Options.Create(new SegmenterOptions { DisconnectGraceSeconds = 5 }), time, NullLogger<SessionCircuitHandler>.Instance);
+
+    // The handler ignores the circuit (Circuit has no public constructor).
+    private static readonly Microsoft.AspNetCore.Components.Server.Circuits.Circuit NoCircuit = null!;
+
+    [Fact]
+    public async Task A_dropped_connection_releases_the_sessions_memory_after_the_grace_not_at_the_circuits_retention()
+    {
+        var time = new CircuitHandlerTests.ManualTime();
+        var session = NewSession();
+        await session.AttachHistoryAsync(RunCodec.NewId());
+        await UploadAsync(session, StoreHost.Bytes(5, 400));
+        await TrainAsync(session, 3);
+        long resident = session.ResidentBytes;
+        Assert.True(resident > 0);
+        using var handler = DropHandler(session, time);
+
+        // A short drop keeps everything.
+        await handler.OnConnectionDownAsync(NoCircuit, default);
+        time.Advance(TimeSpan.FromSeconds(4.9));
+        await handler.OnConnectionUpAsync(NoCircuit, default);
+        time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(resident, session.ResidentBytes);
+
+        // A drop that lasts: released when the grace runs out.
+        await handler.OnConnectionDownAsync(NoCircuit, default);
+        time.Advance(TimeSpan.FromSeconds(4.9));
+        Assert.Equal(resident, session.ResidentBytes);
+        time.Advance(TimeSpan.FromSeconds(0.1));
+        Assert.Equal(0, session.ResidentBytes);
+
+        // A visitor who comes back after all finds the page as it was; the image is decoded again from the store.
+        await handler.OnConnectionUpAsync(NoCircuit, default);
+        Assert.NotNull(session.Result);
+        Assert.NotNull(session.Image);
+    }
+
+    [Fact]
+    public async Task A_connection_dropped_during_a_run_releases_the_memory_once_the_cancelled_run_has_ended()
+    {
+        var time = new CircuitHandlerTests.ManualTime();
+        int runs = 0;
+        var engine = new FakeEngine
+        {
+            // The first run finishes (and is stored); the second runs until cancelled.
+            Behaviour = (img, p, _, ct) =>
+            {
+                if (Interlocked.Increment(ref runs) > 1) Task.Delay(Timeout.Infinite, ct).Wait(ct);
+                return TestData.Result(p.Clusters, img.Width, img.Height);
+            },
+        };
+        var session = NewSession(engine);
+        await session.AttachHistoryAsync(RunCodec.NewId());
+        await UploadAsync(session, StoreHost.Bytes(6, 400));
+        await TrainAsync(session, 3);
+        using var handler = DropHandler(session, time);
+        session.Form.Clusters = 4;
+        Assert.True(await session.StartAsync());
+        await TestData.Until(() => session.State == SessionState.Running);
+        Assert.True(session.ResidentBytes > 0);
+
+        await handler.OnConnectionDownAsync(NoCircuit, default);
+        time.Advance(TimeSpan.FromSeconds(5));
+        await TestData.Until(() => session.State == SessionState.Cancelled && session.ResidentBytes == 0);
+        Assert.NotNull(session.Result);   // the first run's labels and tables stay
+    }
+
     [Fact]
     public async Task Opening_a_run_that_is_not_stored_says_so()
     {

@@ -38,6 +38,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
         _images = new SessionImageSource(_gate, samples, store, options.Value, logger);
         _results = new SessionResults(_gate);
         _runs = new RunCoordinator(runner, _signals, logger);
+        _runs.JobEnded += ReleaseIfVisitorGone;
         Form = new ParameterForm(options.Value.MaxLearningRate);
         _registry.Add(this);
         _budget?.Register(this);

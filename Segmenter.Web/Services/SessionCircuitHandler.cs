@@ -9,15 +9,18 @@ namespace Segmenter.Web.Services;
 /// session, with its training job, lives as long as the circuit. One handler per circuit (scoped):
 /// <list type="bullet">
 /// <item>connection down: a grace timer starts (<see cref="SegmenterOptions.DisconnectGraceSeconds"/>); when it
-/// runs out the session's job is cancelled;</item>
+/// runs out the session's job is cancelled and its reloadable state released
+/// (<see cref="SegmentationSession.LetGoAfterDisconnect"/>), seconds after the drop rather than at the circuit's retention;</item>
 /// <item>connection up again within the grace: the timer is stopped and the job carries on;</item>
 /// <item>circuit closed: the job is cancelled at once.</item>
 /// </list>
-/// Only the job is cancelled: the image, the result and the history stay for a visitor who reconnects later.
+/// Labels, tables, plots and the history stay for a visitor who reconnects later; the image and the model come back
+/// from the store when needed.
 /// </summary>
 public sealed class SessionCircuitHandler : CircuitHandler, IDisposable
 {
     private readonly Action _cancelJob;
+    private readonly Action? _connectionBack;
     private readonly TimeProvider _time;
     private readonly ILogger<SessionCircuitHandler>? _logger;
     private readonly object _gate = new();
@@ -26,13 +29,16 @@ public sealed class SessionCircuitHandler : CircuitHandler, IDisposable
     private bool _closed;
 
     public SessionCircuitHandler(SegmentationSession session, IOptions<SegmenterOptions> options, TimeProvider time, ILogger<SessionCircuitHandler> logger)
-        : this(session.Cancel, TimeSpan.FromSeconds(options.Value.DisconnectGraceSeconds), time, logger) { }
+        : this(session.LetGoAfterDisconnect, TimeSpan.FromSeconds(options.Value.DisconnectGraceSeconds), time, logger, session.VisitorReturned) { }
 
-    /// <param name="cancelJob">Cancels the session's queued or running job (a no-op when there is none).</param>
+    /// <param name="cancelJob">Cancels the session's queued or running job (a no-op when there is none) and releases its memory.</param>
+    /// <param name="connectionBack">Told when a dropped connection comes back.</param>
     /// <param name="grace">How long a dropped connection may stay down before the job is cancelled; zero or less cancels at once.</param>
-    public SessionCircuitHandler(Action cancelJob, TimeSpan grace, TimeProvider time, ILogger<SessionCircuitHandler>? logger = null)
+    public SessionCircuitHandler(Action cancelJob, TimeSpan grace, TimeProvider time, ILogger<SessionCircuitHandler>? logger = null,
+        Action? connectionBack = null)
     {
         _cancelJob = cancelJob;
+        _connectionBack = connectionBack;
         Grace = grace > TimeSpan.Zero ? grace : TimeSpan.Zero;
         _time = time;
         _logger = logger;
@@ -64,6 +70,7 @@ public sealed class SessionCircuitHandler : CircuitHandler, IDisposable
     public override Task OnConnectionUpAsync(Circuit circuit, CancellationToken cancellationToken)
     {
         lock (_gate) StopTimer();
+        _connectionBack?.Invoke();
         return Task.CompletedTask;
     }
 

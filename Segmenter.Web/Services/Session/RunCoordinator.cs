@@ -29,6 +29,9 @@ internal sealed class RunCoordinator(JobRunner runner, SessionSignals signals, I
 
     public bool IsBusy => State is SessionState.Queued or SessionState.Running;
 
+    /// <summary>Raised after a job's end has been applied (state, stage, error, change notification).</summary>
+    public event Action? JobEnded;
+
     /// <summary>Seconds left in training, from the pace of the epochs so far.</summary>
     public double? SecondsLeft
     {
@@ -162,6 +165,7 @@ internal sealed class RunCoordinator(JobRunner runner, SessionSignals signals, I
             signals.RaiseError(signals.Error);
         }
         signals.RaiseChanged();
+        JobEnded?.Invoke();
     }
 
     private void LogEnd(JobState outcome, JobLog log)
