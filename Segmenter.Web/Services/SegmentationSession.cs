@@ -273,7 +273,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
                 Stage = PipelineStage.Clustering;
                 RaiseChanged();
                 var result = ReclusterOrRetrain(previous, image, parameters, ct);
-                Publish(result, image, imageName);
+                Publish(result, image, imageName, ct);
             }),
             (job, outcome) => OnJobEnded(job, outcome, parameters, imageName)));
     }
@@ -428,7 +428,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
     /// page shows both at once; then scores it on a sample of its codes (the slow part) and fills the row's scores in.
     /// The job ends after the scores, so they are there when the run reads as finished.
     /// </summary>
-    private void Publish(SegmentationResult result, RgbImage image, string? imageName)
+    private void Publish(SegmentationResult result, RgbImage image, string? imageName, CancellationToken ct = default)
     {
         byte[]? thumbnail = null;
         RgbImage? mean = null;
@@ -452,6 +452,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
                 row = row with { Silhouette = quality.Silhouette, DaviesBouldin = quality.DaviesBouldin };
             }
             catch (Exception ex) when (ex is ArgumentException or InvalidOperationException) { _logger.LogWarning(ex, "Could not score the run"); }
+            row = ScoreBesideRun(row, result, image, ct);
             // Stored with its scores; the row then carries its run id (its link) as well.
             if (History.Update(Persist(row, result, image, mean, thumbnail))) RaiseChanged();
         }
@@ -494,7 +495,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
                 // A new model: the old sweep and attention belong to the old codes.
                 Sweep = null;
                 Attention = null;
-                Publish(result, image, imageName);
+                Publish(result, image, imageName, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
             catch (ArgumentException ex) { Error = ex.Message; throw; }
@@ -607,6 +608,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
             "labels" when result is not null => _codec.EncodeLabelPng(result.Labels, result.Width, result.Height),
             _ when ClusterHighlight.Parse(which) is { } c && result is not null && image is not null && c < result.Clusters.Count
                 && image.Width == result.Width && image.Height == result.Height => _codec.EncodePng(ClusterHighlight.Render(result, image, c)),
+            _ when SteeringImage(which, image ?? Image) is { } steered => _codec.EncodePng(steered),
             _ => null,
         };
         if (png is null) return null;
