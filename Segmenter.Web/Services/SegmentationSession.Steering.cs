@@ -39,9 +39,9 @@ public sealed partial class SegmentationSession
     public async Task<bool> StartStabilityAsync()
     {
         if (StabilitySeeds.Check(StabilitySeedCount) is { } error) { Fail(error); return false; }
-        _stabilitySeedsRequested = StabilitySeedCount;
+        lock (_gate) _stabilitySeedsRequested = StabilitySeedCount;
         bool started = await StartAsync();
-        if (!started) _stabilitySeedsRequested = null;
+        if (!started) lock (_gate) _stabilitySeedsRequested = null;
         return started;
     }
 
@@ -51,7 +51,8 @@ public sealed partial class SegmentationSession
     /// </summary>
     private RunRecord ScoreBesideRun(RunRecord row, SegmentationResult result, RgbImage image, CancellationToken ct)
     {
-        int? seeds = Interlocked.Exchange(ref _stabilitySeedsRequested, null);
+        int? seeds;
+        lock (_gate) { seeds = _stabilitySeedsRequested; _stabilitySeedsRequested = null; }
         try
         {
             var views = new SteeringViews(result, RunBaselines.Of(image, result, ct));
@@ -86,6 +87,7 @@ public sealed partial class SegmentationSession
         try
         {
             using var buffer = await _codec.ReadBoundedAsync(stream, _options.MaxUploadBytes, ct);
+            buffer.Position = 0;
             truth = TruthScore.ReadLabelMap(buffer, result.Width, result.Height);
         }
         catch (Exception ex) when (ex is ArgumentException or ImageRejectedException or IOException or InvalidOperationException)
