@@ -51,6 +51,8 @@ public sealed partial class SegmentationSession
     /// </summary>
     private RunRecord ScoreBesideRun(RunRecord row, SegmentationResult result, RgbImage image, CancellationToken ct)
     {
+        // The row's own scores (silhouette, Davies–Bouldin) are shown first: the baselines and seeds take longer.
+        if (History.Update(row)) RaiseChanged();
         int? seeds;
         lock (_gate) { seeds = _stabilitySeedsRequested; _stabilitySeedsRequested = null; }
         try
