@@ -47,6 +47,9 @@ internal static class Program
           hostile [--out DIR]
               Generates the hostile-upload corpus (truncated, mislabelled, bombs, odd formats) into DIR and runs
               each file through the engine; prints file, expected, outcome and milliseconds as a Markdown table.
+          baselines IMAGE [--clusters K] [--repeat R] [--seed S]
+              Times the two colour baselines the app computes beside every run (RGB k-means and blurred-Lab
+              k-means at K, default 4) after a default run of IMAGE, R times (default 3), and prints their share.
           capacity [--runs N] [--levels 1,2,4]
               What one instance serves: N runs (default 8) of the astronaut, fast preset, k=4, at each number of
               concurrent runs (default 1, 2 and the core count), in one process; prints runs per minute.
@@ -83,9 +86,10 @@ internal static class Program
                 "quality" => Quality.QualityCommand.Run(rest),
                 "hostile" => HostileCommand.Run(rest),
                 "capacity" => CapacityCommand.Run(rest),
+                "baselines" => BaselinesCommand.Run(rest),
                 "store-writer" => StoreWriterCommand.RunAsync(rest).GetAwaiter().GetResult(),
                 "memory" => MemoryCommand.RunAsync(rest).GetAwaiter().GetResult(),
-                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, memory, store-writer (see --help)."),
+                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, baselines, memory, store-writer (see --help)."),
             };
         }
         catch (Exception e)

@@ -15,9 +15,9 @@ namespace Segmenter.Web.Tests;
 /// <summary>The HTTP API as a script uses it: the README's curl session, refusals as problem details, the queue, cancelling.</summary>
 public sealed class ApiTests
 {
-    private static readonly byte[] TwoTonePng = TestImages.TwoTone(64, 48, new PngEncoder());
+    internal static readonly byte[] TwoTonePng = TestImages.TwoTone(64, 48, new PngEncoder());
 
-    private static MultipartFormDataContent Upload(byte[] image, string? settings, string name = "two-tone.png")
+    internal static MultipartFormDataContent Upload(byte[] image, string? settings, string name = "two-tone.png")
     {
         var form = new MultipartFormDataContent();
         var file = new ByteArrayContent(image);
@@ -27,9 +27,9 @@ public sealed class ApiTests
         return form;
     }
 
-    private static async Task<JsonNode> Json(HttpResponseMessage response) => JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+    internal static async Task<JsonNode> Json(HttpResponseMessage response) => JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
 
-    private static async Task<JsonNode> PollUntil(HttpClient client, string url, Func<string, bool> done, TimeSpan timeout)
+    internal static async Task<JsonNode> PollUntil(HttpClient client, string url, Func<string, bool> done, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -41,7 +41,7 @@ public sealed class ApiTests
         }
     }
 
-    private static async Task AssertProblem(HttpResponseMessage response, HttpStatusCode status, string detail)
+    internal static async Task AssertProblem(HttpResponseMessage response, HttpStatusCode status, string detail)
     {
         Assert.Equal(status, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

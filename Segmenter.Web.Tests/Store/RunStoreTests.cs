@@ -51,6 +51,24 @@ public abstract class RunStoreContract : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task A_run_stored_without_steering_scores_reads_as_none_and_takes_scores_later()
+    {
+        var run = StoreHost.Run("browser-a", seed: 12);
+        await using var host = await StoreHost.StartAsync(Settings);
+        await host.Store.SaveAsync(run);
+        Assert.Null((await host.Store.GetAsync(run.Id))!.Summary.Details.Scores);
+        // Details written before the scores existed have no "Scores" member at all.
+        var older = System.Text.Json.Nodes.JsonNode.Parse(RunCodec.ToJson(run.Details))!.AsObject();
+        Assert.True(older.Remove("Scores"));
+        Assert.Null(RunCodec.FromJson<RunDetails>(older.ToJsonString()).Scores);
+
+        var scores = new Services.RunScores(Stability: 0.75, TruthAri: 0.5, TruthMeanIoU: 0.25, RgbBaselineAri: 0.125, LabBaselineAri: -0.0625);
+        Assert.True(await host.Store.UpdateScoresAsync(run.Id, scores));
+        Assert.Equal(scores, (await host.Store.GetAsync(run.Id))!.Summary.Details.Scores);
+        Assert.False(await host.Store.UpdateScoresAsync("AAAAAAAAAAAAAAAAAAAAAA", scores));
+    }
+
+    [SkippableFact]
     public async Task The_same_upload_is_stored_once_and_stays_while_a_run_uses_it()
     {
         await using var host = await StoreHost.StartAsync(Settings);

@@ -18,10 +18,14 @@ public sealed record EpochLossDto(int Epoch, double Loss, double ElapsedSeconds)
 /// <summary>URLs of a finished run's files.</summary>
 public sealed record SegmentationFiles(string Labels, string Segmented, string Report);
 
-/// <summary>A finished run's result summary (what the page shows beside the images); a score that could not be computed is null.</summary>
+/// <summary>
+/// A finished run's result summary (what the page shows beside the images); a score that could not be computed is null.
+/// <see cref="Stability"/> is the mean pairwise ARI over seeds when the run was asked for <c>"stabilitySeeds"</c>.
+/// </summary>
 public sealed record SegmentationSummary(
     int Width, int Height, JsonObject Parameters, double? FinalLoss, double? Inertia, double? Silhouette, double? DaviesBouldin,
-    IReadOnlyList<ClusterSummary> Clusters, StageTimings Timings, SegmentationFiles Files);
+    IReadOnlyList<ClusterSummary> Clusters, StageTimings Timings, SegmentationFiles Files,
+    double? Stability = null, Services.RunScores? Scores = null);
 
 /// <summary><c>GET /api/segmentations/{id}</c>: the state, the place in line, the losses so far, the result once finished.</summary>
 public sealed record SegmentationStatus(

@@ -38,6 +38,7 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, RunSto
         SavedModel? model = null;
         byte[]? modelFile = null;
         SegmentationParameters parameters;
+        int? stabilitySeeds = null;
         if (settings[FromRun] is { } from)
         {
             fromRun = from is JsonValue v && v.TryGetValue<string>(out var id) ? id : throw ApiProblem.BadSettings($"\"{FromRun}\" must be a run's id (a string).");
@@ -49,7 +50,12 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, RunSto
             catch (InvalidDataException e) { throw ApiProblem.BadSettings($"The model of run \"{fromRun}\" cannot be used: {e.Message}"); }
             parameters = model.Parameters;
         }
-        else parameters = ReadSettings(settings);
+        else
+        {
+            try { stabilitySeeds = StabilitySeeds.Take(settings); }
+            catch (ArgumentException e) { throw ApiProblem.BadSettings(e.Message); }
+            parameters = ReadSettings(settings);
+        }
 
         try
         {
@@ -65,7 +71,7 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, RunSto
             try
             {
                 run.Job = runner.Submit($"api {fileName} k={parameters.Clusters}" + (fromRun is null ? "" : $" from {fromRun}"),
-                    jobCt => Task.Run(() => Execute(run, decoded, original, fileName, segment, modelFile, fromRun, jobCt), CancellationToken.None));
+                    jobCt => Task.Run(() => Execute(run, decoded, original, fileName, segment, modelFile, fromRun, stabilitySeeds, jobCt), CancellationToken.None));
             }
             catch (ServerBusyException e)
             {
@@ -131,7 +137,8 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, RunSto
         var d = stored.Summary.Details;
         var summary = new SegmentationSummary(stored.Summary.Width, stored.Summary.Height, ReportParameters.ToJson(d.Parameters),
             JsonNumbers.Finite(d.FinalLoss), JsonNumbers.Finite(d.Inertia), JsonNumbers.Finite(d.Silhouette), JsonNumbers.Finite(d.DaviesBouldin), d.ClusterTable, d.Timings,
-            new SegmentationFiles(FileUrl(id, "labels.png"), FileUrl(id, "segmented.png"), FileUrl(id, "report.json")));
+            new SegmentationFiles(FileUrl(id, "labels.png"), FileUrl(id, "segmented.png"), FileUrl(id, "report.json")),
+            d.Scores?.Stability, d.Scores);
         var losses = d.EpochLosses.Select(e => new EpochLossDto(e.Epoch, e.Loss, e.ElapsedSeconds)).ToArray();
         return new SegmentationStatus(id, RunStates.Finished, 0, d.Parameters.Epochs, losses, null, LinkOf(id), summary);
     }
@@ -163,7 +170,7 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, RunSto
     public static string LinkOf(string id) => AppUrls.Rooted(AppUrls.Run(id));
 
     private void Execute(ApiRun run, RgbImage image, byte[] original, string? fileName,
-        Func<Action<PipelineEvent>, CancellationToken, SegmentationResult> segment, byte[]? modelFile, string? fromRun, CancellationToken ct)
+        Func<Action<PipelineEvent>, CancellationToken, SegmentationResult> segment, byte[]? modelFile, string? fromRun, int? stabilitySeeds, CancellationToken ct)
     {
         try
         {
@@ -171,7 +178,9 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, RunSto
             var quality = new RunQuality(double.NaN, double.NaN, 0);
             try { quality = engine.Quality(result, image, SegmentationSession.QualitySample); }
             catch (InvalidOperationException e) { logger.LogInformation("API run {Id} has no codes to score: {Reason}", run.Id, e.Message); }
-            store.SaveAsync(RunSnapshot.Of(run.Id, Owner, fileName, original, result, quality, model: modelFile, fromRun: fromRun),
+            double? stability = stabilitySeeds is { } seeds ? StabilitySeeds.Measure(engine, image, result, seeds, null, ct).MeanPairwiseAri : null;
+            var scores = RunBaselines.Scores(RunBaselines.Of(image, result, ct), stability);
+            store.SaveAsync(RunSnapshot.Of(run.Id, Owner, fileName, original, result, quality, model: modelFile, fromRun: fromRun, scores: scores),
                 CancellationToken.None).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }

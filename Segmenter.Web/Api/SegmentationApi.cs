@@ -48,7 +48,8 @@ public static class SegmentationApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Queue a segmentation of an uploaded image")
             .WithDescription("Multipart form: a file part `image` and an optional part `settings`, a JSON object with the run report's " +
-                             "parameter names (e.g. {\"clusters\":3,\"epochs\":3}); absent ones take the Fast preset's defaults.");
+                             "parameter names (e.g. {\"clusters\":3,\"epochs\":3}); absent ones take the Fast preset's defaults. " +
+                             $"\"{StabilitySeeds.SettingName}\": N (2…{StabilitySeeds.Max}) also trains N − 1 more seeds and reports their mean pairwise ARI as `stability`.");
 
         api.MapGet("/{id}", async (string id, ApiRuns runs, HttpContext context, CancellationToken ct) =>
                 await runs.StatusAsync(id, ct) is { } status ? Results.Ok(status) : ApiProblem.NotFound(id).ToResult(context))

@@ -21,7 +21,8 @@ public sealed record RunRecord(
     double DaviesBouldin,
     StageTimings Timings,
     string? ThumbnailDataUrl,
-    string? RunId = null)
+    string? RunId = null,
+    RunScores? Scores = null)
 {
     public int Clusters => Parameters.Clusters;
     public int Seed => Parameters.Seed;
@@ -110,6 +111,7 @@ public sealed class RunHistory
     [
         "run", "finished_utc", "image", "preset", "reclustered", "clusters", "epochs", "heads", "window", "batch_size",
         "learning_rate", "seed", "final_loss", "inertia", "silhouette", "davies_bouldin", "train_seconds", "total_seconds",
+        "stability", "truth_ari", "truth_miou", "rgb_baseline_ari", "lab_baseline_ari",
     ];
 
     /// <summary>A header line and one line per run (invariant culture, RFC 4180 quoting, text cells safe from formula injection).</summary>
@@ -126,6 +128,7 @@ public sealed class RunHistory
                 p.Preset.ToString().ToLowerInvariant(), r.Reclustered ? "true" : "false", Num(p.Clusters), Num(p.Epochs), Num(p.Heads),
                 Num(p.Window), Num(p.BatchSize), Num(p.LearningRate), Num(p.Seed), Num(r.FinalLoss), Num(r.Inertia),
                 Num(r.Silhouette), Num(r.DaviesBouldin), Num(r.Timings.TrainSeconds), Num(r.Timings.TotalSeconds),
+                Num(r.Scores?.Stability), Num(r.Scores?.TruthAri), Num(r.Scores?.TruthMeanIoU), Num(r.Scores?.RgbBaselineAri), Num(r.Scores?.LabBaselineAri),
             ];
             sb.Append(string.Join(',', cells)).Append("\r\n");
         }
@@ -133,5 +136,6 @@ public sealed class RunHistory
     }
 
     private static string Num(int v) => v.ToString(CultureInfo.InvariantCulture);
+    private static string Num(double? v) => v is { } d ? Num(d) : "";
     private static string Num(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
 }

@@ -45,7 +45,7 @@ public sealed partial class SegmentationSession
             {
                 _runs.EnterStage(PipelineStage.Clustering);
                 var result = ReclusterOrRetrain(previous, image, parameters, ct);
-                Publish(result, image, imageName);
+                Publish(result, image, imageName, ct);
             }),
             LogOf(parameters, imageName)));
     }
@@ -108,7 +108,7 @@ public sealed partial class SegmentationSession
                 // A new model: the old sweep and attention belong to the old codes.
                 Sweep = null;
                 Attention = null;
-                Publish(result, image, imageName);
+                Publish(result, image, imageName, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
             catch (ArgumentException ex) { _signals.Error = ex.Message; throw; }
@@ -139,7 +139,7 @@ public sealed partial class SegmentationSession
     /// page shows both at once; then scores it on a sample of its codes (the slow part) and fills the row's scores in.
     /// The job ends after the scores, so they are there when the run reads as finished.
     /// </summary>
-    private void Publish(SegmentationResult result, RgbImage image, string? imageName)
+    private void Publish(SegmentationResult result, RgbImage image, string? imageName, CancellationToken ct = default)
     {
         byte[]? thumbnail = null;
         RgbImage? mean = null;
@@ -158,6 +158,7 @@ public sealed partial class SegmentationSession
                 row = row with { Silhouette = quality.Silhouette, DaviesBouldin = quality.DaviesBouldin };
             }
             catch (Exception ex) when (ex is ArgumentException or InvalidOperationException) { _logger.LogWarning(ex, "Could not score the run"); }
+            row = ScoreBesideRun(row, result, image, ct);
             // Stored with its scores; the row then carries its run id (its link) as well.
             if (History.Update(Persist(row, result, image, mean, thumbnail))) _signals.RaiseChanged();
         }

@@ -217,7 +217,8 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
     public byte[]? GetPng(string which)
     {
         if (_disposed) return null;
-        var png = _results.GetPng(which, View, _images);
+        var png = _results.GetPng(which, View, _images)
+            ?? (SteeringImage(which, _images.Current ?? Image) is { } steered ? ImageLoader.EncodePng(steered) : null);
         if (png is not null) Touch();
         return png;
     }

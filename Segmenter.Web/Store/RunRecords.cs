@@ -35,15 +35,17 @@ public static class RunSnapshot
     /// <param name="model">The model to keep (a <see cref="SavedModel"/> file); by default the result's own trained model.</param>
     /// <param name="fromRun">The stored run whose model was applied (no training), recorded in the report.</param>
     public static RunToStore Of(string id, string ownerId, string? imageName, byte[] original, SegmentationResult result, RunQuality quality,
-        RgbImage? mean = null, byte[]? thumbnailPng = null, byte[]? model = null, string? fromRun = null)
+        RgbImage? mean = null, byte[]? thumbnailPng = null, byte[]? model = null, string? fromRun = null,
+        Services.RunScores? scores = null)
     {
         mean ??= result.RenderMeanColours();
         thumbnailPng ??= ImageLoader.EncodePng(Services.Thumbnails.Shrink(mean));
         var details = new RunDetails(result.Parameters, result.EpochLosses.ToArray(), result.FinalLoss, result.Inertia, result.KMeansIterations,
-            quality.Silhouette, quality.DaviesBouldin, result.Timings, result.Clusters.ToArray());
+            quality.Silhouette, quality.DaviesBouldin, result.Timings, result.Clusters.ToArray(), scores);
         double peakMb = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
         var report = RunReport.Create(result, peakMb, imageName);
         if (fromRun is not null) report["fromRun"] = fromRun;
+        if (scores is not null) report["scores"] = System.Text.Json.Nodes.JsonNode.Parse(RunCodec.ToJson(scores));
         return new RunToStore(id, ownerId, imageName, original, result.Reclustered, result.Width, result.Height, details, result.Plot,
             report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), result.Labels, ImageLoader.EncodePng(mean), thumbnailPng,
             model ?? ModelOf(result));

@@ -108,6 +108,18 @@ public sealed class RunStore
         Changed?.Invoke();
     }
 
+    /// <summary>Replaces a stored run's scores beside its own (a ground truth uploaded after it was stored); false when it is gone.</summary>
+    public async Task<bool> UpdateScoresAsync(string id, Services.RunScores scores, CancellationToken ct = default)
+    {
+        await InitialiseAsync();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (await db.Runs.FindAsync([id], ct) is not { } run) return false;
+        run.DetailsJson = RunCodec.ToJson(RunCodec.FromJson<RunDetails>(run.DetailsJson) with { Scores = scores });
+        await db.SaveChangesAsync(ct);
+        Changed?.Invoke();
+        return true;
+    }
+
     /// <summary>A browser's runs, newest first (at most <paramref name="limit"/>).</summary>
     public async Task<IReadOnlyList<StoredRunSummary>> ListAsync(string ownerId, int limit = 200, CancellationToken ct = default)
     {

@@ -73,4 +73,5 @@ public sealed record RunDetails(
     double Silhouette,
     double DaviesBouldin,
     StageTimings Timings,
-    IReadOnlyList<ClusterSummary> ClusterTable);
+    IReadOnlyList<ClusterSummary> ClusterTable,
+    Services.RunScores? Scores = null);

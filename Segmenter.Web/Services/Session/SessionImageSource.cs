@@ -35,6 +35,10 @@ internal sealed class SessionImageSource(object gate, SampleImages samples, RunS
     public Task<LoadedImage> ReadAsync(Stream stream, CancellationToken cancellationToken)
         => ImageLoader.LoadWithBytesAsync(stream, options.ImageLimits, cancellationToken);
 
+    /// <summary>Reads a side upload (e.g. a ground-truth label map) under the same byte limit, undecoded.</summary>
+    public Task<MemoryStream> ReadBoundedAsync(Stream stream, CancellationToken cancellationToken)
+        => ImageLoader.ReadBoundedAsync(stream, options.MaxUploadBytes, cancellationToken);
+
     /// <summary>The embedded sample's stream and file name, or null when there is no such sample.</summary>
     public (Stream Stream, string File)? OpenSample(string name)
         => samples.Open(name) is { } stream ? (stream, samples.FileFor(name)!) : null;

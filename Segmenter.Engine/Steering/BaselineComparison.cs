@@ -1,0 +1,38 @@
+using Segmenter.Engine.Baselines;
+using Segmenter.Engine.Clustering;
+using Segmenter.Engine.Imaging;
+
+namespace Segmenter.Engine.Steering;
+
+/// <summary>One classical segmentation computed beside a run, and how far it agrees with the run.</summary>
+/// <param name="Name">What the view is called on the page and in the report.</param>
+/// <param name="Labels">Cluster per pixel, row-major.</param>
+/// <param name="AriWithRun">Adjusted Rand index between this baseline and the run.</param>
+public sealed record BaselineView(string Name, int[] Labels, double AriWithRun)
+{
+    public const string RgbName = "RGB k-means", BlurredLabName = "Blurred Lab k-means";
+
+    /// <summary>
+    /// Restarts of each baseline's k-means: fewer than the run's default, because the baselines are computed with
+    /// every run and must stay cheap; colour k-means with 3 restarts is already stable on natural images.
+    /// </summary>
+    public const int Restarts = 3;
+
+    /// <summary>Both colour baselines at the run's k and seed, each with its ARI against the run's labels.</summary>
+    public static IReadOnlyList<BaselineView> Beside(RgbImage image, int[] runLabels, int clusters, int seed, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(runLabels);
+        var settings = new ColourBaselines.Settings(clusters, Restarts, seed);
+        var rgb = ColourBaselines.RgbKMeans(image, settings, ct);
+        var lab = ColourBaselines.BlurredLabKMeans(image, settings, ct);
+        return
+        [
+            new(RgbName, rgb, Agreement.AdjustedRandIndex(runLabels, rgb)),
+            new(BlurredLabName, lab, Agreement.AdjustedRandIndex(runLabels, lab)),
+        ];
+    }
+
+    /// <summary>This baseline scored against a ground truth.</summary>
+    public TruthScore Against(int[] truth) => TruthScore.Of(truth, Labels);
+}

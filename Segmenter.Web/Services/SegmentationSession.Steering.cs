@@ -1,0 +1,135 @@
+using Segmenter.Engine.Imaging;
+using Segmenter.Engine.Pipeline;
+using Segmenter.Engine.Steering;
+
+namespace Segmenter.Web.Services;
+
+/// <summary>
+/// What is measured beside the current result (issue 15, parts 3–5): the colour baselines (computed with every
+/// run), a seed-stability figure and map (when the run was started as a stability run), and scores against an
+/// uploaded ground truth. Tied to one result: a new result starts without them.
+/// </summary>
+public sealed record SteeringViews(SegmentationResult Result, IReadOnlyList<BaselineView> Baselines, SeedStability? Stability = null,
+    int[]? Truth = null, TruthScore? TruthScore = null)
+{
+    /// <summary>Each baseline scored against the uploaded truth, in <see cref="Baselines"/>' order; empty without a truth.</summary>
+    public IReadOnlyList<TruthScore> BaselineTruthScores => Truth is null ? [] : Baselines.Select(b => b.Against(Truth)).ToArray();
+
+    public RunScores Scores => RunBaselines.Scores(Baselines, Stability?.MeanPairwiseAri) with
+    {
+        TruthAri = TruthScore?.Ari, TruthMeanIoU = TruthScore?.MatchedMeanIoU,
+    };
+}
+
+public sealed partial class SegmentationSession
+{
+    /// <summary>The image names of the views this file draws (<c>/image/{session}/{name}.png</c>).</summary>
+    public const string StabilityMapImage = "stability-map", BaselineImagePrefix = "baseline-";
+
+    private SteeringViews? _steering;
+    private int? _stabilitySeedsRequested;
+
+    /// <summary>Seeds the next stability run trains (the page's field).</summary>
+    public int? StabilitySeedCount { get; set; } = StabilitySeeds.Default;
+
+    /// <summary>What is measured beside the current result, or null when nothing is (yet).</summary>
+    public SteeringViews? Steering => Volatile.Read(ref _steering) is { } s && ReferenceEquals(s.Result, Result) ? s : null;
+
+    /// <summary>Trains <see cref="StabilitySeedCount"/> seeds as one job; the first becomes the run, the others measure its stability.</summary>
+    public async Task<bool> StartStabilityAsync()
+    {
+        if (StabilitySeeds.Check(StabilitySeedCount) is { } error) { _signals.Fail(error); return false; }
+        lock (_gate) _stabilitySeedsRequested = StabilitySeedCount;
+        bool started = await StartAsync();
+        if (!started) lock (_gate) _stabilitySeedsRequested = null;
+        return started;
+    }
+
+    /// <summary>
+    /// Hook of <c>Publish</c>, on the job's thread before the run is stored: the colour baselines at the run's k and,
+    /// for a stability run, the other seeds. Returns the history row with these scores.
+    /// </summary>
+    private RunRecord ScoreBesideRun(RunRecord row, SegmentationResult result, RgbImage image, CancellationToken ct)
+    {
+        // The row's own scores (silhouette, Davies–Bouldin) are shown first: the baselines and seeds take longer.
+        if (History.Update(row)) _signals.RaiseChanged();
+        int? seeds;
+        lock (_gate) { seeds = _stabilitySeedsRequested; _stabilitySeedsRequested = null; }
+        try
+        {
+            var views = new SteeringViews(result, RunBaselines.Of(image, result, ct));
+            if (seeds is { } n)
+            {
+                _runs.EnterStage(PipelineStage.Training);
+                views = views with { Stability = StabilitySeeds.Measure(_engine, image, result, n, null, ct) };
+            }
+            Volatile.Write(ref _steering, views);
+            return row with { Scores = views.Scores };
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or TrainingFailedException)
+        {
+            _logger.LogWarning(ex, "Could not score the run beside its baselines or seeds");
+            return row;
+        }
+    }
+
+    /// <summary>
+    /// Reads a ground-truth label PNG for the current result and scores the run and its baselines against it. A
+    /// wrong size or unreadable file is refused with a message; the run, its views and the history are untouched.
+    /// </summary>
+    public async Task<bool> LoadTruthAsync(Stream stream, CancellationToken ct = default)
+    {
+        var steering = Steering;
+        var result = Result;
+        if (result is null || steering is null) { _signals.Fail("Run a segmentation first: the ground truth is scored against the current run."); return false; }
+        int[] truth;
+        try
+        {
+            using var buffer = await _images.ReadBoundedAsync(stream, ct);
+            buffer.Position = 0;
+            truth = TruthScore.ReadLabelMap(buffer, result.Width, result.Height);
+        }
+        catch (Exception ex) when (ex is ArgumentException or ImageRejectedException or IOException or InvalidOperationException)
+        {
+            _signals.Fail($"The ground truth was not used: {ex.Message}");
+            return false;
+        }
+        var scored = steering with { Truth = truth, TruthScore = TruthScore.Of(truth, StabilitySeeds.Ints(result.Labels)) };
+        Volatile.Write(ref _steering, scored);
+        _signals.Error = null;
+        // The current result's row: by its stored id, or (no store) the newest row, which the result was published with.
+        var storedId = StoredIdOf(result);
+        if ((storedId is null ? History.Runs.LastOrDefault() : History.Runs.LastOrDefault(r => r.RunId == storedId)) is { } row)
+        {
+            var updated = row with { Scores = scored.Scores };
+            History.Update(updated);
+            if (_store is not null && updated.RunId is { } id) await _store.UpdateScoresAsync(id, scored.Scores, ct);
+        }
+        _signals.RaiseChanged();
+        return true;
+    }
+
+    private string? StoredIdOf(SegmentationResult result)
+    {
+        return ReferenceEquals(_results.Current, result) ? _results.StoredId : null;
+    }
+
+    /// <summary>Hook of <c>GetPng</c>: the stability map over the original, or a baseline's labels in palette colours.</summary>
+    private RgbImage? SteeringImage(string which, RgbImage? image)
+    {
+        if (Steering is not { } steering) return null;
+        if (which == StabilityMapImage)
+            return steering.Stability is { } s && image is not null && image.PixelCount == s.Agreement.Length ? s.RenderOver(image) : null;
+        if (!which.StartsWith(BaselineImagePrefix, StringComparison.Ordinal)
+            || !int.TryParse(which.AsSpan(BaselineImagePrefix.Length), out int index) || index < 0 || index >= steering.Baselines.Count) return null;
+        var labels = steering.Baselines[index].Labels;
+        var px = new byte[labels.Length * 3];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            var (r, g, b) = ClusterPalette.Colour(labels[i]);
+            px[3 * i] = r; px[3 * i + 1] = g; px[3 * i + 2] = b;
+        }
+        return new RgbImage(steering.Result.Width, steering.Result.Height, px);
+    }
+}
