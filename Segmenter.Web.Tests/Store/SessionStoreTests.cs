@@ -188,7 +188,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
         var time = new CircuitHandlerTests.ManualTime();
         var session = NewSession();
         await session.AttachHistoryAsync(RunCodec.NewId());
-        await UploadAsync(session, StoreHost.Bytes(5, 400));
+        Assert.True(await UploadAsync(session, Png(5)));
         await TrainAsync(session, 3);
         long resident = session.ResidentBytes;
         Assert.True(resident > 0);
@@ -230,7 +230,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
         };
         var session = NewSession(engine);
         await session.AttachHistoryAsync(RunCodec.NewId());
-        await UploadAsync(session, StoreHost.Bytes(6, 400));
+        Assert.True(await UploadAsync(session, Png(6)));
         await TrainAsync(session, 3);
         using var handler = DropHandler(session, time);
         session.Form.Clusters = 4;
