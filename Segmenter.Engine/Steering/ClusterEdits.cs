@@ -61,7 +61,7 @@ public static class ClusterEdits
         if (distinct < parts)
             throw new ArgumentException($"Cluster {cluster} has only {distinct} distinct code(s); it cannot split into {parts}.", nameof(parts));
 
-        var km = new KMeans(parts, nInit: 3, seed: seed).Fit(memberCodes, dims);
+        var km = new KMeans(parts, nInit: 1, seed: seed).Fit(memberCodes, dims);
         var labels = (int[])current.Labels.Clone();
         for (int m = 0; m < members.Count; m++)
         {

@@ -16,7 +16,7 @@ namespace Segmenter.Engine.Steering;
 public static class ScribbleClustering
 {
     public static SteeredClusters Recluster(float[] codes, int dims, Scribbles scribbles, int clusters, int seed,
-        int maxIterations = 100, CancellationToken cancellationToken = default)
+        int maxIterations = 25, CancellationToken cancellationToken = default)
     {
         int n = scribbles.BrushOfPixel.Length;
         CodeShape.Require(codes, dims, n);
@@ -34,7 +34,8 @@ public static class ScribbleClustering
         for (int iteration = 0; iteration < maxIterations; iteration++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!Assign(codes, dims, pinned, centres, k, labels) && iteration > 0) break;
+            // Stop once fewer than 1 pixel in 10,000 moves: the last iterations only shuffle boundary pixels.
+            if (Assign(codes, dims, pinned, centres, k, labels) <= n / 10_000 && iteration > 0) break;
             var means = SteeredClusters.MeanCodes(codes, dims, labels, k);
             var sizes = new long[k];
             foreach (int l in labels) sizes[l]++;
@@ -45,21 +46,21 @@ public static class ScribbleClustering
         return new SteeredClusters(labels, k, centres);
     }
 
-    /// <summary>Assigns unstroked pixels to their nearest centre, stroked ones to their brush; true if any label changed.</summary>
-    private static bool Assign(float[] codes, int dims, int[] pinned, float[] centres, int k, int[] labels)
+    /// <summary>Assigns unstroked pixels to their nearest centre, stroked ones to their brush; returns how many labels changed.</summary>
+    private static long Assign(float[] codes, int dims, int[] pinned, float[] centres, int k, int[] labels)
     {
         var parts = new RowPartitions(pinned.Length);
-        var changed = new bool[parts.Count];
+        var changed = new long[parts.Count];
         Parallel.For(0, parts.Count, p =>
         {
             var (start, end) = parts.Range(p);
             for (int i = start; i < end; i++)
             {
                 int l = pinned[i] >= 0 ? pinned[i] : DistanceKernels.Nearest(codes, i * dims, centres, k, dims, out _);
-                if (labels[i] != l) { labels[i] = l; changed[p] = true; }
+                if (labels[i] != l) { labels[i] = l; changed[p]++; }
             }
         });
-        return changed.Any(c => c);
+        return changed.Sum();
     }
 
     /// <summary>Brush means first, then k-means++ draws (D² to the nearest chosen centre) among the unstroked codes.</summary>
