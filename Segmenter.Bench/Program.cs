@@ -53,6 +53,9 @@ internal static class Program
           capacity [--runs N] [--levels 1,2,4]
               What one instance serves: N runs (default 8) of the astronaut, fast preset, k=4, at each number of
               concurrent runs (default 1, 2 and the core count), in one process; prints runs per minute.
+          steer
+              Hand steering on the astronaut (fast preset, k=4) once its pixel codes exist: seconds to re-cluster
+              with two strokes, merge two clusters and split one into 3 (target: each ≤ 1 s).
           memory [--sessions N] [--megapixels M] [--epochs E]
               The app in process with N (default 20) sessions, each holding an M-megapixel (default 40) result;
               prints the RSS while they are held and after they end; fails beyond 4096 MB held or when memory
@@ -87,9 +90,10 @@ internal static class Program
                 "hostile" => HostileCommand.Run(rest),
                 "capacity" => CapacityCommand.Run(rest),
                 "baselines" => BaselinesCommand.Run(rest),
+                "steer" => SteerCommand.Run(rest),
                 "store-writer" => StoreWriterCommand.RunAsync(rest).GetAwaiter().GetResult(),
                 "memory" => MemoryCommand.RunAsync(rest).GetAwaiter().GetResult(),
-                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, baselines, memory, store-writer (see --help)."),
+                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, baselines, steer, memory, store-writer (see --help)."),
             };
         }
         catch (Exception e)

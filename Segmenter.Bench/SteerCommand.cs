@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using Segmenter.Engine.Imaging;
+using Segmenter.Engine.Pipeline;
+using Segmenter.Engine.Steering;
+
+namespace Segmenter.Bench;
+
+/// <summary>
+/// <c>steer</c>: how long hand steering takes on the 512² astronaut once its per-pixel codes exist (Fast preset, k = 4):
+/// re-clustering with two horizontal strokes, a merge of two clusters and a split into 3. Target: each ≤ 1 s.
+/// </summary>
+internal static class SteerCommand
+{
+    public static int Run(string[] args)
+    {
+        var cl = CommandLine.Parse(args, [], ["--help"]);
+        if (cl.Flag("--help")) { Console.WriteLine(Program.Usage); return Program.Ok; }
+        var image = ImageLoader.Load(Path.Combine(RepoPaths.RequireRoot(), "assets", "astronaut.png"));
+        var p = SegmentationParameters.ForPreset(Preset.Fast) with { Clusters = 4 };
+        using var result = SegmentationPipeline.Run(image, p);
+        var clock = Stopwatch.StartNew();
+        var codes = SegmentationPipeline.EncodePixels(result, image);
+        double encodeSeconds = clock.Elapsed.TotalSeconds;
+        int dims = codes.Length / (int)image.PixelCount;
+        var start = SteeredClusters.FromLabels(codes, dims, result.Labels.Select(l => (int)l).ToArray(), result.Clusters.Count);
+
+        var strokes = new byte[image.PixelCount];
+        for (int x = image.Width / 8; x < image.Width * 7 / 8; x++)
+        {
+            strokes[image.Height / 4 * image.Width + x] = 1;
+            strokes[image.Height * 3 / 4 * image.Width + x] = 2;
+        }
+        var scribbles = new Scribbles(image.Width, image.Height, strokes);
+        double Time(Action a) { var sw = Stopwatch.StartNew(); a(); return sw.Elapsed.TotalSeconds; }
+        double recluster = Time(() => ScribbleClustering.Recluster(codes, dims, scribbles, p.Clusters, p.Seed));
+        double merge = Time(() => ClusterEdits.Merge(start, codes, dims, [0, 1]));
+        double split = Time(() => ClusterEdits.Split(start, codes, dims, 0, 3, p.Seed));
+        Console.WriteLine($"steer: astronaut {image.Width}×{image.Height}, fast preset, k={p.Clusters}, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"| encode all pixels s | strokes re-cluster s | merge s | split into 3 s |");
+        Console.WriteLine("|---|---|---|---|");
+        Console.WriteLine($"| {encodeSeconds:F2} | {recluster:F2} | {merge:F2} | {split:F2} |");
+        return Program.Ok;
+    }
+}

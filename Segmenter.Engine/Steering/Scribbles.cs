@@ -1,0 +1,31 @@
+namespace Segmenter.Engine.Steering;
+
+/// <summary>
+/// Hand strokes over an image: a brush label per pixel, row-major, 0 = not stroked, 1…<see cref="MaxBrushes"/> = brush.
+/// Pixels stroked with one brush must end in one segment; pixels of different brushes in different segments.
+/// </summary>
+public sealed class Scribbles
+{
+    /// <summary>Brushes a user may paint with; one source for the engine, the API and the page.</summary>
+    public const int MaxBrushes = 16;
+
+    public Scribbles(int width, int height, byte[] brushOfPixel)
+    {
+        if (width < 1 || height < 1) throw new ArgumentException($"Scribbles need a positive size; got {width}×{height}.");
+        if (brushOfPixel.Length != (long)width * height)
+            throw new ArgumentException($"The scribbles hold {brushOfPixel.Length} pixels, not the {width}×{height} = {(long)width * height} of the image.");
+        for (int i = 0; i < brushOfPixel.Length; i++)
+            if (brushOfPixel[i] > MaxBrushes)
+                throw new ArgumentException($"Scribble value {brushOfPixel[i]} at pixel ({i % width}, {i / width}) is not a brush: use 0 for none or 1…{MaxBrushes}.");
+        Width = width; Height = height; BrushOfPixel = brushOfPixel;
+    }
+
+    public int Width { get; }
+    public int Height { get; }
+    public byte[] BrushOfPixel { get; }
+
+    /// <summary>The brushes that were used, ascending.</summary>
+    public int[] Brushes() => BrushOfPixel.Where(b => b != 0).Distinct().Select(b => (int)b).Order().ToArray();
+
+    public long StrokedPixels => BrushOfPixel.LongCount(b => b != 0);
+}
