@@ -76,6 +76,10 @@ public class TuningTests : IAsyncLifetime
         Assert.Equal("2", view.GetAttribute("data-runs"));
         Assert.Equal(new[] { "1", "2" }, cut.FindAll("[data-testid=compare-image]").Select(f => f.GetAttribute("data-run")));
         Assert.Equal("2", cut.Find("[data-testid=compare-loss-chart]").GetAttribute("data-traces"));
+        var caption = cut.Find("[data-testid=compare-loss-chart-caption]").TextContent;
+        Assert.Contains("run #1 (k=3)", caption);
+        Assert.Contains("run #2 (k=5)", caption);
+        Assert.DoesNotContain("k=4", caption);
         var metrics = cut.Find("[data-testid=compare-metrics]").TextContent;
         foreach (var word in new[] { "Final loss", "Inertia", "Silhouette", "Davies–Bouldin", "Seconds", "k=3", "k=5" })
             Assert.Contains(word, metrics);
@@ -138,6 +142,9 @@ public class TuningTests : IAsyncLifetime
         Assert.Equal(1, _engine.SweepCalls);
         Assert.Equal("4", cut.Find("[data-testid=k-suggestion]").GetAttribute("data-k"));
         Assert.Contains("silhouette", cut.Find("[data-testid=k-suggestion]").TextContent);
+        var caption = cut.Find("[data-testid=k-sweep-chart-caption]").TextContent;
+        Assert.Contains("k = 2…12", caption);
+        Assert.EndsWith("suggested k = 4.", caption);
 
         await TestData.Until(() => !_session.IsBusy);
         cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=apply-k-button]").HasAttribute("disabled")), Wait);

@@ -148,14 +148,18 @@ public sealed class LivePageEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
             await ClickTimedAsync(p, "recluster-button");
             var r = await AwaitEverythingAsync(p, TimeSpan.FromSeconds(60));
             reclusters.Add(r);
-            output.WriteLine($"re-cluster {run}: click→image and plots {F(r.EverythingSeconds)} s, longest task {F(r.LongestTask)} s");
+            // The re-clustered result's own total is the engine's part (assignment, smoothing, plot sample); the rest
+            // is the page's: transfer, render, image load and the two 3D plot updates.
+            output.WriteLine($"re-cluster {run}: click→image and plots {F(r.EverythingSeconds)} s = engine {F(r.EngineSeconds)} s + page {F(r.EverythingSeconds - r.EngineSeconds)} s " +
+                             $"(click→done {F(r.DoneSeconds)} s, done→image {F(r.ImageAfterDone)} s, done→plots {F(r.PlotsAfterDone)} s), longest task {F(r.LongestTask)} s; long tasks: {r.Tasks}");
         }
 
         var m = new Medians(Median(runs.Select(t => t.DoneSeconds - t.EngineSeconds)), Median(runs.Select(t => t.ImageAfterDone)),
             Median(runs.Select(t => t.PlotsAfterDone)), Median(runs.Concat(reclusters).Select(t => t.LongestTask)),
             Median(reclusters.Select(t => t.EverythingSeconds)));
         output.WriteLine($"median of {Runs}: engine {F(Median(runs.Select(t => t.EngineSeconds)))} s; click→done = engine + {F(m.Overhead)} s; " +
-                         $"done→image {F(m.Image)} s; done→both plots {F(m.Plots)} s; longest task {F(m.Longest)} s; re-cluster→image+plots {F(m.Recluster)} s");
+                         $"done→image {F(m.Image)} s; done→both plots {F(m.Plots)} s; longest task {F(m.Longest)} s; re-cluster→image+plots {F(m.Recluster)} s " +
+                         $"(engine {F(Median(reclusters.Select(t => t.EngineSeconds)))} s)");
         return m;
     }
 

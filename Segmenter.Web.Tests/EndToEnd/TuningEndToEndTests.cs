@@ -91,6 +91,8 @@ public sealed class TuningEndToEndTests(EndToEndFixture fx, ITestOutputHelper ou
                 Assert.True(await img.EvaluateAsync<bool>("el => el.complete && el.naturalWidth > 0"), "a compare thumbnail did not load");
             await Expect(p.Id("compare-loss-chart")).ToHaveAttributeAsync("data-traces", "2");
             await WaitForTracesAsync(p, "compare-loss-chart", 2);
+            await Expect(p.Id("compare-loss-chart-caption")).ToContainTextAsync("run #1 (k=3) 3 epochs");
+            await Expect(p.Id("compare-loss-chart-caption")).ToContainTextAsync("run #2 (k=5) 3 epochs");
 
             // The metrics table: one row per metric, one value column per run, every value a number.
             var metrics = p.Id("compare-metrics");
@@ -134,14 +136,24 @@ public sealed class TuningEndToEndTests(EndToEndFixture fx, ITestOutputHelper ou
             var lossPoints = await p.PointsAsync("loss-chart");
             Assert.Equal(3, lossPoints);
 
+            // Dark mode switched on before the sweep exists: the sweep's chart (drawn by Plotly.Blazor) starts dark,
+            // in the same font colour as the loss chart that was re-themed by the switch.
+            const string FontOf = "id => document.querySelector(`[data-testid='${id}'] .js-plotly-plot`).layout.font.color";
+            var lightFont = await p.Page.EvaluateAsync<string>(FontOf, "loss-chart");
+            await p.Id("theme-toggle").ClickAsync();
+            await p.Page.WaitForFunctionAsync($"() => ({FontOf})('loss-chart') !== '{lightFont}'", null, new() { Timeout = 10_000 });
+            var darkFont = await p.Page.EvaluateAsync<string>(FontOf, "loss-chart");
+
             var clock = Stopwatch.StartNew();
             await p.Id("suggest-k-button").ClickAsync();
             var chart = p.Id("k-sweep-chart");
             await Expect(chart).ToHaveAttributeAsync("data-points", "11", new() { Timeout = 60_000 });
             await WaitForTracesAsync(p, "k-sweep-chart", 3);
             output.WriteLine($"  sweep drawn in {clock.Elapsed.TotalSeconds:F1}s");
+            await p.Page.WaitForFunctionAsync($"() => ({FontOf})('k-sweep-chart') === '{darkFont}'", null, new() { Timeout = 10_000 });
             var k = int.Parse((await chart.GetAttributeAsync("data-suggested-k"))!, CultureInfo.InvariantCulture);
             Assert.InRange(k, 2, 12);
+            await Expect(p.Id("k-sweep-chart-caption")).ToContainTextAsync($"suggested k = {k}");
             var suggestion = p.Id("k-suggestion");
             await Expect(suggestion).ToHaveAttributeAsync("data-k", k.ToString(CultureInfo.InvariantCulture));
             var reason = (await suggestion.InnerTextAsync()).Trim();

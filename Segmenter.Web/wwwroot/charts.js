@@ -41,8 +41,33 @@ function themed(layout) {
     return layout;
 }
 
+/** Re-themes a plot whose layout does not match the page's theme (one drawn by Plotly.Blazor, say). */
+function matchTheme(g) {
+    if (!window.Plotly || !g.layout) return;
+    const update = themeUpdate(g.layout);
+    if (g.layout.font?.color !== update['font.color']) window.Plotly.relayout(g, update);
+}
+
+// Charts this module does not draw (Plotly.Blazor's k sweep and compare view) are themed when plotly makes them
+// (it adds the js-plotly-plot class) and after each redraw, so one drawn after a theme switch starts in that theme.
+let themingNewCharts = false;
+function themeNewCharts() {
+    if (themingNewCharts) return;
+    themingNewCharts = true;
+    new MutationObserver(records => {
+        for (const r of records) {
+            const g = r.target;
+            if (!g.classList?.contains('js-plotly-plot') || g.segmenterThemed) continue;
+            g.segmenterThemed = true;
+            g.on?.('plotly_afterplot', () => matchTheme(g));
+            matchTheme(g);
+        }
+    }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['class'] });
+}
+
 /** Whether the system prefers dark; later changes are reported to dotnet.SystemThemeChanged(dark). */
 export function followSystemTheme(dotnet) {
+    themeNewCharts();
     const query = window.matchMedia('(prefers-color-scheme: dark)');
     query.addEventListener('change', e => dotnet.invokeMethodAsync('SystemThemeChanged', e.matches));
     return query.matches;
@@ -53,7 +78,7 @@ export function setTheme(dark) {
     document.documentElement.dataset.theme = dark ? 'dark' : 'light';
     document.documentElement.style.colorScheme = dark ? 'dark' : 'light';
     if (!window.Plotly) return;
-    for (const g of document.querySelectorAll('.js-plotly-plot')) window.Plotly.relayout(g, themeUpdate(g.layout));
+    for (const g of document.querySelectorAll('.js-plotly-plot')) matchTheme(g);
 }
 
 // ---- scheduling: one pending draw per chart, each in its own task ----
