@@ -60,7 +60,7 @@ public sealed partial class AttentionAutoencoder : nn.Module<Tensor, Tensor>
         Width = Architecture.HiddenWidth;
         CodeSize = Architecture.CodeSize;
         if (heads < 1 || Width % heads != 0)
-            throw new ArgumentException($"Hidden width {Width} is not divisible by {heads} heads.", nameof(heads));
+            throw new ArgumentException($"Hidden width {Width} is not divisible by {heads} heads; the heads must divide it evenly.", nameof(heads));
         if (CodeSize < 1 || Architecture.EncoderDepth < 1 || Architecture.DecoderDepth < 1)
             throw new ArgumentException($"The code size and depths must be at least 1; got {Architecture}.", nameof(architecture));
         if (window < 1 || window % 2 == 0)

@@ -136,7 +136,7 @@ public sealed record SegmentationParameters
         if (Epochs < 1 || Epochs > MaxEpochs)
             throw new ArgumentException($"Epochs must be between 1 and {MaxEpochs}; got {Epochs}.");
         if (Array.IndexOf(AllowedHeads, Heads) < 0)
-            throw new ArgumentException($"Attention heads must be 1, 2, 4, 8 or 16; got {Heads}.");
+            throw new ArgumentException($"Attention heads must be 1, 2, 4, 8 or 16 (they divide the hidden width evenly); got {Heads}.");
         if (HiddenWidth < MinHiddenWidth || HiddenWidth > MaxHiddenWidth)
             throw new ArgumentException($"The hidden width must be between {MinHiddenWidth} and {MaxHiddenWidth}; got {HiddenWidth}.");
         if (HiddenWidth % Heads != 0)
