@@ -107,6 +107,16 @@ public sealed record SegmentationParameters
     /// <summary>How each k-means restart picks its first centres.</summary>
     public KMeansInit KMeansInit { get; init; } = KMeansInit.KMeansPlusPlus;
 
+    /// <summary>
+    /// These parameters with <paramref name="other"/>'s clustering settings (clusters, k-means, label smoothing): what a
+    /// re-cluster may change. Two runs whose parameters are equal after this share their training.
+    /// </summary>
+    public SegmentationParameters WithClusteringOf(SegmentationParameters other) => this with
+    {
+        Clusters = other.Clusters, KMeansRestarts = other.KMeansRestarts, KMeansMaxIterations = other.KMeansMaxIterations,
+        KMeansTolerance = other.KMeansTolerance, KMeansInit = other.KMeansInit, LabelSmoothing = other.LabelSmoothing,
+    };
+
     /// <summary>The preset's values; any explicit option then overrides them.</summary>
     public static SegmentationParameters ForPreset(Preset preset) => preset switch
     {

@@ -72,12 +72,7 @@ public static class SegmentationPipeline
         if (image.Width != previous.Width || image.Height != previous.Height)
             throw new ArgumentException("Re-clustering needs the same image the model was trained on.");
         // Only the clustering settings may change; the trained model decides everything else.
-        var p = previous.Parameters with
-        {
-            Clusters = parameters.Clusters, KMeansRestarts = parameters.KMeansRestarts, LabelSmoothing = parameters.LabelSmoothing,
-            KMeansMaxIterations = parameters.KMeansMaxIterations, KMeansTolerance = parameters.KMeansTolerance,
-            KMeansInit = parameters.KMeansInit,
-        };
+        var p = previous.Parameters.WithClusteringOf(parameters);
         p.Validate(image.PixelCount);
         var marks = new StageClock(Stopwatch.StartNew(), null, decodeSeconds: 0);
         var items = CodeItems.For(image, p);

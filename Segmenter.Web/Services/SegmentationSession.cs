@@ -154,7 +154,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
 
     /// <summary>Whether two parameter sets train the same model (they may differ in k and the k-means options).</summary>
     public static bool SameTraining(SegmentationParameters a, SegmentationParameters b)
-        => (a with { Clusters = b.Clusters, KMeansRestarts = b.KMeansRestarts, KMeansMaxIterations = b.KMeansMaxIterations, KMeansTolerance = b.KMeansTolerance }) == b;
+        => a.WithClusteringOf(b) == b;
 
     /// <summary>Seconds left in training, from the pace of the epochs so far.</summary>
     public double? SecondsLeft
