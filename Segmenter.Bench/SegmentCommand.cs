@@ -10,7 +10,9 @@ namespace Segmenter.Bench;
 /// </summary>
 internal static class SegmentCommand
 {
-    private static readonly string[] TrainingOptions = ["--clusters", "--preset", "--epochs", "--heads", "--window", "--target", "--colours", "--smooth", "--batch", "--lr", "--seed"];
+    private static readonly string[] TrainingOptions = ["--clusters", "--preset", "--epochs", "--heads", "--window", "--target", "--colours", "--smooth", "--batch", "--lr", "--seed",
+        "--code-size", "--hidden-width", "--encoder-depth", "--decoder-depth", "--activation",
+        "--kmeans-restarts", "--kmeans-iterations", "--kmeans-tolerance", "--kmeans-init"];
     private static readonly string[] ValueOptions = [.. TrainingOptions, "--out", "--model", "--save-model"];
 
     public static int Run(string[] args)
@@ -66,6 +68,21 @@ internal static class SegmentCommand
         if (cl.Int("--batch") is { } batch) p = p with { BatchSize = batch };
         if (cl.Double("--lr") is { } lr) p = p with { LearningRate = lr };
         if (cl.Int("--seed") is { } seed) p = p with { Seed = seed };
+        return Advanced(cl, p);
+    }
+
+    /// <summary>Issue 16's options: the model's shape and k-means' settings (names as in the report, kebab-cased).</summary>
+    private static SegmentationParameters Advanced(CommandLine cl, SegmentationParameters p)
+    {
+        if (cl.Int("--code-size") is { } code) p = p with { CodeSize = code };
+        if (cl.Int("--hidden-width") is { } width) p = p with { HiddenWidth = width };
+        if (cl.Int("--encoder-depth") is { } encoder) p = p with { EncoderDepth = encoder };
+        if (cl.Int("--decoder-depth") is { } decoder) p = p with { DecoderDepth = decoder };
+        if (cl.String("--activation") is { } activation) p = p with { Activation = Choice<Activation>("--activation", activation) };
+        if (cl.Int("--kmeans-restarts") is { } restarts) p = p with { KMeansRestarts = restarts };
+        if (cl.Int("--kmeans-iterations") is { } iterations) p = p with { KMeansMaxIterations = iterations };
+        if (cl.Double("--kmeans-tolerance") is { } tolerance) p = p with { KMeansTolerance = tolerance };
+        if (cl.String("--kmeans-init") is { } init) p = p with { KMeansInit = Choice<Engine.Clustering.KMeansInit>("--kmeans-init", init) };
         return p;
     }
 

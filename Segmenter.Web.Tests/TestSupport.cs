@@ -93,6 +93,18 @@ internal static class TestData
     public static JobRunner Runner(int concurrent = 1, int queue = 8)
         => new(Options.Create(new SegmenterOptions { MaxConcurrentJobs = concurrent, MaxQueueLength = queue }), NullLogger<JobRunner>.Instance);
 
+    /// <summary>A fake engine whose results carry the parameters they were run with (the history and report show them).</summary>
+    public static FakeEngine EchoingEngine()
+    {
+        var engine = new FakeEngine();
+        engine.Behaviour = (img, p, _, _) =>
+        {
+            var r = Result(p.Clusters, img.Width, img.Height);
+            return new SegmentationResult(p, r.Width, r.Height, r.Labels, r.Clusters, r.EpochLosses, r.Inertia, r.KMeansIterations, r.Timings, r.Plot, null);
+        };
+        return engine;
+    }
+
     public static SegmentationSession Session(JobRunner? runner = null, FakeEngine? engine = null)
         => new(runner ?? Runner(), engine ?? new FakeEngine(), new SampleImages(), new SessionRegistry(),
             Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance);

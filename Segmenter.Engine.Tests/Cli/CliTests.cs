@@ -112,7 +112,7 @@ public sealed class CliTests() : TempDirectoryTest("segmenter-cli-")
         { ["segment", "{img}", "--clusters", "4", "--lr", "fast", "--out", "{out}"], "--lr expects a number" },
         { ["segment", "{img}", "--clusters", "4", "--epochs", "0", "--out", "{out}"], "Epochs must be between 1 and 1000; got 0." },
         { ["segment", "{img}", "--clusters", "1", "--out", "{out}"], "at least 2" },
-        { ["segment", "{img}", "--clusters", "4", "--heads", "3", "--out", "{out}"], "divide the 64 features" },
+        { ["segment", "{img}", "--clusters", "4", "--heads", "3", "--out", "{out}"], "must be 1, 2, 4, 8 or 16" },
         { ["segment", "{img}", "--clusters", "4", "--window", "2", "--out", "{out}"], "attention window must be 1" },
         { ["segment", "{img}", "--clusters", "4", "--lr", "-1", "--out", "{out}"], "learning rate must be a positive" },
         { ["segment", "{img}", "--clusters", "4", "--preset", "slow", "--out", "{out}"], "--preset must be 'fast' or 'original'" },

@@ -48,7 +48,7 @@ public class SegmentationPipelineTests
     }
 
     [Theory]
-    [InlineData(3, 4, 5, "divide the 64 features")]
+    [InlineData(3, 4, 5, "must be 1, 2, 4, 8 or 16")]
     [InlineData(2, 1, 5, "at least 2")]
     [InlineData(2, 65, 5, "at most 64")]
     [InlineData(2, 4, 0, "Epochs must be between 1")]

@@ -30,7 +30,7 @@ public sealed partial class AttentionAutoencoder
         if (height < 1 || width < 1)
             throw new ArgumentException($"A region for window {Window} needs at least {2 * r + 1}×{2 * r + 1} pixels.", nameof(region));
 
-        var h = F.relu(embed.forward(region));                                   // (B, Hp, Wp, 64)
+        var h = Architecture.Apply(embed.forward(region));                                   // (B, Hp, Wp, 64)
         var centre = h.narrow(1, r, height).narrow(2, r, width);                 // (B, H, W, 64)
         Tensor y;
         Tensor? weights = null;
@@ -66,7 +66,7 @@ public sealed partial class AttentionAutoencoder
             y = mixed.reshape(b, Width, height, width).permute(0, 2, 3, 1);     // (B, H, W, 64) heads side by side
             if (keepWeights) weights = att.permute(0, 3, 4, 1, 2).contiguous().MoveToOuterDisposeScope();
         }
-        var code = F.relu(toCode.forward(project.forward(y)));                   // (B, H, W, 32)
+        var code = ToCode(project.forward(y));                                   // (B, H, W, code)
         return (code.MoveToOuterDisposeScope(), weights);
     }
 

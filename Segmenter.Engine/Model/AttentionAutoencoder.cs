@@ -20,7 +20,13 @@ namespace Segmenter.Engine.Model;
 /// </summary>
 public sealed partial class AttentionAutoencoder : nn.Module<Tensor, Tensor>
 {
-    public const int Width = 64, CodeSize = 32;
+    /// <summary>Features of the embedding, attention and hidden layers (<see cref="ModelArchitecture.HiddenWidth"/>).</summary>
+    public int Width { get; }
+
+    /// <summary>Numbers per pixel code (<see cref="ModelArchitecture.CodeSize"/>).</summary>
+    public int CodeSize { get; }
+
+    public ModelArchitecture Architecture { get; }
 
     public int Heads { get; }
     public int Window { get; }
@@ -37,6 +43,9 @@ public sealed partial class AttentionAutoencoder : nn.Module<Tensor, Tensor>
     private readonly Linear query, key, value, project; // attention projections
     private readonly Linear toCode;         // 64 → 32
     private readonly Linear decode1, decode2; // 32 → 64 → 3·OutputTokens
+    // Extra dense layers (Width → Width) before the code and after decode1; empty for depth 1, so the default model
+    // keeps the original's weight names and reads earlier saved models.
+    private readonly ModuleList<Linear> encoderHidden, decoderHidden;
 
     // Held for the model's lifetime: a Scalar made implicitly per call can be finalised while libtorch still reads it.
     private readonly Scalar attentionScale;
@@ -44,10 +53,16 @@ public sealed partial class AttentionAutoencoder : nn.Module<Tensor, Tensor>
     // the 24-megapixel windowed encode (tiles on both cores, heavy GC) crashed in THSTensor_add reading a finalised one.
     private readonly Scalar one = 1.ToScalar();
 
-    public AttentionAutoencoder(int heads = 2, int window = 1, bool reconstructWindow = true, int channels = 3) : base(nameof(AttentionAutoencoder))
+    public AttentionAutoencoder(int heads = 2, int window = 1, bool reconstructWindow = true, int channels = 3,
+        ModelArchitecture? architecture = null) : base(nameof(AttentionAutoencoder))
     {
+        Architecture = architecture ?? ModelArchitecture.Original;
+        Width = Architecture.HiddenWidth;
+        CodeSize = Architecture.CodeSize;
         if (heads < 1 || Width % heads != 0)
-            throw new ArgumentException($"Attention heads must divide the {Width} features evenly (1, 2, 4, 8 or 16); got {heads}.", nameof(heads));
+            throw new ArgumentException($"Hidden width {Width} is not divisible by {heads} heads; the heads must divide it evenly.", nameof(heads));
+        if (CodeSize < 1 || Architecture.EncoderDepth < 1 || Architecture.DecoderDepth < 1)
+            throw new ArgumentException($"The code size and depths must be at least 1; got {Architecture}.", nameof(architecture));
         if (window < 1 || window % 2 == 0)
             throw new ArgumentException($"The attention window must be an odd width (1, 3, 5, …) so it has a centre; got {window}.", nameof(window));
         Heads = heads;
@@ -68,6 +83,8 @@ public sealed partial class AttentionAutoencoder : nn.Module<Tensor, Tensor>
         toCode = nn.Linear(Width, CodeSize);
         decode1 = nn.Linear(CodeSize, Width);
         decode2 = nn.Linear(Width, channels * OutputTokens);
+        encoderHidden = nn.ModuleList(Enumerable.Range(0, Architecture.EncoderDepth - 1).Select(_ => nn.Linear(Width, Width)).ToArray());
+        decoderHidden = nn.ModuleList(Enumerable.Range(0, Architecture.DecoderDepth - 1).Select(_ => nn.Linear(Width, Width)).ToArray());
         attentionScale = (1.0 / Math.Sqrt(Width / heads)).ToScalar();
         RegisterComponents();
     }
@@ -82,7 +99,7 @@ public sealed partial class AttentionAutoencoder : nn.Module<Tensor, Tensor>
         long b = x.shape[0];
         int t = Tokens, hd = Width / Heads;
 
-        var h = F.relu(embed.forward(x));                 // (B, T, 64)
+        var h = Architecture.Apply(embed.forward(x));                 // (B, T, 64)
         if (position is not null) h = h.add(position, one);                // (B, T, 64)
         var centre = h[.., t / 2, ..];                              // (B, 64)
 
@@ -104,12 +121,26 @@ public sealed partial class AttentionAutoencoder : nn.Module<Tensor, Tensor>
             if (keepWeights) weights = att.view(b, Heads, t).MoveToOuterDisposeScope();
         }
 
-        var code = F.relu(toCode.forward(project.forward(y))); // (B, 32)
+        var code = ToCode(project.forward(y)); // (B, 32)
         return (code.MoveToOuterDisposeScope(), weights);
     }
 
     /// <summary>(B, 32) codes → (B, OutputTokens·3) reconstructed colours in [0, 1].</summary>
-    public Tensor Decode(Tensor code) => F.sigmoid(decode2.forward(F.relu(decode1.forward(code))));
+    public Tensor Decode(Tensor code)
+    {
+        using var scope = torch.NewDisposeScope();
+        var h = Architecture.Apply(decode1.forward(code));
+        foreach (var layer in decoderHidden) h = Architecture.Apply(layer.forward(h));
+        return F.sigmoid(decode2.forward(h)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The attention output (…, Width) through the encoder's dense layers to the code (…, CodeSize).</summary>
+    private Tensor ToCode(Tensor attended)
+    {
+        var h = attended;
+        foreach (var layer in encoderHidden) h = Architecture.Apply(layer.forward(h));
+        return Architecture.Apply(toCode.forward(h));
+    }
 
     protected override void Dispose(bool disposing)
     {

@@ -31,7 +31,7 @@ public static class TorchRuntime
         {
             torch.manual_seed(p.Seed);
             return new AttentionAutoencoder(p.Heads, p.Window, reconstructWindow: p.DecoderTarget == Pipeline.DecoderTarget.Window,
-                channels: Pipeline.ColourFeatures.Channels(p.InputColours));
+                channels: Pipeline.ColourFeatures.Channels(p.InputColours), architecture: ModelArchitecture.Of(p));
         }
     }
 }

@@ -42,11 +42,12 @@ internal abstract class CodeItems
     /// <summary>Items per encoding chunk: bounded so (chunk × tokens × 64) activations stay around 64 MB.</summary>
     public virtual int ChunkSize => Math.Max(1024, 262_144 / Tokens);
 
-    /// <summary>Codes (items.Length × 32, row-major) of the given items, encoded in no-grad chunks.</summary>
+    /// <summary>Codes (items.Length × model.CodeSize, row-major) of the given items, encoded in no-grad chunks.</summary>
     public virtual float[] Encode(AttentionAutoencoder model, ReadOnlySpan<int> items, CancellationToken ct)
     {
         CountEncoded(items.Length);
-        var codes = new float[(long)items.Length * AttentionAutoencoder.CodeSize];
+        int dims = model.CodeSize;
+        var codes = new float[(long)items.Length * dims];
         var buffer = new float[Math.Min(ChunkSize, Math.Max(items.Length, 1)) * Tokens * Channels];
         model.eval();
         using var noGrad = torch.no_grad();
@@ -58,7 +59,7 @@ internal abstract class CodeItems
             using var scope = torch.NewDisposeScope();
             var x = torch.tensor(buffer.AsSpan(0, b * Tokens * Channels).ToArray(), [b, Tokens, Channels]);
             var code = model.Encode(x).contiguous();
-            code.data<float>().CopyTo(codes.AsSpan(start * AttentionAutoencoder.CodeSize, b * AttentionAutoencoder.CodeSize));
+            code.data<float>().CopyTo(codes.AsSpan(start * dims, b * dims));
         }
         return codes;
     }

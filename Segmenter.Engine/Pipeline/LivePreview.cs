@@ -87,7 +87,7 @@ internal sealed class LivePreview
         try { codes = _items.Encode(model, _all, ct); }
         finally { model.train(); } // encoding switched the model to eval mode; training goes on
         var labels = new KMeans(_clusters, nInit: 1, maxIter: KMeansIterations, tol: 1e-4, seed: _seed)
-            .Fit(codes, AttentionAutoencoder.CodeSize, null, ct).Labels;
+            .Fit(codes, model.CodeSize, null, ct).Labels;
         var sum = new long[_clusters * 3];
         var count = new long[_clusters];
         var px = _small.Pixels;

@@ -45,7 +45,7 @@ internal static class PlotSampler
             itemIds[j] = items.ItemOfPixel(i);
         }
         var codes = items.Encode(model, itemIds, ct);
-        var (codes3, centres3) = ProjectOnPrincipalComponents(codes, centres, n, k);
+        var (codes3, centres3) = ProjectOnPrincipalComponents(codes, centres, n, k, model.CodeSize);
         return new PlotSample(n, rgb, pointLabels, codes3, centres3);
     }
 
@@ -68,12 +68,13 @@ internal static class PlotSampler
     }
 
     /// <summary>PCA by SVD of the centred codes (TorchSharp does the linear algebra); centres use the same projection.</summary>
-    private static (float[] Points, float[] Centres) ProjectOnPrincipalComponents(float[] codes, float[] centres, int n, int k)
+    private static (float[] Points, float[] Centres) ProjectOnPrincipalComponents(float[] codes, float[] centres, int n, int k, int dims)
     {
-        const int dims = AttentionAutoencoder.CodeSize;
         if (n == 0) return ([], new float[k * 3]);
         using var scope = torch.NewDisposeScope();
-        var x = torch.tensor(codes, [n, dims]);                       // (n, 32)
+        var x = torch.tensor(codes, [n, dims]);                       // (n, code)
+        // A code of 2 or 3 numbers is already plottable: shown as it is (padded to 3 axes), not rotated by PCA.
+        if (dims <= 3) return (Padded(x, dims), Padded(torch.tensor(centres, [k, dims]), dims));
         var mean = x.mean([0], keepdim: true);                       // (1, 32)
         var centred = x - mean;
         var (_, _, vh) = torch.linalg.svd(centred, fullMatrices: false); // vh: (min(n,32), 32)
@@ -88,4 +89,7 @@ internal static class PlotSampler
         }
         return (points.contiguous().data<float>().ToArray(), c.contiguous().data<float>().ToArray());
     }
+
+    private static float[] Padded(torch.Tensor rows, int dims) =>
+        (dims < 3 ? torch.nn.functional.pad(rows, [0, 3 - dims]) : rows).contiguous().data<float>().ToArray();
 }

@@ -46,7 +46,7 @@ internal sealed class RegionPixels(RgbImage image, int window, InputColours colo
 
     public override float[] Encode(AttentionAutoencoder model, ReadOnlySpan<int> items, CancellationToken ct)
     {
-        const int dims = AttentionAutoencoder.CodeSize;
+        int dims = model.CodeSize;
         if (Count > KeepAllCodesUpTo)
         {
             if ((long)items.Length * SparseAskFraction > Count) return EncodeTiles(model, items, ct);
@@ -62,7 +62,7 @@ internal sealed class RegionPixels(RgbImage image, int window, InputColours colo
     /// <summary>Encodes the tiles holding the given pixels, each once, and returns the pixels' codes in the order asked.</summary>
     private float[] EncodeTiles(AttentionAutoencoder model, ReadOnlySpan<int> items, CancellationToken ct)
     {
-        const int dims = AttentionAutoencoder.CodeSize;
+        int dims = model.CodeSize;
         var codes = new float[(long)items.Length * dims];
         // Which tile each asked-for pixel lies in; visit tiles in order, each once.
         int tilesX = (width + TileColumns - 1) / TileColumns;

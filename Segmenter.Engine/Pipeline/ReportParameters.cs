@@ -29,6 +29,12 @@ public static class ReportParameters
         ["kmeansRestarts"] = (p, v) => p with { KMeansRestarts = Int(v, "kmeansRestarts") },
         ["kmeansMaxIterations"] = (p, v) => p with { KMeansMaxIterations = Int(v, "kmeansMaxIterations") },
         ["kmeansTolerance"] = (p, v) => p with { KMeansTolerance = Number(v, "kmeansTolerance") },
+        ["kmeansInit"] = (p, v) => p with { KMeansInit = Choice<Clustering.KMeansInit>(v, "kmeansInit") },
+        ["codeSize"] = (p, v) => p with { CodeSize = Int(v, "codeSize") },
+        ["hiddenWidth"] = (p, v) => p with { HiddenWidth = Int(v, "hiddenWidth") },
+        ["encoderDepth"] = (p, v) => p with { EncoderDepth = Int(v, "encoderDepth") },
+        ["decoderDepth"] = (p, v) => p with { DecoderDepth = Int(v, "decoderDepth") },
+        ["activation"] = (p, v) => p with { Activation = Choice<Activation>(v, "activation") },
     };
 
     /// <summary>Every name <see cref="Read"/> accepts, in report order.</summary>
@@ -53,6 +59,12 @@ public static class ReportParameters
         ["kmeansRestarts"] = p.KMeansRestarts,
         ["kmeansMaxIterations"] = p.KMeansMaxIterations,
         ["kmeansTolerance"] = p.KMeansTolerance,
+        ["kmeansInit"] = p.KMeansInit.ToString().ToLowerInvariant(),
+        ["codeSize"] = p.CodeSize,
+        ["hiddenWidth"] = p.HiddenWidth,
+        ["encoderDepth"] = p.EncoderDepth,
+        ["decoderDepth"] = p.DecoderDepth,
+        ["activation"] = p.Activation.ToString().ToLowerInvariant(),
     };
 
     /// <summary>

@@ -20,7 +20,6 @@ public sealed class SavedModel : IDisposable
     public const string Format = "segmenter-model";
     public const int Version = 1;
     private const string ManifestEntry = "model.json", WeightsEntry = "weights.bin";
-    private const int Dims = AttentionAutoencoder.CodeSize;
 
     private readonly AttentionAutoencoder _model;
     private readonly float[] _centres;
@@ -40,7 +39,7 @@ public sealed class SavedModel : IDisposable
     public static void Save(SegmentationResult result, Stream destination)
     {
         var model = TrainedCodes.Of(result).Model;
-        if (result.Centres.Length != result.Parameters.Clusters * Dims)
+        if (result.Centres.Length != result.Parameters.Clusters * model.CodeSize)
             throw new InvalidOperationException("This result has no k-means centres to save.");
         using var zip = new ZipArchive(destination, ZipArchiveMode.Create, leaveOpen: true);
         var manifest = new JsonObject
@@ -85,8 +84,8 @@ public sealed class SavedModel : IDisposable
             parameters.Validate(long.MaxValue);
             var centres = (manifest["centres"] as JsonArray ?? throw new InvalidDataException("it has no centres"))
                 .Select(n => n!.GetValue<float>()).ToArray();
-            if (centres.Length != parameters.Clusters * Dims)
-                throw new InvalidDataException($"it holds {centres.Length} centre values for {parameters.Clusters} clusters of {Dims}");
+            if (centres.Length != parameters.Clusters * parameters.CodeSize)
+                throw new InvalidDataException($"it holds {centres.Length} centre values for {parameters.Clusters} clusters of {parameters.CodeSize}");
             var losses = (manifest["epochLosses"] as JsonArray ?? [])
                 .Select(n => new EpochLoss((int)n!["epoch"]!, (int)n["totalEpochs"]!, (double)n["loss"]!, (double)n["elapsedSeconds"]!)).ToArray();
 
@@ -129,7 +128,7 @@ public sealed class SavedModel : IDisposable
         var clock = Stopwatch.StartNew();
         progress?.Invoke(new StageChanged(PipelineStage.Encoding, 0));
         var items = CodeItems.For(image, p);
-        var km = KMeans.FromCentres(_centres, Dims);
+        var km = KMeans.FromCentres(_centres, _model.CodeSize);
         var (itemLabels, inertia) = SegmentationPipeline.AssignAll(_model, items, km, cancellationToken);
         double encoded = clock.Elapsed.TotalSeconds;
 

@@ -1,3 +1,5 @@
+using Segmenter.Engine.Clustering;
+
 namespace Segmenter.Engine.Pipeline;
 
 /// <summary>What the decoder learns to reproduce from a pixel's code (for windows over 1).</summary>
@@ -37,6 +39,22 @@ public enum InputColours
     /// weight. Surfaces that differ only in lightness are still told apart, with a quarter of the margin.
     /// </summary>
     Chroma,
+}
+
+/// <summary>The nonlinearity between the model's dense layers (and on the code).</summary>
+public enum Activation
+{
+    /// <summary>max(0, x), as the original system.</summary>
+    Relu,
+
+    /// <summary>Gaussian error linear unit: a smooth ReLU.</summary>
+    Gelu,
+
+    /// <summary>x·sigmoid(x) (swish): smooth, lets small negatives through.</summary>
+    Silu,
+
+    /// <summary>Hyperbolic tangent: a bounded code in (−1, 1).</summary>
+    Tanh,
 }
 
 /// <summary>
@@ -79,9 +97,38 @@ public sealed record SegmentationParameters
 
     public const int MaxLabelSmoothing = 15;
 
+    /// <summary>Numbers per pixel code (the original: 32). Code 2 is plotted as it is; larger codes through PCA.</summary>
+    public int CodeSize { get; init; } = 32;
+
+    /// <summary>Features of the embedding, attention and hidden layers (the original: 64); heads split it evenly.</summary>
+    public int HiddenWidth { get; init; } = 64;
+
+    /// <summary>Dense layers from the attention output to the code (1 = the original's one).</summary>
+    public int EncoderDepth { get; init; } = 1;
+
+    /// <summary>Hidden dense layers from the code to the reconstruction (1 = the original's one).</summary>
+    public int DecoderDepth { get; init; } = 1;
+
+    public Activation Activation { get; init; } = Activation.Relu;
+
+    public const int MinCodeSize = 2, MaxCodeSize = 128, MinHiddenWidth = 16, MaxHiddenWidth = 256, MinDepth = 1, MaxDepth = 4;
+
     public int KMeansRestarts { get; init; } = 10;
     public int KMeansMaxIterations { get; init; } = 300;
     public double KMeansTolerance { get; init; } = 1e-4;
+
+    /// <summary>How each k-means restart picks its first centres.</summary>
+    public KMeansInit KMeansInit { get; init; } = KMeansInit.KMeansPlusPlus;
+
+    /// <summary>
+    /// These parameters with <paramref name="other"/>'s clustering settings (clusters, k-means, label smoothing): what a
+    /// re-cluster may change. Two runs whose parameters are equal after this share their training.
+    /// </summary>
+    public SegmentationParameters WithClusteringOf(SegmentationParameters other) => this with
+    {
+        Clusters = other.Clusters, KMeansRestarts = other.KMeansRestarts, KMeansMaxIterations = other.KMeansMaxIterations,
+        KMeansTolerance = other.KMeansTolerance, KMeansInit = other.KMeansInit, LabelSmoothing = other.LabelSmoothing,
+    };
 
     /// <summary>The preset's values; any explicit option then overrides them.</summary>
     public static SegmentationParameters ForPreset(Preset preset) => preset switch
@@ -111,8 +158,20 @@ public sealed record SegmentationParameters
             throw new ArgumentException($"The image has {pixelCount} pixel(s), fewer than the {Clusters} clusters asked for.");
         if (Epochs < 1 || Epochs > MaxEpochs)
             throw new ArgumentException($"Epochs must be between 1 and {MaxEpochs}; got {Epochs}.");
-        if (Heads < 1 || 64 % Heads != 0 || Heads > 16)
-            throw new ArgumentException($"Attention heads must divide the 64 features evenly (1, 2, 4, 8 or 16); got {Heads}.");
+        if (Array.IndexOf(AllowedHeads, Heads) < 0)
+            throw new ArgumentException($"Attention heads must be 1, 2, 4, 8 or 16 (they divide the hidden width evenly); got {Heads}.");
+        if (HiddenWidth < MinHiddenWidth || HiddenWidth > MaxHiddenWidth)
+            throw new ArgumentException($"The hidden width must be between {MinHiddenWidth} and {MaxHiddenWidth}; got {HiddenWidth}.");
+        if (HiddenWidth % Heads != 0)
+            throw new ArgumentException($"Hidden width {HiddenWidth} is not divisible by {Heads} heads.");
+        if (CodeSize < MinCodeSize || CodeSize > MaxCodeSize)
+            throw new ArgumentException($"The code size must be between {MinCodeSize} and {MaxCodeSize}; got {CodeSize}.");
+        if (EncoderDepth < MinDepth || EncoderDepth > MaxDepth)
+            throw new ArgumentException($"The encoder depth must be between {MinDepth} and {MaxDepth}; got {EncoderDepth}.");
+        if (DecoderDepth < MinDepth || DecoderDepth > MaxDepth)
+            throw new ArgumentException($"The decoder depth must be between {MinDepth} and {MaxDepth}; got {DecoderDepth}.");
+        if (!Enum.IsDefined(Activation))
+            throw new ArgumentException($"The activation must be one of {string.Join(", ", Enum.GetNames<Activation>())}; got {Activation}.");
         if (Array.IndexOf(AllowedWindows, Window) < 0)
             throw new ArgumentException($"The attention window must be 1 (each pixel alone), 3 (3×3), 5 (5×5) or 7 (7×7); got {Window}.");
         if (!Enum.IsDefined(DecoderTarget))
@@ -135,5 +194,7 @@ public sealed record SegmentationParameters
             throw new ArgumentException($"K-means iterations must be at least 1; got {KMeansMaxIterations}.");
         if (!double.IsFinite(KMeansTolerance) || KMeansTolerance < 0)
             throw new ArgumentException($"The k-means tolerance must be a finite number ≥ 0; got {KMeansTolerance}.");
+        if (!Enum.IsDefined(KMeansInit))
+            throw new ArgumentException($"The k-means initialisation must be one of {string.Join(", ", Enum.GetNames<KMeansInit>())}; got {KMeansInit}.");
     }
 }

@@ -12,8 +12,6 @@ public sealed record KSweepPoint(int K, double Inertia, double Silhouette, doubl
 /// <summary>decode → train → encode → cluster → render, in one call, with progress events.</summary>
 public static class SegmentationPipeline
 {
-    private const int Dims = AttentionAutoencoder.CodeSize;
-
     /// <summary>Decodes the stream (timed as the decode stage) and runs <see cref="Run(RgbImage, SegmentationParameters, Action{PipelineEvent}?, CancellationToken)"/>.</summary>
     public static SegmentationResult Run(Stream imageStream, ImageLimits limits, SegmentationParameters parameters,
         Action<PipelineEvent>? progress = null, CancellationToken cancellationToken = default, LivePreviewOptions? preview = null)
@@ -74,11 +72,7 @@ public static class SegmentationPipeline
         if (image.Width != previous.Width || image.Height != previous.Height)
             throw new ArgumentException("Re-clustering needs the same image the model was trained on.");
         // Only the clustering settings may change; the trained model decides everything else.
-        var p = previous.Parameters with
-        {
-            Clusters = parameters.Clusters, KMeansRestarts = parameters.KMeansRestarts, LabelSmoothing = parameters.LabelSmoothing,
-            KMeansMaxIterations = parameters.KMeansMaxIterations, KMeansTolerance = parameters.KMeansTolerance,
-        };
+        var p = previous.Parameters.WithClusteringOf(parameters);
         p.Validate(image.PixelCount);
         var marks = new StageClock(Stopwatch.StartNew(), null, decodeSeconds: 0);
         var items = CodeItems.For(image, p);
@@ -93,13 +87,13 @@ public static class SegmentationPipeline
         if (from < 2 || to < from || to > SegmentationParameters.MaxClusters)
             throw new ArgumentException($"The k range must run from at least 2 to at most {SegmentationParameters.MaxClusters}; got {from}…{to}.");
         var codes = TrainedCodes.Of(previous);
-        int seed = previous.Parameters.Seed;
+        int seed = previous.Parameters.Seed, Dims = codes.Model.CodeSize;
         // Each k is fitted on a seeded, pixel-weighted subsample of the fitted codes (duplicates merged into weights)
         // and scored on a smaller one: the curves' shapes, which is what choosing k needs, at a fraction of the cost.
         var (fitRows, fitWeights) = WeightedSampler.DrawCounted(codes.FitWeights, codes.FitCodes.Length / Dims, 16_384, seed);
-        var fitCodes = Gather(codes.FitCodes, fitRows);
+        var fitCodes = Gather(codes.FitCodes, fitRows, Dims);
         var scoreRows = WeightedSampler.DrawDistinct(codes.FitWeights, codes.FitCodes.Length / Dims, 3000, seed);
-        var scoreCodes = Gather(codes.FitCodes, scoreRows);
+        var scoreCodes = Gather(codes.FitCodes, scoreRows, Dims);
         var points = new List<KSweepPoint>();
         for (int k = from; k <= Math.Min(to, fitRows.Length); k++)
         {
@@ -158,8 +152,8 @@ public static class SegmentationPipeline
         {
             hold = codes.Hold();
             marks.Enter(PipelineStage.Clustering);
-            var km = new KMeans(p.Clusters, p.KMeansRestarts, p.KMeansMaxIterations, p.KMeansTolerance, p.Seed)
-                .Fit(codes.FitCodes, Dims, codes.FitWeights, ct);
+            var km = new KMeans(p.Clusters, p.KMeansRestarts, p.KMeansMaxIterations, p.KMeansTolerance, p.Seed, p.KMeansInit)
+                .Fit(codes.FitCodes, codes.Model.CodeSize, codes.FitWeights, ct);
             var (itemLabels, inertia) = codes.Sampled
                 ? AssignAll(codes.Model, items, km, ct)
                 : (km.Labels, km.Inertia);
@@ -224,6 +218,7 @@ public static class SegmentationPipeline
         var labels = new int[items.Count];
         var weights = items.Weights;
         var centres = km.ClusterCenters;
+        int dims = model.CodeSize;
         double inertia = 0;
         int chunk = items.ChunkSize;
         var ids = new int[chunk];
@@ -232,15 +227,15 @@ public static class SegmentationPipeline
             int b = Math.Min(chunk, items.Count - start);
             for (int i = 0; i < b; i++) ids[i] = start + i;
             var chunkCodes = items.Encode(model, ids.AsSpan(0, b), ct);
-            var chunkLabels = km.Predict(chunkCodes, Dims);
+            var chunkLabels = km.Predict(chunkCodes, dims);
             for (int i = 0; i < b; i++)
             {
                 int c = chunkLabels[i];
                 labels[start + i] = c;
                 double d = 0;
-                for (int j = 0; j < Dims; j++)
+                for (int j = 0; j < dims; j++)
                 {
-                    double diff = chunkCodes[i * Dims + j] - centres[c * Dims + j];
+                    double diff = chunkCodes[i * dims + j] - centres[c * dims + j];
                     d += diff * diff;
                 }
                 inertia += d * (weights?[start + i] ?? 1f);
@@ -269,10 +264,10 @@ public static class SegmentationPipeline
         }).ToList();
     }
 
-    internal static float[] Gather(float[] rows, int[] which)
+    internal static float[] Gather(float[] rows, int[] which, int dims)
     {
-        var result = new float[which.Length * Dims];
-        for (int i = 0; i < which.Length; i++) Array.Copy(rows, which[i] * Dims, result, i * Dims, Dims);
+        var result = new float[which.Length * dims];
+        for (int i = 0; i < which.Length; i++) Array.Copy(rows, which[i] * dims, result, i * dims, dims);
         return result;
     }
 

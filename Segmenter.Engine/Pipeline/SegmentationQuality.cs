@@ -14,7 +14,6 @@ public sealed record RunQuality(double Silhouette, double DaviesBouldin, int Sam
 /// </summary>
 public static class SegmentationQuality
 {
-    private const int Dims = AttentionAutoencoder.CodeSize;
 
     /// <param name="image">The image the result was trained on (it maps codes to pixels, hence to labels).</param>
     public static RunQuality Of(SegmentationResult result, RgbImage image, int sampleSize = 2000)
@@ -31,15 +30,15 @@ public static class SegmentationQuality
         var itemLabel = new int[items.Count];
         for (int i = 0; i < result.Labels.Length; i++) itemLabel[items.ItemOfPixel(i)] = result.Labels[i];
 
-        int n = codes.FitCodes.Length / Dims;
+        int dims = codes.Model.CodeSize, n = codes.FitCodes.Length / dims;
         var sample = WeightedSampler.DrawDistinct(codes.FitWeights, n, sampleSize, result.Parameters.Seed);
-        var sampleCodes = SegmentationPipeline.Gather(codes.FitCodes, sample);
+        var sampleCodes = SegmentationPipeline.Gather(codes.FitCodes, sample, dims);
         var labels = sample.Select(s => itemLabel[codes.FitItems[s]]).ToArray();
         if (labels.Distinct().Count() < 2 || labels.Distinct().Count() >= labels.Length)
             return new RunQuality(double.NaN, double.NaN, labels.Length);
         return new RunQuality(
-            ClusterQuality.Silhouette(sampleCodes, Dims, labels, labels.Length, result.Parameters.Seed),
-            ClusterQuality.DaviesBouldin(sampleCodes, Dims, labels),
+            ClusterQuality.Silhouette(sampleCodes, dims, labels, labels.Length, result.Parameters.Seed),
+            ClusterQuality.DaviesBouldin(sampleCodes, dims, labels),
             labels.Length);
     }
 }

@@ -7,7 +7,7 @@ namespace Segmenter.Web.Services;
 /// The parameter fields as the user edits them (nullable: a field may be empty or out of range), with the
 /// ranges the page offers and a message per invalid field. <see cref="ToParameters"/> builds the engine's record.
 /// </summary>
-public sealed class ParameterForm
+public sealed partial class ParameterForm
 {
     public const int MinClusters = 2, MaxClusters = 16;
     public const int MinEpochs = 1, MaxEpochs = 200;
@@ -53,6 +53,7 @@ public sealed class ParameterForm
         BatchSize = p.BatchSize;
         LearningRate = p.LearningRate;
         Seed ??= p.Seed;
+        FillAdvanced(p);
     }
 
     public string? ClustersError => CheckClusters(Clusters);
@@ -89,13 +90,13 @@ public sealed class ParameterForm
 
     public static string? CheckSeed(int? value) => value is null || value < 0 ? "The seed must be a whole number ≥ 0." : null;
 
-    public IEnumerable<string> Errors => new[] { ClustersError, EpochsError, HeadsError, WindowError, BatchSizeError, LearningRateError, SeedError }
+    public IEnumerable<string> Errors => new[] { ClustersError, EpochsError, HeadsError, WindowError, BatchSizeError, LearningRateError, SeedError, AdvancedError }
         .Where(e => e is not null)!;
 
     public bool IsValid => !Errors.Any();
 
     /// <summary>The engine's parameters; null while any field is invalid.</summary>
-    public SegmentationParameters? ToParameters() => !IsValid ? null : _basis with
+    public SegmentationParameters? ToParameters() => !IsValid ? null : WithAdvanced(_basis)! with
     {
         Clusters = Clusters!.Value,
         Epochs = Epochs!.Value,

@@ -13,7 +13,8 @@ namespace Segmenter.Web.Services;
 public static class RunSettings
 {
     /// <summary>Query keys, in the order a link lists them.</summary>
-    public static readonly string[] Keys = ["sample", "preset", "k", "epochs", "heads", "window", "batch", "lr", "seed"];
+    public static readonly string[] Keys =
+        ["sample", "preset", "k", "epochs", "heads", "window", "batch", "lr", "seed", .. AdvancedSettingFields.All.Select(f => f.Name)];
 
     /// <summary>The form's values as query pairs (invalid fields are left out); sample only when it is one of the embedded samples.</summary>
     public static IReadOnlyList<KeyValuePair<string, string>> ToPairs(ParameterForm form, string? sample)
@@ -29,6 +30,7 @@ public static class RunSettings
         Add("batch", form.BatchSize?.ToString(CultureInfo.InvariantCulture));
         Add("lr", form.LearningRate?.ToString("R", CultureInfo.InvariantCulture));
         Add("seed", form.Seed?.ToString(CultureInfo.InvariantCulture));
+        foreach (var f in AdvancedSettingFields.All) Add(f.Name, f.Get(form));
         return pairs;
     }
 
@@ -60,6 +62,7 @@ public static class RunSettings
             o["kmeansMaxIterations"] = p.KMeansMaxIterations;
             o["kmeansTolerance"] = p.KMeansTolerance;
         }
+        AdvancedSettingFields.AddTo(o, form);
         o["link"] = (baseUri?.TrimEnd('/') ?? "") + "/" + ToQuery(form, sample);
         return o.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
@@ -88,6 +91,8 @@ public static class RunSettings
         if (Get("lr") is { } lr)
             form.LearningRate = double.TryParse(lr, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
         if (Get("seed") is { } seed) form.Seed = Int(seed) ?? -1;
+        foreach (var f in AdvancedSettingFields.All)
+            if (Get(f.Name) is { } value) f.Set(form, value);
         return problems;
     }
 
@@ -102,6 +107,7 @@ public static class RunSettings
         form.BatchSize = p.BatchSize;
         form.LearningRate = p.LearningRate;
         form.Seed = p.Seed;
+        form.FillAdvanced(p);
     }
 
     /// <summary>Parses a whole number; null when it does not parse (the form then asks for one).</summary>

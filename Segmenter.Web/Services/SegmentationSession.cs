@@ -119,7 +119,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
             if (!ReferenceEquals(resultImage, image)) return "The image changed since the last run: train again.";
             var p = Form.ToParameters();
             if (p is null) return Form.Errors.First();
-            if (!SameTraining(p, result.Parameters)) return "Training settings changed since the last run (only the number of clusters may change): train again.";
+            if (!SameTraining(p, result.Parameters)) return "Training settings changed since the last run (only clustering settings may change: clusters, smoothing and the k-means settings): train again.";
             return ParameterProblem;
         }
     }
@@ -129,7 +129,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
 
     /// <summary>Whether two parameter sets train the same model (they may differ in k and the k-means options).</summary>
     public static bool SameTraining(SegmentationParameters a, SegmentationParameters b)
-        => (a with { Clusters = b.Clusters, KMeansRestarts = b.KMeansRestarts, KMeansMaxIterations = b.KMeansMaxIterations, KMeansTolerance = b.KMeansTolerance }) == b;
+        => a.WithClusteringOf(b) == b;
 
     /// <summary>Seconds left in training, from the pace of the epochs so far.</summary>
     public double? SecondsLeft => _runs.SecondsLeft;
