@@ -79,6 +79,23 @@ public class ColourBaselinesTests
         Assert.Equal(ColourBaselines.RgbKMeans(image, settings), ColourBaselines.RgbKMeans(image, settings));
     }
 
+    [Fact]
+    public void A_sampled_fit_assigns_every_pixel_and_agrees_with_the_full_fit()
+    {
+        var (image, truth) = NoisyHalves(160, 120, seed: 5);   // 19,200 pixels, fitted on 2,000 of them
+        var full = new ColourBaselines.Settings(Clusters: 2, Restarts: 3);
+        var sampled = full with { FitSample = 2_000 };
+        var labels = ColourBaselines.BlurredLabKMeans(image, sampled);
+        Assert.Equal(image.PixelCount, labels.Length);
+        Assert.Equal(labels, ColourBaselines.BlurredLabKMeans(image, sampled));   // the sample follows the seed
+        double agreement = Agreement.AdjustedRandIndex(ColourBaselines.BlurredLabKMeans(image, full), labels);
+        Assert.True(agreement > 0.95, $"sampled vs full fit ARI {agreement:0.000}");
+        Assert.True(Agreement.AdjustedRandIndex(truth, labels) > 0.9);
+        // At or under the sample size, the sampled setting is the full fit itself.
+        var small = NoisyHalves(32, 32, seed: 6).Image;
+        Assert.Equal(ColourBaselines.RgbKMeans(small, full), ColourBaselines.RgbKMeans(small, full with { FitSample = 1024 }));
+    }
+
     /// <summary>Left half grey 110, right half grey 150, uniform noise ±70 per channel.</summary>
     private static (RgbImage Image, int[] Truth) NoisyHalves(int w, int h, int seed)
     {

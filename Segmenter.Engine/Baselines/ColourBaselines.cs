@@ -27,20 +27,35 @@ public static class ColourBaselines
     /// </summary>
     public const float BlurSigma = 1.7f;
 
-    public sealed record Settings(int Clusters, int Restarts = 10, int Seed = 42, int MaxIterations = 300, double Tolerance = 1e-4);
+    /// <param name="FitSample">
+    /// Pixels k-means is fitted on (drawn from the seed); every pixel is then assigned to its nearest centre band by band,
+    /// so a 24-megapixel photo never holds its features at once. Null = fit on every pixel (the baseline as defined,
+    /// what the quality bench scores).
+    /// </param>
+    public sealed record Settings(int Clusters, int Restarts = 10, int Seed = 42, int MaxIterations = 300, double Tolerance = 1e-4,
+        int? FitSample = null);
+
+    /// <summary>Pixels per band when every pixel is assigned after a sampled fit.</summary>
+    private const int AssignBand = 1 << 20;
 
     /// <summary>k-means on (R, G, B)/255 of every pixel. One label per pixel, row-major.</summary>
     public static int[] RgbKMeans(RgbImage image, Settings settings, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(image);
-        var features = new float[image.Pixels.Length];
-        for (long i = 0; i < features.Length; i++) features[i] = image.Pixels[i] / 255f;
-        return Cluster(features, settings, cancellationToken);
+        return Cluster(image, RgbFeature, settings, cancellationToken);
+    }
+
+    private static void RgbFeature(byte r, byte g, byte b, Span<float> f) { f[0] = r / 255f; f[1] = g / 255f; f[2] = b / 255f; }
+
+    private static void LabFeature(byte r, byte g, byte b, Span<float> f)
+    {
+        var (l, a, bb) = CieLabConversion.FromRgb(r, g, b);
+        f[0] = (float)l; f[1] = (float)a; f[2] = (float)bb;
     }
 
     /// <summary>9×9 Gaussian blur (σ = 1.7), then k-means on CIE Lab (L 0…100, a, b). One label per pixel, row-major.</summary>
     public static int[] BlurredLabKMeans(RgbImage image, Settings settings, CancellationToken cancellationToken = default) =>
-        Cluster(CieLabConversion.FromImage(Blur(image)), settings, cancellationToken);
+        Cluster(Blur(image), LabFeature, settings, cancellationToken);
 
     /// <summary>The image through ImageSharp's Gaussian blur, 9×9, σ = 1.7, on the 8-bit values (as OpenCV on a uint8 image).</summary>
     public static RgbImage Blur(RgbImage image)
@@ -53,10 +68,49 @@ public static class ColourBaselines
         return new RgbImage(image.Width, image.Height, blurred);
     }
 
-    private static int[] Cluster(float[] features, Settings settings, CancellationToken cancellationToken)
+    private delegate void PixelFeature(byte r, byte g, byte b, Span<float> feature);
+
+    private static int[] Cluster(RgbImage image, PixelFeature feature, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var kmeans = new KMeans(settings.Clusters, settings.Restarts, settings.MaxIterations, settings.Tolerance, settings.Seed);
-        return kmeans.Fit(features, dims: 3, cancellationToken: cancellationToken).Labels;
+        int n = checked((int)image.PixelCount);
+        if (settings.FitSample is not { } m || n <= m)
+            return kmeans.Fit(Features(image, feature, 0, n), dims: 3, cancellationToken: cancellationToken).Labels;
+
+        var rng = new Random(settings.Seed);
+        var sample = new float[m * 3];
+        var px = image.Pixels;
+        for (int i = 0; i < m; i++)
+        {
+            long o = rng.NextInt64(n) * 3;
+            feature(px[o], px[o + 1], px[o + 2], sample.AsSpan(i * 3, 3));
+        }
+        kmeans.Fit(sample, dims: 3, cancellationToken: cancellationToken);
+        var labels = new int[n];
+        for (int start = 0; start < n; start += AssignBand)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int count = Math.Min(AssignBand, n - start);
+            kmeans.Predict(Features(image, feature, start, count), 3).CopyTo(labels, start);
+        }
+        return labels;
+    }
+
+    /// <summary>The features of pixels [start, start + count), 3 per pixel.</summary>
+    private static float[] Features(RgbImage image, PixelFeature feature, int start, int count)
+    {
+        var px = image.Pixels;
+        var features = new float[count * 3L];
+        Parallel.For(0, (count + 4095) / 4096, block =>
+        {
+            int end = Math.Min(count, (block + 1) * 4096);
+            for (int i = block * 4096; i < end; i++)
+            {
+                long o = (start + (long)i) * 3;
+                feature(px[o], px[o + 1], px[o + 2], features.AsSpan(i * 3, 3));
+            }
+        });
+        return features;
     }
 }

@@ -31,23 +31,5 @@ public static class CieLabConversion
         return (116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz));
     }
 
-    /// <summary>Every pixel as (L, a, b) floats, row-major, 3 per pixel.</summary>
-    public static float[] FromImage(RgbImage image)
-    {
-        ArgumentNullException.ThrowIfNull(image);
-        var px = image.Pixels;
-        var lab = new float[px.Length];
-        Parallel.For(0, image.Height, y =>
-        {
-            long start = (long)y * image.Width * 3, end = start + image.Width * 3L;
-            for (long o = start; o < end; o += 3)
-            {
-                var (l, a, b) = FromRgb(px[o], px[o + 1], px[o + 2]);
-                lab[o] = (float)l; lab[o + 1] = (float)a; lab[o + 2] = (float)b;
-            }
-        });
-        return lab;
-    }
-
     private static double F(double t) => t > Epsilon ? Math.Cbrt(t) : (Kappa * t + 16) / 116;
 }

@@ -18,12 +18,18 @@ public sealed record BaselineView(string Name, int[] Labels, double AriWithRun)
     /// </summary>
     public const int Restarts = 3;
 
+    /// <summary>
+    /// Pixels each baseline is fitted on (then every pixel is assigned): a run's own clustering sample, so a
+    /// baseline beside a 24-megapixel run costs an assignment pass, not k-means over every pixel.
+    /// </summary>
+    public const int FitSample = 65_536;
+
     /// <summary>Both colour baselines at the run's k and seed, each with its ARI against the run's labels.</summary>
     public static IReadOnlyList<BaselineView> Beside(RgbImage image, int[] runLabels, int clusters, int seed, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(runLabels);
-        var settings = new ColourBaselines.Settings(clusters, Restarts, seed);
+        var settings = new ColourBaselines.Settings(clusters, Restarts, seed, FitSample: FitSample);
         var rgb = ColourBaselines.RgbKMeans(image, settings, ct);
         var lab = ColourBaselines.BlurredLabKMeans(image, settings, ct);
         return
