@@ -1,0 +1,49 @@
+using Segmenter.Engine.Pipeline;
+using Segmenter.Engine.Steering;
+using Segmenter.Engine.Tests.Support;
+
+namespace Segmenter.Engine.Tests.Steering;
+
+/// <summary>An edited clustering becomes a result of the same trained model: labels, clusters, plot and centres follow the edit.</summary>
+public sealed class SteeredResultsTests
+{
+    private static readonly SegmentationParameters Quick = SegmentationParameters.ForPreset(Preset.Fast) with { Epochs = 1, Clusters = 3 };
+
+    [Fact]
+    public void A_merge_relabels_the_result_and_keeps_the_model_for_the_next_edit()
+    {
+        var (image, _) = SampleImages.Blocks(32, 24, seed: 2);
+        using var trained = SegmentationPipeline.Run(image, Quick);
+        var (codes, dims) = SteeredResults.PixelCodes(trained, image);
+        var initial = SteeredClusters.FromLabels(codes, dims, trained.Labels.Select(l => (int)l).ToArray(), trained.Clusters.Count);
+        var merged = ClusterEdits.Merge(initial, codes, dims, [0, 2]);
+
+        using var edited = SteeredResults.Relabel(trained, image, merged, codes, dims);
+
+        Assert.Equal(2, edited.Clusters.Count);
+        Assert.Equal(2, edited.Parameters.Clusters);
+        Assert.True(edited.Reclustered);
+        Assert.Equal(merged.Labels, edited.Labels.Select(l => (int)l));
+        Assert.Equal(merged.Centres, edited.Centres);
+        Assert.Equal(trained.Clusters[0].PixelCount + trained.Clusters[2].PixelCount, edited.Clusters[0].PixelCount);
+        Assert.Equal(trained.Clusters[1].PixelCount, edited.Clusters[1].PixelCount);
+        Assert.All(edited.Plot.Labels, l => Assert.InRange(l, 0, 1));
+        Assert.True(edited.TrainedStateBytes > 0);
+        // The trained result may go: the edited one holds the model and can be edited (and encoded) again.
+        trained.Dispose();
+        Assert.Equal(codes, SteeredResults.PixelCodes(edited, image).Codes);
+    }
+
+    [Fact]
+    public void An_edit_leaving_one_cluster_or_another_image_size_is_refused_with_a_message()
+    {
+        var (image, _) = SampleImages.Blocks(32, 24, seed: 2);
+        using var trained = SegmentationPipeline.Run(image, Quick with { Clusters = 2 });
+        var (codes, dims) = SteeredResults.PixelCodes(trained, image);
+        var initial = SteeredClusters.FromLabels(codes, dims, trained.Labels.Select(l => (int)l).ToArray(), 2);
+        var one = ClusterEdits.Merge(initial, codes, dims, [0, 1]);
+        Assert.Contains("this edit leaves 1", Assert.Throws<ArgumentException>(() => SteeredResults.Relabel(trained, image, one, codes, dims)).Message);
+        var (other, _) = SampleImages.Blocks(16, 24, seed: 2);
+        Assert.Contains("edit on the image it ran on", Assert.Throws<ArgumentException>(() => SteeredResults.PixelCodes(trained, other)).Message);
+    }
+}
