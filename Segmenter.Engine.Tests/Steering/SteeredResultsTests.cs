@@ -1,3 +1,4 @@
+using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Pipeline;
 using Segmenter.Engine.Steering;
 using Segmenter.Engine.Tests.Support;
@@ -45,5 +46,27 @@ public sealed class SteeredResultsTests
         Assert.Contains("this edit leaves 1", Assert.Throws<ArgumentException>(() => SteeredResults.Relabel(trained, image, one, codes, dims)).Message);
         var (other, _) = SampleImages.Blocks(16, 24, seed: 2);
         Assert.Contains("edit on the image it ran on", Assert.Throws<ArgumentException>(() => SteeredResults.PixelCodes(trained, other)).Message);
+    }
+
+    [Fact]
+    public void A_label_PNG_reads_as_strokes_and_a_wrong_size_colour_or_value_is_refused()
+    {
+        var strokes = new byte[4 * 3];
+        strokes[1] = 1; strokes[11] = Scribbles.MaxBrushes;
+        var read = Scribbles.ReadLabelPng(new MemoryStream(ImageLoader.EncodeLabelPng(strokes, 4, 3)), 4, 3);
+        Assert.Equal(strokes, read.BrushOfPixel);
+        Assert.Equal([1, Scribbles.MaxBrushes], read.Brushes());
+
+        Assert.Contains("are 4×3 but the image is 5×3", Assert.Throws<ArgumentException>(
+            () => Scribbles.ReadLabelPng(new MemoryStream(ImageLoader.EncodeLabelPng(strokes, 4, 3)), 5, 3)).Message);
+        strokes[5] = Scribbles.MaxBrushes + 1;
+        Assert.Contains("is not a brush", Assert.Throws<ArgumentException>(
+            () => Scribbles.ReadLabelPng(new MemoryStream(ImageLoader.EncodeLabelPng(strokes, 4, 3)), 4, 3)).Message);
+        var coloured = new RgbImage(4, 3, new byte[4 * 3 * 3]);
+        coloured.Pixels[0] = 9;
+        Assert.Contains("greyscale", Assert.Throws<ArgumentException>(
+            () => Scribbles.ReadLabelPng(new MemoryStream(ImageLoader.EncodePng(coloured)), 4, 3)).Message);
+        Assert.Contains("not a readable image", Assert.Throws<ArgumentException>(
+            () => Scribbles.ReadLabelPng(new MemoryStream([1, 2, 3]), 4, 3)).Message);
     }
 }
