@@ -18,6 +18,12 @@ public sealed partial class SegmentationSession
     /// <summary>The edits of the current result, or null (none yet, or a new run replaced the edited one).</summary>
     private ClusterEditState? Edits => Volatile.Read(ref _edits) is { } e && ReferenceEquals(e.Shown, Result) ? e : null;
 
+    /// <summary>Bytes the edits' per-pixel codes hold (for the memory budget).</summary>
+    private long EditCodeBytes => Volatile.Read(ref _edits) is { } e ? 4L * e.Codes.Length : 0;
+
+    /// <summary>Forgets the edits (with the trained model gone they cannot go on); returns the bytes freed.</summary>
+    private long ReleaseEditCodes() => Interlocked.Exchange(ref _edits, null) is { } e ? 4L * e.Codes.Length : 0;
+
     public bool IsEditingClusters => Volatile.Read(ref _editing) == 1;
 
     /// <summary>Whether the current result's clusters can be merged or split now.</summary>
