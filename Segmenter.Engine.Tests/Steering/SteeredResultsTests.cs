@@ -36,6 +36,21 @@ public sealed class SteeredResultsTests
     }
 
     [Fact]
+    public void The_unedited_clustering_draws_the_same_plot_points_from_the_codes_as_the_run_did_from_the_model()
+    {
+        var (image, _) = SampleImages.Blocks(32, 24, seed: 2);
+        using var trained = SegmentationPipeline.Run(image, Quick with { Window = 3 });
+        var (codes, dims) = SteeredResults.PixelCodes(trained, image);
+        var same = SteeredClusters.FromLabels(codes, dims, trained.Labels.Select(l => (int)l).ToArray(), trained.Clusters.Count);
+        using var shown = SteeredResults.Relabel(trained, image, same, codes, dims);
+        Assert.Equal(trained.Labels, shown.Labels);
+        Assert.Equal(trained.Plot.Rgb, shown.Plot.Rgb);
+        Assert.Equal(trained.Plot.Labels, shown.Plot.Labels);
+        // Same pixels, same codes (encoded in other batches): the same projection up to float rounding.
+        for (int i = 0; i < trained.Plot.Codes3.Length; i++) Assert.Equal(trained.Plot.Codes3[i], shown.Plot.Codes3[i], 3);
+    }
+
+    [Fact]
     public void An_edit_leaving_one_cluster_or_another_image_size_is_refused_with_a_message()
     {
         var (image, _) = SampleImages.Blocks(32, 24, seed: 2);

@@ -20,7 +20,7 @@ public static class SteeredResults
 
     /// <summary>
     /// A result holding <paramref name="steered"/>'s labels and centres, sharing <paramref name="previous"/>'s trained
-    /// model (no training): clusters summarised and plot points drawn again, inertia from the given codes.
+    /// model (no training): clusters summarised and plot points drawn again, both from the given codes (no encoding).
     /// </summary>
     public static SegmentationResult Relabel(SegmentationResult previous, RgbImage image, SteeredClusters steered,
         float[] codes, int dims, CancellationToken ct = default)
@@ -45,8 +45,8 @@ public static class SteeredResults
                 inertia += DistanceKernels.SquaredDistance(codes, i * dims, steered.Centres, c * dims, dims);
             }
             var clusters = SegmentationPipeline.Summarise(image, labels, steered.Count);
-            var items = CodeItems.For(image, p);
-            var plot = PlotSampler.Draw(trained.Model, items, image, labels, clusters, steered.Centres, p.Seed, ct);
+            ct.ThrowIfCancellationRequested();
+            var plot = PlotSampler.Draw(codes, dims, image, labels, clusters, steered.Centres, p.Seed);
             var result = new SegmentationResult(p, image.Width, image.Height, labels, clusters, previous.EpochLosses, inertia,
                 kmeansIterations: 0, previous.Timings, plot, hold)
             { Reclustered = true, Centres = steered.Centres, CodesEncoded = previous.CodesEncoded };
