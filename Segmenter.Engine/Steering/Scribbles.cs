@@ -39,17 +39,8 @@ public sealed class Scribbles
     /// </summary>
     public static Scribbles ReadLabelPng(Stream png, int width, int height)
     {
-        ArgumentNullException.ThrowIfNull(png);
-        Image<Rgba32> image;
-        try { image = Image.Load<Rgba32>(png); }
-        catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException)
+        using (var image = LabelPng.Load(png, width, height, "The scribbles are", "paint them on a label PNG of the image's size."))
         {
-            throw new ArgumentException($"The scribbles are not a readable image: {e.Message}");
-        }
-        using (image)
-        {
-            if (image.Width != width || image.Height != height)
-                throw new ArgumentException($"The scribbles are {image.Width}×{image.Height} but the image is {width}×{height}; paint them on a label PNG of the image's size.");
             var brushes = new byte[width * height];
             string? problem = null;
             image.ProcessPixelRows(rows =>
