@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Pipeline;
+using Segmenter.Engine.Steering;
 using Segmenter.Web.Services;
 
 namespace Segmenter.Web.Tests;
@@ -53,6 +54,25 @@ internal sealed class FakeEngine : ISegmentationEngine
 
     public float[][]? AttentionAt(SegmentationResult result, RgbImage image, int x, int y)
         => result.Parameters.Window == 1 ? null : Attention;
+
+    /// <summary>A pixel's "code" is its colour (3 floats), so merge and split act on colours.</summary>
+    public (float[] Codes, int Dims) PixelCodes(SegmentationResult result, RgbImage image, CancellationToken cancellationToken)
+        => (Array.ConvertAll(image.Pixels, b => (float)b), 3);
+
+    /// <summary>The edited labels with their pixel counts and mean colours; the previous run's losses and plot.</summary>
+    public SegmentationResult Relabel(SegmentationResult previous, RgbImage image, SteeredClusters steered, float[] codes, int dims, CancellationToken cancellationToken)
+    {
+        var labels = Array.ConvertAll(steered.Labels, l => (byte)l);
+        var sizes = steered.Sizes();
+        var clusters = Enumerable.Range(0, steered.Count).Select(c =>
+        {
+            byte Mean(int ch) => sizes[c] == 0 ? (byte)0
+                : (byte)Math.Round(Enumerable.Range(0, labels.Length).Where(i => labels[i] == c).Average(i => image.Pixels[3 * i + ch]));
+            return new ClusterSummary(c, sizes[c], (double)sizes[c] / labels.Length, Mean(0), Mean(1), Mean(2));
+        }).ToArray();
+        return new SegmentationResult(previous.Parameters with { Clusters = steered.Count }, previous.Width, previous.Height, labels, clusters,
+            previous.EpochLosses, previous.Inertia, 0, previous.Timings, previous.Plot, null) { Reclustered = true, Centres = steered.Centres };
+    }
 }
 
 internal static class TestData

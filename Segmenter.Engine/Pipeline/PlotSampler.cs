@@ -17,6 +17,16 @@ internal static class PlotSampler
 
     public static PlotSample Draw(AttentionAutoencoder model, CodeItems items, RgbImage image, byte[] labels,
         IReadOnlyList<ClusterSummary> clusters, float[] centres, int seed, CancellationToken ct)
+        => Draw(pixels => items.Encode(model, pixels.Select(items.ItemOfPixel).ToArray(), ct), model.CodeSize, image, labels, clusters, centres, seed);
+
+    /// <summary>The same points from codes already computed for every pixel (n × dims): no encoding.</summary>
+    public static PlotSample Draw(float[] pixelCodes, int dims, RgbImage image, byte[] labels,
+        IReadOnlyList<ClusterSummary> clusters, float[] centres, int seed)
+        => Draw(pixels => SegmentationPipeline.Gather(pixelCodes, pixels, dims), dims, image, labels, clusters, centres, seed);
+
+    /// <param name="codesOf">The codes (rows of <paramref name="dims"/>) of the given pixels, in order.</param>
+    private static PlotSample Draw(Func<int[], float[]> codesOf, int dims, RgbImage image, byte[] labels,
+        IReadOnlyList<ClusterSummary> clusters, float[] centres, int seed)
     {
         int k = clusters.Count;
         var quota = Quotas(clusters);
@@ -36,16 +46,14 @@ internal static class PlotSampler
         int n = chosen.Count;
         var rgb = new byte[n * 3];
         var pointLabels = new byte[n];
-        var itemIds = new int[n];
         for (int j = 0; j < n; j++)
         {
             int i = chosen[j];
             Array.Copy(image.Pixels, 3 * i, rgb, 3 * j, 3);
             pointLabels[j] = labels[i];
-            itemIds[j] = items.ItemOfPixel(i);
         }
-        var codes = items.Encode(model, itemIds, ct);
-        var (codes3, centres3) = ProjectOnPrincipalComponents(codes, centres, n, k, model.CodeSize);
+        var codes = codesOf(chosen.ToArray());
+        var (codes3, centres3) = ProjectOnPrincipalComponents(codes, centres, n, k, dims);
         return new PlotSample(n, rgb, pointLabels, codes3, centres3);
     }
 

@@ -1,3 +1,6 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
 namespace Segmenter.Engine.Steering;
 
 /// <summary>
@@ -28,4 +31,37 @@ public sealed class Scribbles
     public int[] Brushes() => BrushOfPixel.Where(b => b != 0).Distinct().Select(b => (int)b).Order().ToArray();
 
     public long StrokedPixels => BrushOfPixel.LongCount(b => b != 0);
+
+    /// <summary>
+    /// Reads strokes from a greyscale label PNG of the image's size (value 0 = none, 1…<see cref="MaxBrushes"/> = brush).
+    /// Throws <see cref="ArgumentException"/> with a message for the caller when it is not an image, has another
+    /// size, is not grey, or holds a value that is not a brush.
+    /// </summary>
+    public static Scribbles ReadLabelPng(Stream png, int width, int height)
+    {
+        using (var image = LabelPng.Load(png, width, height, "The scribbles are", "paint them on a label PNG of the image's size."))
+        {
+            var brushes = new byte[width * height];
+            string? problem = null;
+            image.ProcessPixelRows(rows =>
+            {
+                for (int y = 0; y < rows.Height && problem is null; y++)
+                {
+                    var row = rows.GetRowSpan(y);
+                    for (int x = 0; x < row.Length; x++)
+                    {
+                        var p = row[x];
+                        if (p.R != p.G || p.G != p.B)
+                        {
+                            problem = $"The scribbles must be a greyscale label PNG; pixel ({x}, {y}) is coloured.";
+                            break;
+                        }
+                        brushes[y * width + x] = p.R;
+                    }
+                }
+            });
+            if (problem is not null) throw new ArgumentException(problem);
+            return new Scribbles(width, height, brushes);
+        }
+    }
 }

@@ -19,18 +19,8 @@ public sealed record TruthScore(double Ari, double MatchedMeanIoU)
     /// </summary>
     public static int[] ReadLabelMap(Stream png, int width, int height)
     {
-        ArgumentNullException.ThrowIfNull(png);
-        Image<Rgba32> image;
-        try { image = Image.Load<Rgba32>(png); }
-        catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException)
+        using (var image = LabelPng.Load(png, width, height, "The ground truth is", "it must label every pixel of this image."))
         {
-            throw new ArgumentException($"The ground truth is not a readable image: {e.Message}");
-        }
-        using (image)
-        {
-            if (image.Width != width || image.Height != height)
-                throw new ArgumentException(
-                    $"The ground truth is {image.Width}×{image.Height} but the image is {width}×{height}; it must label every pixel of this image.");
             var labels = new int[width * height];
             image.ProcessPixelRows(rows =>
             {
@@ -42,5 +32,25 @@ public sealed record TruthScore(double Ari, double MatchedMeanIoU)
             });
             return labels;
         }
+    }
+}
+
+/// <summary>The one reader of label PNGs given for an image (a ground truth, scribbles): readable, and of the image's size.</summary>
+internal static class LabelPng
+{
+    /// <param name="subject">How messages begin, with its verb: "The ground truth is".</param>
+    /// <param name="sizeAdvice">What a wrong size's message ends with.</param>
+    public static Image<Rgba32> Load(Stream png, int width, int height, string subject, string sizeAdvice)
+    {
+        ArgumentNullException.ThrowIfNull(png);
+        Image<Rgba32> image;
+        try { image = Image.Load<Rgba32>(png); }
+        catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException)
+        {
+            throw new ArgumentException($"{subject} not a readable image: {e.Message}");
+        }
+        if (image.Width == width && image.Height == height) return image;
+        image.Dispose();
+        throw new ArgumentException($"{subject} {image.Width}×{image.Height} but the image is {width}×{height}; {sizeAdvice}");
     }
 }

@@ -15,6 +15,7 @@ public sealed class ApiProblem(int status, string title, string detail, int? ret
 
     public static ApiProblem BadSettings(string detail) => new(StatusCodes.Status400BadRequest, "The settings were refused", detail);
     public static ApiProblem BadImage(string detail) => new(StatusCodes.Status400BadRequest, "The image was refused", detail);
+    public static ApiProblem BadScribbles(string detail) => new(StatusCodes.Status400BadRequest, "The scribbles were refused", detail);
     public static ApiProblem NotYet(string id, string state)
         => new(StatusCodes.Status409Conflict, "The run has not finished", $"The run \"{id}\" is {state}; its files appear when it finishes.");
 

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Pipeline;
+using Segmenter.Engine.Steering;
 using Segmenter.Web.Services;
 using Segmenter.Web.Store;
 
@@ -31,7 +32,8 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, RunSto
     public const string FromRun = "fromRun";
 
     /// <summary>Checks the settings and the image as the page does, then queues the run; throws <see cref="ApiProblem"/> when refused.</summary>
-    public async Task<ApiRun> SubmitAsync(Stream image, string? fileName, string? settingsJson, CancellationToken ct)
+    /// <param name="scribblesPng">Optional strokes (a label PNG of the image's size): the run's labels then come from stroke-guided re-clustering.</param>
+    public async Task<ApiRun> SubmitAsync(Stream image, string? fileName, string? settingsJson, CancellationToken ct, byte[]? scribblesPng = null)
     {
         var settings = ParseSettings(settingsJson);
         string? fromRun = null;
@@ -62,6 +64,13 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, RunSto
             var (original, decoded) = await ReadImageAsync(image, fileName, ct);
             try { parameters.Validate(decoded.PixelCount); }
             catch (ArgumentException e) { throw ApiProblem.BadSettings(e.Message); }
+            Scribbles? strokes = null;
+            if (scribblesPng is not null)
+            {
+                try { strokes = Scribbles.ReadLabelPng(new MemoryStream(scribblesPng), decoded.Width, decoded.Height); }
+                catch (ArgumentException e) { throw ApiProblem.BadScribbles(e.Message); }
+                if (strokes.Brushes().Length == 0) throw ApiProblem.BadScribbles($"The scribbles hold no stroke: paint pixels with brush values 1…{Scribbles.MaxBrushes}, or leave the part out.");
+            }
 
             var run = new ApiRun(RunCodec.NewId(), model is null ? parameters.Epochs : 0);
             var applied = model; // the job's own reference: `model` is cleared below once the job owns it
@@ -71,7 +80,7 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, RunSto
             try
             {
                 run.Job = runner.Submit($"api {fileName} k={parameters.Clusters}" + (fromRun is null ? "" : $" from {fromRun}"),
-                    jobCt => Task.Run(() => Execute(run, decoded, original, fileName, segment, modelFile, fromRun, stabilitySeeds, jobCt), CancellationToken.None));
+                    jobCt => Task.Run(() => Execute(run, decoded, original, fileName, segment, modelFile, fromRun, stabilitySeeds, strokes, jobCt), CancellationToken.None));
             }
             catch (ServerBusyException e)
             {
@@ -170,11 +179,14 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, RunSto
     public static string LinkOf(string id) => AppUrls.Rooted(AppUrls.Run(id));
 
     private void Execute(ApiRun run, RgbImage image, byte[] original, string? fileName,
-        Func<Action<PipelineEvent>, CancellationToken, SegmentationResult> segment, byte[]? modelFile, string? fromRun, int? stabilitySeeds, CancellationToken ct)
+        Func<Action<PipelineEvent>, CancellationToken, SegmentationResult> segment, byte[]? modelFile, string? fromRun, int? stabilitySeeds,
+        Scribbles? strokes, CancellationToken ct)
     {
         try
         {
-            using var result = segment(e => { if (e is EpochCompleted { Loss: var l }) run.Add(l); }, ct);
+            using var trained = segment(e => { if (e is EpochCompleted { Loss: var l }) run.Add(l); }, ct);
+            using var steered = strokes is null ? null : SteerByStrokes(trained, image, strokes, ct);
+            var result = steered ?? trained;
             var quality = new RunQuality(double.NaN, double.NaN, 0);
             try { quality = engine.Quality(result, image, SegmentationSession.QualitySample); }
             catch (InvalidOperationException e) { logger.LogInformation("API run {Id} has no codes to score: {Reason}", run.Id, e.Message); }
@@ -186,6 +198,14 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, RunSto
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
         catch (Exception e) when (e is ArgumentException or TrainingFailedException) { run.Error = e.Message; throw; }
         catch (Exception e) { run.Error = $"The run failed: {e.Message}"; throw; }
+    }
+
+    /// <summary>The trained codes re-clustered with the strokes as constraints, at the run's k (or more, one cluster per brush).</summary>
+    private SegmentationResult SteerByStrokes(SegmentationResult trained, RgbImage image, Scribbles strokes, CancellationToken ct)
+    {
+        var (codes, dims) = engine.PixelCodes(trained, image, ct);
+        var clusters = ScribbleClustering.Recluster(codes, dims, strokes, trained.Parameters.Clusters, trained.Parameters.Seed, cancellationToken: ct);
+        return engine.Relabel(trained, image, clusters, codes, dims, ct);
     }
 
     private void Ended(ApiRun run, JobState outcome)

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 using Segmenter.Engine.Imaging;
+using Segmenter.Engine.Steering;
 using Segmenter.Web.Services;
 using Segmenter.Web.Store;
 
@@ -19,6 +20,9 @@ public static class SegmentationApi
     public const string OpenApiPath = "/openapi/v1.json";
     public const string ReferencePath = "/api";
     public const string ApiKeyHeader = "X-Api-Key";
+
+    /// <summary>The optional multipart part with hand strokes: a greyscale label PNG of the image's size.</summary>
+    public const string ScribblesPart = "scribbles";
 
     public static IServiceCollection AddSegmenterApi(this IServiceCollection services)
     {
@@ -49,7 +53,9 @@ public static class SegmentationApi
             .WithSummary("Queue a segmentation of an uploaded image")
             .WithDescription("Multipart form: a file part `image` and an optional part `settings`, a JSON object with the run report's " +
                              "parameter names (e.g. {\"clusters\":3,\"epochs\":3}); absent ones take the Fast preset's defaults. " +
-                             $"\"{StabilitySeeds.SettingName}\": N (2…{StabilitySeeds.Max}) also trains N − 1 more seeds and reports their mean pairwise ARI as `stability`.");
+                             $"\"{StabilitySeeds.SettingName}\": N (2…{StabilitySeeds.Max}) also trains N − 1 more seeds and reports their mean pairwise ARI as `stability`. " +
+                             $"An optional file part `{ScribblesPart}` (a greyscale label PNG of the image's size, 0 = no stroke, 1…{Scribbles.MaxBrushes} = brush) " +
+                             "re-clusters the trained codes so every stroked pixel ends in its brush's segment and different brushes in different segments.");
 
         api.MapGet("/{id}", async (string id, ApiRuns runs, HttpContext context, CancellationToken ct) =>
                 await runs.StatusAsync(id, ct) is { } status ? Results.Ok(status) : ApiProblem.NotFound(id).ToResult(context))
@@ -96,8 +102,15 @@ public static class SegmentationApi
                 throw ApiProblem.BadImage($"The upload could not be read: {e.Message}");
             }
             var image = form.Files.GetFile("image") ?? throw ApiProblem.BadImage("The request has no file part named \"image\".");
+            byte[]? scribbles = null;
+            if (form.Files.GetFile(ScribblesPart) is { } part)
+            {
+                using var buffer = new MemoryStream();
+                await using (var partStream = part.OpenReadStream()) await partStream.CopyToAsync(buffer, ct);
+                scribbles = buffer.ToArray();
+            }
             await using var stream = image.OpenReadStream();
-            var run = await runs.SubmitAsync(stream, image.FileName, form["settings"].FirstOrDefault(), ct);
+            var run = await runs.SubmitAsync(stream, image.FileName, form["settings"].FirstOrDefault(), ct, scribbles);
             var status = ApiRuns.StatusUrl(run.Id);
             return Results.Accepted(status, new SegmentationAccepted(run.Id, run.State, run.Job.QueuePosition, status, ApiRuns.LinkOf(run.Id)));
         }
@@ -132,4 +145,7 @@ public sealed class SegmentationUpload
 
     /// <summary>JSON object with the run report's parameter names, e.g. {"clusters":3,"epochs":3}.</summary>
     public string? Settings { get; init; }
+
+    /// <summary>Optional hand strokes: a greyscale label PNG of the image's size, 0 = no stroke, 1…16 = brush.</summary>
+    public IFormFile? Scribbles { get; init; }
 }

@@ -1,5 +1,6 @@
 using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Pipeline;
+using Segmenter.Engine.Steering;
 
 namespace Segmenter.Web.Services;
 
@@ -19,6 +20,12 @@ public interface ISegmentationEngine
 
     /// <summary>Per head, the attention of pixel (x, y) over its window (row-major); null for window 1.</summary>
     float[][]? AttentionAt(SegmentationResult result, RgbImage image, int x, int y);
+
+    /// <summary>Every pixel's code of a run (n × dims): what merge, split and strokes edit.</summary>
+    (float[] Codes, int Dims) PixelCodes(SegmentationResult result, RgbImage image, CancellationToken cancellationToken);
+
+    /// <summary>A result of the same trained model showing an edited clustering (no training).</summary>
+    SegmentationResult Relabel(SegmentationResult previous, RgbImage image, SteeredClusters steered, float[] codes, int dims, CancellationToken cancellationToken);
 }
 
 public sealed class EngineSegmentation : ISegmentationEngine
@@ -37,4 +44,10 @@ public sealed class EngineSegmentation : ISegmentationEngine
 
     public float[][]? AttentionAt(SegmentationResult result, RgbImage image, int x, int y)
         => SegmentationPipeline.AttentionAt(result, image, x, y);
+
+    public (float[] Codes, int Dims) PixelCodes(SegmentationResult result, RgbImage image, CancellationToken cancellationToken)
+        => SteeredResults.PixelCodes(result, image, cancellationToken);
+
+    public SegmentationResult Relabel(SegmentationResult previous, RgbImage image, SteeredClusters steered, float[] codes, int dims, CancellationToken cancellationToken)
+        => SteeredResults.Relabel(previous, image, steered, codes, dims, cancellationToken);
 }

@@ -78,13 +78,25 @@ internal sealed class SessionResults(object gate)
 
     /// <summary>Makes a result current (after the session ended, disposes it instead); the replaced one is disposed now or after its last lease.</summary>
     public void Replace(SegmentationResult result, RgbImage image, bool modelInMemory = true)
+        => ReplaceIf(expected: null, result, image, modelInMemory);
+
+    /// <summary>
+    /// Makes <paramref name="result"/> current only while <paramref name="expected"/> still is (an edit of it); otherwise
+    /// disposes <paramref name="result"/> and returns false, so an edit never hides a newer run.
+    /// </summary>
+    public bool ReplaceIfCurrent(SegmentationResult expected, SegmentationResult result, RgbImage image)
+        => ReplaceIf(expected, result, image, modelInMemory: true);
+
+    private bool ReplaceIf(SegmentationResult? expected, SegmentationResult result, RgbImage image, bool modelInMemory)
     {
         SegmentationResult? old;
+        bool replaced = false;
         lock (gate)
         {
-            if (_closed) old = result;
+            if (_closed || (expected is not null && !ReferenceEquals(_result, expected))) old = result;
             else
             {
+                replaced = true;
                 old = _result;
                 _result = result;
                 _image = image;
@@ -95,6 +107,7 @@ internal sealed class SessionResults(object gate)
             }
         }
         Dispose(old);
+        return replaced;
     }
 
     /// <summary>The session's image changed: the cached PNGs (the original among them) are stale.</summary>

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Segmenter.Engine.Imaging;
+using Segmenter.Web.Services;
+
+namespace Segmenter.Web.Tests;
+
+/// <summary>Merge and undo in a session with the real engine: real training, codes from the trained model, results sharing it.</summary>
+public sealed class ClusterEditSessionTests
+{
+    [Fact]
+    public async Task A_merge_and_its_undo_on_a_trained_run_show_as_results_of_the_same_model()
+    {
+        using var session = new SegmentationSession(TestData.Runner(), new EngineSegmentation(), new SampleImages(), new SessionRegistry(),
+            Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance);
+        const int w = 24, h = 16;
+        var px = new byte[w * h * 3];
+        for (int i = 0; i < w * h; i++)
+        {
+            var (r, g, b) = TestData.Colours[i % w / 8]; // three vertical bands
+            px[3 * i] = r; px[3 * i + 1] = g; px[3 * i + 2] = b;
+        }
+        session.SetImage(new RgbImage(w, h, px), "bands.png");
+        session.Form.Clusters = 3;
+        session.Form.Epochs = 1;
+        Assert.True(await session.StartAsync(), session.Error);
+        await TestData.Until(() => session.State is SessionState.Finished or SessionState.Failed);
+        var trained = session.Result!.Labels.ToArray();
+        Assert.True(session.CanEditClusters);
+
+        Assert.True(await session.MergeClustersAsync([0, 1]), session.Error);
+        Assert.Equal(2, session.Result!.Clusters.Count);
+        Assert.True(session.Result.Reclustered);
+        Assert.True(session.Result.TrainedStateBytes > 0); // the edited result holds the model: it can be edited again
+        Assert.NotNull(session.GetPng("segmented"));
+        for (int i = 0; i < trained.Length; i++) Assert.Equal(trained[i] == 2 ? 1 : 0, session.Result.Labels[i]);
+        Assert.True(session.ResidentBytes >= 4L * w * h * 32); // the per-pixel codes count against the budget
+
+        Assert.True(await session.UndoEditAsync(), session.Error);
+        Assert.Equal(trained, session.Result!.Labels);
+        Assert.False(session.CanUndoEdit);
+        Assert.True(session.CanRedoEdit);
+        Assert.False(await session.UndoEditAsync());
+        Assert.Contains("no edit to undo", session.Error);
+    }
+}
