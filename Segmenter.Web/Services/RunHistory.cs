@@ -29,6 +29,12 @@ public sealed record RunRecord(
     public Preset Preset => Parameters.Preset;
     public double Seconds => Timings.TotalSeconds;
 
+    /// <summary>The model's shape in one cell, e.g. "code 16 · h64 · 1+1 · gelu".</summary>
+    public string Model => SettingsSummary.Model(Parameters);
+
+    /// <summary>K-means' settings in one cell, e.g. "k-means++ ×4 · 300 it · tol 0.0001".</summary>
+    public string KMeans => SettingsSummary.KMeans(Parameters);
+
     /// <summary>The run's permanent link (<c>runs/{id}</c>, relative to the page's base), when it is stored.</summary>
     public string? Link => RunId is null ? null : AppUrls.Run(RunId);
 
@@ -110,7 +116,8 @@ public sealed class RunHistory
     public static readonly string[] CsvColumns =
     [
         "run", "finished_utc", "image", "preset", "reclustered", "clusters", "epochs", "heads", "window", "batch_size",
-        "learning_rate", "seed", "final_loss", "inertia", "silhouette", "davies_bouldin", "train_seconds", "total_seconds",
+        "learning_rate", "seed", "code_size", "hidden_width", "encoder_depth", "decoder_depth", "activation",
+        "kmeans_restarts", "kmeans_max_iterations", "kmeans_tolerance", "kmeans_init", "final_loss", "inertia", "silhouette", "davies_bouldin", "train_seconds", "total_seconds",
         "stability", "truth_ari", "truth_miou", "rgb_baseline_ari", "lab_baseline_ari",
     ];
 
@@ -126,7 +133,9 @@ public sealed class RunHistory
             [
                 Num(r.Number), r.FinishedUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), Segmenter.Engine.CsvCell.Text(r.ImageName ?? ""),
                 p.Preset.ToString().ToLowerInvariant(), r.Reclustered ? "true" : "false", Num(p.Clusters), Num(p.Epochs), Num(p.Heads),
-                Num(p.Window), Num(p.BatchSize), Num(p.LearningRate), Num(p.Seed), Num(r.FinalLoss), Num(r.Inertia),
+                Num(p.Window), Num(p.BatchSize), Num(p.LearningRate), Num(p.Seed),
+                Num(p.CodeSize), Num(p.HiddenWidth), Num(p.EncoderDepth), Num(p.DecoderDepth), p.Activation.ToString().ToLowerInvariant(),
+                Num(p.KMeansRestarts), Num(p.KMeansMaxIterations), Num(p.KMeansTolerance), SettingsSummary.InitName(p.KMeansInit), Num(r.FinalLoss), Num(r.Inertia),
                 Num(r.Silhouette), Num(r.DaviesBouldin), Num(r.Timings.TrainSeconds), Num(r.Timings.TotalSeconds),
                 Num(r.Scores?.Stability), Num(r.Scores?.TruthAri), Num(r.Scores?.TruthMeanIoU), Num(r.Scores?.RgbBaselineAri), Num(r.Scores?.LabBaselineAri),
             ];
