@@ -13,7 +13,7 @@ namespace Segmenter.Web.Tests.EndToEnd;
 /// shared server. Run with <c>dotnet test Segmenter.Web.Tests --filter "FullyQualifiedName~TuningEndToEnd"</c>.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
-public sealed class TuningEndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
+public sealed partial class TuningEndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(90);
 
