@@ -34,10 +34,8 @@ public sealed class ArchitectureQualityMethodsTests() : TemporaryFolderTest("seg
     [Fact]
     public void Quality_runs_an_architecture_method_named_on_the_command_line()
     {
-        string scenes = Path.Combine(Dir, "scenes");
         var scene = SceneGenerator.Generate("noisy_regions");
-        SceneFiles.Save(scene, scenes);
-        File.WriteAllText(Path.Combine(scenes, "k.txt"), $"{scene.Name} {scene.K}\n");
+        string scenes = SceneFolder.Save([scene], Path.Combine(Dir, "scenes"));
 
         string outDir = Path.Combine(Dir, "out");
         var run = BenchCli.Run("quality", "--scenes", scenes, "--methods", "code16,gelu", "--out", outDir);
