@@ -44,9 +44,7 @@ public sealed partial class TuningEndToEndTests
             await p.FillAsync("kmeans-restarts-input", restarts.ToString(System.Globalization.CultureInfo.InvariantCulture));
             await Expect(p.TrainButton).ToBeEnabledAsync();
             await Expect(p.Id("recluster-button")).ToBeEnabledAsync(new() { Timeout = 10_000 });
-            await p.Id("recluster-button").ClickAsync();
-            await Expect(p.Id("reclustered-chip")).ToBeVisibleAsync(new() { Timeout = 30_000 });
-            await p.WaitForStageAsync("done", TimeSpan.FromSeconds(30));
+            await ReclusterToDoneAsync(p);
             Assert.Equal(2, await p.PointsAsync("loss-chart")); // no new epoch losses
             await ExpectRowsAsync(p, 2);
             var row = Rows(p).Nth(1);
