@@ -138,7 +138,7 @@ public class AdvancedSettingsTests : IAsyncLifetime
         Assert.Equal("50", Cell("kmeans_max_iterations"));
         Assert.Equal("0.001", Cell("kmeans_tolerance"));
         Assert.Equal("random", Cell("kmeans_init"));
-        Assert.Equal("k-means++", lines[1].Split(',')[Array.IndexOf(header, "kmeans_init")]);
+        Assert.Equal("kmeansplusplus", lines[1].Split(',')[Array.IndexOf(header, "kmeans_init")]);
     }
 
     [Fact]

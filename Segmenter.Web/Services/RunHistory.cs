@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Segmenter.Engine.Pipeline;
 
 namespace Segmenter.Web.Services;
@@ -113,11 +115,14 @@ public sealed class RunHistory
         lock (_gate) { _runs.Clear(); _selected.Clear(); }
     }
 
+    /// <summary>The advanced settings' columns: their report names in snake case (codeSize → code_size), in the fields' order.</summary>
+    private static readonly string[] AdvancedColumns =
+        AdvancedSettingFields.All.Select(f => JsonNamingPolicy.SnakeCaseLower.ConvertName(f.Name)).ToArray();
+
     public static readonly string[] CsvColumns =
     [
         "run", "finished_utc", "image", "preset", "reclustered", "clusters", "epochs", "heads", "window", "batch_size",
-        "learning_rate", "seed", "code_size", "hidden_width", "encoder_depth", "decoder_depth", "activation",
-        "kmeans_restarts", "kmeans_max_iterations", "kmeans_tolerance", "kmeans_init", "final_loss", "inertia", "silhouette", "davies_bouldin", "train_seconds", "total_seconds",
+        "learning_rate", "seed", .. AdvancedColumns, "final_loss", "inertia", "silhouette", "davies_bouldin", "train_seconds", "total_seconds",
         "stability", "truth_ari", "truth_miou", "rgb_baseline_ari", "lab_baseline_ari",
     ];
 
@@ -134,14 +139,21 @@ public sealed class RunHistory
                 Num(r.Number), r.FinishedUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), Segmenter.Engine.CsvCell.Text(r.ImageName ?? ""),
                 p.Preset.ToString().ToLowerInvariant(), r.Reclustered ? "true" : "false", Num(p.Clusters), Num(p.Epochs), Num(p.Heads),
                 Num(p.Window), Num(p.BatchSize), Num(p.LearningRate), Num(p.Seed),
-                Num(p.CodeSize), Num(p.HiddenWidth), Num(p.EncoderDepth), Num(p.DecoderDepth), p.Activation.ToString().ToLowerInvariant(),
-                Num(p.KMeansRestarts), Num(p.KMeansMaxIterations), Num(p.KMeansTolerance), SettingsSummary.InitName(p.KMeansInit), Num(r.FinalLoss), Num(r.Inertia),
+                .. AdvancedCells(p), Num(r.FinalLoss), Num(r.Inertia),
                 Num(r.Silhouette), Num(r.DaviesBouldin), Num(r.Timings.TrainSeconds), Num(r.Timings.TotalSeconds),
                 Num(r.Scores?.Stability), Num(r.Scores?.TruthAri), Num(r.Scores?.TruthMeanIoU), Num(r.Scores?.RgbBaselineAri), Num(r.Scores?.LabBaselineAri),
             ];
             sb.Append(string.Join(',', cells)).Append("\r\n");
         }
         return sb.ToString();
+    }
+
+    /// <summary>The advanced settings as the run report writes them (e.g. "gelu", "kmeansplusplus", 0.0001).</summary>
+    private static IEnumerable<string> AdvancedCells(SegmentationParameters p)
+    {
+        var report = ReportParameters.ToJson(p);
+        return AdvancedSettingFields.All.Select(f => report[f.Name] is JsonValue v && v.TryGetValue<string>(out var text)
+            ? Segmenter.Engine.CsvCell.Text(text) : report[f.Name]?.ToJsonString() ?? "");
     }
 
     private static string Num(int v) => v.ToString(CultureInfo.InvariantCulture);
