@@ -88,6 +88,14 @@ internal static class TestData
         }
     }
 
+    /// <summary>Trains with the session's form as it is and waits until the run is finished and recorded in the history.</summary>
+    public static async Task TrainAsync(SegmentationSession session)
+    {
+        int before = session.History.Count;
+        Assert.True(await session.StartAsync());
+        await Until(() => session.State == SessionState.Finished && session.History.Count == before + 1);
+    }
+
     public static RgbImage Image(int w, int h) => new(w, h, new byte[w * h * 3]);
 
     public static readonly (byte R, byte G, byte B)[] Colours = [(200, 10, 20), (10, 200, 30), (40, 50, 220), (250, 250, 250)];

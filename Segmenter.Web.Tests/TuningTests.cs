@@ -23,12 +23,10 @@ public class TuningTests : IAsyncLifetime
     public Task InitializeAsync() => Task.CompletedTask;
     public async Task DisposeAsync() { _session.Dispose(); await _ctx.DisposeAsync(); }
 
-    private async Task TrainAsync(int k)
+    private Task TrainAsync(int k)
     {
         _session.Form.Clusters = k;
-        int before = _session.History.Count;
-        Assert.True(await _session.StartAsync());
-        await TestData.Until(() => _session.State == SessionState.Finished && _session.History.Count == before + 1);
+        return TestData.TrainAsync(_session);
     }
 
 

@@ -24,7 +24,8 @@ internal sealed record QualityMethod(string Id, string Label, Func<int, int, Seg
 /// <summary>
 /// The rows of the quality table, in order: the default, the default at window 1 (the pixel model), at every other
 /// window <see cref="SegmentationParameters.AllowedWindows"/> allows, each lever value changed alone (decoder target,
-/// input colours, label smoothing), the two colour baselines and the Python original.
+/// input colours, label smoothing), each architecture knob changed alone (code size, encoder depth, activation),
+/// the two colour baselines and the Python original.
 /// Rows derive from the engine's own lists and presets, so an option added there appears here.
 /// </summary>
 internal static class QualityMethods
@@ -45,6 +46,7 @@ internal static class QualityMethods
         foreach (int w in SegmentationParameters.AllowedWindows.Where(w => w != 1))
             methods.Add(new($"window{w}", $"default at window {w}", (k, s) => DefaultParameters(k, s) with { Window = w }, null));
         methods.AddRange(LeverRows());
+        methods.AddRange(ArchitectureRows());
         methods.Add(new(RgbKMeans, "plain RGB k-means", null,
             (input, seed) => ColourBaselines.RgbKMeans(input.Image, new(input.Clusters, Seed: seed))));
         methods.Add(new(BlurredLab, "Gaussian 9×9 → CIE Lab k-means", null,
@@ -78,6 +80,28 @@ internal static class QualityMethods
         foreach (int width in SmoothingWidths.Where(w => w != defaults.LabelSmoothing))
             yield return new($"smooth{width}", width == 1 ? "default, no label smoothing" : $"default, label smoothing {width}",
                 (k, s) => DefaultParameters(k, s) with { LabelSmoothing = width }, null);
+    }
+
+    /// <summary>Code sizes tried besides the default's: a smaller, a half and a doubled code.</summary>
+    private static readonly int[] CodeSizes = [8, 16, 64];
+
+    /// <summary>Encoder depths tried besides the default's (one more dense layer before the code).</summary>
+    private static readonly int[] EncoderDepths = [2];
+
+    /// <summary>
+    /// Issue 16's architecture knobs, each changed alone from the default: the code size, the encoder depth and every
+    /// other activation the engine offers ("code16", "depth2", "gelu", …).
+    /// </summary>
+    private static IEnumerable<QualityMethod> ArchitectureRows()
+    {
+        var defaults = DefaultParameters(SegmentationParameters.MinClusters, 0);
+        foreach (int code in CodeSizes.Where(c => c != defaults.CodeSize))
+            yield return new($"code{code}", $"default, code size {code}", (k, s) => DefaultParameters(k, s) with { CodeSize = code }, null);
+        foreach (int depth in EncoderDepths.Where(d => d != defaults.EncoderDepth))
+            yield return new($"depth{depth}", $"default, encoder depth {depth}", (k, s) => DefaultParameters(k, s) with { EncoderDepth = depth }, null);
+        foreach (var activation in Enum.GetValues<Activation>().Where(a => a != defaults.Activation))
+            yield return new(activation.ToString().ToLowerInvariant(), $"default, {activation} activation",
+                (k, s) => DefaultParameters(k, s) with { Activation = activation }, null);
     }
 
     /// <summary>The Python original on the input's file (written to a temporary PNG when it has none).</summary>

@@ -18,9 +18,20 @@ internal static class SceneFolder
         SceneGenerator.Standard.Select(r => r.Generate(SceneGenerator.StandardSeed))
             .Select(s => (new QualityInput(s.Name, s.Image, s.K, null), s.Truth)).ToList();
 
+    /// <summary>The file naming each scene and its true k.</summary>
+    public const string KFile = "k.txt";
+
+    /// <summary>Writes the scenes in the layout <see cref="Load"/> reads (for a <c>--scenes DIR</c> of one's own); returns the folder.</summary>
+    public static string Save(IReadOnlyCollection<Scene> scenes, string dir)
+    {
+        foreach (var scene in scenes) SceneFiles.Save(scene, dir);
+        File.WriteAllLines(Path.Combine(dir, KFile), scenes.Select(s => $"{s.Name} {s.K}"));
+        return dir;
+    }
+
     public static List<(QualityInput Input, int[] Truth)> Load(string dir)
     {
-        string kFile = Path.Combine(dir, "k.txt");
+        string kFile = Path.Combine(dir, KFile);
         if (!File.Exists(kFile))
             throw new UsageException($"The scenes folder '{dir}' has no k.txt (lines \"NAME K\" beside NAME.png and NAME.gt.png); pass --scenes DIR, --scenes generated or --scenes none.");
         var scenes = new List<(QualityInput, int[])>();

@@ -14,10 +14,8 @@ public sealed class QualityCommandTests() : TemporaryFolderTest("segmenter-quali
     public void Scores_every_method_and_prints_exactly_what_it_writes_to_json()
     {
         // One generated scene, on disk in the fixtures' layout.
-        string scenes = Path.Combine(Dir, "scenes");
         var scene = SceneGenerator.Generate("noisy_regions");
-        SceneFiles.Save(scene, scenes);
-        File.WriteAllText(Path.Combine(scenes, "k.txt"), $"{scene.Name} {scene.K}\n");
+        string scenes = SceneFolder.Save([scene], Path.Combine(Dir, "scenes"));
 
         // A "photo" with two annotators: one draws the three blocks, the other merges two of them.
         string photos = Directory.CreateDirectory(Path.Combine(Dir, "photos", "images")).FullName;

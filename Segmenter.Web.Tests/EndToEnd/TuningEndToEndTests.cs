@@ -13,7 +13,7 @@ namespace Segmenter.Web.Tests.EndToEnd;
 /// shared server. Run with <c>dotnet test Segmenter.Web.Tests --filter "FullyQualifiedName~TuningEndToEnd"</c>.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
-public sealed class TuningEndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
+public sealed partial class TuningEndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(90);
 
@@ -48,6 +48,16 @@ public sealed class TuningEndToEndTests(EndToEndFixture fx, ITestOutputHelper ou
             new() { Timeout = (float)RunTimeout.TotalMilliseconds });
         await p.WaitForStageAsync("done", TimeSpan.FromSeconds(5));
         output.WriteLine($"  run done in {clock.Elapsed.TotalSeconds:F1}s");
+    }
+
+    /// <summary>Clicks Re-cluster and waits for the re-clustered result to be done.</summary>
+    private async Task ReclusterToDoneAsync(SegmenterPage p)
+    {
+        var clock = Stopwatch.StartNew();
+        await p.Id("recluster-button").ClickAsync();
+        await Expect(p.Id("reclustered-chip")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await p.WaitForStageAsync("done", TimeSpan.FromSeconds(30));
+        output.WriteLine($"  re-clustered in {clock.Elapsed.TotalSeconds:F1}s");
     }
 
     private static ILocator Rows(SegmenterPage p) => p.Id("history-row");
@@ -196,11 +206,7 @@ public sealed class TuningEndToEndTests(EndToEndFixture fx, ITestOutputHelper ou
             await p.SetClustersAsync(6);
             await Expect(p.Id("recluster-button")).ToBeEnabledAsync(new() { Timeout = 10_000 });
 
-            var clock = Stopwatch.StartNew();
-            await p.Id("recluster-button").ClickAsync();
-            await Expect(p.Id("reclustered-chip")).ToBeVisibleAsync(new() { Timeout = 30_000 });
-            await p.WaitForStageAsync("done", TimeSpan.FromSeconds(30));
-            output.WriteLine($"  re-clustered in {clock.Elapsed.TotalSeconds:F1}s");
+            await ReclusterToDoneAsync(p);
             await Expect(p.Id("result-summary")).ToContainTextAsync("6 clusters", new() { Timeout = 5_000 });
             await Expect(p.Id("distribution-chart")).ToHaveAttributeAsync("data-points", "6", new() { Timeout = 10_000 });
             Assert.Equal(3, await p.PointsAsync("loss-chart"));

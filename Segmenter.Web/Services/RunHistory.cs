@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Segmenter.Engine.Pipeline;
 
 namespace Segmenter.Web.Services;
@@ -28,6 +30,12 @@ public sealed record RunRecord(
     public int Seed => Parameters.Seed;
     public Preset Preset => Parameters.Preset;
     public double Seconds => Timings.TotalSeconds;
+
+    /// <summary>The model's shape in one cell, e.g. "code 16 · h64 · 1+1 · gelu".</summary>
+    public string Model => SettingsSummary.Model(Parameters);
+
+    /// <summary>K-means' settings in one cell, e.g. "k-means++ ×4 · 300 it · tol 0.0001".</summary>
+    public string KMeans => SettingsSummary.KMeans(Parameters);
 
     /// <summary>The run's permanent link (<c>runs/{id}</c>, relative to the page's base), when it is stored.</summary>
     public string? Link => RunId is null ? null : AppUrls.Run(RunId);
@@ -107,10 +115,14 @@ public sealed class RunHistory
         lock (_gate) { _runs.Clear(); _selected.Clear(); }
     }
 
+    /// <summary>The advanced settings' columns: their report names in snake case (codeSize → code_size), in the fields' order.</summary>
+    private static readonly string[] AdvancedColumns =
+        AdvancedSettingFields.All.Select(f => JsonNamingPolicy.SnakeCaseLower.ConvertName(f.Name)).ToArray();
+
     public static readonly string[] CsvColumns =
     [
         "run", "finished_utc", "image", "preset", "reclustered", "clusters", "epochs", "heads", "window", "batch_size",
-        "learning_rate", "seed", "final_loss", "inertia", "silhouette", "davies_bouldin", "train_seconds", "total_seconds",
+        "learning_rate", "seed", .. AdvancedColumns, "final_loss", "inertia", "silhouette", "davies_bouldin", "train_seconds", "total_seconds",
         "stability", "truth_ari", "truth_miou", "rgb_baseline_ari", "lab_baseline_ari",
     ];
 
@@ -126,13 +138,22 @@ public sealed class RunHistory
             [
                 Num(r.Number), r.FinishedUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), Segmenter.Engine.CsvCell.Text(r.ImageName ?? ""),
                 p.Preset.ToString().ToLowerInvariant(), r.Reclustered ? "true" : "false", Num(p.Clusters), Num(p.Epochs), Num(p.Heads),
-                Num(p.Window), Num(p.BatchSize), Num(p.LearningRate), Num(p.Seed), Num(r.FinalLoss), Num(r.Inertia),
+                Num(p.Window), Num(p.BatchSize), Num(p.LearningRate), Num(p.Seed),
+                .. AdvancedCells(p), Num(r.FinalLoss), Num(r.Inertia),
                 Num(r.Silhouette), Num(r.DaviesBouldin), Num(r.Timings.TrainSeconds), Num(r.Timings.TotalSeconds),
                 Num(r.Scores?.Stability), Num(r.Scores?.TruthAri), Num(r.Scores?.TruthMeanIoU), Num(r.Scores?.RgbBaselineAri), Num(r.Scores?.LabBaselineAri),
             ];
             sb.Append(string.Join(',', cells)).Append("\r\n");
         }
         return sb.ToString();
+    }
+
+    /// <summary>The advanced settings as the run report writes them (e.g. "gelu", "kmeansplusplus", 0.0001).</summary>
+    private static IEnumerable<string> AdvancedCells(SegmentationParameters p)
+    {
+        var report = ReportParameters.ToJson(p);
+        return AdvancedSettingFields.All.Select(f => report[f.Name] is JsonValue v && v.TryGetValue<string>(out var text)
+            ? Segmenter.Engine.CsvCell.Text(text) : report[f.Name]?.ToJsonString() ?? "");
     }
 
     private static string Num(int v) => v.ToString(CultureInfo.InvariantCulture);
