@@ -39,6 +39,12 @@ public sealed record BaselineView(string Name, int[] Labels, double AriWithRun)
         ];
     }
 
+    /// <summary>
+    /// The same baseline scored against another run's labels: the baseline depends on the image, k and seed only,
+    /// so a re-cluster at the same k need not run its k-means again.
+    /// </summary>
+    public BaselineView RescoredFor(int[] runLabels) => this with { AriWithRun = Agreement.AdjustedRandIndex(runLabels, Labels) };
+
     /// <summary>This baseline scored against a ground truth.</summary>
     public TruthScore Against(int[] truth) => TruthScore.Of(truth, Labels);
 }

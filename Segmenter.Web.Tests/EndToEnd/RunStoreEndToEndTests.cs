@@ -23,6 +23,34 @@ public sealed class RunStoreEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
         => Expect(image).ToHaveJSPropertyAsync("complete", true).ContinueWith(async _ =>
             Assert.True(await image.EvaluateAsync<int>("img => img.naturalWidth") > 0, "the image did not decode")).Unwrap();
 
+    /// <summary>
+    /// Both 3D plots of a stored run are drawn by plotly (its SVG layers and WebGL canvas in the chart) from the stored
+    /// points: one trace per cluster holding all the stored points between them, plus the centres.
+    /// </summary>
+    private static async Task ExpectStoredPlotsDrawnAsync(IPage page, int clusters)
+    {
+        foreach (var id in new[] { "color-scatter", "code-scatter" })
+        {
+            await page.WaitForFunctionAsync("""
+                id => {
+                  const box = document.querySelector(`[data-testid='${id}']`), g = box && box.querySelector('.js-plotly-plot');
+                  return !!g && g.dataset.drawn === box.dataset.revision && !!g.querySelector('.main-svg') && !!g.querySelector('canvas');
+                }
+                """, id, new() { Timeout = 30_000 });
+            var drawn = await page.EvaluateAsync<string>("""
+                id => {
+                  const box = document.querySelector(`[data-testid='${id}']`), data = box.querySelector('.js-plotly-plot').data;
+                  const points = data.filter(d => d.name.startsWith('cluster ')).reduce((n, d) => n + d.x.length, 0);
+                  return `${data.map(d => d.name).join(',')};${points} of ${box.dataset.points}`;
+                }
+                """, id);
+            var names = string.Join(',', Enumerable.Range(0, clusters).Select(c => $"cluster {c}").Append("centres"));
+            var stored = await page.Locator($"[data-testid='{id}']").GetAttributeAsync("data-points");
+            Assert.True(int.Parse(stored!, CultureInfo.InvariantCulture) > 0, $"{id} has no stored points");
+            Assert.Equal($"{names};{stored} of {stored}", drawn);
+        }
+    }
+
     [SkippableFact]
     public async Task A_run_survives_a_reload_its_link_opens_elsewhere_and_open_in_the_bench_continues_from_it()
     {
@@ -38,7 +66,8 @@ public sealed class RunStoreEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
             await first.TrainAsync();
             await ExpectRowsAsync(first, 1);
             var row = first.Id("history-row").First;
-            await Expect(row).ToHaveAttributeAsync("data-run-id", new System.Text.RegularExpressions.Regex("^[A-Za-z0-9_-]{22}$"));
+            // The row lands with the result; its id once the run is scored beside its baselines and stored (seconds on a busy machine).
+            await Expect(row).ToHaveAttributeAsync("data-run-id", new System.Text.RegularExpressions.Regex("^[A-Za-z0-9_-]{22}$"), new() { Timeout = (float)RunTimeout.TotalMilliseconds });
             var runId = (await row.GetAttributeAsync("data-run-id"))!;
             output.WriteLine($"run {runId} stored after {clock.Elapsed.TotalSeconds:F1}s");
 
@@ -60,6 +89,7 @@ public sealed class RunStoreEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
             await Expect(runPage.Locator("[data-testid='run-loss-chart']")).ToHaveAttributeAsync("data-points", "2");
             await ExpectImageLoadedAsync(runPage.Locator("[data-testid='run-original']"));
             await ExpectImageLoadedAsync(runPage.Locator("[data-testid='run-segmented']"));
+            await ExpectStoredPlotsDrawnAsync(runPage, clusters: 3);
             var labels = await runPage.APIRequest.GetAsync($"/runs/{runId}/labels.png");
             Assert.Equal(200, labels.Status);
             Assert.Equal("image/png", labels.Headers["content-type"]);
@@ -87,6 +117,7 @@ public sealed class RunStoreEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
             await Expect(first.TrainButton).ToBeEnabledAsync(new() { Timeout = 30_000 });
             await ExpectRowsAsync(first, 1);
             output.WriteLine($"done in {clock.Elapsed.TotalSeconds:F1}s");
+            foreach (var line in fx.Server.Log.Split('\n').Where(l => l.Contains("Published", StringComparison.Ordinal))) output.WriteLine(line.Trim());
         }
         catch
         {

@@ -136,38 +136,45 @@ public sealed partial class SegmentationSession
 
     /// <summary>
     /// Makes a finished run the current result and adds its history row (values and thumbnail) in one change, so the
-    /// page shows both at once; then scores it on a sample of its codes (the slow part) and fills the row's scores in.
-    /// The job ends after the scores, so they are there when the run reads as finished.
+    /// page shows both at once, with its segmented PNG already encoded; then scores it on a sample of its codes, beside
+    /// the colour baselines, and stores it, filling the row's scores in. None of that delays the image and plots, which
+    /// the page draws from the result as soon as it is current. The job ends after the scores, so they are there when
+    /// the run reads as finished. Each step's time is logged, so a slow step shows in the server log.
     /// </summary>
     private void Publish(SegmentationResult result, RgbImage image, string? imageName, CancellationToken ct = default)
     {
-        byte[]? thumbnail = null;
-        RgbImage? mean = null;
-        try { mean = result.RenderMeanColours(); thumbnail = ImageLoader.EncodePng(Thumbnails.Shrink(mean)); }
-        catch (Exception ex) { _logger.LogWarning(ex, "Could not draw the run's thumbnail"); }
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var drawn = PublishedImages.Draw(result, _logger);
         var row = History.Add(new RunRecord(0, DateTime.UtcNow, imageName, result.Parameters, result.Reclustered, result.EpochLosses.ToArray(),
-            result.FinalLoss, result.Inertia, double.NaN, double.NaN, result.Timings, thumbnail is null ? null : Thumbnails.DataUrl(thumbnail)));
-        ReplaceResult(result, image);
+            result.FinalLoss, result.Inertia, double.NaN, double.NaN, result.Timings, drawn.ThumbnailPng is { } t ? Thumbnails.DataUrl(t) : null));
+        ReplaceResult(result, image, drawn.MeanPng);
         _runs.EnterStage(PipelineStage.Done);
+        var shown = clock.Elapsed;
         if (_disposed || !_results.LeaseIfCurrent(result)) return;
         try
         {
             try
             {
-                var quality = _engine.Quality(result, image, QualitySample);
-                row = row with { Silhouette = quality.Silhouette, DaviesBouldin = quality.DaviesBouldin };
+                var scores = _engine.Quality(result, image, QualitySample);
+                row = row with { Silhouette = scores.Silhouette, DaviesBouldin = scores.DaviesBouldin };
             }
             catch (Exception ex) when (ex is ArgumentException or InvalidOperationException) { _logger.LogWarning(ex, "Could not score the run"); }
+            var quality = clock.Elapsed;
             row = ScoreBesideRun(row, result, image, ct);
+            var beside = clock.Elapsed;
             // Stored with its scores; the row then carries its run id (its link) as well.
-            if (History.Update(Persist(row, result, image, mean, thumbnail))) _signals.RaiseChanged();
+            if (History.Update(Persist(row, result, image, drawn))) _signals.RaiseChanged();
+            _logger.LogInformation("Published {Kind} k={Clusters} ({Width}x{Height}): shown after {ShownMs:F0} ms, quality +{QualityMs:F0} ms, " +
+                "baselines and seeds +{BesideMs:F0} ms, stored +{StoredMs:F0} ms", result.Reclustered ? "re-cluster" : "run", result.Parameters.Clusters,
+                result.Width, result.Height, shown.TotalMilliseconds, (quality - shown).TotalMilliseconds, (beside - quality).TotalMilliseconds,
+                (clock.Elapsed - beside).TotalMilliseconds);
         }
         finally { _results.ReleaseLease(); }
     }
 
-    private void ReplaceResult(SegmentationResult result, RgbImage image, bool modelInMemory = true)
+    private void ReplaceResult(SegmentationResult result, RgbImage image, byte[]? meanPng = null, bool modelInMemory = true)
     {
-        _results.Replace(result, image, modelInMemory);
+        _results.Replace(result, image, modelInMemory, meanPng);
         Touch();
         _budget?.ScheduleReturn(); // the run's working buffers are garbage now
     }

@@ -27,6 +27,7 @@ public sealed partial class SegmentationSession
     public const string StabilityMapImage = "stability-map", BaselineImagePrefix = "baseline-";
 
     private SteeringViews? _steering;
+    private readonly BaselineCache _baselines = new();
     private int? _stabilitySeedsRequested;
 
     /// <summary>Seeds the next stability run trains (the page's field).</summary>
@@ -57,7 +58,7 @@ public sealed partial class SegmentationSession
         lock (_gate) { seeds = _stabilitySeedsRequested; _stabilitySeedsRequested = null; }
         try
         {
-            var views = new SteeringViews(result, RunBaselines.Of(image, result, ct));
+            var views = new SteeringViews(result, _baselines.Beside(image, result, ct));
             if (seeds is { } n)
             {
                 _runs.EnterStage(PipelineStage.Training);

@@ -94,7 +94,7 @@ public sealed partial class SegmentationSession
             r.Details.Silhouette, r.Details.DaviesBouldin, r.Details.Timings, r.ThumbnailPng.Length > 0 ? Thumbnails.DataUrl(r.ThumbnailPng) : null, r.Id, r.Details.Scores);
 
     /// <summary>Stores a finished run (on the job's thread, before it counts as finished); returns the record with its id.</summary>
-    private RunRecord Persist(RunRecord record, SegmentationResult result, RgbImage image, RgbImage? mean, byte[]? thumbnail)
+    private RunRecord Persist(RunRecord record, SegmentationResult result, RgbImage image, PublishedImages drawn)
     {
         if (_store is null || HistoryOwner is null) return record;
         try
@@ -103,7 +103,7 @@ public sealed partial class SegmentationSession
             byte[] original = _images.OriginalBytesOf(image) ?? ImageLoader.EncodePng(image);
             var id = RunCodec.NewId();
             var quality = new RunQuality(record.Silhouette, record.DaviesBouldin, QualitySample);
-            _store.SaveAsync(RunSnapshot.Of(id, HistoryOwner, record.ImageName, original, result, quality, mean, thumbnail, scores: record.Scores)).GetAwaiter().GetResult();
+            _store.SaveAsync(RunSnapshot.Of(id, HistoryOwner, record.ImageName, original, result, quality, drawn.Mean, drawn.ThumbnailPng, scores: record.Scores, meanPng: drawn.MeanPng)).GetAwaiter().GetResult();
             // Stored: the store holds the upload's bytes now, the session only their hash.
             _images.UploadStored(image);
             _results.MarkStored(result, id);

@@ -32,11 +32,12 @@ public static class RunSnapshot
     /// <param name="original">The upload's own bytes (stored once per distinct upload).</param>
     /// <param name="mean">The result rendered in cluster mean colours, when the caller already has it.</param>
     /// <param name="thumbnailPng">The history's thumbnail PNG, when the caller already has it.</param>
+    /// <param name="meanPng"><paramref name="mean"/> encoded as PNG, when the caller already has it (the page's segmented image).</param>
     /// <param name="model">The model to keep (a <see cref="SavedModel"/> file); by default the result's own trained model.</param>
     /// <param name="fromRun">The stored run whose model was applied (no training), recorded in the report.</param>
     public static RunToStore Of(string id, string ownerId, string? imageName, byte[] original, SegmentationResult result, RunQuality quality,
         RgbImage? mean = null, byte[]? thumbnailPng = null, byte[]? model = null, string? fromRun = null,
-        Services.RunScores? scores = null)
+        Services.RunScores? scores = null, byte[]? meanPng = null)
     {
         mean ??= result.RenderMeanColours();
         thumbnailPng ??= ImageLoader.EncodePng(Services.Thumbnails.Shrink(mean));
@@ -47,7 +48,7 @@ public static class RunSnapshot
         if (fromRun is not null) report["fromRun"] = fromRun;
         if (scores is not null) report["scores"] = System.Text.Json.Nodes.JsonNode.Parse(RunCodec.ToJson(scores));
         return new RunToStore(id, ownerId, imageName, original, result.Reclustered, result.Width, result.Height, details, result.Plot,
-            report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), result.Labels, ImageLoader.EncodePng(mean), thumbnailPng,
+            report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), result.Labels, meanPng ?? ImageLoader.EncodePng(mean), thumbnailPng,
             model ?? ModelOf(result));
     }
 

@@ -10,8 +10,21 @@ let plotlyLoading = null;
 
 function plotly() {
     if (window.Plotly) return Promise.resolve(window.Plotly);
-    plotlyLoading ??= import(plotlyLoader).then(m => m.importScript('plotly-import', plotlySource)).then(() => window.Plotly);
+    plotlyLoading ??= import(plotlyLoader).then(m => m.importScript('plotly-import', plotlySource)).then(scriptLoaded)
+        .catch(e => { plotlyLoading = null; throw e; });
     return plotlyLoading;
+}
+
+// The loader resolves at once when its <script> tag already exists, loaded or not: a page with a Plotly.Blazor chart
+// (the run page's loss curve) adds that tag first, so plotly.js may still be on its way. Wait for the tag's load.
+function scriptLoaded() {
+    if (window.Plotly) return window.Plotly;
+    const tag = document.getElementById('plotly-import');
+    if (!tag) throw new Error('plotly.js was not loaded');
+    return new Promise((ok, fail) => {
+        tag.addEventListener('load', () => window.Plotly ? ok(window.Plotly) : fail(new Error('plotly.js loaded without Plotly')), { once: true });
+        tag.addEventListener('error', () => fail(new Error(`plotly.js failed to load from ${tag.src}`)), { once: true });
+    });
 }
 
 const config = { responsive: true, displaylogo: false };

@@ -13,6 +13,7 @@ namespace Segmenter.Web.Services;
 internal sealed class SessionResults(object gate)
 {
     private readonly Dictionary<string, byte[]> _pngCache = new();
+    private const string MeanPng = "mean";
     private readonly List<SegmentationResult> _deferredDisposal = [];
     private SegmentationResult? _result;
     private RgbImage? _image;
@@ -76,18 +77,21 @@ internal sealed class SessionResults(object gate)
         foreach (var r in free) r.Dispose();
     }
 
-    /// <summary>Makes a result current (after the session ended, disposes it instead); the replaced one is disposed now or after its last lease.</summary>
-    public void Replace(SegmentationResult result, RgbImage image, bool modelInMemory = true)
-        => ReplaceIf(expected: null, result, image, modelInMemory);
+    /// <summary>
+    /// Makes a result current (after the session ended, disposes it instead); the replaced one is disposed now or after
+    /// its last lease. <paramref name="meanPng"/>, the result in mean colours already encoded, is served without encoding it again.
+    /// </summary>
+    public void Replace(SegmentationResult result, RgbImage image, bool modelInMemory = true, byte[]? meanPng = null)
+        => ReplaceIf(expected: null, result, image, modelInMemory, meanPng);
 
     /// <summary>
     /// Makes <paramref name="result"/> current only while <paramref name="expected"/> still is (an edit of it); otherwise
     /// disposes <paramref name="result"/> and returns false, so an edit never hides a newer run.
     /// </summary>
     public bool ReplaceIfCurrent(SegmentationResult expected, SegmentationResult result, RgbImage image)
-        => ReplaceIf(expected, result, image, modelInMemory: true);
+        => ReplaceIf(expected, result, image, modelInMemory: true, meanPng: null);
 
-    private bool ReplaceIf(SegmentationResult? expected, SegmentationResult result, RgbImage image, bool modelInMemory)
+    private bool ReplaceIf(SegmentationResult? expected, SegmentationResult result, RgbImage image, bool modelInMemory, byte[]? meanPng)
     {
         SegmentationResult? old;
         bool replaced = false;
@@ -101,6 +105,7 @@ internal sealed class SessionResults(object gate)
                 _result = result;
                 _image = image;
                 _pngCache.Clear();
+                if (meanPng is not null) _pngCache[MeanPng] = meanPng;
                 _modelReleased = !modelInMemory;
                 _imageReleased = false;
                 _version++;
@@ -168,7 +173,7 @@ internal sealed class SessionResults(object gate)
             {
                 ResultView.Palette => "palette",
                 ResultView.Boundaries => "boundaries",
-                _ => "mean",
+                _ => MeanPng,
             };
             if (_pngCache.TryGetValue(which, out var cached)) return cached;
         }
@@ -188,7 +193,7 @@ internal sealed class SessionResults(object gate)
         return which switch
         {
             "original" when image is not null => ImageLoader.EncodePng(image),
-            "mean" when result is not null => ImageLoader.EncodePng(result.RenderMeanColours()),
+            MeanPng when result is not null => ImageLoader.EncodePng(result.RenderMeanColours()),
             "palette" when result is not null => ImageLoader.EncodePng(result.RenderPalette()),
             "boundaries" when sameSize => ImageLoader.EncodePng(result!.RenderBoundaries(image!)),
             "labels" when result is not null => ImageLoader.EncodeLabelPng(result.Labels, result.Width, result.Height),

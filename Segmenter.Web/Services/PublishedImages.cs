@@ -1,0 +1,26 @@
+using Segmenter.Engine.Imaging;
+using Segmenter.Engine.Pipeline;
+
+namespace Segmenter.Web.Services;
+
+/// <summary>
+/// The images drawn once when a run is published: the result in mean colours (kept for the store), its PNG (the
+/// page's segmented image, served from the session's cache, and the store's copy) and the history thumbnail. Each
+/// is null when drawing failed: the run is published without it.
+/// </summary>
+internal sealed record PublishedImages(RgbImage? Mean, byte[]? MeanPng, byte[]? ThumbnailPng)
+{
+    public static PublishedImages Draw(SegmentationResult result, ILogger logger)
+    {
+        try
+        {
+            var mean = result.RenderMeanColours();
+            return new(mean, ImageLoader.EncodePng(mean), ImageLoader.EncodePng(Thumbnails.Shrink(mean)));
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not draw the run's images");
+            return new(null, null, null);
+        }
+    }
+}
