@@ -338,7 +338,10 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
             Assert.True(results.Count(r => r == "done") >= 5, "one running and four queued runs should all complete");
             Assert.Contains("busy", results);
 
-            var idle = await server.WaitForHealthAsync(h => h.Running == 0 && h.Queued == 0, TimeSpan.FromSeconds(5));
+            // "done" shows as soon as the result is published; the job then scores it (silhouette, the colour
+            // baselines) and stores it, so the last job may still run for seconds on a loaded machine. What must
+            // hold is that it ends and the server returns to idle, not how fast (that is the bench's business).
+            var idle = await server.WaitForHealthAsync(h => h.Running == 0 && h.Queued == 0, TimeSpan.FromSeconds(30));
             Assert.Equal(new Health("healthy", 0, 0), idle);
         }
         catch
