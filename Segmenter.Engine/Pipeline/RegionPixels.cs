@@ -20,14 +20,6 @@ internal sealed class RegionPixels(RgbImage image, int window, InputColours colo
     /// </summary>
     public const int KeepAllCodesUpTo = 2 * 1024 * 1024;
 
-    /// <summary>
-    /// On a streamed image, an ask for at most 1/this of the pixels (the k-means fit sample, the plot's points) is
-    /// encoded window by window: scattered pixels touch every tile, so tiling them costs a full pass each time, while
-    /// one window costs a few tile pixels' work (the per-window model measured 2–8× the fast encoder per pixel), so
-    /// such an ask costs at most about a quarter of a pass. Only the final assignment passes over the whole image.
-    /// </summary>
-    public const int SparseAskFraction = 16;
-
     private readonly ImageRegions regions = new(image, window / 2, colours);
     private readonly int width = image.Width, height = image.Height;
     private (AttentionAutoencoder Model, float[] Codes)? kept;
@@ -47,11 +39,7 @@ internal sealed class RegionPixels(RgbImage image, int window, InputColours colo
     public override float[] Encode(AttentionAutoencoder model, ReadOnlySpan<int> items, CancellationToken ct)
     {
         int dims = model.CodeSize;
-        if (Count > KeepAllCodesUpTo)
-        {
-            if ((long)items.Length * SparseAskFraction > Count) return EncodeTiles(model, items, ct);
-            return base.Encode(model, items, ct);
-        }
+        if (Count > KeepAllCodesUpTo) return EncodeTiles(model, items, ct);
         if (kept is not { } k || k.Model != model)
             kept = k = (model, EncodeTiles(model, Enumerable.Range(0, Count).ToArray(), ct));
         var codes = new float[(long)items.Length * dims];
