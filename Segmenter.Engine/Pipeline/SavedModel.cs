@@ -38,7 +38,7 @@ public sealed class SavedModel : IDisposable
     /// <summary>Writes a run's model; the result must still hold its trained model (not disposed, not itself applied).</summary>
     public static void Save(SegmentationResult result, Stream destination)
     {
-        var model = TrainedCodes.Of(result).Model;
+        var model = TrainedModel.Of(result).Autoencoder;
         if (result.Centres.Length != result.Parameters.Clusters * model.CodeSize)
             throw new InvalidOperationException("This result has no k-means centres to save.");
         using var zip = new ZipArchive(destination, ZipArchiveMode.Create, leaveOpen: true);
@@ -145,7 +145,7 @@ public sealed class SavedModel : IDisposable
         var timings = new StageTimings(DecodeSeconds: 0, TrainSeconds: 0, EncodeSeconds: encoded, ClusterSeconds: 0,
             RenderSeconds: total - encoded, TotalSeconds: total, FirstEpochSeconds: 0);
         return new SegmentationResult(p, image.Width, image.Height, labels, clusters, EpochLosses, inertia, kmeansIterations: 0,
-            timings, plot, state: null) { Centres = _centres };
+            timings, plot, model: null) { Centres = _centres };
     }
 
     public void Dispose() => _model.Dispose();

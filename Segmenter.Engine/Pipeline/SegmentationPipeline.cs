@@ -6,7 +6,7 @@ using TorchSharp;
 
 namespace Segmenter.Engine.Pipeline;
 
-/// <summary>A k value's scores from <see cref="SegmentationPipeline.SweepK"/>.</summary>
+/// <summary>A k value's scores from <see cref="TrainedModel.SweepK"/>.</summary>
 public sealed record KSweepPoint(int K, double Inertia, double Silhouette, double DaviesBouldin);
 
 /// <summary>decode → train → encode → cluster → render, in one call, with progress events.</summary>
@@ -52,10 +52,9 @@ public static class SegmentationPipeline
             RequireEnoughItems(items, image, p);
             var (fitItems, fitWeights, sampled) = ChooseFitItems(items, image.PixelCount, p);
             var fitCodes = items.Encode(model, fitItems, ct);
-            var codes = new TrainedCodes(model, fitItems, fitCodes, fitWeights, sampled);
-
-            var result = Cluster(codes, items, image, p, losses, marks, ct);
-            return result;
+            var trained = new TrainedModel(model, image, p, losses, fitItems, fitCodes, fitWeights, sampled);
+            // The caller holds the returned result's Model and disposes it (see TrainedModel).
+            return Cluster(trained, items, image, p, losses, marks, ct);
         }
         catch
         {
@@ -64,30 +63,25 @@ public static class SegmentationPipeline
         }
     }
 
-    /// <summary>Re-clusters the codes of an earlier run with new k-means settings; no training.</summary>
-    public static SegmentationResult Recluster(SegmentationResult previous, RgbImage image, SegmentationParameters parameters,
-        CancellationToken cancellationToken = default)
+    /// <summary>Re-clusters the codes of a trained model with new k-means settings; no training.</summary>
+    internal static SegmentationResult Recluster(TrainedModel trained, SegmentationParameters parameters, CancellationToken cancellationToken)
     {
-        var codes = TrainedCodes.Of(previous);
-        if (image.Width != previous.Width || image.Height != previous.Height)
-            throw new ArgumentException("Re-clustering needs the same image the model was trained on.");
+        var image = trained.Image;
         // Only the clustering settings may change; the trained model decides everything else.
-        var p = previous.Parameters.WithClusteringOf(parameters);
+        var p = trained.Parameters.WithClusteringOf(parameters);
         p.Validate(image.PixelCount);
         var marks = new StageClock(Stopwatch.StartNew(), null, decodeSeconds: 0);
         var items = CodeItems.For(image, p);
         RequireEnoughItems(items, image, p);
-        return Cluster(codes, items, image, p, previous.EpochLosses, marks, cancellationToken, reclustered: true);
+        return Cluster(trained, items, image, p, trained.EpochLosses, marks, cancellationToken, reclustered: true);
     }
 
     /// <summary>Scores k = from…to on an earlier run's codes (inertia, silhouette on a sample, Davies–Bouldin).</summary>
-    public static IReadOnlyList<KSweepPoint> SweepK(SegmentationResult previous, int from = 2, int to = 12,
-        CancellationToken cancellationToken = default)
+    internal static IReadOnlyList<KSweepPoint> SweepK(TrainedModel codes, int from, int to, CancellationToken cancellationToken)
     {
         if (from < 2 || to < from || to > SegmentationParameters.MaxClusters)
             throw new ArgumentException($"The k range must run from at least 2 to at most {SegmentationParameters.MaxClusters}; got {from}…{to}.");
-        var codes = TrainedCodes.Of(previous);
-        int seed = previous.Parameters.Seed, Dims = codes.Model.CodeSize;
+        int seed = codes.Parameters.Seed, Dims = codes.Autoencoder.CodeSize;
         // Each k is fitted on a seeded, pixel-weighted subsample of the fitted codes (duplicates merged into weights)
         // and scored on a smaller one: the curves' shapes, which is what choosing k needs, at a fraction of the cost.
         var (fitRows, fitWeights) = WeightedSampler.DrawCounted(codes.FitWeights, codes.FitCodes.Length / Dims, 16_384, seed);
@@ -98,7 +92,7 @@ public static class SegmentationPipeline
         for (int k = from; k <= Math.Min(to, fitRows.Length); k++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var km = new KMeans(k, nInit: 3, maxIter: 100, tol: previous.Parameters.KMeansTolerance, seed: seed)
+            var km = new KMeans(k, nInit: 3, maxIter: 100, tol: codes.Parameters.KMeansTolerance, seed: seed)
                 .Fit(fitCodes, Dims, fitWeights, cancellationToken);
             var labels = km.Predict(scoreCodes, Dims);
             bool scorable = labels.Distinct().Count() is > 1 and var d && d < labels.Length;
@@ -113,14 +107,14 @@ public static class SegmentationPipeline
     /// For window 3 or 5: how much the token of pixel (x, y) attends to each neighbour, per head
     /// (heads × window × window, row-major). Null for window 1.
     /// </summary>
-    public static float[][]? AttentionAt(SegmentationResult result, RgbImage image, int x, int y)
+    internal static float[][]? AttentionAt(TrainedModel trained, int x, int y)
     {
-        var codes = TrainedCodes.Of(result);
-        var model = codes.Model;
+        var model = trained.Autoencoder;
+        var image = trained.Image;
         if (model.Window == 1) return null;
         if (x < 0 || y < 0 || x >= image.Width || y >= image.Height)
             throw new ArgumentException($"The pixel ({x}, {y}) lies outside the {image.Width}×{image.Height} image.");
-        var windows = new PixelWindows(image, model.Window, result.Parameters.InputColours);
+        var windows = new PixelWindows(image, model.Window, trained.Parameters.InputColours);
         var input = new float[windows.FloatsPerItem];
         windows.Fill([y * image.Width + x], input);
         using var scope = torch.NewDisposeScope();
@@ -135,47 +129,37 @@ public static class SegmentationPipeline
     /// The code of every pixel (pixelCount × 32, row-major), e.g. to compare k-means implementations on the same codes.
     /// Holds all codes at once, so meant for moderate images.
     /// </summary>
-    public static float[] EncodePixels(SegmentationResult result, RgbImage image, CancellationToken cancellationToken = default)
+    internal static float[] EncodePixels(TrainedModel trained, CancellationToken cancellationToken)
     {
-        var codes = TrainedCodes.Of(result);
-        var all = Enumerable.Range(0, (int)image.PixelCount).ToArray();
-        return CodeItems.ForPixels(image, codes.Model.Window, result.Parameters.InputColours).Encode(codes.Model, all, cancellationToken);
+        var model = trained.Autoencoder;
+        var all = Enumerable.Range(0, (int)trained.Image.PixelCount).ToArray();
+        return CodeItems.ForPixels(trained.Image, model.Window, trained.Parameters.InputColours).Encode(model, all, cancellationToken);
     }
 
     // ---- stages after training ----
 
-    private static SegmentationResult Cluster(TrainedCodes codes, CodeItems items, RgbImage image, SegmentationParameters p,
+    private static SegmentationResult Cluster(TrainedModel codes, CodeItems items, RgbImage image, SegmentationParameters p,
         IReadOnlyList<EpochLoss> losses, StageClock marks, CancellationToken ct, bool reclustered = false)
     {
-        IDisposable? hold = null;
-        try
-        {
-            hold = codes.Hold();
-            marks.Enter(PipelineStage.Clustering);
-            var km = new KMeans(p.Clusters, p.KMeansRestarts, p.KMeansMaxIterations, p.KMeansTolerance, p.Seed, p.KMeansInit)
-                .Fit(codes.FitCodes, codes.Model.CodeSize, codes.FitWeights, ct);
-            var (itemLabels, inertia) = codes.Sampled
-                ? AssignAll(codes.Model, items, km, ct)
-                : (km.Labels, km.Inertia);
+        var model = codes.Autoencoder;
+        marks.Enter(PipelineStage.Clustering);
+        var km = new KMeans(p.Clusters, p.KMeansRestarts, p.KMeansMaxIterations, p.KMeansTolerance, p.Seed, p.KMeansInit)
+            .Fit(codes.FitCodes, model.CodeSize, codes.FitWeights, ct);
+        var (itemLabels, inertia) = codes.Sampled
+            ? AssignAll(model, items, km, ct)
+            : (km.Labels, km.Inertia);
 
-            marks.Enter(PipelineStage.Rendering);
-            int n = (int)image.PixelCount;
-            var labels = new byte[n];
-            for (int i = 0; i < n; i++) labels[i] = (byte)itemLabels[items.ItemOfPixel(i)];
-            labels = LabelSmoothing.ModeFilter(labels, image.Width, image.Height, p.Clusters, p.LabelSmoothing);
-            var clusters = Summarise(image, labels, p.Clusters);
-            var plot = PlotSampler.Draw(codes.Model, items, image, labels, clusters, km.ClusterCenters, p.Seed, ct);
-            marks.Enter(PipelineStage.Done);
+        marks.Enter(PipelineStage.Rendering);
+        int n = (int)image.PixelCount;
+        var labels = new byte[n];
+        for (int i = 0; i < n; i++) labels[i] = (byte)itemLabels[items.ItemOfPixel(i)];
+        labels = LabelSmoothing.ModeFilter(labels, image.Width, image.Height, p.Clusters, p.LabelSmoothing);
+        var clusters = Summarise(image, labels, p.Clusters);
+        var plot = PlotSampler.Draw(model, items, image, labels, clusters, km.ClusterCenters, p.Seed, ct);
+        marks.Enter(PipelineStage.Done);
 
-            var result = new SegmentationResult(p, image.Width, image.Height, labels, clusters, losses, inertia,
-                km.Iterations, marks.Timings(losses), plot, hold) { Reclustered = reclustered, Centres = km.ClusterCenters, CodesEncoded = items.Encoded };
-            hold = null;
-            return result;
-        }
-        finally
-        {
-            hold?.Dispose();
-        }
+        return new SegmentationResult(p, image.Width, image.Height, labels, clusters, losses, inertia,
+            km.Iterations, marks.Timings(losses), plot, codes) { Reclustered = reclustered, Centres = km.ClusterCenters, CodesEncoded = items.Encoded };
     }
 
     /// <summary>

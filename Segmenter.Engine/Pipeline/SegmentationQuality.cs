@@ -15,22 +15,21 @@ public sealed record RunQuality(double Silhouette, double DaviesBouldin, int Sam
 public static class SegmentationQuality
 {
 
-    /// <param name="image">The image the result was trained on (it maps codes to pixels, hence to labels).</param>
-    public static RunQuality Of(SegmentationResult result, RgbImage image, int sampleSize = 2000)
+    /// <param name="codes">The model the result was made from (its image maps codes to pixels, hence to labels).</param>
+    internal static RunQuality Of(TrainedModel codes, SegmentationResult result, int sampleSize)
     {
         ArgumentNullException.ThrowIfNull(result);
-        ArgumentNullException.ThrowIfNull(image);
+        var image = codes.Image;
         if (image.Width != result.Width || image.Height != result.Height)
             throw new ArgumentException("Scoring needs the image the result was made from.");
         if (sampleSize < 2) throw new ArgumentException($"The sample must hold at least 2 codes; got {sampleSize}.", nameof(sampleSize));
-        var codes = TrainedCodes.Of(result);
 
         // Each item's label: every pixel of an item (a colour, or a pixel's window) carries the same label.
         var items = CodeItems.For(image, result.Parameters);
         var itemLabel = new int[items.Count];
         for (int i = 0; i < result.Labels.Length; i++) itemLabel[items.ItemOfPixel(i)] = result.Labels[i];
 
-        int dims = codes.Model.CodeSize, n = codes.FitCodes.Length / dims;
+        int dims = codes.Autoencoder.CodeSize, n = codes.FitCodes.Length / dims;
         var sample = WeightedSampler.DrawDistinct(codes.FitWeights, n, sampleSize, result.Parameters.Seed);
         var sampleCodes = SegmentationPipeline.Gather(codes.FitCodes, sample, dims);
         var labels = sample.Select(s => itemLabel[codes.FitItems[s]]).ToArray();

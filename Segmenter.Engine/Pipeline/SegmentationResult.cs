@@ -21,19 +21,19 @@ public sealed record StageTimings(
 public sealed record PlotSample(int Count, byte[] Rgb, byte[] Labels, float[] Codes3, float[] Centres3);
 
 /// <summary>
-/// Everything a run produced. Holds the trained model (native memory) so the codes can be re-clustered
-/// without retraining: dispose it when the result is no longer needed.
+/// Everything a run produced, and the <see cref="TrainedModel"/> it came from (to re-cluster without retraining).
+/// A result never frees its model: whoever holds the model disposes it.
 /// </summary>
-public sealed class SegmentationResult : IDisposable
+public sealed class SegmentationResult
 {
     public SegmentationResult(
         SegmentationParameters parameters, int width, int height, byte[] labels,
         IReadOnlyList<ClusterSummary> clusters, IReadOnlyList<EpochLoss> epochLosses, double inertia,
-        int kmeansIterations, StageTimings timings, PlotSample plot, IDisposable? state)
+        int kmeansIterations, StageTimings timings, PlotSample plot, TrainedModel? model)
     {
         Parameters = parameters; Width = width; Height = height; Labels = labels; Clusters = clusters;
         EpochLosses = epochLosses; Inertia = inertia; KMeansIterations = kmeansIterations; Timings = timings;
-        Plot = plot; State = state;
+        Plot = plot; Model = model;
     }
 
     public SegmentationParameters Parameters { get; }
@@ -62,11 +62,11 @@ public sealed class SegmentationResult : IDisposable
     /// <summary>True when this result came from re-clustering earlier codes, with no training.</summary>
     public bool Reclustered { get; init; }
 
-    /// <summary>Bytes the trained codes kept for re-clustering hold (0 when none are kept); for memory budgets.</summary>
-    public long TrainedStateBytes => TrainedCodes.BytesOf(this);
-
-    /// <summary>Trained model and codes kept for re-clustering; engine-internal.</summary>
-    internal IDisposable? State { get; private set; }
+    /// <summary>
+    /// The trained model this result was made from, shared with every re-clustering of it; null for a result opened
+    /// from the store or applied from a saved model. Not owned: see <see cref="TrainedModel"/>'s ownership rule.
+    /// </summary>
+    public TrainedModel? Model { get; }
 
     /// <summary>Every pixel painted with its cluster's mean original colour.</summary>
     public RgbImage RenderMeanColours() => Paint(c => (Clusters[c].R, Clusters[c].G, Clusters[c].B));
@@ -103,11 +103,5 @@ public sealed class SegmentationResult : IDisposable
             px[3 * i] = r; px[3 * i + 1] = g; px[3 * i + 2] = b;
         }
         return new RgbImage(Width, Height, px);
-    }
-
-    public void Dispose()
-    {
-        State?.Dispose();
-        State = null;
     }
 }

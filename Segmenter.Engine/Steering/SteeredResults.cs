@@ -8,52 +8,38 @@ namespace Segmenter.Engine.Steering;
 /// Turns a hand-steered clustering back into a <see cref="SegmentationResult"/> of the same trained model, so the
 /// segmented image, the distribution, the plots and the report show the edited labels like any run's.
 /// </summary>
-public static class SteeredResults
+internal static class SteeredResults
 {
-    /// <summary>Every pixel's code (n × dims, row-major) from the result's trained model: what merge, split and strokes edit.</summary>
-    public static (float[] Codes, int Dims) PixelCodes(SegmentationResult result, RgbImage image, CancellationToken ct = default)
-    {
-        RequireSameSize(result, image);
-        var codes = SegmentationPipeline.EncodePixels(result, image, ct);
-        return (codes, codes.Length / (int)image.PixelCount);
-    }
-
     /// <summary>
     /// A result holding <paramref name="steered"/>'s labels and centres, sharing <paramref name="previous"/>'s trained
     /// model (no training): clusters summarised and plot points drawn again, both from the given codes (no encoding).
     /// </summary>
-    public static SegmentationResult Relabel(SegmentationResult previous, RgbImage image, SteeredClusters steered,
-        float[] codes, int dims, CancellationToken ct = default)
+    internal static SegmentationResult Relabel(TrainedModel trained, SegmentationResult previous, SteeredClusters steered,
+        float[] codes, int dims, CancellationToken ct)
     {
+        var image = trained.Image;
         RequireSameSize(previous, image);
         CodeShape.Require(codes, dims, steered.Labels.Length);
         if (steered.Labels.Length != image.PixelCount)
             throw new ArgumentException($"The clustering holds {steered.Labels.Length} pixels, not the image's {image.PixelCount}.");
         if (steered.Count < SegmentationParameters.MinClusters || steered.Count > SegmentationParameters.MaxClusters)
             throw new ArgumentException($"A segmentation has {SegmentationParameters.MinClusters}…{SegmentationParameters.MaxClusters} clusters; this edit leaves {steered.Count}.");
-        var trained = TrainedCodes.Of(previous);
-        IDisposable? hold = trained.Hold();
-        try
+        var p = previous.Parameters with { Clusters = steered.Count };
+        var labels = new byte[steered.Labels.Length];
+        double inertia = 0;
+        for (int i = 0; i < labels.Length; i++)
         {
-            var p = previous.Parameters with { Clusters = steered.Count };
-            var labels = new byte[steered.Labels.Length];
-            double inertia = 0;
-            for (int i = 0; i < labels.Length; i++)
-            {
-                int c = steered.Labels[i];
-                labels[i] = (byte)c;
-                inertia += DistanceKernels.SquaredDistance(codes, i * dims, steered.Centres, c * dims, dims);
-            }
-            var clusters = SegmentationPipeline.Summarise(image, labels, steered.Count);
-            ct.ThrowIfCancellationRequested();
-            var plot = PlotSampler.Draw(codes, dims, image, labels, clusters, steered.Centres, p.Seed);
-            var result = new SegmentationResult(p, image.Width, image.Height, labels, clusters, previous.EpochLosses, inertia,
-                kmeansIterations: 0, previous.Timings, plot, hold)
-            { Reclustered = true, Centres = steered.Centres, CodesEncoded = previous.CodesEncoded };
-            hold = null;
-            return result;
+            int c = steered.Labels[i];
+            labels[i] = (byte)c;
+            inertia += DistanceKernels.SquaredDistance(codes, i * dims, steered.Centres, c * dims, dims);
         }
-        finally { hold?.Dispose(); }
+        var clusters = SegmentationPipeline.Summarise(image, labels, steered.Count);
+        ct.ThrowIfCancellationRequested();
+        var plot = PlotSampler.Draw(codes, dims, image, labels, clusters, steered.Centres, p.Seed);
+        var result = new SegmentationResult(p, image.Width, image.Height, labels, clusters, previous.EpochLosses, inertia,
+            kmeansIterations: 0, previous.Timings, plot, trained)
+        { Reclustered = true, Centres = steered.Centres, CodesEncoded = previous.CodesEncoded };
+        return result;
     }
 
     private static void RequireSameSize(SegmentationResult result, RgbImage image)

@@ -1,0 +1,84 @@
+using Segmenter.Engine.Imaging;
+using Segmenter.Engine.Model;
+using Segmenter.Engine.Steering;
+
+namespace Segmenter.Engine.Pipeline;
+
+/// <summary>
+/// A trained autoencoder over the image it was trained on, with the codes k-means is fitted on: what lets a run be
+/// re-clustered, swept over k, scored, inspected and hand-steered without training again.
+/// <para>
+/// <b>Ownership rule:</b> whoever holds the <see cref="TrainedModel"/> disposes it (the session's result store, the
+/// CLI command, the API job, the test). Results made from it (<see cref="SegmentationResult.Model"/>) only refer to
+/// it and never free it; every re-clustering shares this one model. Once disposed, every method throws
+/// <see cref="ObjectDisposedException"/>, while results already made keep their labels, tables and plots.
+/// </para>
+/// </summary>
+public sealed class TrainedModel : IDisposable
+{
+    private AttentionAutoencoder? autoencoder;
+
+    internal TrainedModel(AttentionAutoencoder autoencoder, RgbImage image, SegmentationParameters parameters,
+        IReadOnlyList<EpochLoss> epochLosses, int[] fitItems, float[] fitCodes, float[]? fitWeights, bool sampled)
+    {
+        this.autoencoder = autoencoder; Image = image; Parameters = parameters; EpochLosses = epochLosses;
+        FitItems = fitItems; FitCodes = fitCodes; FitWeights = fitWeights; Sampled = sampled;
+    }
+
+    /// <summary>The image the model was trained on; every method works on it.</summary>
+    public RgbImage Image { get; }
+
+    /// <summary>The parameters of the run that trained it; a re-clustering changes only their clustering settings.</summary>
+    public SegmentationParameters Parameters { get; }
+
+    public IReadOnlyList<EpochLoss> EpochLosses { get; }
+
+    public bool IsDisposed => Volatile.Read(ref autoencoder) is null;
+
+    /// <summary>Managed bytes of the fitted items, codes and weights (the model's few weights aside); 0 once disposed. For memory budgets.</summary>
+    public long ResidentBytes => IsDisposed ? 0 : 4L * (FitItems.Length + FitCodes.Length + (FitWeights?.Length ?? 0));
+
+    /// <summary>The codes clustered with new k-means settings (only the clustering settings of <paramref name="parameters"/> count); no training.</summary>
+    public SegmentationResult Cluster(SegmentationParameters parameters, CancellationToken cancellationToken = default)
+        => SegmentationPipeline.Recluster(this, parameters, cancellationToken);
+
+    /// <summary>Scores k = from…to (inertia, silhouette on a sample, Davies–Bouldin).</summary>
+    public IReadOnlyList<KSweepPoint> SweepK(int from = 2, int to = 12, CancellationToken cancellationToken = default)
+        => SegmentationPipeline.SweepK(this, from, to, cancellationToken);
+
+    /// <summary>Per head, the attention of pixel (x, y) over its window (row-major); null for window 1.</summary>
+    public float[][]? AttentionAt(int x, int y) => SegmentationPipeline.AttentionAt(this, x, y);
+
+    /// <summary>The code of every pixel (pixelCount × dims, row-major); holds all codes at once, so meant for moderate images.</summary>
+    public float[] Encode(CancellationToken cancellationToken = default) => SegmentationPipeline.EncodePixels(this, cancellationToken);
+
+    /// <summary>Every pixel's code with its width: what merge, split and strokes edit.</summary>
+    public (float[] Codes, int Dims) PixelCodes(CancellationToken cancellationToken = default)
+    {
+        var codes = Encode(cancellationToken);
+        return (codes, codes.Length / (int)Image.PixelCount);
+    }
+
+    /// <summary>Silhouette and Davies–Bouldin of <paramref name="result"/>'s labels on a sample of these codes.</summary>
+    public RunQuality Quality(SegmentationResult result, int sampleSize = 2000) => SegmentationQuality.Of(this, result, sampleSize);
+
+    /// <summary>A result of this model showing an edited clustering of <paramref name="previous"/> (no training).</summary>
+    public SegmentationResult Relabel(SegmentationResult previous, SteeredClusters steered, float[] codes, int dims, CancellationToken cancellationToken = default)
+        => SteeredResults.Relabel(this, previous, steered, codes, dims, cancellationToken);
+
+    /// <summary>The autoencoder; throws once the model is disposed.</summary>
+    internal AttentionAutoencoder Autoencoder
+        => Volatile.Read(ref autoencoder) ?? throw new ObjectDisposedException(nameof(TrainedModel), "This trained model has been disposed; train again.");
+
+    /// <summary>Which items (colours or pixels) the fitted codes belong to; all of them, in order, unless <see cref="Sampled"/>.</summary>
+    internal int[] FitItems { get; }
+    internal float[] FitCodes { get; }
+    internal float[]? FitWeights { get; }
+    internal bool Sampled { get; }
+
+    /// <summary>The model a result was made from; a clear message when it has none (opened from the store, or applied from a saved model).</summary>
+    internal static TrainedModel Of(SegmentationResult result) =>
+        result.Model ?? throw new InvalidOperationException("This result keeps no trained model (it was opened from the store); train again.");
+
+    public void Dispose() => Interlocked.Exchange(ref autoencoder, null)?.Dispose();
+}
