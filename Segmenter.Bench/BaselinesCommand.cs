@@ -28,7 +28,8 @@ internal static class BaselinesCommand
         for (int r = 1; r <= repeat; r++)
         {
             var clock = Stopwatch.StartNew();
-            using var run = SegmentationPipeline.Run(image, parameters);
+            var run = SegmentationPipeline.Run(image, parameters);
+            using var model = run.Model;
             double runSeconds = clock.Elapsed.TotalSeconds;
             clock.Restart();
             var views = BaselineView.Beside(image, Array.ConvertAll(run.Labels, l => (int)l), k, seed);

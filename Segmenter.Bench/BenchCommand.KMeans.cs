@@ -26,8 +26,8 @@ internal static partial class BenchCommand
         const int dims = 32, k = 4;
         var image = ImageLoader.Load(Path.Combine(root, "assets", "astronaut.png"));
         float[] codes;
-        using (var trained = SegmentationPipeline.Run(image, SegmentationParameters.ForPreset(Preset.Fast) with { Clusters = k }))
-            codes = SegmentationPipeline.EncodePixels(trained, image);
+        using (var trained = SegmentationPipeline.Run(image, SegmentationParameters.ForPreset(Preset.Fast) with { Clusters = k }).Model!)
+            codes = trained.Encode();
         int n = codes.Length / dims;
 
         new KMeans(k, nInit: 1, seed: 1).Fit(codes[..(4096 * dims)], dims); // JIT warm-up, not timed

@@ -28,7 +28,7 @@ internal static class CapacityCommand
         var p = SegmentationParameters.ForPreset(Preset.Fast) with { Clusters = 4 };
         Console.WriteLine($"capacity: {runs} runs per level of the astronaut ({image.Width}×{image.Height}), fast preset, k=4, " +
                           $"{Environment.ProcessorCount} cores");
-        using (SegmentationPipeline.Run(image, p with { Epochs = 1 })) { } // warm-up: native library, JIT
+        using (SegmentationPipeline.Run(image, p with { Epochs = 1 }).Model) { } // warm-up: native library, JIT
 
         // CPU seconds per run barely move with other programs' load (wall seconds do): if a run costs the same CPU at
         // level 2 as at level 1, concurrent runs are not fighting each other and an idle machine's throughput scales.
@@ -47,7 +47,7 @@ internal static class CapacityCommand
                 for (int i; (i = Interlocked.Increment(ref next) - 1) < runs;)
                 {
                     var one = Stopwatch.StartNew();
-                    using (SegmentationPipeline.Run(image, p)) { }
+                    using (SegmentationPipeline.Run(image, p).Model) { }
                     perRun[i] = one.Elapsed.TotalSeconds;
                 }
             }, TaskCreationOptions.LongRunning)).ToArray();

@@ -32,7 +32,7 @@ internal static class HostileCommand
                 if (image.PixelCount < quick.Clusters) outcome = $"decoded {image.Width}×{image.Height}; too few pixels to segment";
                 else
                 {
-                    using var result = SegmentationPipeline.Run(image, quick);
+                    using var model = SegmentationPipeline.Run(image, quick).Model;
                     outcome = $"segmented {image.Width}×{image.Height}";
                 }
             }

@@ -59,7 +59,8 @@ internal static class SegmentBatch
             var clock = Stopwatch.StartNew();
             try
             {
-                using var r = segmenter.Segment(image, target, verbose: false);
+                var r = segmenter.Segment(image, target, verbose: false);
+                using var model = r.Model;
                 double seconds = clock.Elapsed.TotalSeconds;
                 Console.WriteLine($"{prefix}: {r.Width}×{r.Height}, k={r.Parameters.Clusters}, final loss {r.FinalLoss:0.000000}, " +
                                   $"{seconds:0.00} s -> {target}");

@@ -41,8 +41,7 @@ internal static class SegmentCommand
         var segmenter = new Segmenter(p, model, modelPath, savePath, cl.Flag("--preview"));
         if (inputs.Count == 1 && !Directory.Exists(cl.Positionals[0]))
         {
-            var result = segmenter.Segment(inputs[0], outDir, verbose: true);
-            result.Dispose();
+            segmenter.Segment(inputs[0], outDir, verbose: true).Model?.Dispose();
             return Program.Ok;
         }
         return SegmentBatch.Run(inputs, outDir, segmenter);
@@ -139,7 +138,7 @@ internal static class SegmentCommand
             }
             catch
             {
-                result.Dispose();
+                result.Model?.Dispose();
                 throw;
             }
         }

@@ -29,8 +29,9 @@ internal static class SoakCommand
         for (int run = 1; run <= runs; run++)
         {
             using (var stream = new MemoryStream(png, writable: false))
-            using (var result = SegmentationPipeline.Run(stream, ImageLimits.Default, p))
             {
+                var result = SegmentationPipeline.Run(stream, ImageLimits.Default, p);
+                using var model = result.Model;
                 _ = result.RenderMeanColours();
             }
             if (checkpoints.Contains(run))

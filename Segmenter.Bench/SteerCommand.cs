@@ -18,9 +18,10 @@ internal static class SteerCommand
         if (cl.Flag("--help")) { Console.WriteLine(Program.Usage); return Program.Ok; }
         var image = ImageLoader.Load(Path.Combine(RepoPaths.RequireRoot(), "assets", "astronaut.png"));
         var p = SegmentationParameters.ForPreset(Preset.Fast) with { Clusters = 4 };
-        using var result = SegmentationPipeline.Run(image, p);
+        var result = SegmentationPipeline.Run(image, p);
+        using var model = result.Model!;
         var clock = Stopwatch.StartNew();
-        var (codes, dims) = SteeredResults.PixelCodes(result, image);
+        var (codes, dims) = model.PixelCodes();
         double encodeSeconds = clock.Elapsed.TotalSeconds;
         var start = SteeredClusters.FromLabels(codes, dims, result.Labels.Select(l => (int)l).ToArray(), result.Clusters.Count);
 
@@ -37,7 +38,7 @@ internal static class SteerCommand
         double split = Time(() => ClusterEdits.Split(start, codes, dims, 0, 3, p.Seed));
         // What the page and the API add to every edit: the edited labels shown as a result (clusters, plot points).
         var merged = ClusterEdits.Merge(start, codes, dims, [0, 1]);
-        double show = Time(() => SteeredResults.Relabel(result, image, merged, codes, dims).Dispose());
+        double show = Time(() => model.Relabel(result, merged, codes, dims));
         Console.WriteLine($"steer: astronaut {image.Width}×{image.Height}, fast preset, k={p.Clusters}, {Environment.ProcessorCount} cores");
         Console.WriteLine($"| encode all pixels s | strokes re-cluster s | merge s | split into 3 s | show an edit s |");
         Console.WriteLine("|---|---|---|---|---|");

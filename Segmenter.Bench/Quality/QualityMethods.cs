@@ -16,7 +16,8 @@ internal sealed record QualityMethod(string Id, string Label, Func<int, int, Seg
     public int[] Segment(QualityInput input, int seed)
     {
         if (Labeller is not null) return Labeller(input, seed);
-        using var result = SegmentationPipeline.Run(input.Image, Parameters!(input.Clusters, seed));
+        var result = SegmentationPipeline.Run(input.Image, Parameters!(input.Clusters, seed));
+        using var model = result.Model;
         return Array.ConvertAll(result.Labels, l => (int)l);
     }
 }

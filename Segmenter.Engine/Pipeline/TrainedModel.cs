@@ -77,7 +77,7 @@ public sealed class TrainedModel : IDisposable
     internal bool Sampled { get; }
 
     /// <summary>The model a result was made from; a clear message when it has none (opened from the store, or applied from a saved model).</summary>
-    internal static TrainedModel Of(SegmentationResult result) =>
+    public static TrainedModel Of(SegmentationResult result) =>
         result.Model ?? throw new InvalidOperationException("This result keeps no trained model (it was opened from the store); train again.");
 
     public void Dispose() => Interlocked.Exchange(ref autoencoder, null)?.Dispose();

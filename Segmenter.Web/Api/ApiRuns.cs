@@ -184,8 +184,9 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, RunSto
     {
         try
         {
-            using var trained = segment(e => { if (e is EpochCompleted { Loss: var l }) run.Add(l); }, ct);
-            using var steered = strokes is null ? null : SteerByStrokes(trained, image, strokes, ct);
+            var trained = segment(e => { if (e is EpochCompleted { Loss: var l }) run.Add(l); }, ct);
+            using var model = trained.Model; // the job holds the model it trained; the steered result shares it
+            var steered = strokes is null ? null : SteerByStrokes(trained, image, strokes, ct);
             var result = steered ?? trained;
             var quality = new RunQuality(double.NaN, double.NaN, 0);
             try { quality = engine.Quality(result, image, SegmentationSession.QualitySample); }

@@ -34,20 +34,20 @@ public sealed class EngineSegmentation : ISegmentationEngine
         => SegmentationPipeline.Run(image, parameters, progress, cancellationToken, LivePreviewOptions.Default);
 
     public SegmentationResult Recluster(SegmentationResult previous, RgbImage image, SegmentationParameters parameters, CancellationToken cancellationToken)
-        => SegmentationPipeline.Recluster(previous, image, parameters, cancellationToken);
+        => TrainedModel.Of(previous).Cluster(parameters, cancellationToken);
 
     public IReadOnlyList<KSweepPoint> SweepK(SegmentationResult previous, int from, int to, CancellationToken cancellationToken)
-        => SegmentationPipeline.SweepK(previous, from, to, cancellationToken);
+        => TrainedModel.Of(previous).SweepK(from, to, cancellationToken);
 
     public RunQuality Quality(SegmentationResult result, RgbImage image, int sampleSize)
-        => SegmentationQuality.Of(result, image, sampleSize);
+        => TrainedModel.Of(result).Quality(result, sampleSize);
 
     public float[][]? AttentionAt(SegmentationResult result, RgbImage image, int x, int y)
-        => SegmentationPipeline.AttentionAt(result, image, x, y);
+        => TrainedModel.Of(result).AttentionAt(x, y);
 
     public (float[] Codes, int Dims) PixelCodes(SegmentationResult result, RgbImage image, CancellationToken cancellationToken)
-        => SteeredResults.PixelCodes(result, image, cancellationToken);
+        => TrainedModel.Of(result).PixelCodes(cancellationToken);
 
     public SegmentationResult Relabel(SegmentationResult previous, RgbImage image, SteeredClusters steered, float[] codes, int dims, CancellationToken cancellationToken)
-        => SteeredResults.Relabel(previous, image, steered, codes, dims, cancellationToken);
+        => TrainedModel.Of(previous).Relabel(previous, steered, codes, dims, cancellationToken);
 }

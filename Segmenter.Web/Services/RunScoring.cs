@@ -50,7 +50,8 @@ public static class StabilitySeeds
         var labelings = new List<int[]> { Ints(first.Labels) };
         for (int i = 1; i < seeds; i++)
         {
-            using var other = engine.Run(image, first.Parameters with { Seed = first.Parameters.Seed + i }, null, ct);
+            var other = engine.Run(image, first.Parameters with { Seed = first.Parameters.Seed + i }, null, ct);
+            using var model = other.Model; // only the labels are compared: the model goes at once
             labelings.Add(Ints(other.Labels));
             seedDone?.Invoke(i + 1);
         }

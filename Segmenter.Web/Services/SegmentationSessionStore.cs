@@ -160,7 +160,7 @@ public sealed partial class SegmentationSession
         if (image.Width == s.Width && image.Height == s.Height)
         {
             var result = new SegmentationResult(d.Parameters, s.Width, s.Height, labels, d.ClusterTable, d.EpochLosses, d.Inertia,
-                d.KMeansIterations, d.Timings, view.Plot, state: null) { Reclustered = s.Reclustered };
+                d.KMeansIterations, d.Timings, view.Plot, model: null) { Reclustered = s.Reclustered };
             ReplaceResult(result, image, modelInMemory: false);
             _runs.ShowFinished(d.EpochLosses, d.Parameters.Epochs);
         }

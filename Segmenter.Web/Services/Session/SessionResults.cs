@@ -7,14 +7,16 @@ namespace Segmenter.Web.Services;
 /// <summary>
 /// The session's current result and what is drawn from it: the run, the image it ran on, the PNGs encoded for the
 /// page (cached until either changes), the id it was stored under, and the leases that keep its native memory alive
-/// while work uses it off the lock (a result replaced meanwhile is disposed when its last lease ends).
+/// while work uses it off the lock. It holds the current result's <see cref="TrainedModel"/>, so it disposes it: when
+/// a result of another model replaces it (or after the last lease then), when the memory budget releases it, and on close.
+/// Re-clusterings and edits share their run's model, so replacing a result by one of them keeps the model.
 /// It locks the session's gate, shared with <see cref="SessionImageSource"/>, so a memory release sees both at once.
 /// </summary>
 internal sealed class SessionResults(object gate)
 {
     private readonly Dictionary<string, byte[]> _pngCache = new();
     private const string MeanPng = "mean";
-    private readonly List<SegmentationResult> _deferredDisposal = [];
+    private readonly List<TrainedModel> _deferredDisposal = [];
     private SegmentationResult? _result;
     private RgbImage? _image;
     private int _leases;
@@ -67,14 +69,14 @@ internal sealed class SessionResults(object gate)
 
     public void ReleaseLease()
     {
-        SegmentationResult[] free;
+        TrainedModel[] free;
         lock (gate)
         {
             if (--_leases > 0) return;
-            free = _deferredDisposal.ToArray();
+            free = _deferredDisposal.Where(m => !ReferenceEquals(m, _result?.Model)).ToArray();
             _deferredDisposal.Clear();
         }
-        foreach (var r in free) r.Dispose();
+        foreach (var m in free) m.Dispose();
     }
 
     /// <summary>
@@ -130,7 +132,7 @@ internal sealed class SessionResults(object gate)
         lock (gate) _stored = (result, id);
     }
 
-    public long ResidentBytesLocked() => _pngCache.Values.Sum(p => (long)p.Length) + (_result?.TrainedStateBytes ?? 0);
+    public long ResidentBytesLocked() => _pngCache.Values.Sum(p => (long)p.Length) + (_result?.Model?.ResidentBytes ?? 0);
 
     public bool IsLeasedLocked => _leases > 0;
 
@@ -144,10 +146,10 @@ internal sealed class SessionResults(object gate)
             _image = null;
             _imageReleased = true;
         }
-        if (_result is { } result && result.TrainedStateBytes > 0)
+        if (_result?.Model is { IsDisposed: false } model)
         {
-            freed += result.TrainedStateBytes;
-            result.Dispose(); // the model and its codes; the result's labels and tables stay usable
+            freed += model.ResidentBytes;
+            model.Dispose(); // the model and its codes; the result's labels and tables stay usable
             _modelReleased = true;
         }
         return freed;
@@ -228,14 +230,18 @@ internal sealed class SessionResults(object gate)
         Dispose(result);
     }
 
-    /// <summary>Disposes now, or when the last lease ends. Call without holding the gate.</summary>
+    /// <summary>
+    /// Disposes the model of a result that left, now or when the last lease ends, unless the current result shares it
+    /// (a re-clustering or an edit of it). Call without holding the gate.
+    /// </summary>
     private void Dispose(SegmentationResult? result)
     {
-        if (result is null) return;
+        if (result?.Model is not { } model) return;
         lock (gate)
         {
-            if (_leases > 0) { _deferredDisposal.Add(result); return; }
+            if (ReferenceEquals(model, _result?.Model)) return;
+            if (_leases > 0) { _deferredDisposal.Add(model); return; }
         }
-        result.Dispose();
+        model.Dispose();
     }
 }
