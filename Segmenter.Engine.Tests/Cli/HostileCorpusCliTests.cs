@@ -78,7 +78,8 @@ public sealed class HostileCorpusCliTests() : TempDirectoryTest("segmenter-hosti
         catch (ImageRejectedException e) { return new(e.Message, null); }
         try
         {
-            using var r = SegmentationPipeline.Run(image, Asked);
+            var r = SegmentationPipeline.Run(image, Asked);
+            using var rModel = r.Model;
             return new(null, new(r.Width, r.Height, r.FinalLoss, r.Inertia, r.KMeansIterations, r.Clusters.ToArray()));
         }
         catch (ArgumentException e) { return new(Segmenter.Bench.Program.WithoutParamName(e), null); }

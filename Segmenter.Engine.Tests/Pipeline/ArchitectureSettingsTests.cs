@@ -24,17 +24,18 @@ public sealed class ArchitectureSettingsTests
             CodeSize = code, HiddenWidth = width, EncoderDepth = encoder, DecoderDepth = decoder, Activation = activation,
             Window = window, Heads = 8,
         };
-        using var result = SegmentationPipeline.Run(image, p);
+        var result = SegmentationPipeline.Run(image, p);
+        using var resultModel = result.Model;
         Assert.Equal(image.PixelCount, result.Labels.Length);
         Assert.Equal(p.Clusters * code, result.Centres.Length);
         Assert.True(double.IsFinite(result.EpochLosses.Single().Loss));
         Assert.Equal(3 * result.Plot.Count, result.Plot.Codes3.Length);
-        Assert.Equal(image.PixelCount * code, SegmentationPipeline.EncodePixels(result, image).Length);
+        Assert.Equal(image.PixelCount * code, result.Model!.Encode().Length);
 
-        var attention = SegmentationPipeline.AttentionAt(result, image, 5, 5);
+        var attention = SegmentationPipeline.AttentionAt(result.Model!, image, 5, 5);
         Assert.Equal(window == 1, attention is null);
 
-        using var again = SegmentationPipeline.Recluster(result, image, p with { KMeansRestarts = 2, KMeansInit = KMeansInit.Random });
+        var again = result.Model!.Cluster(p with { KMeansRestarts = 2, KMeansInit = KMeansInit.Random });
         Assert.True(again.Reclustered);
         Assert.Equal(KMeansInit.Random, again.Parameters.KMeansInit);
 
@@ -43,7 +44,7 @@ public sealed class ArchitectureSettingsTests
         file.Position = 0;
         using var saved = SavedModel.Load(file);
         Assert.Equal(p, saved.Parameters);
-        using var applied = saved.Apply(image);
+        var applied = saved.Apply(image);
         Assert.Equal(result.Labels, applied.Labels);
     }
 
@@ -51,7 +52,8 @@ public sealed class ArchitectureSettingsTests
     public void A_code_of_two_is_plotted_as_it_is()
     {
         var (image, _) = SampleImages.Blocks(32, 24, seed: 4);
-        using var result = SegmentationPipeline.Run(image, Quick with { CodeSize = 2 });
+        var result = SegmentationPipeline.Run(image, Quick with { CodeSize = 2 });
+        using var resultModel = result.Model;
         var plotted = result.Plot.Codes3;
         // The third axis is padding, and the first two are codes themselves (ReLU codes are never negative; PCA's would be centred).
         Assert.All(Enumerable.Range(0, result.Plot.Count), i => Assert.Equal(0f, plotted[3 * i + 2]));
@@ -63,8 +65,10 @@ public sealed class ArchitectureSettingsTests
     {
         var (image, _) = SampleImages.Blocks(40, 30, seed: 5);
         var p = Quick with { Epochs = 2, CodeSize = 16, HiddenWidth = 48, EncoderDepth = 2, DecoderDepth = 2, Activation = Activation.Gelu, Window = 3 };
-        using var a = SegmentationPipeline.Run(image, p);
-        using var b = SegmentationPipeline.Run(image, p);
+        var a = SegmentationPipeline.Run(image, p);
+        using var aModel = a.Model;
+        var b = SegmentationPipeline.Run(image, p);
+        using var bModel = b.Model;
         Assert.Equal(a.EpochLosses.Select(e => e.Loss), b.EpochLosses.Select(e => e.Loss));
         Assert.Equal(a.Labels, b.Labels);
     }
@@ -84,7 +88,7 @@ public sealed class ArchitectureSettingsTests
         var e = Assert.Throws<ArgumentException>(() => p.Validate(1000));
         Assert.Equal(message, e.Message);
         var (image, _) = SampleImages.Blocks(16, 16);
-        Assert.Throws<ArgumentException>(() => SegmentationPipeline.Run(image, p).Dispose());
+        Assert.Throws<ArgumentException>(() => SegmentationPipeline.Run(image, p).Model?.Dispose());
     }
 
     [Fact]

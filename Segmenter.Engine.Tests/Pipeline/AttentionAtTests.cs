@@ -35,7 +35,7 @@ public class AttentionAtTests(AttentionAtTests.TrainedModel trained) : IClassFix
 
         public RgbImage Image { get; }
         public SegmentationResult Result { get; }
-        public void Dispose() => Result.Dispose();
+        public void Dispose() => Result.Model!.Dispose();
     }
 
     [Theory]
@@ -43,7 +43,7 @@ public class AttentionAtTests(AttentionAtTests.TrainedModel trained) : IClassFix
     public void Only_the_pixels_of_the_clicked_window_move_the_weights_of_their_own_positions(int x, int y)
     {
         var (image, result) = (trained.Image, trained.Result);
-        var before = SegmentationPipeline.AttentionAt(result, image, x, y)!;
+        var before = SegmentationPipeline.AttentionAt(result.Model!, image, x, y)!;
         Assert.Equal(2, before.Length);
         Assert.All(before, head => Assert.Equal(Tokens, head.Length));
 
@@ -51,7 +51,7 @@ public class AttentionAtTests(AttentionAtTests.TrainedModel trained) : IClassFix
         for (int q = 0; q < W * H; q++)
         {
             if (q == y * W + x) continue; // the centre is also the query: every weight moves
-            var after = SegmentationPipeline.AttentionAt(result, WithPixelChanged(image, q), x, y)!;
+            var after = SegmentationPipeline.AttentionAt(result.Model!, WithPixelChanged(image, q), x, y)!;
             var positions = Enumerable.Range(0, Tokens).Where(t => shownAt[t] == q).ToHashSet();
             string where = $"click ({x},{y}), pixel ({q % W},{q / W})";
             if (positions.Count == 0)
@@ -77,8 +77,8 @@ public class AttentionAtTests(AttentionAtTests.TrainedModel trained) : IClassFix
     public void A_click_outside_the_image_is_refused()
     {
         var (image, result) = (trained.Image, trained.Result);
-        Assert.Throws<ArgumentException>(() => SegmentationPipeline.AttentionAt(result, image, W, 0));
-        Assert.Throws<ArgumentException>(() => SegmentationPipeline.AttentionAt(result, image, 0, -1));
+        Assert.Throws<ArgumentException>(() => SegmentationPipeline.AttentionAt(result.Model!, image, W, 0));
+        Assert.Throws<ArgumentException>(() => SegmentationPipeline.AttentionAt(result.Model!, image, 0, -1));
     }
 
     /// <summary>The pixel index each window position shows, row-major, edges reflected (… 2 1 | 0 1 2 … | n−2 n−3 …).</summary>

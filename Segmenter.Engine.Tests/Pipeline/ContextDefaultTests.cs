@@ -63,7 +63,8 @@ public class ContextDefaultTests
 
     private static double Segment(Scene scene, SegmentationParameters p)
     {
-        using var result = SegmentationPipeline.Run(scene.Image, p with { Clusters = scene.K });
+        var result = SegmentationPipeline.Run(scene.Image, p with { Clusters = scene.K });
+        using var resultModel = result.Model;
         return Agreement.AdjustedRandIndex(scene.Truth, result.Labels.Select(l => (int)l).ToArray());
     }
 }

@@ -15,7 +15,8 @@ public class LargeImageTests
     {
         var image = SyntheticImages.Regions(300, 200, regions: 4, noise: 6, seed: 4);
         var p = SegmentationParameters.ForPreset(Preset.Fast) with { Clusters = 4, Epochs = 2 };
-        using var result = SegmentationPipeline.Run(image, p);
+        var result = SegmentationPipeline.Run(image, p);
+        using var resultModel = result.Model;
         Assert.Equal(image.PixelCount, result.CodesEncoded);
     }
 }

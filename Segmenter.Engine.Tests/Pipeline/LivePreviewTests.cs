@@ -16,7 +16,8 @@ public class LivePreviewTests
     {
         var image = SampleImages.Astronaut();
         var events = new List<PipelineEvent>();
-        using var result = SegmentationPipeline.Run(image, Quick, events.Add, preview: EveryEpoch);
+        var result = SegmentationPipeline.Run(image, Quick, events.Add, preview: EveryEpoch);
+        using var resultModel = result.Model;
 
         var frames = events.OfType<PreviewReady>().Select(e => e.Frame).ToList();
         Assert.Equal(Enumerable.Range(1, Quick.Epochs - 1), frames.Select(f => f.Epoch));
@@ -37,9 +38,11 @@ public class LivePreviewTests
     public void Previews_do_not_change_what_is_trained()
     {
         var image = SampleImages.Astronaut();
-        using var plain = SegmentationPipeline.Run(image, Quick);
+        var plain = SegmentationPipeline.Run(image, Quick);
+        using var plainModel = plain.Model;
         int previews = 0;
-        using var watched = SegmentationPipeline.Run(image, Quick, e => { if (e is PreviewReady) previews++; }, preview: EveryEpoch);
+        var watched = SegmentationPipeline.Run(image, Quick, e => { if (e is PreviewReady) previews++; }, preview: EveryEpoch);
+        using var watchedModel = watched.Model;
         Assert.Equal(Quick.Epochs - 1, previews);
         Assert.Equal(plain.EpochLosses.Select(e => e.Loss), watched.EpochLosses.Select(e => e.Loss));
         Assert.Equal(plain.Labels, watched.Labels);
@@ -50,7 +53,8 @@ public class LivePreviewTests
     {
         var image = SampleImages.Astronaut();
         var at = new List<double>();
-        using var result = SegmentationPipeline.Run(image, Quick with { Epochs = 12 }, e => { if (e is EpochCompleted { Loss: var l }) at.Add(l.ElapsedSeconds); else if (e is PreviewReady) at.Add(-at[^1]); }, preview: LivePreviewOptions.Default);
+        var result = SegmentationPipeline.Run(image, Quick with { Epochs = 12 }, e => { if (e is EpochCompleted { Loss: var l }) at.Add(l.ElapsedSeconds); else if (e is PreviewReady) at.Add(-at[^1]); }, preview: LivePreviewOptions.Default);
+        using var resultModel = result.Model;
         // A negative entry marks a preview made after the epoch that ended at that time.
         var previewTimes = at.Where(t => t < 0).Select(t => -t).ToList();
         Assert.NotEmpty(previewTimes);

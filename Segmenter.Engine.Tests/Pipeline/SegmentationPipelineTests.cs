@@ -14,7 +14,8 @@ public class SegmentationPipelineTests
     public void Training_loss_falls_over_epochs_on_a_real_image()
     {
         var events = new List<PipelineEvent>();
-        using var result = SegmentationPipeline.Run(SampleImages.Astronaut(), Quick with { Epochs = 8, Clusters = 4 }, events.Add);
+        var result = SegmentationPipeline.Run(SampleImages.Astronaut(), Quick with { Epochs = 8, Clusters = 4 }, events.Add);
+        using var resultModel = result.Model;
         var losses = result.EpochLosses.Select(e => e.Loss).ToArray();
         Assert.Equal(8, losses.Length);
         Assert.True(losses[^1] < losses[0] / 3, $"loss should fall: {string.Join(", ", losses)}");
@@ -30,8 +31,10 @@ public class SegmentationPipelineTests
     public void Same_seed_gives_identical_losses_and_labels()
     {
         var image = SampleImages.Astronaut();
-        using var a = SegmentationPipeline.Run(image, Quick);
-        using var b = SegmentationPipeline.Run(image, Quick);
+        var a = SegmentationPipeline.Run(image, Quick);
+        using var aModel = a.Model;
+        var b = SegmentationPipeline.Run(image, Quick);
+        using var bModel = b.Model;
         Assert.Equal(a.EpochLosses.Select(e => e.Loss), b.EpochLosses.Select(e => e.Loss));
         Assert.Equal(a.Labels, b.Labels);
         Assert.Equal(a.Inertia, b.Inertia);
@@ -42,8 +45,10 @@ public class SegmentationPipelineTests
     {
         var (image, _) = SampleImages.Blocks(40, 30);
         var p = Quick with { Window = 3, Epochs = 2 };
-        using var a = SegmentationPipeline.Run(image, p);
-        using var b = SegmentationPipeline.Run(image, p);
+        var a = SegmentationPipeline.Run(image, p);
+        using var aModel = a.Model;
+        var b = SegmentationPipeline.Run(image, p);
+        using var bModel = b.Model;
         Assert.Equal(a.Labels, b.Labels);
     }
 
@@ -107,7 +112,8 @@ public class SegmentationPipelineTests
             SegmentationPipeline.Run(image, Quick with { LearningRate = 1e30, CosineDecay = false, Epochs = 5 }));
         Assert.Contains("Lower the learning rate", e.Message);
         // The next run works.
-        using var ok = SegmentationPipeline.Run(image, Quick);
+        var ok = SegmentationPipeline.Run(image, Quick);
+        using var okModel = ok.Model;
         Assert.Equal(3, ok.Clusters.Count);
     }
 
@@ -121,7 +127,8 @@ public class SegmentationPipelineTests
     {
         var (image, truth) = SampleImages.Blocks(45, 30);
         // No mode filter: this is about the model's labels (the filter rounds the blocks' corners off).
-        using var r = SegmentationPipeline.Run(image, Quick with { Window = window, Epochs = 6, LabelSmoothing = 1 });
+        var r = SegmentationPipeline.Run(image, Quick with { Window = window, Epochs = 6, LabelSmoothing = 1 });
+        using var rModel = r.Model;
         Assert.Equal(image.PixelCount, r.Labels.Length);
         Assert.All(r.Labels, l => Assert.InRange(l, 0, 2));
         Assert.Equal(image.PixelCount, r.Clusters.Sum(c => c.PixelCount));
@@ -139,7 +146,8 @@ public class SegmentationPipelineTests
     [Fact]
     public void Plot_sample_is_bounded_stratified_and_projected()
     {
-        using var r = SegmentationPipeline.Run(SampleImages.Astronaut(), Quick with { Clusters = 5 });
+        var r = SegmentationPipeline.Run(SampleImages.Astronaut(), Quick with { Clusters = 5 });
+        using var rModel = r.Model;
         var plot = r.Plot;
         Assert.InRange(plot.Count, 5 * 100, 20_000);
         Assert.Equal(plot.Count * 3, plot.Rgb.Length);
@@ -161,26 +169,29 @@ public class SegmentationPipelineTests
     public void Reclustering_equals_a_fresh_kmeans_on_the_same_codes_without_training()
     {
         var image = SampleImages.Astronaut();
-        using var first = SegmentationPipeline.Run(image, Quick);
-        using var again = SegmentationPipeline.Recluster(first, image, first.Parameters with { Clusters = 5 });
+        var first = SegmentationPipeline.Run(image, Quick);
+        using var firstModel = first.Model;
+        var again = first.Model!.Cluster(first.Parameters with { Clusters = 5 });
         Assert.True(again.Reclustered);
         Assert.Equal(5, again.Clusters.Count);
         Assert.Equal(first.EpochLosses, again.EpochLosses);
         // A fresh run with k = 5 and the same seed trains the same model, so it must land on the same labels.
-        using var fresh = SegmentationPipeline.Run(image, Quick with { Clusters = 5 });
+        var fresh = SegmentationPipeline.Run(image, Quick with { Clusters = 5 });
+        using var freshModel = fresh.Model;
         Assert.Equal(fresh.Labels, again.Labels);
         Assert.Equal(fresh.Inertia, again.Inertia, 6);
     }
 
     [Fact]
-    public void Disposed_results_cannot_be_reclustered_but_their_reclusterings_live_on()
+    public void Reclusterings_share_their_run_s_model_and_cluster_it_again()
     {
         var image = SampleImages.Astronaut();
         var first = SegmentationPipeline.Run(image, Quick);
-        using var second = SegmentationPipeline.Recluster(first, image, first.Parameters with { Clusters = 2 });
-        first.Dispose();
-        Assert.Throws<InvalidOperationException>(() => SegmentationPipeline.Recluster(first, image, first.Parameters));
-        using var third = SegmentationPipeline.Recluster(second, image, first.Parameters with { Clusters = 4 });
+        using var model = first.Model!;
+        var second = model.Cluster(first.Parameters with { Clusters = 2 });
+        Assert.Same(model, second.Model);
+        var third = second.Model!.Cluster(first.Parameters with { Clusters = 4 });
+        Assert.Same(model, third.Model);
         Assert.Equal(4, third.Clusters.Count);
     }
 
@@ -190,8 +201,9 @@ public class SegmentationPipelineTests
         var (image, _) = SampleImages.Blocks(60, 40);
         // The pixel model's codes: three colours, three blobs. (Windowed codes also give the blocks' mixed border
         // windows codes of their own, which on an image this small is enough for a higher k to score best.)
-        using var r = SegmentationPipeline.Run(image, Quick with { Epochs = 8, Window = 1 });
-        var sweep = SegmentationPipeline.SweepK(r, 2, 6);
+        var r = SegmentationPipeline.Run(image, Quick with { Epochs = 8, Window = 1 });
+        using var rModel = r.Model;
+        var sweep = r.Model!.SweepK(2, 6);
         Assert.Equal(new[] { 2, 3, 4, 5, 6 }, sweep.Select(s => s.K));
         Assert.True(sweep.Zip(sweep.Skip(1)).All(p => p.Second.Inertia <= p.First.Inertia * 1.0001), "inertia does not rise with k");
         // Three flat blocks: k = 3 has the best silhouette.
@@ -202,20 +214,23 @@ public class SegmentationPipelineTests
     public void Attention_insight_gives_a_distribution_over_the_window_per_head()
     {
         var (image, _) = SampleImages.Blocks(30, 30);
-        using var r = SegmentationPipeline.Run(image, Quick with { Window = 5, Heads = 4, Epochs = 2 });
-        var maps = SegmentationPipeline.AttentionAt(r, image, 0, 29);
+        var r = SegmentationPipeline.Run(image, Quick with { Window = 5, Heads = 4, Epochs = 2 });
+        using var rModel = r.Model;
+        var maps = SegmentationPipeline.AttentionAt(r.Model!, image, 0, 29);
         Assert.NotNull(maps);
         Assert.Equal(4, maps!.Length);
         Assert.All(maps, m => { Assert.Equal(25, m.Length); Assert.Equal(1.0, m.Sum(), 4); });
-        using var pixelOnly = SegmentationPipeline.Run(image, Quick with { Epochs = 1, Window = 1 });
-        Assert.Null(SegmentationPipeline.AttentionAt(pixelOnly, image, 1, 1));
+        var pixelOnly = SegmentationPipeline.Run(image, Quick with { Epochs = 1, Window = 1 });
+        using var pixelOnlyModel = pixelOnly.Model;
+        Assert.Null(SegmentationPipeline.AttentionAt(pixelOnly.Model!, image, 1, 1));
     }
 
     [Fact]
     public void Report_holds_parameters_losses_clusters_and_timings()
     {
         var (image, _) = SampleImages.Blocks(30, 30);
-        using var r = SegmentationPipeline.Run(image, Quick);
+        var r = SegmentationPipeline.Run(image, Quick);
+        using var rModel = r.Model;
         var json = System.Text.Json.Nodes.JsonNode.Parse(RunReport.ToJson(r, 123.4))!;
         Assert.Equal(4, json["epochLosses"]!.AsArray().Count);
         Assert.Equal(3, json["parameters"]!["clusters"]!.GetValue<int>());

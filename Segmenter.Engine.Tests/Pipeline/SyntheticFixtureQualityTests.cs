@@ -72,7 +72,8 @@ public class SyntheticFixtureQualityTests(ITestOutputHelper output)
 
     private static double SegmentFixture(string name, SegmentationParameters p)
     {
-        using var result = SegmentationPipeline.Run(SyntheticFixtures.Image(name), p);
+        var result = SegmentationPipeline.Run(SyntheticFixtures.Image(name), p);
+        using var resultModel = result.Model;
         return Agreement.AdjustedRandIndex(SyntheticFixtures.Truth(name), result.Labels.Select(l => (int)l).ToArray());
     }
 }

@@ -26,7 +26,8 @@ public class SceneQualityTests(ITestOutputHelper output)
 
     private static double Ari(Scene scene, SegmentationParameters p)
     {
-        using var result = SegmentationPipeline.Run(scene.Image, p);
+        var result = SegmentationPipeline.Run(scene.Image, p);
+        using var resultModel = result.Model;
         return Agreement.AdjustedRandIndex(scene.Truth, result.Labels.Select(l => (int)l).ToArray());
     }
 }

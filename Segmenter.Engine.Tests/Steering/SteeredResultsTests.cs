@@ -14,12 +14,13 @@ public sealed class SteeredResultsTests
     public void A_merge_relabels_the_result_and_keeps_the_model_for_the_next_edit()
     {
         var (image, _) = SampleImages.Blocks(32, 24, seed: 2);
-        using var trained = SegmentationPipeline.Run(image, Quick);
-        var (codes, dims) = SteeredResults.PixelCodes(trained, image);
+        var trained = SegmentationPipeline.Run(image, Quick);
+        using var trainedModel = trained.Model;
+        var (codes, dims) = trained.Model!.PixelCodes();
         var initial = SteeredClusters.FromLabels(codes, dims, trained.Labels.Select(l => (int)l).ToArray(), trained.Clusters.Count);
         var merged = ClusterEdits.Merge(initial, codes, dims, [0, 2]);
 
-        using var edited = SteeredResults.Relabel(trained, image, merged, codes, dims);
+        var edited = trained.Model!.Relabel(trained, merged, codes, dims);
 
         Assert.Equal(2, edited.Clusters.Count);
         Assert.Equal(2, edited.Parameters.Clusters);
@@ -29,20 +30,21 @@ public sealed class SteeredResultsTests
         Assert.Equal(trained.Clusters[0].PixelCount + trained.Clusters[2].PixelCount, edited.Clusters[0].PixelCount);
         Assert.Equal(trained.Clusters[1].PixelCount, edited.Clusters[1].PixelCount);
         Assert.All(edited.Plot.Labels, l => Assert.InRange(l, 0, 1));
-        Assert.True(edited.TrainedStateBytes > 0);
-        // The trained result may go: the edited one holds the model and can be edited (and encoded) again.
-        trained.Dispose();
-        Assert.Equal(codes, SteeredResults.PixelCodes(edited, image).Codes);
+        // The edit shares the run's one model, so it can be edited (and encoded) again.
+        Assert.Same(trained.Model, edited.Model);
+        Assert.True(edited.Model!.ResidentBytes > 0);
+        Assert.Equal(codes, edited.Model.PixelCodes().Codes);
     }
 
     [Fact]
     public void The_unedited_clustering_draws_the_same_plot_points_from_the_codes_as_the_run_did_from_the_model()
     {
         var (image, _) = SampleImages.Blocks(32, 24, seed: 2);
-        using var trained = SegmentationPipeline.Run(image, Quick with { Window = 3 });
-        var (codes, dims) = SteeredResults.PixelCodes(trained, image);
+        var trained = SegmentationPipeline.Run(image, Quick with { Window = 3 });
+        using var trainedModel = trained.Model;
+        var (codes, dims) = trained.Model!.PixelCodes();
         var same = SteeredClusters.FromLabels(codes, dims, trained.Labels.Select(l => (int)l).ToArray(), trained.Clusters.Count);
-        using var shown = SteeredResults.Relabel(trained, image, same, codes, dims);
+        var shown = trained.Model!.Relabel(trained, same, codes, dims);
         Assert.Equal(trained.Labels, shown.Labels);
         Assert.Equal(trained.Plot.Rgb, shown.Plot.Rgb);
         Assert.Equal(trained.Plot.Labels, shown.Plot.Labels);
@@ -51,16 +53,19 @@ public sealed class SteeredResultsTests
     }
 
     [Fact]
-    public void An_edit_leaving_one_cluster_or_another_image_size_is_refused_with_a_message()
+    public void An_edit_leaving_one_cluster_or_of_another_image_size_is_refused_with_a_message()
     {
         var (image, _) = SampleImages.Blocks(32, 24, seed: 2);
-        using var trained = SegmentationPipeline.Run(image, Quick with { Clusters = 2 });
-        var (codes, dims) = SteeredResults.PixelCodes(trained, image);
+        var trained = SegmentationPipeline.Run(image, Quick with { Clusters = 2 });
+        using var trainedModel = trained.Model;
+        var (codes, dims) = trained.Model!.PixelCodes();
         var initial = SteeredClusters.FromLabels(codes, dims, trained.Labels.Select(l => (int)l).ToArray(), 2);
         var one = ClusterEdits.Merge(initial, codes, dims, [0, 1]);
-        Assert.Contains("this edit leaves 1", Assert.Throws<ArgumentException>(() => SteeredResults.Relabel(trained, image, one, codes, dims)).Message);
+        Assert.Contains("this edit leaves 1", Assert.Throws<ArgumentException>(() => trained.Model!.Relabel(trained, one, codes, dims)).Message);
         var (other, _) = SampleImages.Blocks(16, 24, seed: 2);
-        Assert.Contains("edit on the image it ran on", Assert.Throws<ArgumentException>(() => SteeredResults.PixelCodes(trained, other)).Message);
+        var smaller = SegmentationPipeline.Run(other, Quick with { Clusters = 2, Epochs = 1 });
+        smaller.Model!.Dispose();
+        Assert.Contains("edit on the image it ran on", Assert.Throws<ArgumentException>(() => trained.Model!.Relabel(smaller, initial, codes, dims)).Message);
     }
 
     [Fact]

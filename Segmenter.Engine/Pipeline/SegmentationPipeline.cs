@@ -107,10 +107,10 @@ public static class SegmentationPipeline
     /// For window 3 or 5: how much the token of pixel (x, y) attends to each neighbour, per head
     /// (heads × window × window, row-major). Null for window 1.
     /// </summary>
-    internal static float[][]? AttentionAt(TrainedModel trained, int x, int y)
+    /// <param name="image">The model's own image, or (tests) one with a pixel changed, to see what moves the weights.</param>
+    internal static float[][]? AttentionAt(TrainedModel trained, RgbImage image, int x, int y)
     {
         var model = trained.Autoencoder;
-        var image = trained.Image;
         if (model.Window == 1) return null;
         if (x < 0 || y < 0 || x >= image.Width || y >= image.Height)
             throw new ArgumentException($"The pixel ({x}, {y}) lies outside the {image.Width}×{image.Height} image.");

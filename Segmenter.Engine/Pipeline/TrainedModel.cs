@@ -47,7 +47,7 @@ public sealed class TrainedModel : IDisposable
         => SegmentationPipeline.SweepK(this, from, to, cancellationToken);
 
     /// <summary>Per head, the attention of pixel (x, y) over its window (row-major); null for window 1.</summary>
-    public float[][]? AttentionAt(int x, int y) => SegmentationPipeline.AttentionAt(this, x, y);
+    public float[][]? AttentionAt(int x, int y) => SegmentationPipeline.AttentionAt(this, Image, x, y);
 
     /// <summary>The code of every pixel (pixelCount × dims, row-major); holds all codes at once, so meant for moderate images.</summary>
     public float[] Encode(CancellationToken cancellationToken = default) => SegmentationPipeline.EncodePixels(this, cancellationToken);
