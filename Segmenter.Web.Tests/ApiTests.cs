@@ -219,7 +219,7 @@ public sealed class ApiTests
         var client = host.CreateClient();
         var store = host.Services.GetRequiredService<RunStore>();
         string id = RunCodec.NewId();
-        using var result = TestData.Result(2, 64, 48);
+        var result = TestData.Result(2, 64, 48);
         await store.SaveAsync(RunSnapshot.Of(id, "some-browser", "page.png", TwoTonePng, result, new RunQuality(0.5, 0.8, 10)));
 
         var status = await Json(await client.GetAsync($"{SegmentationApi.Route}/{id}"));

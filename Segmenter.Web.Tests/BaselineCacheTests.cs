@@ -21,7 +21,7 @@ public sealed class BaselineCacheTests
     }
 
     private static SegmentationResult WithLabels(SegmentationResult r, byte[] labels)
-        => new(r.Parameters, r.Width, r.Height, labels, r.Clusters, r.EpochLosses, r.Inertia, r.KMeansIterations, r.Timings, r.Plot, state: null);
+        => new(r.Parameters, r.Width, r.Height, labels, r.Clusters, r.EpochLosses, r.Inertia, r.KMeansIterations, r.Timings, r.Plot, model: null);
 
     [Fact]
     public void A_recluster_at_the_same_k_reuses_the_baselines_and_scores_its_own_labels_against_them()

@@ -14,13 +14,7 @@ public sealed class ClusterEditSessionTests
         using var session = new SegmentationSession(TestData.Runner(), new EngineSegmentation(), new SampleImages(), new SessionRegistry(),
             Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance);
         const int w = 24, h = 16;
-        var px = new byte[w * h * 3];
-        for (int i = 0; i < w * h; i++)
-        {
-            var (r, g, b) = TestData.Colours[i % w / 8]; // three vertical bands
-            px[3 * i] = r; px[3 * i + 1] = g; px[3 * i + 2] = b;
-        }
-        session.SetImage(new RgbImage(w, h, px), "bands.png");
+        session.SetImage(TestData.Bands(w, h), "bands.png"); // three vertical bands
         session.Form.Clusters = 3;
         session.Form.Epochs = 1;
         Assert.True(await session.StartAsync(), session.Error);
@@ -31,7 +25,7 @@ public sealed class ClusterEditSessionTests
         Assert.True(await session.MergeClustersAsync([0, 1]), session.Error);
         Assert.Equal(2, session.Result!.Clusters.Count);
         Assert.True(session.Result.Reclustered);
-        Assert.True(session.Result.TrainedStateBytes > 0); // the edited result holds the model: it can be edited again
+        Assert.True(session.Result.Model!.ResidentBytes > 0); // the edited result refers to the run's model: it can be edited again
         Assert.NotNull(session.GetPng("segmented"));
         for (int i = 0; i < trained.Length; i++) Assert.Equal(trained[i] == 2 ? 1 : 0, session.Result.Labels[i]);
         Assert.True(session.ResidentBytes >= 4L * w * h * 32); // the per-pixel codes count against the budget

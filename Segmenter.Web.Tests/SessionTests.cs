@@ -64,33 +64,31 @@ public class SessionTests
     }
 
     [Fact]
-    public async Task A_new_result_disposes_the_previous_one()
+    public async Task A_new_run_disposes_the_previous_model_a_reclustering_keeps_it_and_closing_disposes_the_last()
     {
-        var disposed = new List<int>();
-        int run = 0;
-        var engine = new FakeEngine
-        {
-            Behaviour = (img, p, _, _) =>
-            {
-                int id = Interlocked.Increment(ref run);
-                var r = TestData.Result(p.Clusters);
-                return new SegmentationResult(r.Parameters, r.Width, r.Height, r.Labels, r.Clusters, r.EpochLosses, r.Inertia,
-                    r.KMeansIterations, r.Timings, r.Plot, new Probe(() => { lock (disposed) disposed.Add(id); }));
-            },
-        };
-        var session = TestData.Session(engine: engine);
-        session.SetImage(TestData.Image(8, 6), "a.png");
-        await session.StartAsync();
-        await TestData.Until(() => session.State == SessionState.Finished);
-        await session.StartAsync();
-        await TestData.Until(() => session.State == SessionState.Finished && run == 2);
-        await TestData.Until(() => { lock (disposed) return disposed.SequenceEqual([1]); });
-        session.Dispose();
-        lock (disposed) Assert.Equal([1, 2], disposed);
-    }
+        // The real engine on a tiny image (1 epoch): the session's result store holds the models it must free.
+        var session = TestData.Session(engine: new EngineSegmentation());
+        session.SetImage(TestData.Bands(24, 8), "bands.png");
+        session.Form.Clusters = 2;
+        session.Form.Epochs = 1;
+        await TestData.TrainAsync(session);
+        var first = session.Result!.Model!;
 
-    private sealed class Probe(Action onDispose) : IDisposable
-    {
-        public void Dispose() => onDispose();
+        session.Form.Clusters = 3; // only the clustering changed: re-clustered on the same model, which stays
+        Assert.True(await session.ReclusterAsync(), session.Error);
+        await TestData.Until(() => session.State == SessionState.Finished && session.Result!.Clusters.Count == 3);
+        Assert.True(session.Result!.Reclustered, session.Error);
+        Assert.Same(first, session.Result.Model);
+        Assert.False(first.IsDisposed);
+
+        session.Form.Epochs = 2; // a new training: the previous model goes
+        await TestData.TrainAsync(session);
+        var second = session.Result!.Model!;
+        Assert.NotSame(first, second);
+        await TestData.Until(() => first.IsDisposed);
+        Assert.False(second.IsDisposed);
+
+        session.Dispose(); // the circuit went away
+        Assert.True(second.IsDisposed);
     }
 }

@@ -98,6 +98,18 @@ internal static class TestData
 
     public static RgbImage Image(int w, int h) => new(w, h, new byte[w * h * 3]);
 
+    /// <summary>Vertical bands of <see cref="Colours"/>, 8 pixels wide: enough distinct colours for the real engine.</summary>
+    public static RgbImage Bands(int w, int h)
+    {
+        var px = new byte[w * h * 3];
+        for (int i = 0; i < w * h; i++)
+        {
+            var (r, g, b) = Colours[i % w / 8 % Colours.Length];
+            px[3 * i] = r; px[3 * i + 1] = g; px[3 * i + 2] = b;
+        }
+        return new RgbImage(w, h, px);
+    }
+
     public static readonly (byte R, byte G, byte B)[] Colours = [(200, 10, 20), (10, 200, 30), (40, 50, 220), (250, 250, 250)];
 
     public static SegmentationResult Result(int k, int w = 8, int h = 6)
@@ -115,7 +127,7 @@ internal static class TestData
         int points = Math.Min(n, 10);
         var plot = new PlotSample(points, new byte[points * 3], labels.Take(points).ToArray(), new float[points * 3], new float[k * 3]);
         return new SegmentationResult(SegmentationParameters.ForPreset(Preset.Fast) with { Clusters = k }, w, h, labels, clusters, losses,
-            inertia: 1.5, kmeansIterations: 3, new StageTimings(0, 1, 0, 0, 0, 1, 0.5), plot, state: null);
+            inertia: 1.5, kmeansIterations: 3, new StageTimings(0, 1, 0, 0, 0, 1, 0.5), plot, model: null);
     }
 
     public static JobRunner Runner(int concurrent = 1, int queue = 8)
@@ -133,7 +145,7 @@ internal static class TestData
         return engine;
     }
 
-    public static SegmentationSession Session(JobRunner? runner = null, FakeEngine? engine = null)
+    public static SegmentationSession Session(JobRunner? runner = null, ISegmentationEngine? engine = null)
         => new(runner ?? Runner(), engine ?? new FakeEngine(), new SampleImages(), new SessionRegistry(),
             Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance);
 
