@@ -15,7 +15,7 @@ namespace Segmenter.Web.Api;
 /// <see cref="JobRunner"/>, and saved to the <see cref="RunStore"/> when they finish, under the id the client polls.
 /// Only queued, running and recently ended runs are tracked here; a finished run is read back from the store.
 /// </summary>
-public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, RunStore store,
+public sealed class ApiRuns(JobRunner runner, RunStore store,
     IOptions<SegmenterOptions> options, ILogger<ApiRuns> logger)
 {
     /// <summary>The store's owner id of runs made through the API (browsers' histories do not list them).</summary>
@@ -75,7 +75,7 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, RunSto
             var run = new ApiRun(RunCodec.NewId(), model is null ? parameters.Epochs : 0);
             var applied = model; // the job's own reference: `model` is cleared below once the job owns it
             Func<Action<PipelineEvent>, CancellationToken, SegmentationResult> segment = applied is null
-                ? (progress, jobCt) => engine.Run(decoded, parameters, progress, jobCt)
+                ? (progress, jobCt) => SegmentationPipeline.Run(decoded, parameters, progress, jobCt)
                 : (progress, jobCt) => applied.Apply(decoded, progress, jobCt);
             try
             {
@@ -186,12 +186,12 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, RunSto
         {
             var trained = segment(e => { if (e is EpochCompleted { Loss: var l }) run.Add(l); }, ct);
             using var model = trained.Model; // the job holds the model it trained; the steered result shares it
-            var steered = strokes is null ? null : SteerByStrokes(trained, image, strokes, ct);
+            var steered = strokes is null ? null : SteerByStrokes(trained, strokes, ct);
             var result = steered ?? trained;
             var quality = new RunQuality(double.NaN, double.NaN, 0);
-            try { quality = engine.Quality(result, image, SegmentationSession.QualitySample); }
+            try { quality = TrainedModel.Of(result).Quality(result, SegmentationSession.QualitySample); }
             catch (InvalidOperationException e) { logger.LogInformation("API run {Id} has no codes to score: {Reason}", run.Id, e.Message); }
-            double? stability = stabilitySeeds is { } seeds ? StabilitySeeds.Measure(engine, image, result, seeds, null, ct).MeanPairwiseAri : null;
+            double? stability = stabilitySeeds is { } seeds ? StabilitySeeds.Measure((p, c) => SegmentationPipeline.Run(image, p, null, c), result, seeds, null, ct).MeanPairwiseAri : null;
             var scores = RunBaselines.Scores(RunBaselines.Of(image, result, ct), stability);
             store.SaveAsync(RunSnapshot.Of(run.Id, Owner, fileName, original, result, quality, model: modelFile, fromRun: fromRun, scores: scores),
                 CancellationToken.None).GetAwaiter().GetResult();
@@ -202,11 +202,12 @@ public sealed class ApiRuns(JobRunner runner, ISegmentationEngine engine, RunSto
     }
 
     /// <summary>The trained codes re-clustered with the strokes as constraints, at the run's k (or more, one cluster per brush).</summary>
-    private SegmentationResult SteerByStrokes(SegmentationResult trained, RgbImage image, Scribbles strokes, CancellationToken ct)
+    private static SegmentationResult SteerByStrokes(SegmentationResult trained, Scribbles strokes, CancellationToken ct)
     {
-        var (codes, dims) = engine.PixelCodes(trained, image, ct);
+        var model = TrainedModel.Of(trained);
+        var (codes, dims) = model.PixelCodes(ct);
         var clusters = ScribbleClustering.Recluster(codes, dims, strokes, trained.Parameters.Clusters, trained.Parameters.Seed, cancellationToken: ct);
-        return engine.Relabel(trained, image, clusters, codes, dims, ct);
+        return model.Relabel(trained, clusters, codes, dims, ct);
     }
 
     private void Ended(ApiRun run, JobState outcome)

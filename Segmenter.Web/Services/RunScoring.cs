@@ -44,13 +44,14 @@ public static class StabilitySeeds
     /// Trains <paramref name="seeds"/> − 1 more runs that differ from <paramref name="first"/> only in the seed
     /// (seed + 1, seed + 2, …) and measures how far they agree with it and each other.
     /// </summary>
-    public static SeedStability Measure(ISegmentationEngine engine, RgbImage image, SegmentationResult first, int seeds,
+    /// <param name="train">Trains a run with the given parameters on the first run's image.</param>
+    public static SeedStability Measure(Func<SegmentationParameters, CancellationToken, SegmentationResult> train, SegmentationResult first, int seeds,
         Action<int>? seedDone, CancellationToken ct)
     {
         var labelings = new List<int[]> { Ints(first.Labels) };
         for (int i = 1; i < seeds; i++)
         {
-            var other = engine.Run(image, first.Parameters with { Seed = first.Parameters.Seed + i }, null, ct);
+            var other = train(first.Parameters with { Seed = first.Parameters.Seed + i }, ct);
             using var model = other.Model; // only the labels are compared: the model goes at once
             labelings.Add(Ints(other.Labels));
             seedDone?.Invoke(i + 1);
