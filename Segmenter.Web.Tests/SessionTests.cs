@@ -91,4 +91,23 @@ public class SessionTests
         session.Dispose(); // the circuit went away
         Assert.True(second.IsDisposed);
     }
+
+    [Fact]
+    public async Task Releasing_resident_memory_disposes_the_trained_model_and_counts_its_bytes()
+    {
+        using var session = TestData.Session(engine: new EngineSegmentation());
+        session.SetImage(TestData.Bands(24, 8), "bands.png");
+        session.Form.Clusters = 2;
+        session.Form.Epochs = 1;
+        await TestData.TrainAsync(session);
+        var model = session.Result!.Model!;
+        long modelBytes = model.ResidentBytes;
+        Assert.True(modelBytes > 0 && session.ResidentBytes >= modelBytes);
+
+        long freed = 0; // nothing is released while the run's scoring still leases the result
+        await TestData.Until(() => (freed = session.ReleaseResident()) > 0);
+        Assert.True(freed >= modelBytes);
+        Assert.True(model.IsDisposed);
+        Assert.Equal(2, session.Result!.Clusters.Count); // the labels and tables stay
+    }
 }
