@@ -47,6 +47,7 @@ public class TrainedModelTests
         Assert.Throws<ObjectDisposedException>(() => model.AttentionAt(1, 1));
         Assert.Throws<ObjectDisposedException>(() => model.Encode());
         Assert.Throws<ObjectDisposedException>(() => model.Quality(run));
+        Assert.Throws<ObjectDisposedException>(() => model.Image); // the image and the fitted codes are let go too
         // What the result already holds is managed memory: labels, tables and rendering outlive the model.
         Assert.Equal(16 * 16, run.Labels.Length);
         Assert.Equal(16, run.RenderPalette().Width);

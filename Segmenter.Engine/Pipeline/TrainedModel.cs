@@ -16,27 +16,29 @@ namespace Segmenter.Engine.Pipeline;
 /// </summary>
 public sealed class TrainedModel : IDisposable
 {
-    private AttentionAutoencoder? autoencoder;
+    // Everything heavy, dropped at once on Dispose so the memory goes even while results still refer to this object.
+    private sealed record Held(AttentionAutoencoder Autoencoder, RgbImage Image, int[] FitItems, float[] FitCodes, float[]? FitWeights, bool Sampled);
+    private Held? held;
 
     internal TrainedModel(AttentionAutoencoder autoencoder, RgbImage image, SegmentationParameters parameters,
         IReadOnlyList<EpochLoss> epochLosses, int[] fitItems, float[] fitCodes, float[]? fitWeights, bool sampled)
     {
-        this.autoencoder = autoencoder; Image = image; Parameters = parameters; EpochLosses = epochLosses;
-        FitItems = fitItems; FitCodes = fitCodes; FitWeights = fitWeights; Sampled = sampled;
+        held = new Held(autoencoder, image, fitItems, fitCodes, fitWeights, sampled);
+        Parameters = parameters; EpochLosses = epochLosses;
     }
 
     /// <summary>The image the model was trained on; every method works on it.</summary>
-    public RgbImage Image { get; }
+    public RgbImage Image => Live.Image;
 
     /// <summary>The parameters of the run that trained it; a re-clustering changes only their clustering settings.</summary>
     public SegmentationParameters Parameters { get; }
 
     public IReadOnlyList<EpochLoss> EpochLosses { get; }
 
-    public bool IsDisposed => Volatile.Read(ref autoencoder) is null;
+    public bool IsDisposed => Volatile.Read(ref held) is null;
 
     /// <summary>Managed bytes of the fitted items, codes and weights (the model's few weights aside); 0 once disposed. For memory budgets.</summary>
-    public long ResidentBytes => IsDisposed ? 0 : 4L * (FitItems.Length + FitCodes.Length + (FitWeights?.Length ?? 0));
+    public long ResidentBytes => Volatile.Read(ref held) is { } h ? 4L * (h.FitItems.Length + h.FitCodes.Length + (h.FitWeights?.Length ?? 0)) : 0;
 
     /// <summary>The codes clustered with new k-means settings (only the clustering settings of <paramref name="parameters"/> count); no training.</summary>
     public SegmentationResult Cluster(SegmentationParameters parameters, CancellationToken cancellationToken = default)
@@ -66,19 +68,20 @@ public sealed class TrainedModel : IDisposable
     public SegmentationResult Relabel(SegmentationResult previous, SteeredClusters steered, float[] codes, int dims, CancellationToken cancellationToken = default)
         => SteeredResults.Relabel(this, previous, steered, codes, dims, cancellationToken);
 
+    private Held Live => Volatile.Read(ref held) ?? throw new ObjectDisposedException(nameof(TrainedModel), "This trained model has been disposed; train again.");
+
     /// <summary>The autoencoder; throws once the model is disposed.</summary>
-    internal AttentionAutoencoder Autoencoder
-        => Volatile.Read(ref autoencoder) ?? throw new ObjectDisposedException(nameof(TrainedModel), "This trained model has been disposed; train again.");
+    internal AttentionAutoencoder Autoencoder => Live.Autoencoder;
 
     /// <summary>Which items (colours or pixels) the fitted codes belong to; all of them, in order, unless <see cref="Sampled"/>.</summary>
-    internal int[] FitItems { get; }
-    internal float[] FitCodes { get; }
-    internal float[]? FitWeights { get; }
-    internal bool Sampled { get; }
+    internal int[] FitItems => Live.FitItems;
+    internal float[] FitCodes => Live.FitCodes;
+    internal float[]? FitWeights => Live.FitWeights;
+    internal bool Sampled => Live.Sampled;
 
     /// <summary>The model a result was made from; a clear message when it has none (opened from the store, or applied from a saved model).</summary>
     public static TrainedModel Of(SegmentationResult result) =>
         result.Model ?? throw new InvalidOperationException("This result keeps no trained model (it was opened from the store); train again.");
 
-    public void Dispose() => Interlocked.Exchange(ref autoencoder, null)?.Dispose();
+    public void Dispose() => Interlocked.Exchange(ref held, null)?.Autoencoder.Dispose();
 }
