@@ -4,7 +4,10 @@ using Segmenter.Engine.Steering;
 
 namespace Segmenter.Web.Services;
 
-/// <summary>The pipeline as the web layer sees it; the default calls the engine, tests substitute a fake.</summary>
+/// <summary>
+/// The pipeline as the session sees it; the default trains with the engine and forwards the rest to the result's
+/// <see cref="TrainedModel"/>. Only the session's tests still substitute a fake here (the API calls the engine directly).
+/// </summary>
 public interface ISegmentationEngine
 {
     SegmentationResult Run(RgbImage image, SegmentationParameters parameters, Action<PipelineEvent>? progress, CancellationToken cancellationToken);
