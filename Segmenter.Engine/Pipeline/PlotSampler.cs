@@ -19,6 +19,11 @@ internal static class PlotSampler
         IReadOnlyList<ClusterSummary> clusters, float[] centres, int seed, CancellationToken ct)
         => Draw(pixels => items.Encode(model, pixels.Select(items.ItemOfPixel).ToArray(), ct), model.CodeSize, image, labels, clusters, centres, seed);
 
+    /// <summary>The same points from codes already computed for every item (items.Count × dims): no encoding.</summary>
+    public static PlotSample Draw(CodeItems items, float[] itemCodes, int dims, RgbImage image, byte[] labels,
+        IReadOnlyList<ClusterSummary> clusters, float[] centres, int seed)
+        => Draw(pixels => SegmentationPipeline.Gather(itemCodes, pixels.Select(items.ItemOfPixel).ToArray(), dims), dims, image, labels, clusters, centres, seed);
+
     /// <summary>The same points from codes already computed for every pixel (n × dims): no encoding.</summary>
     public static PlotSample Draw(float[] pixelCodes, int dims, RgbImage image, byte[] labels,
         IReadOnlyList<ClusterSummary> clusters, float[] centres, int seed)

@@ -146,7 +146,7 @@ public static class SegmentationPipeline
         var km = new KMeans(p.Clusters, p.KMeansRestarts, p.KMeansMaxIterations, p.KMeansTolerance, p.Seed, p.KMeansInit)
             .Fit(codes.FitCodes, model.CodeSize, codes.FitWeights, ct);
         var (itemLabels, inertia) = codes.Sampled
-            ? AssignAll(model, items, km, ct)
+            ? AssignAll(codes, items, km, ct)
             : (km.Labels, km.Inertia);
 
         marks.Enter(PipelineStage.Rendering);
@@ -155,7 +155,9 @@ public static class SegmentationPipeline
         for (int i = 0; i < n; i++) labels[i] = (byte)itemLabels[items.ItemOfPixel(i)];
         labels = LabelSmoothing.ModeFilter(labels, image.Width, image.Height, p.Clusters, p.LabelSmoothing);
         var clusters = Summarise(image, labels, p.Clusters);
-        var plot = PlotSampler.Draw(model, items, image, labels, clusters, km.ClusterCenters, p.Seed, ct);
+        var plot = codes.AllItemCodes is { } itemCodes
+            ? PlotSampler.Draw(items, itemCodes, model.CodeSize, image, labels, clusters, km.ClusterCenters, p.Seed)
+            : PlotSampler.Draw(model, items, image, labels, clusters, km.ClusterCenters, p.Seed, ct);
         marks.Enter(PipelineStage.Done);
 
         return new SegmentationResult(p, image.Width, image.Height, labels, clusters, losses, inertia,
@@ -196,21 +198,47 @@ public static class SegmentationPipeline
         return (keys, keys.Select(k => (float)drawn[k]).ToArray(), true);
     }
 
-    /// <summary>Every item's cluster, encoding in chunks so no codes array for all items is ever held; plus the weighted inertia.</summary>
-    internal static (int[] Labels, double Inertia) AssignAll(AttentionAutoencoder model, CodeItems items, KMeans km, CancellationToken ct)
+    /// <summary>
+    /// Every item's cluster from the model's known item codes, or encoded in chunks (kept for the next re-clustering
+    /// when the table is small enough); plus the weighted inertia.
+    /// </summary>
+    internal static (int[] Labels, double Inertia) AssignAll(TrainedModel trained, CodeItems items, KMeans km, CancellationToken ct)
+    {
+        int dims = trained.Autoencoder.CodeSize;
+        if (trained.AllItemCodes is { } known)
+            return Assign(items, km, dims, (start, b) => known.AsSpan(start * dims, b * dims).ToArray(), ct);
+        var kept = trained.CanKeep(items.Count) ? new float[(long)items.Count * dims] : null;
+        var result = AssignAll(trained.Autoencoder, items, km, ct, kept);
+        if (kept is not null) trained.KeepItemCodes(kept);
+        return result;
+    }
+
+    /// <summary>Every item's cluster, encoding in chunks so no codes array for all items is held unless <paramref name="keep"/> is given to fill.</summary>
+    internal static (int[] Labels, double Inertia) AssignAll(AttentionAutoencoder model, CodeItems items, KMeans km, CancellationToken ct, float[]? keep = null)
+    {
+        int dims = model.CodeSize;
+        var ids = new int[items.ChunkSize];
+        return Assign(items, km, dims, (start, b) =>
+        {
+            for (int i = 0; i < b; i++) ids[i] = start + i;
+            var chunkCodes = items.Encode(model, ids.AsSpan(0, b), ct);
+            if (keep is not null) chunkCodes.CopyTo(keep, (long)start * dims);
+            return chunkCodes;
+        }, ct);
+    }
+
+    private static (int[] Labels, double Inertia) Assign(CodeItems items, KMeans km, int dims, Func<int, int, float[]> chunkCodesOf, CancellationToken ct)
     {
         var labels = new int[items.Count];
         var weights = items.Weights;
         var centres = km.ClusterCenters;
-        int dims = model.CodeSize;
         double inertia = 0;
         int chunk = items.ChunkSize;
-        var ids = new int[chunk];
         for (int start = 0; start < items.Count; start += chunk)
         {
+            ct.ThrowIfCancellationRequested();
             int b = Math.Min(chunk, items.Count - start);
-            for (int i = 0; i < b; i++) ids[i] = start + i;
-            var chunkCodes = items.Encode(model, ids.AsSpan(0, b), ct);
+            var chunkCodes = chunkCodesOf(start, b);
             var chunkLabels = km.Predict(chunkCodes, dims);
             for (int i = 0; i < b; i++)
             {

@@ -20,6 +20,14 @@ public sealed class TrainedModel : IDisposable
     private sealed record Held(AttentionAutoencoder Autoencoder, RgbImage Image, int[] FitItems, float[] FitCodes, float[]? FitWeights, bool Sampled);
     private Held? held;
 
+    // Every item's code, kept after the first full assignment when it fits MaxKeptCodeBytes: a re-clustering, its plot
+    // sample and the steering tools then read codes instead of encoding every pixel again (about 1.5 s at 512² with
+    // window 3 on two cores, most of a re-cluster). Big images are never kept whole: their assignment streams.
+    private float[]? keptItemCodes;
+
+    /// <summary>Largest item-code table kept for re-clustering (512² pixels × 32 floats is 32 MB).</summary>
+    internal const long MaxKeptCodeBytes = 64L << 20;
+
     internal TrainedModel(AttentionAutoencoder autoencoder, RgbImage image, SegmentationParameters parameters,
         IReadOnlyList<EpochLoss> epochLosses, int[] fitItems, float[] fitCodes, float[]? fitWeights, bool sampled)
     {
@@ -38,7 +46,8 @@ public sealed class TrainedModel : IDisposable
     public bool IsDisposed => Volatile.Read(ref held) is null;
 
     /// <summary>Managed bytes of the fitted items, codes and weights (the model's few weights aside); 0 once disposed. For memory budgets.</summary>
-    public long ResidentBytes => Volatile.Read(ref held) is { } h ? 4L * (h.FitItems.Length + h.FitCodes.Length + (h.FitWeights?.Length ?? 0)) : 0;
+    public long ResidentBytes => Volatile.Read(ref held) is { } h
+        ? 4L * (h.FitItems.Length + h.FitCodes.Length + (h.FitWeights?.Length ?? 0) + (Volatile.Read(ref keptItemCodes)?.Length ?? 0)) : 0;
 
     /// <summary>The codes clustered with new k-means settings (only the clustering settings of <paramref name="parameters"/> count); no training.</summary>
     public SegmentationResult Cluster(SegmentationParameters parameters, CancellationToken cancellationToken = default)
@@ -57,7 +66,8 @@ public sealed class TrainedModel : IDisposable
     /// <summary>Every pixel's code with its width: what merge, split and strokes edit.</summary>
     public (float[] Codes, int Dims) PixelCodes(CancellationToken cancellationToken = default)
     {
-        var codes = Encode(cancellationToken);
+        // When the items are the pixels themselves, the codes every pixel already has serve as they are (read-only).
+        var codes = ItemsArePixels && AllItemCodes is { } kept ? kept : Encode(cancellationToken);
         return (codes, codes.Length / (int)Image.PixelCount);
     }
 
@@ -79,9 +89,27 @@ public sealed class TrainedModel : IDisposable
     internal float[]? FitWeights => Live.FitWeights;
     internal bool Sampled => Live.Sampled;
 
+    /// <summary>Every item's code in item order, when known without encoding: the fitted codes when they cover every item, else the kept table.</summary>
+    internal float[]? AllItemCodes => Live is var h && !h.Sampled ? h.FitCodes : Volatile.Read(ref keptItemCodes);
+
+    /// <summary>Whether a table of <paramref name="items"/> codes is small enough to keep.</summary>
+    internal bool CanKeep(int items) => 4L * items * Autoencoder.CodeSize <= MaxKeptCodeBytes;
+
+    internal void KeepItemCodes(float[] codes)
+    {
+        if (!IsDisposed) Volatile.Write(ref keptItemCodes, codes);
+    }
+
+    // The items CodeItems.For makes are pixels unless window 1 under the Fast preset (then distinct colours).
+    private bool ItemsArePixels => !(Parameters.Window == 1 && Parameters.Preset == Preset.Fast);
+
     /// <summary>The model a result was made from; a clear message when it has none (opened from the store, or applied from a saved model).</summary>
     public static TrainedModel Of(SegmentationResult result) =>
         result.Model ?? throw new InvalidOperationException("This result keeps no trained model (it was opened from the store); train again.");
 
-    public void Dispose() => Interlocked.Exchange(ref held, null)?.Autoencoder.Dispose();
+    public void Dispose()
+    {
+        Volatile.Write(ref keptItemCodes, null);
+        Interlocked.Exchange(ref held, null)?.Autoencoder.Dispose();
+    }
 }
