@@ -32,28 +32,28 @@ public sealed partial class ParameterForm
     public double MaxLearningRate { get; }
 
     public Preset Preset { get; private set; }
-    public int? Clusters { get; set; }
-    public int? Epochs { get; set; }
-    public int HeadCount { get; set; }
-    public int Window { get; set; }
-    public int? BatchSize { get; set; }
-    public double? LearningRate { get; set; }
-    public int? Seed { get; set; }
+
+    // The typed fields the page binds to, each stored under its setting (see the indexer); an empty or unparsable
+    // value is stored as null, so the field's message shows.
+    public int? Clusters { get => Number<int>("clusters"); set => _values["clusters"] = value; }
+    public int? Epochs { get => Number<int>("epochs"); set => _values["epochs"] = value; }
+    public int HeadCount { get => Number<int>("heads") ?? 0; set => _values["heads"] = value; }
+    public int Window { get => Number<int>("window") ?? 0; set => _values["window"] = value; }
+    public int? BatchSize { get => Number<int>("batch"); set => _values["batch"] = value; }
+    public double? LearningRate { get => Number<double>("lr"); set => _values["lr"] = value; }
+    public int? Seed { get => Number<int>("seed"); set => _values["seed"] = value; }
 
     /// <summary>Fills every field from the preset (keeps the cluster count and seed the user chose).</summary>
     public void ApplyPreset(Preset preset)
     {
         var p = SegmentationParameters.ForPreset(preset);
+        var (clusters, seed) = (Clusters, Seed);
         _basis = p;
         Preset = preset;
-        Clusters ??= p.Clusters;
-        Epochs = p.Epochs;
-        HeadCount = p.Heads;
-        Window = p.Window;
-        BatchSize = p.BatchSize;
-        LearningRate = p.LearningRate;
-        Seed ??= p.Seed;
-        FillAdvanced(p);
+        FillFrom(p, FormPlace.Main);
+        FillFrom(p, FormPlace.Advanced);
+        Clusters = clusters ?? p.Clusters;
+        Seed = seed ?? p.Seed;
     }
 
     public string? ClustersError => CheckClusters(Clusters);
@@ -96,14 +96,5 @@ public sealed partial class ParameterForm
     public bool IsValid => !Errors.Any();
 
     /// <summary>The engine's parameters; null while any field is invalid.</summary>
-    public SegmentationParameters? ToParameters() => !IsValid ? null : WithAdvanced(_basis)! with
-    {
-        Clusters = Clusters!.Value,
-        Epochs = Epochs!.Value,
-        Heads = HeadCount,
-        Window = Window,
-        BatchSize = BatchSize!.Value,
-        LearningRate = LearningRate!.Value,
-        Seed = Seed!.Value,
-    };
+    public SegmentationParameters? ToParameters() => !IsValid ? null : With(_basis, FormPlace.Main, FormPlace.Advanced);
 }
