@@ -69,7 +69,9 @@ public sealed record SettingField(string Name, SettingGroup Group, Type ValueTyp
         {
             if (EnumType is { } et) return j.TryGetValue<string>(out var s) ? Choice(et, s) : throw Wrong(v.ToJsonString());
             var kind = j.GetValueKind();
-            if (kind == JsonValueKind.Number && j.TryGetValue<double>(out var x)) return Number(x, v.ToJsonString());
+            // Read from its JSON text: a value built in code (JsonValue.Create(3)) converts only to its own type.
+            if (kind == JsonValueKind.Number && double.TryParse(j.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var x))
+                return Number(x, v.ToJsonString());
             if (kind is JsonValueKind.True or JsonValueKind.False && Is<bool>()) return j.GetValue<bool>();
         }
         throw Wrong(v?.ToJsonString() ?? "null");
@@ -87,7 +89,7 @@ public sealed record SettingField(string Name, SettingGroup Group, Type ValueTyp
     private bool Is<T>() => (Nullable.GetUnderlyingType(ValueType) ?? ValueType) == typeof(T);
 
     private object Number(double x, string given) =>
-        Is<double>() ? x
+        Is<double>() ? (object)x
         : Is<int>() && x == Math.Floor(x) && x is >= int.MinValue and <= int.MaxValue ? (int)x
         : throw Wrong(given);
 
