@@ -12,7 +12,7 @@ internal static class SegmentCommand
 {
     /// <summary>Every setting's option and its older spellings, from the one list of settings.</summary>
     private static readonly string[] TrainingOptions = SettingFields.All.SelectMany(f => f.OptionAliases.Prepend(f.Option)).ToArray();
-    private static readonly string[] ValueOptions = [.. TrainingOptions, "--out", "--model", "--save-model"];
+    internal static readonly string[] ValueOptions = [.. TrainingOptions, "--out", "--model", "--save-model"];
 
     public static int Run(string[] args)
     {
