@@ -12,6 +12,20 @@ internal static class SegmentCommand
 {
     /// <summary>Every setting's option and its older spellings, from the one list of settings.</summary>
     private static readonly string[] TrainingOptions = SettingFields.All.SelectMany(f => f.OptionAliases.Prepend(f.Option)).ToArray();
+    /// <summary>The setting options for the help, wrapped: "[--preset fast|original] [--epochs N] … (old spellings: --target …)".</summary>
+    internal static string SettingsHelp
+    {
+        get
+        {
+            var words = SettingFields.All.Where(f => f.LinkAlias is null).Select(f => $"[{f.Option} {f.HelpValue}]")
+                .Append($"(older spellings: {string.Join(", ", SettingFields.All.SelectMany(f => f.OptionAliases.Select(a => $"{a} = {f.Option}")))})");
+            var lines = new List<string> { "" };
+            foreach (var w in words)
+                if (lines[^1].Length + w.Length > 100) lines.Add(w); else lines[^1] = (lines[^1] + " " + w).TrimStart();
+            return string.Join("\n          ", lines);
+        }
+    }
+
     internal static readonly string[] ValueOptions = [.. TrainingOptions, "--out", "--model", "--save-model"];
 
     public static int Run(string[] args)
