@@ -100,8 +100,7 @@ internal static class SegmentCommand
             {
                 var p = parameters!;
                 if (verbose)
-                    Console.WriteLine($"{Path.GetFileName(imagePath)}: {p.Preset.ToString().ToLowerInvariant()} preset, k={p.Clusters}, " +
-                                      $"{p.Epochs} epochs, batch {p.BatchSize}, lr {p.LearningRate}, heads {p.Heads}, window {p.Window}, seed {p.Seed}");
+                    Console.WriteLine($"{Path.GetFileName(imagePath)}: {SettingFields.Describe(p)}");
                 // --preview: make the page's live previews too, to see what they cost the training.
                 var frames = new List<PreviewFrame>();
                 result = SegmentationPipeline.Run(stream, ImageLimits.Default, p, e =>

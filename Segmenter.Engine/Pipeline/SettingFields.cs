@@ -53,6 +53,9 @@ public static class SettingFields
     /// <summary>The settings the page's form shows, the preset first.</summary>
     public static IEnumerable<SettingField> InForm => All.Where(f => f.Form != FormPlace.None);
 
+    /// <summary>Every setting as "name=value", space-separated ("preset=fast clusters=4 … activation=relu"), for logs.</summary>
+    public static string Describe(P p) => string.Join(' ', All.Select(f => $"{f.Name}={f.ToText(f.Get(p)) ?? "none"}"));
+
     /// <summary>The preset's parameters (fast when none is given), then every other given value on top.</summary>
     public static P Build(IEnumerable<(SettingField Field, object? Value)> given)
     {
