@@ -187,7 +187,7 @@ public class TuningTests : IAsyncLifetime
         var cut = _ctx.Render<Home>();
         cut.WaitForAssertion(() =>
         {
-            Assert.Contains("Clusters must be between 2 and 16.", cut.Markup);
+            Assert.Contains("The number of clusters can be at most 64; got 99.", cut.Markup);
             Assert.Contains("Enter a number of epochs", cut.Markup);
             Assert.Contains("Attention heads must be", cut.Markup);
             Assert.Equal(2, cut.FindAll("[data-testid=link-problem]").Count);

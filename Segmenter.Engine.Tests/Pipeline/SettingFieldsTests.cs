@@ -60,6 +60,9 @@ public sealed class SettingFieldsTests
     }
 
     [Theory]
+    [InlineData("clusters", "65", "The number of clusters can be at most 64; got 65.")]
+    [InlineData("batch", "0", "The batch size must be between 1 and 65536; got 0.")]
+    [InlineData("seed", "-1", "The seed must be a whole number ≥ 0; got -1.")]
     [InlineData("epochs", "0", "Epochs must be between 1 and 1000; got 0.")]
     [InlineData("codeSize", "200", "The code size must be between 2 and 128; got 200.")]
     [InlineData("kmeansRestarts", "0", "K-means restarts must be at least 1; got 0.")]
@@ -69,7 +72,8 @@ public sealed class SettingFieldsTests
         var f = UnusualSettings.Field(name);
         var api = ReportParameters.Read(new JsonObject { [name] = JsonNode.Parse(value) });
         Assert.Equal(message, Assert.Throws<ArgumentException>(() => api.Validate(long.MaxValue)).Message);
-        var cli = SegmentCommand.Parameters(CommandLine.Parse(["--clusters", "4", f.Option, value], SegmentCommand.ValueOptions, []));
+        string[] args = [..(f.Name == "clusters" ? [] : new[] { "--clusters", "4" }), f.Option, value];
+        var cli = SegmentCommand.Parameters(CommandLine.Parse(args, SegmentCommand.ValueOptions, []));
         Assert.Equal(message, Assert.Throws<ArgumentException>(() => cli.Validate(long.MaxValue)).Message);
     }
 

@@ -65,7 +65,7 @@ public sealed record SegmentationParameters
 {
     public static readonly int[] AllowedHeads = [1, 2, 4, 8, 16];
     public static readonly int[] AllowedWindows = [1, 3, 5, 7];
-    public const int MinClusters = 2, MaxClusters = 64, MaxEpochs = 1000;
+    public const int MinClusters = 2, MaxClusters = 64, MaxEpochs = 1000, MaxBatchSize = 65_536;
 
     /// <summary>What training decides; equal between two runs exactly when they share their model.</summary>
     public TrainingSettings Training { get; init; } = new();
@@ -139,54 +139,19 @@ public sealed record SegmentationParameters
         },
     };
 
-    /// <summary>Throws <see cref="ArgumentException"/> with a message a person understands.</summary>
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> with a message a person understands: each setting's own range (written
+    /// with the setting in <see cref="SettingFields"/>, so the page and the CLI check the same), then how they combine.
+    /// </summary>
     public void Validate(long pixelCount)
     {
-        if (Clusters < MinClusters)
-            throw new ArgumentException($"The number of clusters must be at least {MinClusters}; got {Clusters}.");
-        if (Clusters > MaxClusters)
-            throw new ArgumentException($"The number of clusters can be at most {MaxClusters}; got {Clusters}.");
+        foreach (var f in SettingFields.All)
+            if (f.Check?.Invoke(this) is { } problem) throw new ArgumentException(problem);
         if (Clusters > pixelCount)
             throw new ArgumentException($"The image has {pixelCount} pixel(s), fewer than the {Clusters} clusters asked for.");
-        if (Epochs < 1 || Epochs > MaxEpochs)
-            throw new ArgumentException($"Epochs must be between 1 and {MaxEpochs}; got {Epochs}.");
-        if (Array.IndexOf(AllowedHeads, Heads) < 0)
-            throw new ArgumentException($"Attention heads must be 1, 2, 4, 8 or 16 (they divide the hidden width evenly); got {Heads}.");
-        if (HiddenWidth < MinHiddenWidth || HiddenWidth > MaxHiddenWidth)
-            throw new ArgumentException($"The hidden width must be between {MinHiddenWidth} and {MaxHiddenWidth}; got {HiddenWidth}.");
         if (HiddenWidth % Heads != 0)
             throw new ArgumentException($"Hidden width {HiddenWidth} is not divisible by {Heads} heads.");
-        if (CodeSize < MinCodeSize || CodeSize > MaxCodeSize)
-            throw new ArgumentException($"The code size must be between {MinCodeSize} and {MaxCodeSize}; got {CodeSize}.");
-        if (EncoderDepth < MinDepth || EncoderDepth > MaxDepth)
-            throw new ArgumentException($"The encoder depth must be between {MinDepth} and {MaxDepth}; got {EncoderDepth}.");
-        if (DecoderDepth < MinDepth || DecoderDepth > MaxDepth)
-            throw new ArgumentException($"The decoder depth must be between {MinDepth} and {MaxDepth}; got {DecoderDepth}.");
-        if (!Enum.IsDefined(Activation))
-            throw new ArgumentException($"The activation must be one of {string.Join(", ", Enum.GetNames<Activation>())}; got {Activation}.");
-        if (Array.IndexOf(AllowedWindows, Window) < 0)
-            throw new ArgumentException($"The attention window must be 1 (each pixel alone), 3 (3×3), 5 (5×5) or 7 (7×7); got {Window}.");
-        if (!Enum.IsDefined(DecoderTarget))
-            throw new ArgumentException($"The decoder target must be one of {string.Join(", ", Enum.GetNames<DecoderTarget>())}; got {DecoderTarget}.");
-        if (!Enum.IsDefined(InputColours))
-            throw new ArgumentException($"The input colours must be one of {string.Join(", ", Enum.GetNames<InputColours>())}; got {InputColours}.");
-        if (BatchSize < 1)
-            throw new ArgumentException($"The batch size must be at least 1; got {BatchSize}.");
-        if (!double.IsFinite(LearningRate) || LearningRate <= 0)
-            throw new ArgumentException($"The learning rate must be a positive finite number; got {LearningRate}.");
-        if (TrainingSample is < 1)
-            throw new ArgumentException($"The training sample must be at least 1 pixel; got {TrainingSample}.");
         if (ClusteringSample is { } cs && cs < Clusters)
             throw new ArgumentException($"The clustering sample ({cs}) must hold at least as many codes as clusters ({Clusters}).");
-        if (LabelSmoothing < 1 || LabelSmoothing > MaxLabelSmoothing || LabelSmoothing % 2 == 0)
-            throw new ArgumentException($"Label smoothing must be an odd filter width from 1 (none) to {MaxLabelSmoothing}; got {LabelSmoothing}.");
-        if (KMeansRestarts < 1)
-            throw new ArgumentException($"K-means restarts must be at least 1; got {KMeansRestarts}.");
-        if (KMeansMaxIterations < 1)
-            throw new ArgumentException($"K-means iterations must be at least 1; got {KMeansMaxIterations}.");
-        if (!double.IsFinite(KMeansTolerance) || KMeansTolerance < 0)
-            throw new ArgumentException($"The k-means tolerance must be a finite number ≥ 0; got {KMeansTolerance}.");
-        if (!Enum.IsDefined(KMeansInit))
-            throw new ArgumentException($"The k-means initialisation must be one of {string.Join(", ", Enum.GetNames<KMeansInit>())}; got {KMeansInit}.");
     }
 }

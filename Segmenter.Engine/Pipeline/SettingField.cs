@@ -34,6 +34,12 @@ public sealed record SettingField(string Name, SettingGroup Group, Type ValueTyp
     /// <summary>The CSV column: the name snake-cased.</summary>
     public string Column => JsonNamingPolicy.SnakeCaseLower.ConvertName(Name);
 
+    /// <summary>The engine's range check of this setting alone: its message, or null when the value is allowed.</summary>
+    public Func<SegmentationParameters, string?>? Check { get; init; }
+
+    /// <summary>What is wrong with <paramref name="value"/> for this setting (the engine's message), or null.</summary>
+    public string? Problem(object? value) => Check?.Invoke(With(new SegmentationParameters(), value));
+
     public object? Get(SegmentationParameters p) => Getter(p);
     public SegmentationParameters With(SegmentationParameters p, object? value) => Setter(p, value);
 
