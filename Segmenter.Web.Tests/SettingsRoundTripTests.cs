@@ -53,22 +53,13 @@ public sealed class SettingsRoundTripTests
     }
 
     [Theory]
-    [InlineData("k", "65", "The number of clusters can be at most 64; got 65.")]
-    [InlineData("epochs", "0", "Epochs must be between 1 and 1000; got 0.")]
-    [InlineData("heads", "3", "Attention heads must be 1, 2, 4, 8 or 16 (they divide the hidden width evenly); got 3.")]
-    [InlineData("window", "2", "The attention window must be 1 (each pixel alone), 3 (3×3), 5 (5×5) or 7 (7×7); got 2.")]
-    [InlineData("batch", "0", "The batch size must be between 1 and 65536; got 0.")]
-    [InlineData("seed", "-1", "The seed must be a whole number ≥ 0; got -1.")]
-    [InlineData("codeSize", "200", "The code size must be between 2 and 128; got 200.")]
-    [InlineData("hiddenWidth", "8", "The hidden width must be between 16 and 256; got 8.")]
-    [InlineData("kmeansRestarts", "0", "K-means restarts must be at least 1; got 0.")]
-    [InlineData("kmeansTolerance", "-1", "The k-means tolerance must be a finite number ≥ 0; got -1.")]
+    [MemberData(nameof(UnusualSettings.OutOfRange), MemberType = typeof(UnusualSettings))]
     public void An_out_of_range_value_gets_the_engines_message_from_the_link_form_and_the_api(string name, string value, string message)
     {
         var form = new ParameterForm();
-        RunSettings.Apply(form, new Dictionary<string, string?> { [name] = value });
+        RunSettings.Apply(form, new Dictionary<string, string?> { [UnusualSettings.Field(name).LinkKey] = value });
         Assert.Contains(message, form.Errors);
-        var api = ReportParameters.Read(new JsonObject { [SettingFields.Find(name)!.Name] = JsonNode.Parse(value) });
+        var api = ReportParameters.Read(new JsonObject { [name] = JsonNode.Parse(value) });
         Assert.Equal(message, Assert.Throws<ArgumentException>(() => api.Validate(long.MaxValue)).Message);
     }
 

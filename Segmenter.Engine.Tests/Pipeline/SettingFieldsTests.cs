@@ -60,13 +60,7 @@ public sealed class SettingFieldsTests
     }
 
     [Theory]
-    [InlineData("clusters", "65", "The number of clusters can be at most 64; got 65.")]
-    [InlineData("batch", "0", "The batch size must be between 1 and 65536; got 0.")]
-    [InlineData("seed", "-1", "The seed must be a whole number ≥ 0; got -1.")]
-    [InlineData("epochs", "0", "Epochs must be between 1 and 1000; got 0.")]
-    [InlineData("codeSize", "200", "The code size must be between 2 and 128; got 200.")]
-    [InlineData("kmeansRestarts", "0", "K-means restarts must be at least 1; got 0.")]
-    [InlineData("kmeansTolerance", "-1", "The k-means tolerance must be a finite number ≥ 0; got -1.")]
+    [MemberData(nameof(UnusualSettings.OutOfRange), MemberType = typeof(UnusualSettings))]
     public void An_out_of_range_value_gets_the_same_message_from_the_api_and_the_cli(string name, string value, string message)
     {
         var f = UnusualSettings.Field(name);

@@ -21,5 +21,20 @@ public static class UnusualSettings
     /// <summary>Every setting's name, as theory data.</summary>
     public static TheoryData<string> Names => new(SettingFields.All.Select(f => f.Name));
 
+    /// <summary>A value out of range for settings the form shows, and the engine's message for it (the same from every door).</summary>
+    public static TheoryData<string, string, string> OutOfRange => new()
+    {
+        { "clusters", "65", "The number of clusters can be at most 64; got 65." },
+        { "epochs", "0", "Epochs must be between 1 and 1000; got 0." },
+        { "heads", "3", "Attention heads must be 1, 2, 4, 8 or 16 (they divide the hidden width evenly); got 3." },
+        { "window", "2", "The attention window must be 1 (each pixel alone), 3 (3×3), 5 (5×5) or 7 (7×7); got 2." },
+        { "batch", "0", "The batch size must be between 1 and 65536; got 0." },
+        { "seed", "-1", "The seed must be a whole number ≥ 0; got -1." },
+        { "codeSize", "200", "The code size must be between 2 and 128; got 200." },
+        { "hiddenWidth", "8", "The hidden width must be between 16 and 256; got 8." },
+        { "kmeansRestarts", "0", "K-means restarts must be at least 1; got 0." },
+        { "kmeansTolerance", "-1", "The k-means tolerance must be a finite number ≥ 0; got -1." },
+    };
+
     public static SettingField Field(string name) => SettingFields.All.Single(f => f.Name == name);
 }
