@@ -1,5 +1,3 @@
-using Segmenter.Engine.Clustering;
-
 namespace Segmenter.Engine.Pipeline;
 
 /// <summary>
@@ -26,15 +24,4 @@ public sealed record TrainingSettings
     public int EncoderDepth { get; init; } = 1;
     public int DecoderDepth { get; init; } = 1;
     public Activation Activation { get; init; } = Activation.Relu;
-}
-
-/// <summary>What a re-cluster may change without training again: k-means' settings and the label map's smoothing.</summary>
-public sealed record ClusteringSettings
-{
-    public int Clusters { get; init; } = 4;
-    public int Restarts { get; init; } = 10;
-    public int MaxIterations { get; init; } = 300;
-    public double Tolerance { get; init; } = 1e-4;
-    public KMeansInit Init { get; init; } = KMeansInit.KMeansPlusPlus;
-    public int LabelSmoothing { get; init; } = 1;
 }
