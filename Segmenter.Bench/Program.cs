@@ -12,16 +12,12 @@ internal static class Program
 {
     public const int Ok = 0, Failed = 1, BadInput = 2, TrainingFailed = 3;
 
-    public const string Usage = """
+    public static readonly string Usage = $$"""
         Segmenter.Bench — attention-autoencoder + k-means image segmentation from the command line.
 
         Usage:
-          segment IMAGE --clusters K [--preset fast|original] [--epochs N] [--heads H] [--window 1|3|5|7]
-                  [--target window|centre|denoised] [--colours rgb|lab|both|labstandardised|chroma] [--smooth 1|3|5…]
-                  [--batch B] [--lr X] [--seed S] [--save-model FILE] [--preview] --out DIR
-                  [--code-size 2…128] [--hidden-width 16…256] [--encoder-depth 1…4] [--decoder-depth 1…4]
-                  [--activation relu|gelu|silu|tanh] [--kmeans-restarts N] [--kmeans-iterations N]
-                  [--kmeans-tolerance X] [--kmeans-init kmeansplusplus|random]
+          segment IMAGE --clusters K [--save-model FILE] [--preview] --out DIR
+                  {{SegmentCommand.SettingsHelp}}
               Segments IMAGE into K clusters; writes DIR/labels.png, DIR/segmented.png and DIR/report.json.
               Starts from the preset (default fast); every option given overrides the preset's value.
               --preview also makes the web page's live previews while training and prints what they cost.

@@ -10,10 +10,23 @@ namespace Segmenter.Bench;
 /// </summary>
 internal static class SegmentCommand
 {
-    private static readonly string[] TrainingOptions = ["--clusters", "--preset", "--epochs", "--heads", "--window", "--target", "--colours", "--smooth", "--batch", "--lr", "--seed",
-        "--code-size", "--hidden-width", "--encoder-depth", "--decoder-depth", "--activation",
-        "--kmeans-restarts", "--kmeans-iterations", "--kmeans-tolerance", "--kmeans-init"];
-    private static readonly string[] ValueOptions = [.. TrainingOptions, "--out", "--model", "--save-model"];
+    /// <summary>Every setting's option and its older spellings, from the one list of settings.</summary>
+    private static readonly string[] TrainingOptions = SettingFields.All.SelectMany(f => f.OptionAliases.Prepend(f.Option)).ToArray();
+    /// <summary>The setting options for the help, wrapped: "[--preset fast|original] [--epochs N] … (old spellings: --target …)".</summary>
+    internal static string SettingsHelp
+    {
+        get
+        {
+            var words = SettingFields.All.Where(f => f.LinkAlias is null).Select(f => $"[{f.Option} {f.HelpValue}]")
+                .Append($"(older spellings: {string.Join(", ", SettingFields.All.SelectMany(f => f.OptionAliases.Select(a => $"{a} = {f.Option}")))})");
+            var lines = new List<string> { "" };
+            foreach (var w in words)
+                if (lines[^1].Length + w.Length > 100) lines.Add(w); else lines[^1] = (lines[^1] + " " + w).TrimStart();
+            return string.Join("\n          ", lines);
+        }
+    }
+
+    internal static readonly string[] ValueOptions = [.. TrainingOptions, "--out", "--model", "--save-model"];
 
     public static int Run(string[] args)
     {
@@ -47,49 +60,22 @@ internal static class SegmentCommand
         return SegmentBatch.Run(inputs, outDir, segmenter);
     }
 
-    /// <summary>The preset's values, then every option given on top.</summary>
+    /// <summary>The preset's values, then every option given on top (each setting's option, or an older spelling of it).</summary>
     internal static SegmentationParameters Parameters(CommandLine cl)
     {
-        var preset = (cl.String("--preset") ?? "fast").ToLowerInvariant() switch
+        if (cl.String(SettingFields.All.Single(f => f.LinkAlias == "k").Option) is null)
+            throw new UsageException("--clusters K is required (or --model FILE).");
+        var given = new List<(SettingField, object?)>();
+        foreach (var f in SettingFields.All)
         {
-            "fast" => Preset.Fast,
-            "original" => Preset.Original,
-            var other => throw new UsageException($"--preset must be 'fast' or 'original'; got '{other}'."),
-        };
-        int clusters = cl.Int("--clusters") ?? throw new UsageException("--clusters K is required (or --model FILE).");
-        var p = SegmentationParameters.ForPreset(preset) with { Clusters = clusters };
-        if (cl.Int("--epochs") is { } epochs) p = p with { Epochs = epochs };
-        if (cl.Int("--heads") is { } heads) p = p with { Heads = heads };
-        if (cl.Int("--window") is { } window) p = p with { Window = window };
-        if (cl.String("--target") is { } target) p = p with { DecoderTarget = Choice<DecoderTarget>("--target", target) };
-        if (cl.String("--colours") is { } colours) p = p with { InputColours = Choice<InputColours>("--colours", colours) };
-        if (cl.Int("--smooth") is { } smooth) p = p with { LabelSmoothing = smooth };
-        if (cl.Int("--batch") is { } batch) p = p with { BatchSize = batch };
-        if (cl.Double("--lr") is { } lr) p = p with { LearningRate = lr };
-        if (cl.Int("--seed") is { } seed) p = p with { Seed = seed };
-        return Advanced(cl, p);
+            var options = f.OptionAliases.Prepend(f.Option).Where(o => cl.String(o) is not null).ToList();
+            if (options.Count > 1) throw new UsageException($"{options[0]} and {options[1]} are the same setting; give one.");
+            if (options.Count == 0) continue;
+            try { given.Add((f, f.ReadText(cl.String(options[0])!))); }
+            catch (ArgumentException e) { throw new UsageException($"{options[0]}: {e.Message}"); }
+        }
+        return SettingFields.Build(given);
     }
-
-    /// <summary>Issue 16's options: the model's shape and k-means' settings (names as in the report, kebab-cased).</summary>
-    private static SegmentationParameters Advanced(CommandLine cl, SegmentationParameters p)
-    {
-        if (cl.Int("--code-size") is { } code) p = p with { CodeSize = code };
-        if (cl.Int("--hidden-width") is { } width) p = p with { HiddenWidth = width };
-        if (cl.Int("--encoder-depth") is { } encoder) p = p with { EncoderDepth = encoder };
-        if (cl.Int("--decoder-depth") is { } decoder) p = p with { DecoderDepth = decoder };
-        if (cl.String("--activation") is { } activation) p = p with { Activation = Choice<Activation>("--activation", activation) };
-        if (cl.Int("--kmeans-restarts") is { } restarts) p = p with { KMeansRestarts = restarts };
-        if (cl.Int("--kmeans-iterations") is { } iterations) p = p with { KMeansMaxIterations = iterations };
-        if (cl.Double("--kmeans-tolerance") is { } tolerance) p = p with { KMeansTolerance = tolerance };
-        if (cl.String("--kmeans-init") is { } init) p = p with { KMeansInit = Choice<Engine.Clustering.KMeansInit>("--kmeans-init", init) };
-        return p;
-    }
-
-    /// <summary>An enum option by its value's name, case-insensitive; the message lists the names.</summary>
-    private static T Choice<T>(string option, string value) where T : struct, Enum =>
-        Enum.TryParse<T>(value, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
-            ? parsed
-            : throw new UsageException($"{option} must be one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}; got '{value}'.");
 
     private static SavedModel LoadModel(string path)
     {
@@ -113,8 +99,7 @@ internal static class SegmentCommand
             {
                 var p = parameters!;
                 if (verbose)
-                    Console.WriteLine($"{Path.GetFileName(imagePath)}: {p.Preset.ToString().ToLowerInvariant()} preset, k={p.Clusters}, " +
-                                      $"{p.Epochs} epochs, batch {p.BatchSize}, lr {p.LearningRate}, heads {p.Heads}, window {p.Window}, seed {p.Seed}");
+                    Console.WriteLine($"{Path.GetFileName(imagePath)}: {SettingFields.Describe(p)}");
                 // --preview: make the page's live previews too, to see what they cost the training.
                 var frames = new List<PreviewFrame>();
                 result = SegmentationPipeline.Run(stream, ImageLimits.Default, p, e =>

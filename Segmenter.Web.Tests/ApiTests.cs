@@ -116,7 +116,7 @@ public sealed class ApiTests
     }
 
     [Theory]
-    [InlineData("""{"clusters":40}""", "Clusters must be between 2 and 16.")]
+    [InlineData("""{"clusters":65}""", "The number of clusters can be at most 64; got 65.")]
     [InlineData("""{"lr":5}""", "The learning rate must be between 0.000001 and 1.")]
     [InlineData("""{"clusters":"four"}""", "The setting \"clusters\" must be a whole number; got \"four\".")]
     [InlineData("""{"colour":true}""", "Unknown setting \"colour\"")]

@@ -38,10 +38,10 @@ public class ParameterPanelTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("clusters-input", "17", "Clusters must be between 2 and 16.")]
-    [InlineData("clusters-input", "1", "Clusters must be between 2 and 16.")]
-    [InlineData("epochs-input", "0", "Epochs must be between 1 and 200.")]
-    [InlineData("epochs-input", "201", "Epochs must be between 1 and 200.")]
+    [InlineData("clusters-input", "65", "The number of clusters can be at most 64; got 65.")]
+    [InlineData("clusters-input", "1", "The number of clusters must be at least 2; got 1.")]
+    [InlineData("epochs-input", "0", "Epochs must be between 1 and 1000; got 0.")]
+    [InlineData("epochs-input", "1001", "Epochs must be between 1 and 1000; got 1001.")]
     public void Out_of_range_values_show_a_message_and_disable_Train(string testId, string value, string message)
     {
         var cut = Render();
@@ -63,11 +63,11 @@ public class ParameterPanelTests : IAsyncLifetime
     // In the browser a field loses focus after typing (Tab, a click elsewhere); MudBlazor then runs the field's own
     // validation, which used to clear the Error/ErrorText the form gave it: Train was disabled with no message.
     [Theory]
-    [InlineData("clusters-input", "40", "Clusters must be between 2 and 16.", "5")]
-    [InlineData("epochs-input", "0", "Epochs must be between 1 and 200.", "3")]
-    [InlineData("batch-input", "0", "The batch size must be between 1 and 65536.", "512")]
+    [InlineData("clusters-input", "65", "The number of clusters can be at most 64; got 65.", "5")]
+    [InlineData("epochs-input", "0", "Epochs must be between 1 and 1000; got 0.", "3")]
+    [InlineData("batch-input", "0", "The batch size must be between 1 and 65536; got 0.", "512")]
     [InlineData("lr-input", "1e30", "The learning rate must be between 0.000001 and 1.", "0.004")]
-    [InlineData("seed-input", "-1", "The seed must be a whole number ≥ 0.", "42")]
+    [InlineData("seed-input", "-1", "The seed must be a whole number ≥ 0; got -1.", "42")]
     public void The_message_stays_after_the_field_loses_focus(string testId, string value, string message, string fixedValue)
     {
         var cut = Render();
@@ -97,10 +97,10 @@ public class ParameterPanelTests : IAsyncLifetime
         cut.Find("[data-testid=clusters-input]").Blur();
         _session.Form.Clusters = 99; // a link or a suggestion sets the form directly
         cut.Render();
-        Assert.Contains("Clusters must be between 2 and 16.", cut.Markup);
+        Assert.Contains("The number of clusters can be at most 64; got 99.", cut.Markup);
         _session.Form.Clusters = 4;
         cut.Render();
-        Assert.DoesNotContain("Clusters must be between 2 and 16.", cut.Markup);
+        Assert.DoesNotContain("The number of clusters can be at most 64", cut.Markup);
     }
 
     [Fact]

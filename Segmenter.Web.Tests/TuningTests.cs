@@ -179,6 +179,19 @@ public class TuningTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Query_string_fills_the_advanced_settings_too()
+    {
+        _ctx.Services.AddSingleton(_session);
+        _ctx.Services.GetRequiredService<NavigationManager>()
+            .NavigateTo("/?k=5&codeSize=16&hiddenWidth=32&activation=gelu&kmeansRestarts=3&kmeansInit=random");
+        _ctx.Render<Home>();
+        var f = _session.Form;
+        Assert.Equal((5, 16, 32, Activation.Gelu, 3, Engine.Clustering.KMeansInit.Random),
+            (f.Clusters, f.CodeSize, f.HiddenWidth, f.Activation, f.KMeansRestarts, f.KMeansInit));
+        Assert.True(f.IsValid, string.Join(" ", f.Errors));
+    }
+
+    [Fact]
     public async Task Invalid_query_values_show_the_forms_messages()
     {
         using var fresh = TestData.Session(engine: _engine); // no image yet, as a first visit
@@ -187,7 +200,7 @@ public class TuningTests : IAsyncLifetime
         var cut = _ctx.Render<Home>();
         cut.WaitForAssertion(() =>
         {
-            Assert.Contains("Clusters must be between 2 and 16.", cut.Markup);
+            Assert.Contains("The number of clusters can be at most 64; got 99.", cut.Markup);
             Assert.Contains("Enter a number of epochs", cut.Markup);
             Assert.Contains("Attention heads must be", cut.Markup);
             Assert.Equal(2, cut.FindAll("[data-testid=link-problem]").Count);

@@ -30,8 +30,8 @@ public sealed class AdvancedOptionsCliTests() : TempDirectoryTest("segmenter-cli
     [Theory]
     [InlineData("--hidden-width", "60", "--heads", "8", "Hidden width 60 is not divisible by 8 heads.")]
     [InlineData("--code-size", "200", "--heads", "2", "The code size must be between 2 and 128; got 200.")]
-    [InlineData("--activation", "sigmoid", "--heads", "2", "--activation must be one of relu, gelu, silu, tanh; got 'sigmoid'.")]
-    [InlineData("--kmeans-init", "forgy", "--heads", "2", "--kmeans-init must be one of kmeansplusplus, random; got 'forgy'.")]
+    [InlineData("--activation", "sigmoid", "--heads", "2", "--activation: The setting \"activation\" must be one of \"relu\", \"gelu\", \"silu\", \"tanh\"; got \"sigmoid\".")]
+    [InlineData("--kmeans-init", "forgy", "--heads", "2", "--kmeans-init: The setting \"kmeansInit\" must be one of \"kmeansplusplus\", \"random\"; got \"forgy\".")]
     public void Bad_advanced_options_exit_2_with_the_message(string option, string value, string option2, string value2, string message)
     {
         var run = BenchCli.Run("segment", Path.Combine(Dir, "none.png"), "--clusters", "3", option, value, option2, value2, "--out", Path.Combine(Dir, "o"));

@@ -32,7 +32,7 @@ public sealed class ReportParametersTests
     [InlineData("""{"epochs":2.5}""", "The setting \"epochs\" must be a whole number; got 2.5.")]
     [InlineData("""{"lr":"fast"}""", "The setting \"lr\" must be a number; got \"fast\".")]
     [InlineData("""{"cosineDecay":1}""", "The setting \"cosineDecay\" must be true or false; got 1.")]
-    [InlineData("""{"preset":"slow"}""", "Unknown preset \"slow\"; use \"fast\" or \"original\".")]
+    [InlineData("""{"preset":"slow"}""", "The setting \"preset\" must be one of \"fast\", \"original\"; got \"slow\".")]
     public void Mistakes_name_the_setting(string json, string message)
     {
         var e = Assert.Throws<ArgumentException>(() => ReportParameters.Read(JsonNode.Parse(json)!.AsObject()));

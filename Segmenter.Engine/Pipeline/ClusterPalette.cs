@@ -1,3 +1,6 @@
+using System.Numerics;
+using Segmenter.Engine.Imaging;
+
 namespace Segmenter.Engine.Pipeline;
 
 /// <summary>Distinct colours for up to 64 clusters, used by the palette view and the charts.</summary>
@@ -27,5 +30,24 @@ public static class ClusterPalette
     {
         var (r, g, b) = Colour(cluster);
         return $"#{r:X2}{g:X2}{b:X2}";
+    }
+
+    /// <summary>
+    /// A label map as an image, each label in <paramref name="colourOf"/>'s colour (the palette's when null): the
+    /// result's palette and mean-colour views and the steering baselines all paint through here.
+    /// </summary>
+    public static RgbImage Paint<TLabel>(ReadOnlySpan<TLabel> labels, int clusterCount, int width, int height,
+        Func<int, (byte R, byte G, byte B)>? colourOf = null) where TLabel : IBinaryInteger<TLabel>
+    {
+        colourOf ??= Colour;
+        var lut = new (byte R, byte G, byte B)[clusterCount];
+        for (int c = 0; c < lut.Length; c++) lut[c] = colourOf(c);
+        var px = new byte[labels.Length * 3];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            var (r, g, b) = lut[int.CreateTruncating(labels[i])];
+            px[3 * i] = r; px[3 * i + 1] = g; px[3 * i + 2] = b;
+        }
+        return new RgbImage(width, height, px);
     }
 }

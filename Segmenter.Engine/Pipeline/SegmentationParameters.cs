@@ -65,70 +65,62 @@ public sealed record SegmentationParameters
 {
     public static readonly int[] AllowedHeads = [1, 2, 4, 8, 16];
     public static readonly int[] AllowedWindows = [1, 3, 5, 7];
-    public const int MinClusters = 2, MaxClusters = 64, MaxEpochs = 1000;
+    public const int MinClusters = 2, MaxClusters = 64, MaxEpochs = 1000, MaxBatchSize = 65_536;
 
-    public Preset Preset { get; init; } = Preset.Fast;
-    public int Clusters { get; init; } = 4;
-    public int Epochs { get; init; } = 30;
-    public int Heads { get; init; } = 2;
+    /// <summary>What training decides; equal between two runs exactly when they share their model.</summary>
+    public TrainingSettings Training { get; init; } = new();
 
+    /// <summary>What a re-cluster may change.</summary>
+    public ClusteringSettings Clustering { get; init; } = new();
+
+    // The flat names every caller uses (p with { Clusters = 5 }), forwarding to the record that owns each setting.
+
+    public Preset Preset { get => Training.Preset; init => Training = Training with { Preset = value }; }
+    public int Clusters { get => Clustering.Clusters; init => Clustering = Clustering with { Clusters = value }; }
+    public int Epochs { get => Training.Epochs; init => Training = Training with { Epochs = value }; }
+    public int Heads { get => Training.Heads; init => Training = Training with { Heads = value }; }
     /// <summary>1 = each pixel alone (the original); 3 or 5 = the pixel attends over its k×k neighbourhood.</summary>
-    public int Window { get; init; } = 1;
+    public int Window { get => Training.Window; init => Training = Training with { Window = value }; }
     /// <summary>What the decoder reconstructs; only matters for windows over 1 (window 1 reconstructs its one colour).</summary>
-    public DecoderTarget DecoderTarget { get; init; } = DecoderTarget.Window;
-
-    public InputColours InputColours { get; init; } = InputColours.Rgb;
-
-    public int BatchSize { get; init; } = 256;
-    public double LearningRate { get; init; } = 1e-3;
-    public int Seed { get; init; } = 42;
-
+    public DecoderTarget DecoderTarget { get => Training.DecoderTarget; init => Training = Training with { DecoderTarget = value }; }
+    public InputColours InputColours { get => Training.InputColours; init => Training = Training with { InputColours = value }; }
+    public int BatchSize { get => Training.BatchSize; init => Training = Training with { BatchSize = value }; }
+    public double LearningRate { get => Training.LearningRate; init => Training = Training with { LearningRate = value }; }
+    public int Seed { get => Training.Seed; init => Training = Training with { Seed = value }; }
     /// <summary>Anneal the learning rate along a cosine from its value to zero over the run (a constant rate when false).</summary>
-    public bool CosineDecay { get; init; }
-
+    public bool CosineDecay { get => Training.CosineDecay; init => Training = Training with { CosineDecay = value }; }
     /// <summary>Pixels drawn (reproducibly, from the seed) to train on; null = every pixel every epoch.</summary>
-    public int? TrainingSample { get; init; }
-
+    public int? TrainingSample { get => Training.TrainingSample; init => Training = Training with { TrainingSample = value }; }
     /// <summary>Codes k-means is fitted on; null = every code. The final assignment always covers every pixel.</summary>
-    public int? ClusteringSample { get; init; }
-
+    public int? ClusteringSample { get => Training.ClusteringSample; init => Training = Training with { ClusteringSample = value }; }
     /// <summary>Width of the mode filter applied to the label map after clustering (1 = none, 3, 5, …).</summary>
-    public int LabelSmoothing { get; init; } = 1;
+    public int LabelSmoothing { get => Clustering.LabelSmoothing; init => Clustering = Clustering with { LabelSmoothing = value }; }
 
     public const int MaxLabelSmoothing = 15;
 
     /// <summary>Numbers per pixel code (the original: 32). Code 2 is plotted as it is; larger codes through PCA.</summary>
-    public int CodeSize { get; init; } = 32;
-
+    public int CodeSize { get => Training.CodeSize; init => Training = Training with { CodeSize = value }; }
     /// <summary>Features of the embedding, attention and hidden layers (the original: 64); heads split it evenly.</summary>
-    public int HiddenWidth { get; init; } = 64;
-
+    public int HiddenWidth { get => Training.HiddenWidth; init => Training = Training with { HiddenWidth = value }; }
     /// <summary>Dense layers from the attention output to the code (1 = the original's one).</summary>
-    public int EncoderDepth { get; init; } = 1;
-
+    public int EncoderDepth { get => Training.EncoderDepth; init => Training = Training with { EncoderDepth = value }; }
     /// <summary>Hidden dense layers from the code to the reconstruction (1 = the original's one).</summary>
-    public int DecoderDepth { get; init; } = 1;
-
-    public Activation Activation { get; init; } = Activation.Relu;
+    public int DecoderDepth { get => Training.DecoderDepth; init => Training = Training with { DecoderDepth = value }; }
+    public Activation Activation { get => Training.Activation; init => Training = Training with { Activation = value }; }
 
     public const int MinCodeSize = 2, MaxCodeSize = 128, MinHiddenWidth = 16, MaxHiddenWidth = 256, MinDepth = 1, MaxDepth = 4;
 
-    public int KMeansRestarts { get; init; } = 10;
-    public int KMeansMaxIterations { get; init; } = 300;
-    public double KMeansTolerance { get; init; } = 1e-4;
-
+    public int KMeansRestarts { get => Clustering.Restarts; init => Clustering = Clustering with { Restarts = value }; }
+    public int KMeansMaxIterations { get => Clustering.MaxIterations; init => Clustering = Clustering with { MaxIterations = value }; }
+    public double KMeansTolerance { get => Clustering.Tolerance; init => Clustering = Clustering with { Tolerance = value }; }
     /// <summary>How each k-means restart picks its first centres.</summary>
-    public KMeansInit KMeansInit { get; init; } = KMeansInit.KMeansPlusPlus;
+    public KMeansInit KMeansInit { get => Clustering.Init; init => Clustering = Clustering with { Init = value }; }
 
     /// <summary>
-    /// These parameters with <paramref name="other"/>'s clustering settings (clusters, k-means, label smoothing): what a
-    /// re-cluster may change. Two runs whose parameters are equal after this share their training.
+    /// These parameters with <paramref name="other"/>'s clustering settings: what a re-cluster may change. Two runs
+    /// share their training exactly when their <see cref="Training"/> records are equal.
     /// </summary>
-    public SegmentationParameters WithClusteringOf(SegmentationParameters other) => this with
-    {
-        Clusters = other.Clusters, KMeansRestarts = other.KMeansRestarts, KMeansMaxIterations = other.KMeansMaxIterations,
-        KMeansTolerance = other.KMeansTolerance, KMeansInit = other.KMeansInit, LabelSmoothing = other.LabelSmoothing,
-    };
+    public SegmentationParameters WithClusteringOf(SegmentationParameters other) => this with { Clustering = other.Clustering };
 
     /// <summary>The preset's values; any explicit option then overrides them.</summary>
     public static SegmentationParameters ForPreset(Preset preset) => preset switch
@@ -147,54 +139,19 @@ public sealed record SegmentationParameters
         },
     };
 
-    /// <summary>Throws <see cref="ArgumentException"/> with a message a person understands.</summary>
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> with a message a person understands: each setting's own range (written
+    /// with the setting in <see cref="SettingFields"/>, so the page and the CLI check the same), then how they combine.
+    /// </summary>
     public void Validate(long pixelCount)
     {
-        if (Clusters < MinClusters)
-            throw new ArgumentException($"The number of clusters must be at least {MinClusters}; got {Clusters}.");
-        if (Clusters > MaxClusters)
-            throw new ArgumentException($"The number of clusters can be at most {MaxClusters}; got {Clusters}.");
+        foreach (var f in SettingFields.All)
+            if (f.Check?.Invoke(this) is { } problem) throw new ArgumentException(problem);
         if (Clusters > pixelCount)
             throw new ArgumentException($"The image has {pixelCount} pixel(s), fewer than the {Clusters} clusters asked for.");
-        if (Epochs < 1 || Epochs > MaxEpochs)
-            throw new ArgumentException($"Epochs must be between 1 and {MaxEpochs}; got {Epochs}.");
-        if (Array.IndexOf(AllowedHeads, Heads) < 0)
-            throw new ArgumentException($"Attention heads must be 1, 2, 4, 8 or 16 (they divide the hidden width evenly); got {Heads}.");
-        if (HiddenWidth < MinHiddenWidth || HiddenWidth > MaxHiddenWidth)
-            throw new ArgumentException($"The hidden width must be between {MinHiddenWidth} and {MaxHiddenWidth}; got {HiddenWidth}.");
         if (HiddenWidth % Heads != 0)
             throw new ArgumentException($"Hidden width {HiddenWidth} is not divisible by {Heads} heads.");
-        if (CodeSize < MinCodeSize || CodeSize > MaxCodeSize)
-            throw new ArgumentException($"The code size must be between {MinCodeSize} and {MaxCodeSize}; got {CodeSize}.");
-        if (EncoderDepth < MinDepth || EncoderDepth > MaxDepth)
-            throw new ArgumentException($"The encoder depth must be between {MinDepth} and {MaxDepth}; got {EncoderDepth}.");
-        if (DecoderDepth < MinDepth || DecoderDepth > MaxDepth)
-            throw new ArgumentException($"The decoder depth must be between {MinDepth} and {MaxDepth}; got {DecoderDepth}.");
-        if (!Enum.IsDefined(Activation))
-            throw new ArgumentException($"The activation must be one of {string.Join(", ", Enum.GetNames<Activation>())}; got {Activation}.");
-        if (Array.IndexOf(AllowedWindows, Window) < 0)
-            throw new ArgumentException($"The attention window must be 1 (each pixel alone), 3 (3×3), 5 (5×5) or 7 (7×7); got {Window}.");
-        if (!Enum.IsDefined(DecoderTarget))
-            throw new ArgumentException($"The decoder target must be one of {string.Join(", ", Enum.GetNames<DecoderTarget>())}; got {DecoderTarget}.");
-        if (!Enum.IsDefined(InputColours))
-            throw new ArgumentException($"The input colours must be one of {string.Join(", ", Enum.GetNames<InputColours>())}; got {InputColours}.");
-        if (BatchSize < 1)
-            throw new ArgumentException($"The batch size must be at least 1; got {BatchSize}.");
-        if (!double.IsFinite(LearningRate) || LearningRate <= 0)
-            throw new ArgumentException($"The learning rate must be a positive finite number; got {LearningRate}.");
-        if (TrainingSample is < 1)
-            throw new ArgumentException($"The training sample must be at least 1 pixel; got {TrainingSample}.");
         if (ClusteringSample is { } cs && cs < Clusters)
             throw new ArgumentException($"The clustering sample ({cs}) must hold at least as many codes as clusters ({Clusters}).");
-        if (LabelSmoothing < 1 || LabelSmoothing > MaxLabelSmoothing || LabelSmoothing % 2 == 0)
-            throw new ArgumentException($"Label smoothing must be an odd filter width from 1 (none) to {MaxLabelSmoothing}; got {LabelSmoothing}.");
-        if (KMeansRestarts < 1)
-            throw new ArgumentException($"K-means restarts must be at least 1; got {KMeansRestarts}.");
-        if (KMeansMaxIterations < 1)
-            throw new ArgumentException($"K-means iterations must be at least 1; got {KMeansMaxIterations}.");
-        if (!double.IsFinite(KMeansTolerance) || KMeansTolerance < 0)
-            throw new ArgumentException($"The k-means tolerance must be a finite number ≥ 0; got {KMeansTolerance}.");
-        if (!Enum.IsDefined(KMeansInit))
-            throw new ArgumentException($"The k-means initialisation must be one of {string.Join(", ", Enum.GetNames<KMeansInit>())}; got {KMeansInit}.");
     }
 }

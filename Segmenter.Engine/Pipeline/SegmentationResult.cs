@@ -93,15 +93,5 @@ public sealed class SegmentationResult
     }
 
     private RgbImage Paint(Func<int, (byte R, byte G, byte B)> colourOf)
-    {
-        var lut = new (byte R, byte G, byte B)[Clusters.Count];
-        for (int c = 0; c < lut.Length; c++) lut[c] = colourOf(c);
-        var px = new byte[Labels.Length * 3];
-        for (int i = 0; i < Labels.Length; i++)
-        {
-            var (r, g, b) = lut[Labels[i]];
-            px[3 * i] = r; px[3 * i + 1] = g; px[3 * i + 2] = b;
-        }
-        return new RgbImage(Width, Height, px);
-    }
+        => ClusterPalette.Paint<byte>(Labels, Clusters.Count, Width, Height, colourOf);
 }

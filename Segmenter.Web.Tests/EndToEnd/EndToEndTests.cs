@@ -373,11 +373,11 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
         {
             (string Field, string Bad, string Good, string Message)[] cases =
             [
-                ("clusters-input", "40", "4", "Clusters must be between 2 and 16."),
-                ("epochs-input", "0", "3", "Epochs must be between 1 and 200."),
-                ("batch-input", "0", "512", "The batch size must be between 1 and 65536."),
+                ("clusters-input", "65", "4", "The number of clusters can be at most 64; got 65."),
+                ("epochs-input", "0", "3", "Epochs must be between 1 and 1000; got 0."),
+                ("batch-input", "0", "512", "The batch size must be between 1 and 65536; got 0."),
                 ("lr-input", "5", "0.01", "The learning rate must be between 0.000001 and 1."),
-                ("seed-input", "-1", "42", "The seed must be a whole number ≥ 0."),
+                ("seed-input", "-1", "42", "The seed must be a whole number ≥ 0; got -1."),
             ];
             foreach (var (field, bad, good, message) in cases)
             {

@@ -9,36 +9,18 @@ namespace Segmenter.Web.Services;
 /// </summary>
 public sealed partial class ParameterForm
 {
-    public int? CodeSize { get; set; }
-    public int? HiddenWidth { get; set; }
-    public int? EncoderDepth { get; set; }
-    public int? DecoderDepth { get; set; }
-    public Activation Activation { get; set; }
-    public int? KMeansRestarts { get; set; }
-    public int? KMeansMaxIterations { get; set; }
-    public double? KMeansTolerance { get; set; }
-    public KMeansInit KMeansInit { get; set; }
+    public int? CodeSize { get => Number<int>("codeSize"); set => _values["codeSize"] = value; }
+    public int? HiddenWidth { get => Number<int>("hiddenWidth"); set => _values["hiddenWidth"] = value; }
+    public int? EncoderDepth { get => Number<int>("encoderDepth"); set => _values["encoderDepth"] = value; }
+    public int? DecoderDepth { get => Number<int>("decoderDepth"); set => _values["decoderDepth"] = value; }
+    public Activation Activation { get => Choice<Activation>("activation"); set => _values["activation"] = value; }
+    public int? KMeansRestarts { get => Number<int>("kmeansRestarts"); set => _values["kmeansRestarts"] = value; }
+    public int? KMeansMaxIterations { get => Number<int>("kmeansMaxIterations"); set => _values["kmeansMaxIterations"] = value; }
+    public double? KMeansTolerance { get => Number<double>("kmeansTolerance"); set => _values["kmeansTolerance"] = value; }
+    public KMeansInit KMeansInit { get => Choice<KMeansInit>("kmeansInit"); set => _values["kmeansInit"] = value; }
 
     /// <summary>Puts every advanced field back to the current preset's value.</summary>
-    public void ResetAdvancedToPreset() => FillAdvanced(SegmentationParameters.ForPreset(Preset));
-
-    internal void FillAdvanced(SegmentationParameters p)
-    {
-        CodeSize = p.CodeSize; HiddenWidth = p.HiddenWidth; EncoderDepth = p.EncoderDepth; DecoderDepth = p.DecoderDepth;
-        Activation = p.Activation; KMeansRestarts = p.KMeansRestarts; KMeansMaxIterations = p.KMeansMaxIterations;
-        KMeansTolerance = p.KMeansTolerance; KMeansInit = p.KMeansInit;
-    }
-
-    /// <summary>The advanced fields applied to <paramref name="basis"/>; null while one is empty.</summary>
-    private SegmentationParameters? WithAdvanced(SegmentationParameters basis) =>
-        CodeSize is { } code && HiddenWidth is { } width && EncoderDepth is { } encoder && DecoderDepth is { } decoder
-        && KMeansRestarts is { } restarts && KMeansMaxIterations is { } iterations && KMeansTolerance is { } tolerance
-            ? basis with
-            {
-                CodeSize = code, HiddenWidth = width, EncoderDepth = encoder, DecoderDepth = decoder, Activation = Activation,
-                KMeansRestarts = restarts, KMeansMaxIterations = iterations, KMeansTolerance = tolerance, KMeansInit = KMeansInit,
-            }
-            : null;
+    public void ResetAdvancedToPreset() => FillFrom(SegmentationParameters.ForPreset(Preset), FormPlace.Advanced);
 
     /// <summary>
     /// The engine's message for the advanced fields (e.g. "Hidden width 60 is not divisible by 8 heads."), checked with
@@ -49,7 +31,7 @@ public sealed partial class ParameterForm
         get
         {
             var basis = _basis with { Heads = CheckHeads(HeadCount) is null ? HeadCount : _basis.Heads };
-            if (WithAdvanced(basis) is not { } p) return "Fill in every advanced setting (reset to preset restores them).";
+            if (With(basis, FormPlace.Advanced) is not { } p) return "Fill in every advanced setting (reset to preset restores them).";
             try { p.Validate(long.MaxValue); return null; }
             catch (ArgumentException e) { return e.Message; }
         }

@@ -9,11 +9,12 @@ namespace Segmenter.Web.Services;
 /// </summary>
 public sealed partial class ParameterForm
 {
-    public const int MinClusters = 2, MaxClusters = 16;
-    public const int MinEpochs = 1, MaxEpochs = 200;
-    public const int MinBatch = 1, MaxBatch = 65_536;
+    // The engine's limits: the page refuses exactly what a run would refuse (and says it in the engine's words).
+    public const int MinClusters = SegmentationParameters.MinClusters, MaxClusters = SegmentationParameters.MaxClusters;
+    public const int MinEpochs = 1, MaxEpochs = SegmentationParameters.MaxEpochs;
+    public const int MinBatch = 1, MaxBatch = SegmentationParameters.MaxBatchSize;
     public const double MinLearningRate = 1e-6, DefaultMaxLearningRate = 1.0;
-    public static readonly int[] HeadChoices = [1, 2, 4, 8, 16];
+    public static readonly int[] HeadChoices = SegmentationParameters.AllowedHeads;
     /// <summary>The engine's allowed windows, labelled for the form.</summary>
     public static readonly (int Value, string Label)[] Windows =
         SegmentationParameters.AllowedWindows.Select(w => (w, w == 1 ? "Pixel (1)" : $"{w}×{w}")).ToArray();
@@ -32,28 +33,28 @@ public sealed partial class ParameterForm
     public double MaxLearningRate { get; }
 
     public Preset Preset { get; private set; }
-    public int? Clusters { get; set; }
-    public int? Epochs { get; set; }
-    public int HeadCount { get; set; }
-    public int Window { get; set; }
-    public int? BatchSize { get; set; }
-    public double? LearningRate { get; set; }
-    public int? Seed { get; set; }
+
+    // The typed fields the page binds to, each stored under its setting (see the indexer); an empty or unparsable
+    // value is stored as null, so the field's message shows.
+    public int? Clusters { get => Number<int>("clusters"); set => _values["clusters"] = value; }
+    public int? Epochs { get => Number<int>("epochs"); set => _values["epochs"] = value; }
+    public int HeadCount { get => Number<int>("heads") ?? 0; set => _values["heads"] = value; }
+    public int Window { get => Number<int>("window") ?? 0; set => _values["window"] = value; }
+    public int? BatchSize { get => Number<int>("batch"); set => _values["batch"] = value; }
+    public double? LearningRate { get => Number<double>("lr"); set => _values["lr"] = value; }
+    public int? Seed { get => Number<int>("seed"); set => _values["seed"] = value; }
 
     /// <summary>Fills every field from the preset (keeps the cluster count and seed the user chose).</summary>
     public void ApplyPreset(Preset preset)
     {
         var p = SegmentationParameters.ForPreset(preset);
+        var (clusters, seed) = (Clusters, Seed);
         _basis = p;
         Preset = preset;
-        Clusters ??= p.Clusters;
-        Epochs = p.Epochs;
-        HeadCount = p.Heads;
-        Window = p.Window;
-        BatchSize = p.BatchSize;
-        LearningRate = p.LearningRate;
-        Seed ??= p.Seed;
-        FillAdvanced(p);
+        FillFrom(p, FormPlace.Main);
+        FillFrom(p, FormPlace.Advanced);
+        Clusters = clusters ?? p.Clusters;
+        Seed = seed ?? p.Seed;
     }
 
     public string? ClustersError => CheckClusters(Clusters);
@@ -67,19 +68,18 @@ public sealed partial class ParameterForm
     // One check per field, on the value given: the page's fields also run them as their own validation
     // (MudBlazor validates a field when it loses focus and then shows only what its validation says).
 
-    public static string? CheckClusters(int? value) => value is null ? $"Enter a number of clusters from {MinClusters} to {MaxClusters}."
-        : value < MinClusters || value > MaxClusters ? $"Clusters must be between {MinClusters} and {MaxClusters}." : null;
+    public static string? CheckClusters(int? value) => value is null ? $"Enter a number of clusters from {MinClusters} to {MaxClusters}." : Engine("clusters", value);
 
-    public static string? CheckEpochs(int? value) => value is null ? $"Enter a number of epochs from {MinEpochs} to {MaxEpochs}."
-        : value < MinEpochs || value > MaxEpochs ? $"Epochs must be between {MinEpochs} and {MaxEpochs}." : null;
+    public static string? CheckEpochs(int? value) => value is null ? $"Enter a number of epochs from {MinEpochs} to {MaxEpochs}." : Engine("epochs", value);
 
-    public static string? CheckHeads(int value) => Array.IndexOf(HeadChoices, value) < 0 ? "Attention heads must be 1, 2, 4, 8 or 16." : null;
+    public static string? CheckHeads(int value) => Engine("heads", value);
 
-    public static string? CheckWindow(int value) => Array.IndexOf(SegmentationParameters.AllowedWindows, value) >= 0 ? null
-        : $"The attention window must be one of {string.Join(", ", Windows.Select(w => w.Label))}.";
+    public static string? CheckWindow(int value) => Engine("window", value);
 
-    public static string? CheckBatchSize(int? value) => value is null ? $"Enter a batch size from {MinBatch} to {MaxBatch}."
-        : value < MinBatch || value > MaxBatch ? $"The batch size must be between {MinBatch} and {MaxBatch}." : null;
+    public static string? CheckBatchSize(int? value) => value is null ? $"Enter a batch size from {MinBatch} to {MaxBatch}." : Engine("batch", value);
+
+    /// <summary>The engine's message for this setting's value alone (its range check in <see cref="SettingFields"/>).</summary>
+    private static string? Engine(string setting, object value) => SettingFields.Find(setting)!.Problem(value);
 
     public string? CheckLearningRate(double? value) => value is not { } lr || !double.IsFinite(lr) || lr < MinLearningRate || lr > MaxLearningRate
         ? $"The learning rate must be between {Plain(MinLearningRate)} and {Plain(MaxLearningRate)}."
@@ -88,7 +88,7 @@ public sealed partial class ParameterForm
     /// <summary>A rate as people write it ("0.000001", not "1E-06").</summary>
     private static string Plain(double v) => v.ToString("0.##########", CultureInfo.InvariantCulture);
 
-    public static string? CheckSeed(int? value) => value is null || value < 0 ? "The seed must be a whole number ≥ 0." : null;
+    public static string? CheckSeed(int? value) => value is null ? "Enter a seed: a whole number ≥ 0." : Engine("seed", value);
 
     public IEnumerable<string> Errors => new[] { ClustersError, EpochsError, HeadsError, WindowError, BatchSizeError, LearningRateError, SeedError, AdvancedError }
         .Where(e => e is not null)!;
@@ -96,14 +96,5 @@ public sealed partial class ParameterForm
     public bool IsValid => !Errors.Any();
 
     /// <summary>The engine's parameters; null while any field is invalid.</summary>
-    public SegmentationParameters? ToParameters() => !IsValid ? null : WithAdvanced(_basis)! with
-    {
-        Clusters = Clusters!.Value,
-        Epochs = Epochs!.Value,
-        Heads = HeadCount,
-        Window = Window,
-        BatchSize = BatchSize!.Value,
-        LearningRate = LearningRate!.Value,
-        Seed = Seed!.Value,
-    };
+    public SegmentationParameters? ToParameters() => !IsValid ? null : With(_basis, FormPlace.Main, FormPlace.Advanced);
 }

@@ -115,14 +115,9 @@ public sealed class RunHistory
         lock (_gate) { _runs.Clear(); _selected.Clear(); }
     }
 
-    /// <summary>The advanced settings' columns: their report names in snake case (codeSize → code_size), in the fields' order.</summary>
-    private static readonly string[] AdvancedColumns =
-        AdvancedSettingFields.All.Select(f => JsonNamingPolicy.SnakeCaseLower.ConvertName(f.Name)).ToArray();
-
     public static readonly string[] CsvColumns =
     [
-        "run", "finished_utc", "image", "preset", "reclustered", "clusters", "epochs", "heads", "window", "batch_size",
-        "learning_rate", "seed", .. AdvancedColumns, "final_loss", "inertia", "silhouette", "davies_bouldin", "train_seconds", "total_seconds",
+        "run", "finished_utc", "image", "reclustered", .. SettingFields.All.Select(f => f.Column), "final_loss", "inertia", "silhouette", "davies_bouldin", "train_seconds", "total_seconds",
         "stability", "truth_ari", "truth_miou", "rgb_baseline_ari", "lab_baseline_ari",
     ];
 
@@ -133,13 +128,10 @@ public sealed class RunHistory
         sb.Append(string.Join(',', CsvColumns)).Append("\r\n");
         foreach (var r in Runs)
         {
-            var p = r.Parameters;
             string[] cells =
             [
                 Num(r.Number), r.FinishedUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), Segmenter.Engine.CsvCell.Text(r.ImageName ?? ""),
-                p.Preset.ToString().ToLowerInvariant(), r.Reclustered ? "true" : "false", Num(p.Clusters), Num(p.Epochs), Num(p.Heads),
-                Num(p.Window), Num(p.BatchSize), Num(p.LearningRate), Num(p.Seed),
-                .. AdvancedCells(p), Num(r.FinalLoss), Num(r.Inertia),
+                r.Reclustered ? "true" : "false", .. SettingCells(r.Parameters), Num(r.FinalLoss), Num(r.Inertia),
                 Num(r.Silhouette), Num(r.DaviesBouldin), Num(r.Timings.TrainSeconds), Num(r.Timings.TotalSeconds),
                 Num(r.Scores?.Stability), Num(r.Scores?.TruthAri), Num(r.Scores?.TruthMeanIoU), Num(r.Scores?.RgbBaselineAri), Num(r.Scores?.LabBaselineAri),
             ];
@@ -148,13 +140,9 @@ public sealed class RunHistory
         return sb.ToString();
     }
 
-    /// <summary>The advanced settings as the run report writes them (e.g. "gelu", "kmeansplusplus", 0.0001).</summary>
-    private static IEnumerable<string> AdvancedCells(SegmentationParameters p)
-    {
-        var report = ReportParameters.ToJson(p);
-        return AdvancedSettingFields.All.Select(f => report[f.Name] is JsonValue v && v.TryGetValue<string>(out var text)
-            ? Segmenter.Engine.CsvCell.Text(text) : report[f.Name]?.ToJsonString() ?? "");
-    }
+    /// <summary>Every setting as the link writes it (e.g. "gelu", "kmeansplusplus", 0.0001; empty for none).</summary>
+    private static IEnumerable<string> SettingCells(SegmentationParameters p)
+        => SettingFields.All.Select(f => f.Get(p) is Enum e ? Segmenter.Engine.CsvCell.Text(f.ToText(e)!) : f.ToText(f.Get(p)) ?? "");
 
     private static string Num(int v) => v.ToString(CultureInfo.InvariantCulture);
     private static string Num(double? v) => v is { } d ? Num(d) : "";

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Segmenter.Engine.Pipeline;
@@ -12,25 +11,16 @@ namespace Segmenter.Web.Services;
 /// </summary>
 public static class RunSettings
 {
-    /// <summary>Query keys, in the order a link lists them.</summary>
-    public static readonly string[] Keys =
-        ["sample", "preset", "k", "epochs", "heads", "window", "batch", "lr", "seed", .. AdvancedSettingFields.All.Select(f => f.Name)];
+    /// <summary>Query keys, in the order a link lists them: the sample, then the form's settings (preset first).</summary>
+    public static readonly string[] Keys = ["sample", .. SettingFields.InForm.Select(f => f.LinkKey)];
 
-    /// <summary>The form's values as query pairs (invalid fields are left out); sample only when it is one of the embedded samples.</summary>
+    /// <summary>The form's values as query pairs (empty fields are left out); sample only when it is one of the embedded samples.</summary>
     public static IReadOnlyList<KeyValuePair<string, string>> ToPairs(ParameterForm form, string? sample)
     {
         var pairs = new List<KeyValuePair<string, string>>();
-        void Add(string key, string? value) { if (value is not null) pairs.Add(new(key, value)); }
-        Add("sample", sample);
-        Add("preset", form.Preset.ToString().ToLowerInvariant());
-        Add("k", form.Clusters?.ToString(CultureInfo.InvariantCulture));
-        Add("epochs", form.Epochs?.ToString(CultureInfo.InvariantCulture));
-        Add("heads", form.HeadCount.ToString(CultureInfo.InvariantCulture));
-        Add("window", form.Window.ToString(CultureInfo.InvariantCulture));
-        Add("batch", form.BatchSize?.ToString(CultureInfo.InvariantCulture));
-        Add("lr", form.LearningRate?.ToString("R", CultureInfo.InvariantCulture));
-        Add("seed", form.Seed?.ToString(CultureInfo.InvariantCulture));
-        foreach (var f in AdvancedSettingFields.All) Add(f.Name, f.Get(form));
+        if (sample is not null) pairs.Add(new("sample", sample));
+        foreach (var f in SettingFields.InForm)
+            if (f.ToText(form[f]) is { } text) pairs.Add(new(f.LinkKey, text));
         return pairs;
     }
 
@@ -38,61 +28,43 @@ public static class RunSettings
     public static string ToQuery(ParameterForm form, string? sample)
         => "?" + string.Join('&', ToPairs(form, sample).Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}"));
 
-    /// <summary>Every parameter of the run (the form's fields and the preset's hidden ones) plus the sample and a link.</summary>
+    /// <summary>
+    /// Every parameter of the run under its report name (the form's fields and the preset's hidden ones, so it can be
+    /// posted to the API as it is) plus the sample and a link; while the form is invalid, the form's fields as they are.
+    /// </summary>
     public static string ToJson(ParameterForm form, string? sample, string? baseUri = null)
     {
-        var o = new JsonObject
-        {
-            ["sample"] = sample,
-            ["preset"] = form.Preset.ToString().ToLowerInvariant(),
-            ["clusters"] = form.Clusters,
-            ["epochs"] = form.Epochs,
-            ["heads"] = form.HeadCount,
-            ["window"] = form.Window,
-            ["batchSize"] = form.BatchSize,
-            ["learningRate"] = form.LearningRate,
-            ["seed"] = form.Seed,
-        };
+        var o = new JsonObject { ["sample"] = sample };
         if (form.ToParameters() is { } p)
-        {
-            o["cosineDecay"] = p.CosineDecay;
-            o["trainingSample"] = p.TrainingSample;
-            o["clusteringSample"] = p.ClusteringSample;
-            o["kmeansRestarts"] = p.KMeansRestarts;
-            o["kmeansMaxIterations"] = p.KMeansMaxIterations;
-            o["kmeansTolerance"] = p.KMeansTolerance;
-        }
-        AdvancedSettingFields.AddTo(o, form);
+            foreach (var (name, value) in ReportParameters.ToJson(p)) o[name] = value?.DeepClone();
+        else
+            foreach (var f in SettingFields.InForm) o[f.Name] = f.ToJson(form[f]);
         o["link"] = (baseUri?.TrimEnd('/') ?? "") + "/" + ToQuery(form, sample);
         return o.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
     /// <summary>
-    /// Fills the form from query values (keys as in <see cref="Keys"/>, case-insensitive); values that do not parse
-    /// leave the field empty or invalid so its message shows. Returns problems the form cannot show itself (an unknown preset).
+    /// Fills the form from query values (keys as in <see cref="Keys"/>, or the settings' report names, case-insensitive);
+    /// values that do not parse leave the field empty or invalid so its message shows. Returns problems the form cannot
+    /// show itself (an unknown preset).
     /// </summary>
     public static IReadOnlyList<string> Apply(ParameterForm form, IReadOnlyDictionary<string, string?> query)
     {
         var problems = new List<string>();
-        string? Get(string key) => query.FirstOrDefault(kv => string.Equals(kv.Key, key, StringComparison.OrdinalIgnoreCase)).Value;
+        string? Get(SettingField f) => query.FirstOrDefault(kv => string.Equals(kv.Key, f.LinkKey, StringComparison.OrdinalIgnoreCase)
+                                                              || string.Equals(kv.Key, f.Name, StringComparison.OrdinalIgnoreCase)).Value;
 
-        if (Get("preset") is { } preset)
+        if (Get(SettingFields.Preset) is { } preset)
         {
-            if (Enum.TryParse<Preset>(preset, ignoreCase: true, out var pr) && Enum.IsDefined(pr) && !int.TryParse(preset, out _))
-                form.ApplyPreset(pr);
-            else
-                problems.Add($"Unknown preset \"{preset}\" in the link; use fast or original.");
+            try { form.ApplyPreset((Preset)SettingFields.Preset.ReadText(preset)!); }
+            catch (ArgumentException e) { problems.Add($"In the link: {e.Message}"); }
         }
-        if (Get("k") is { } k) form.Clusters = Int(k);
-        if (Get("epochs") is { } epochs) form.Epochs = Int(epochs);
-        if (Get("heads") is { } heads) form.HeadCount = Int(heads) ?? 0;
-        if (Get("window") is { } window) form.Window = Int(window) ?? 0;
-        if (Get("batch") is { } batch) form.BatchSize = Int(batch);
-        if (Get("lr") is { } lr)
-            form.LearningRate = double.TryParse(lr, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
-        if (Get("seed") is { } seed) form.Seed = Int(seed) ?? -1;
-        foreach (var f in AdvancedSettingFields.All)
-            if (Get(f.Name) is { } value) f.Set(form, value);
+        foreach (var f in SettingFields.InForm.Where(f => f != SettingFields.Preset))
+        {
+            if (Get(f) is not { } text) continue;
+            try { form[f] = f.ReadText(text); }
+            catch (ArgumentException) { form[f] = null; }
+        }
         return problems;
     }
 
@@ -100,16 +72,6 @@ public static class RunSettings
     public static void Fill(ParameterForm form, SegmentationParameters p)
     {
         form.ApplyPreset(p.Preset);
-        form.Clusters = p.Clusters;
-        form.Epochs = p.Epochs;
-        form.HeadCount = p.Heads;
-        form.Window = p.Window;
-        form.BatchSize = p.BatchSize;
-        form.LearningRate = p.LearningRate;
-        form.Seed = p.Seed;
-        form.FillAdvanced(p);
+        foreach (var f in SettingFields.InForm.Where(f => f != SettingFields.Preset)) form[f] = f.Get(p);
     }
-
-    /// <summary>Parses a whole number; null when it does not parse (the form then asks for one).</summary>
-    private static int? Int(string s) => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : null;
 }

@@ -125,12 +125,6 @@ public sealed partial class SegmentationSession
         if (!which.StartsWith(BaselineImagePrefix, StringComparison.Ordinal)
             || !int.TryParse(which.AsSpan(BaselineImagePrefix.Length), out int index) || index < 0 || index >= steering.Baselines.Count) return null;
         var labels = steering.Baselines[index].Labels;
-        var px = new byte[labels.Length * 3];
-        for (int i = 0; i < labels.Length; i++)
-        {
-            var (r, g, b) = ClusterPalette.Colour(labels[i]);
-            px[3 * i] = r; px[3 * i + 1] = g; px[3 * i + 2] = b;
-        }
-        return new RgbImage(steering.Result.Width, steering.Result.Height, px);
+        return ClusterPalette.Paint<int>(labels, labels.Length == 0 ? 0 : labels.Max() + 1, steering.Result.Width, steering.Result.Height);
     }
 }

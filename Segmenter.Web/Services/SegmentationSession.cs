@@ -119,17 +119,13 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
             if (!ReferenceEquals(resultImage, image)) return "The image changed since the last run: train again.";
             var p = Form.ToParameters();
             if (p is null) return Form.Errors.First();
-            if (!SameTraining(p, result.Parameters)) return "Training settings changed since the last run (only clustering settings may change: clusters, smoothing and the k-means settings): train again.";
+            if (p.Training != result.Parameters.Training) return "Training settings changed since the last run (only clustering settings may change: clusters, smoothing and the k-means settings): train again.";
             return ParameterProblem;
         }
     }
 
     /// <summary>True when only clustering settings differ from the current result's, on the same image: re-clustering is enough.</summary>
     public bool CanRecluster => !IsBusy && ReclusterBlocker is null;
-
-    /// <summary>Whether two parameter sets train the same model (they may differ in k and the k-means options).</summary>
-    public static bool SameTraining(SegmentationParameters a, SegmentationParameters b)
-        => a.WithClusteringOf(b) == b;
 
     /// <summary>Seconds left in training, from the pace of the epochs so far.</summary>
     public double? SecondsLeft => _runs.SecondsLeft;

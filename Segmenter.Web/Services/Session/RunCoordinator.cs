@@ -170,13 +170,12 @@ internal sealed class RunCoordinator(JobRunner runner, SessionSignals signals, I
 
     private void LogEnd(JobState outcome, JobLog log)
     {
-        var p = log.Parameters;
         var t = outcome == JobState.Completed ? log.Timings() : null;
         var losses = EpochLosses;
         logger.LogInformation(
-            "Segmentation {Activity} {Outcome}: image={Image} preset={Preset} clusters={Clusters} epochs={Epochs} heads={Heads} window={Window} batch={Batch} lr={LearningRate} seed={Seed} " +
+            "Segmentation {Activity} {Outcome}: image={Image} {Settings} " +
             "epochsDone={EpochsDone} finalLoss={FinalLoss} decode={DecodeSeconds:F2}s train={TrainSeconds:F2}s encode={EncodeSeconds:F2}s cluster={ClusterSeconds:F2}s render={RenderSeconds:F2}s total={TotalSeconds:F2}s error={Error}",
-            Activity, outcome, log.ImageName, p.Preset, p.Clusters, p.Epochs, p.Heads, p.Window, p.BatchSize, p.LearningRate, p.Seed,
+            Activity, outcome, log.ImageName, SettingFields.Describe(log.Parameters),
             losses.Count, losses.Count > 0 ? losses[^1].Loss : double.NaN,
             t?.DecodeSeconds, t?.TrainSeconds, t?.EncodeSeconds, t?.ClusterSeconds, t?.RenderSeconds, t?.TotalSeconds, signals.Error);
     }

@@ -1,0 +1,97 @@
+using Segmenter.Engine.Clustering;
+using P = Segmenter.Engine.Pipeline.SegmentationParameters;
+
+namespace Segmenter.Engine.Pipeline;
+
+/// <summary>
+/// Every setting of a run, once, in report order. The report and API JSON (<see cref="ReportParameters"/>), the page's
+/// link, copied JSON and form, the CLI options and the history CSV are all derived from this list, so a new setting
+/// added here appears everywhere.
+/// </summary>
+public static class SettingFields
+{
+    private static SettingField Field<T>(string name, SettingGroup group, Func<P, T> get, Func<P, T, P> with) =>
+        new(name, group, typeof(T), p => get(p), (p, v) => with(p, (T)v!));
+
+    private const SettingGroup Training = SettingGroup.Training, Clustering = SettingGroup.Clustering;
+
+    /// <summary>Applied first (it sets every other value), then the others override it.</summary>
+    public static readonly SettingField Preset = Field("preset", Training, p => p.Preset, (p, v) => p with { Preset = v }).InTheForm(FormPlace.Main);
+
+    public static readonly IReadOnlyList<SettingField> All =
+    [
+        Preset,
+        Field("clusters", Clustering, p => p.Clusters, (p, v) => p with { Clusters = v }).InTheForm(FormPlace.Main).LinkedAs("k")
+            .Checked(p => p.Clusters < P.MinClusters ? $"The number of clusters must be at least {P.MinClusters}; got {p.Clusters}."
+                : p.Clusters > P.MaxClusters ? $"The number of clusters can be at most {P.MaxClusters}; got {p.Clusters}." : null),
+        Field("epochs", Training, p => p.Epochs, (p, v) => p with { Epochs = v }).InTheForm(FormPlace.Main)
+            .Checked(p => p.Epochs is < 1 or > P.MaxEpochs ? $"Epochs must be between 1 and {P.MaxEpochs}; got {p.Epochs}." : null),
+        Field("heads", Training, p => p.Heads, (p, v) => p with { Heads = v }).InTheForm(FormPlace.Main)
+            .Checked(p => Array.IndexOf(P.AllowedHeads, p.Heads) < 0 ? $"Attention heads must be 1, 2, 4, 8 or 16 (they divide the hidden width evenly); got {p.Heads}." : null),
+        Field("window", Training, p => p.Window, (p, v) => p with { Window = v }).InTheForm(FormPlace.Main)
+            .Checked(p => Array.IndexOf(P.AllowedWindows, p.Window) < 0 ? $"The attention window must be 1 (each pixel alone), 3 (3×3), 5 (5×5) or 7 (7×7); got {p.Window}." : null),
+        Field("decoderTarget", Training, p => p.DecoderTarget, (p, v) => p with { DecoderTarget = v }).Also("--target")
+            .Checked(p => Undefined(p.DecoderTarget, "decoder target")),
+        Field("inputColours", Training, p => p.InputColours, (p, v) => p with { InputColours = v }).Also("--colours")
+            .Checked(p => Undefined(p.InputColours, "input colours")),
+        Field("batch", Training, p => p.BatchSize, (p, v) => p with { BatchSize = v }).InTheForm(FormPlace.Main)
+            .Checked(p => p.BatchSize is < 1 or > P.MaxBatchSize ? $"The batch size must be between 1 and {P.MaxBatchSize}; got {p.BatchSize}." : null),
+        Field("lr", Training, p => p.LearningRate, (p, v) => p with { LearningRate = v }).InTheForm(FormPlace.Main)
+            .Checked(p => !double.IsFinite(p.LearningRate) || p.LearningRate <= 0 ? $"The learning rate must be a positive finite number; got {p.LearningRate}." : null),
+        Field("seed", Training, p => p.Seed, (p, v) => p with { Seed = v }).InTheForm(FormPlace.Main)
+            .Checked(p => p.Seed < 0 ? $"The seed must be a whole number ≥ 0; got {p.Seed}." : null),
+        Field("cosineDecay", Training, p => p.CosineDecay, (p, v) => p with { CosineDecay = v }),
+        Field("trainingSample", Training, p => p.TrainingSample, (p, v) => p with { TrainingSample = v })
+            .Checked(p => p.TrainingSample is < 1 ? $"The training sample must be at least 1 pixel; got {p.TrainingSample}." : null),
+        Field("clusteringSample", Training, p => p.ClusteringSample, (p, v) => p with { ClusteringSample = v }),
+        Field("labelSmoothing", Clustering, p => p.LabelSmoothing, (p, v) => p with { LabelSmoothing = v }).Also("--smooth")
+            .Checked(p => p.LabelSmoothing is < 1 or > P.MaxLabelSmoothing || p.LabelSmoothing % 2 == 0
+                ? $"Label smoothing must be an odd filter width from 1 (none) to {P.MaxLabelSmoothing}; got {p.LabelSmoothing}." : null),
+        Field("kmeansRestarts", Clustering, p => p.KMeansRestarts, (p, v) => p with { KMeansRestarts = v }).InTheForm(FormPlace.Advanced)
+            .Checked(p => p.KMeansRestarts < 1 ? $"K-means restarts must be at least 1; got {p.KMeansRestarts}." : null),
+        Field("kmeansMaxIterations", Clustering, p => p.KMeansMaxIterations, (p, v) => p with { KMeansMaxIterations = v })
+            .InTheForm(FormPlace.Advanced).Also("--kmeans-iterations")
+            .Checked(p => p.KMeansMaxIterations < 1 ? $"K-means iterations must be at least 1; got {p.KMeansMaxIterations}." : null),
+        Field("kmeansTolerance", Clustering, p => p.KMeansTolerance, (p, v) => p with { KMeansTolerance = v }).InTheForm(FormPlace.Advanced)
+            .Checked(p => !double.IsFinite(p.KMeansTolerance) || p.KMeansTolerance < 0 ? $"The k-means tolerance must be a finite number ≥ 0; got {p.KMeansTolerance}." : null),
+        Field("kmeansInit", Clustering, p => p.KMeansInit, (p, v) => p with { KMeansInit = v }).InTheForm(FormPlace.Advanced)
+            .Checked(p => Undefined(p.KMeansInit, "k-means initialisation")),
+        Field("codeSize", Training, p => p.CodeSize, (p, v) => p with { CodeSize = v }).InTheForm(FormPlace.Advanced)
+            .Checked(p => p.CodeSize is < P.MinCodeSize or > P.MaxCodeSize ? $"The code size must be between {P.MinCodeSize} and {P.MaxCodeSize}; got {p.CodeSize}." : null),
+        Field("hiddenWidth", Training, p => p.HiddenWidth, (p, v) => p with { HiddenWidth = v }).InTheForm(FormPlace.Advanced)
+            .Checked(p => p.HiddenWidth is < P.MinHiddenWidth or > P.MaxHiddenWidth ? $"The hidden width must be between {P.MinHiddenWidth} and {P.MaxHiddenWidth}; got {p.HiddenWidth}." : null),
+        Field("encoderDepth", Training, p => p.EncoderDepth, (p, v) => p with { EncoderDepth = v }).InTheForm(FormPlace.Advanced)
+            .Checked(p => p.EncoderDepth is < P.MinDepth or > P.MaxDepth ? $"The encoder depth must be between {P.MinDepth} and {P.MaxDepth}; got {p.EncoderDepth}." : null),
+        Field("decoderDepth", Training, p => p.DecoderDepth, (p, v) => p with { DecoderDepth = v }).InTheForm(FormPlace.Advanced)
+            .Checked(p => p.DecoderDepth is < P.MinDepth or > P.MaxDepth ? $"The decoder depth must be between {P.MinDepth} and {P.MaxDepth}; got {p.DecoderDepth}." : null),
+        Field("activation", Training, p => p.Activation, (p, v) => p with { Activation = v }).InTheForm(FormPlace.Advanced)
+            .Checked(p => Undefined(p.Activation, "activation")),
+    ];
+
+    /// <summary>The setting of that report name or link alias (case-insensitive), or null.</summary>
+    public static SettingField? Find(string nameOrAlias) => All.FirstOrDefault(f =>
+        f.Name.Equals(nameOrAlias, StringComparison.OrdinalIgnoreCase) || (f.LinkAlias?.Equals(nameOrAlias, StringComparison.OrdinalIgnoreCase) ?? false));
+
+    /// <summary>The settings the page's form shows, the preset first.</summary>
+    public static IEnumerable<SettingField> InForm => All.Where(f => f.Form != FormPlace.None);
+
+    /// <summary>Every setting as "name=value", space-separated ("preset=fast clusters=4 … activation=relu"), for logs.</summary>
+    public static string Describe(P p) => string.Join(' ', All.Select(f => $"{f.Name}={f.ToText(f.Get(p)) ?? "none"}"));
+
+    /// <summary>The preset's parameters (fast when none is given), then every other given value on top.</summary>
+    public static P Build(IEnumerable<(SettingField Field, object? Value)> given)
+    {
+        var values = given.ToList();
+        var preset = values.Where(g => g.Field == Preset).Select(g => (Preset?)g.Value).LastOrDefault() ?? Pipeline.Preset.Fast;
+        return values.Where(g => g.Field != Preset).Aggregate(P.ForPreset(preset), (p, g) => g.Field.With(p, g.Value));
+    }
+
+    private static SettingField LinkedAs(this SettingField f, string alias) => f with { LinkAlias = alias };
+    private static SettingField Checked(this SettingField f, Func<P, string?> check) => f with { Check = check };
+
+    private static string? Undefined<T>(T value, string what) where T : struct, Enum => Enum.IsDefined(value) ? null
+        : $"The {what} must be one of {string.Join(", ", Enum.GetNames<T>())}; got {value}.";
+
+    private static SettingField InTheForm(this SettingField f, FormPlace place) => f with { Form = place };
+    private static SettingField Also(this SettingField f, string oldOption) => f with { OptionAliases = [.. f.OptionAliases, oldOption] };
+}
