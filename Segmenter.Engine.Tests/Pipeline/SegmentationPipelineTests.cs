@@ -149,7 +149,7 @@ public class SegmentationPipelineTests
         var r = SegmentationPipeline.Run(SampleImages.Astronaut(), Quick with { Clusters = 5 });
         using var rModel = r.Model;
         var plot = r.Plot;
-        Assert.InRange(plot.Count, 5 * 100, 20_000);
+        Assert.InRange(plot.Count, 5 * 100, PlotSampler.MaxPoints);
         Assert.Equal(plot.Count * 3, plot.Rgb.Length);
         Assert.Equal(plot.Count * 3, plot.Codes3.Length);
         Assert.Equal(5 * 3, plot.Centres3.Length);
@@ -158,7 +158,7 @@ public class SegmentationPipelineTests
         {
             int points = plot.Labels.Count(l => l == c);
             Assert.True(points >= Math.Min(100, r.Clusters[c].PixelCount));
-            Assert.InRange(points, 0, Math.Max(100, r.Clusters[c].Share * 20_000 + 1));
+            Assert.InRange(points, 0, Math.Max(100, r.Clusters[c].Share * PlotSampler.MaxPoints + 1));
         }
         // The first principal component carries the most variance.
         double Var(int axis) { var v = Enumerable.Range(0, plot.Count).Select(i => (double)plot.Codes3[3 * i + axis]).ToArray(); var m = v.Average(); return v.Sum(x => (x - m) * (x - m)); }

@@ -14,7 +14,7 @@ public sealed record StageTimings(
     double RenderSeconds, double TotalSeconds, double FirstEpochSeconds);
 
 /// <summary>
-/// Points for the 3D plots: at most 20,000 pixels, stratified by cluster. <see cref="Rgb"/> holds 3 bytes a point,
+/// Points for the 3D plots: at most <see cref="PlotSampler.MaxPoints"/> pixels, stratified by cluster. <see cref="Rgb"/> holds 3 bytes a point,
 /// <see cref="Codes3"/> the point's code projected on the codes' 3 principal components (3 floats a point),
 /// <see cref="Centres3"/> the cluster centres in the same projection (3 floats a cluster).
 /// </summary>

@@ -109,10 +109,10 @@ public sealed class LivePageEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
         });
     }
 
-    // The two targets this page does not meet yet, kept as a test that says so rather than dropped or loosened:
-    // measured on the idle 2-core machine (software WebGL), each 3D plot update is one 0.7–1.1 s main-thread task
-    // and a re-cluster shows in 2.6–3.2 s (the window-3 default's assignment, smoothing and plot sample).
-    [SkippableFact(Skip = "Known unmet targets (issue 12 open): longest main-thread task 0.82 s (target 0.2 s), re-cluster 2.9 s (target 1 s)")]
+    // Asserted at 3× the targets like the others. Measured on the shared 2-core machine (README "In the browser"): with
+    // 5,000 plot points a 3D plot update is a 0.22–0.41 s task (20,000 points took 0.9–1.1 s), and a re-cluster
+    // shows in 1.4–2.6 s, most of it the engine's share under load (the bench's `steer` re-cluster row is 0.6 s).
+    [SkippableFact]
     public async Task The_page_never_blocks_for_long_and_a_recluster_shows_within_a_second()
     {
         await WithPageAsync(nameof(The_page_never_blocks_for_long_and_a_recluster_shows_within_a_second), async p =>
