@@ -1,7 +1,6 @@
 using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Model;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Segmenter.Engine.Pipeline;
 
