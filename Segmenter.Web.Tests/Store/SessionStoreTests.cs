@@ -77,6 +77,34 @@ public sealed class SessionStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_edited_result_is_stored_as_a_run_of_its_own_with_its_parent_and_a_reload_lists_it()
+    {
+        var owner = RunCodec.NewId();
+        var session = NewSession();
+        await session.AttachHistoryAsync(owner);
+        Assert.True(await UploadAsync(session, Png(5)));
+        await TrainAsync(session, 3);
+        var parentId = session.History.Runs.Single().RunId!;
+
+        var editedId = await session.StoreEditedRunAsync(session.Result!, "merge clusters 0 and 1", parentId);
+        Assert.True(RunCodec.IsId(editedId), session.Error);
+        Assert.NotEqual(parentId, editedId);
+        Assert.Equal([parentId, editedId], session.History.Runs.Select(r => r.RunId));
+
+        var stored = (await _host.Store.GetAsync(editedId!))!.Summary.Details;
+        Assert.Equal(new RunEdit(parentId, "merge clusters 0 and 1"), stored.Edit);
+        Assert.Null((await _host.Store.GetAsync(parentId))!.Summary.Details.Edit);
+        Assert.Equal(session.Result!.Labels, await _host.Store.GetLabelsAsync(editedId!));
+        var report = System.Text.Json.Nodes.JsonNode.Parse((await _host.Store.GetFileAsync(editedId!, RunFile.Report))!.Value.Bytes)!;
+        Assert.Equal(parentId, (string?)report["edit"]!["ParentRunId"]);
+        Assert.Equal("merge clusters 0 and 1", (string?)report["edit"]!["Summary"]);
+
+        var reloaded = NewSession();
+        await reloaded.AttachHistoryAsync(owner);
+        Assert.Equal([parentId, editedId], reloaded.History.Runs.Select(r => r.RunId));
+    }
+
+    [Fact]
     public async Task Two_browsers_do_not_see_each_others_runs_and_only_the_owner_deletes()
     {
         var a = NewSession();
