@@ -105,6 +105,42 @@ public sealed class SessionStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_merge_and_its_undo_with_the_real_engine_are_stored_as_runs_each_edited_from_the_one_before()
+    {
+        var session = new SegmentationSession(TestData.Runner(), new EngineSegmentation(), new SampleImages(), new SessionRegistry(),
+            Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance, _host.Store);
+        _sessions.Add(session);
+        await session.AttachHistoryAsync(RunCodec.NewId());
+        const int w = 24, h = 16;
+        var px = new byte[w * h * 3];
+        for (int i = 0; i < w * h; i++)
+        {
+            var (r, g, b) = TestData.Colours[i % w / 8]; // three vertical bands
+            px[3 * i] = r; px[3 * i + 1] = g; px[3 * i + 2] = b;
+        }
+        session.SetImage(new RgbImage(w, h, px), "bands.png");
+        session.Form.Clusters = 3;
+        session.Form.Epochs = 1;
+        Assert.True(await session.StartAsync(), session.Error);
+        await TestData.Until(() => session.State is SessionState.Finished or SessionState.Failed);
+        await TestData.Until(() => session.History.Runs.Single().RunId is not null);
+        var trainedId = session.History.Runs.Single().RunId!;
+
+        Assert.True(await session.MergeClustersAsync([0, 1]), session.Error);
+        Assert.True(await session.UndoEditAsync(), session.Error);
+
+        var ids = session.History.Runs.Select(r => r.RunId!).ToArray();
+        Assert.Equal(3, ids.Length);
+        Assert.Equal(trainedId, ids[0]);
+        var merged = (await _host.Store.GetAsync(ids[1]))!.Summary;
+        Assert.Equal(new RunEdit(trainedId, "merge clusters 0, 1"), merged.Details.Edit);
+        Assert.Equal(2, merged.Details.ClusterTable.Count);
+        var undone = (await _host.Store.GetAsync(ids[2]))!.Summary;
+        Assert.Equal(new RunEdit(ids[1], "undo"), undone.Details.Edit);
+        Assert.Equal(await _host.Store.GetLabelsAsync(trainedId), await _host.Store.GetLabelsAsync(ids[2]));
+    }
+
+    [Fact]
     public async Task Two_browsers_do_not_see_each_others_runs_and_only_the_owner_deletes()
     {
         var a = NewSession();
