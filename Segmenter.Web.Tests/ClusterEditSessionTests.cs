@@ -8,19 +8,25 @@ namespace Segmenter.Web.Tests;
 /// <summary>Merge and undo in a session with the real engine: real training, codes from the trained model, results sharing it.</summary>
 public sealed class ClusterEditSessionTests
 {
+    /// <summary>Three vertical bands of <see cref="TestData.Colours"/>, 8 pixels wide each: an image with three obvious clusters.</summary>
+    internal static RgbImage Bands(int w, int h)
+    {
+        var px = new byte[w * h * 3];
+        for (int i = 0; i < w * h; i++)
+        {
+            var (r, g, b) = TestData.Colours[i % w / 8];
+            px[3 * i] = r; px[3 * i + 1] = g; px[3 * i + 2] = b;
+        }
+        return new RgbImage(w, h, px);
+    }
+
     [Fact]
     public async Task A_merge_and_its_undo_on_a_trained_run_show_as_results_of_the_same_model()
     {
         using var session = new SegmentationSession(TestData.Runner(), new EngineSegmentation(), new SampleImages(), new SessionRegistry(),
             Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance);
         const int w = 24, h = 16;
-        var px = new byte[w * h * 3];
-        for (int i = 0; i < w * h; i++)
-        {
-            var (r, g, b) = TestData.Colours[i % w / 8]; // three vertical bands
-            px[3 * i] = r; px[3 * i + 1] = g; px[3 * i + 2] = b;
-        }
-        session.SetImage(new RgbImage(w, h, px), "bands.png");
+        session.SetImage(Bands(w, h), "bands.png");
         session.Form.Clusters = 3;
         session.Form.Epochs = 1;
         Assert.True(await session.StartAsync(), session.Error);

@@ -111,14 +111,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
             Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance, _host.Store);
         _sessions.Add(session);
         await session.AttachHistoryAsync(RunCodec.NewId());
-        const int w = 24, h = 16;
-        var px = new byte[w * h * 3];
-        for (int i = 0; i < w * h; i++)
-        {
-            var (r, g, b) = TestData.Colours[i % w / 8]; // three vertical bands
-            px[3 * i] = r; px[3 * i + 1] = g; px[3 * i + 2] = b;
-        }
-        session.SetImage(new RgbImage(w, h, px), "bands.png");
+        session.SetImage(ClusterEditSessionTests.Bands(24, 16), "bands.png");
         session.Form.Clusters = 3;
         session.Form.Epochs = 1;
         Assert.True(await session.StartAsync(), session.Error);
