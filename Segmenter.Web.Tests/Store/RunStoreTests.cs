@@ -69,6 +69,32 @@ public abstract class RunStoreContract : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task An_edited_run_reads_back_from_a_new_host_with_its_parent_and_edit_and_older_details_read_as_unedited()
+    {
+        var parent = StoreHost.Run("browser-a", seed: 13);
+        var edited = StoreHost.Run("browser-a", seed: 14);
+        var edit = new RunEdit(parent.Id, "merge cluster 2 into 1");
+        edited = edited with { Details = edited.Details with { Edit = edit } };
+        await using (var first = await StoreHost.StartAsync(Settings))
+        {
+            await first.Store.SaveAsync(parent);
+            await first.Store.SaveAsync(edited);
+        }
+
+        await using var second = await StoreHost.StartAsync(Settings);
+        Assert.Equal(edit, (await second.Store.GetAsync(edited.Id))!.Summary.Details.Edit);
+        Assert.Null((await second.Store.GetAsync(parent.Id))!.Summary.Details.Edit);
+        // Both are in the browser's history, the edit beside its parent.
+        var listed = await second.Store.ListAsync("browser-a");
+        Assert.Contains(listed, r => r.Id == edited.Id && r.Details.Edit == edit);
+        Assert.Contains(listed, r => r.Id == parent.Id && r.Details.Edit is null);
+        // Details written before edits existed have no "Edit" member at all.
+        var older = System.Text.Json.Nodes.JsonNode.Parse(RunCodec.ToJson(parent.Details))!.AsObject();
+        Assert.True(older.Remove("Edit"));
+        Assert.Null(RunCodec.FromJson<RunDetails>(older.ToJsonString()).Edit);
+    }
+
+    [SkippableFact]
     public async Task The_same_upload_is_stored_once_and_stays_while_a_run_uses_it()
     {
         await using var host = await StoreHost.StartAsync(Settings);

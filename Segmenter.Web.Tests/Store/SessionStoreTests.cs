@@ -77,6 +77,63 @@ public sealed class SessionStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_edited_result_is_stored_as_a_run_of_its_own_with_its_parent_and_a_reload_lists_it()
+    {
+        var owner = RunCodec.NewId();
+        var session = NewSession();
+        await session.AttachHistoryAsync(owner);
+        Assert.True(await UploadAsync(session, Png(5)));
+        await TrainAsync(session, 3);
+        var parentId = session.History.Runs.Single().RunId!;
+
+        var editedId = await session.StoreEditedRunAsync(session.Result!, "merge clusters 0 and 1", parentId);
+        Assert.True(RunCodec.IsId(editedId), session.Error);
+        Assert.NotEqual(parentId, editedId);
+        Assert.Equal([parentId, editedId], session.History.Runs.Select(r => r.RunId));
+
+        var stored = (await _host.Store.GetAsync(editedId!))!.Summary.Details;
+        Assert.Equal(new RunEdit(parentId, "merge clusters 0 and 1"), stored.Edit);
+        Assert.Null((await _host.Store.GetAsync(parentId))!.Summary.Details.Edit);
+        Assert.Equal(session.Result!.Labels, await _host.Store.GetLabelsAsync(editedId!));
+        var report = System.Text.Json.Nodes.JsonNode.Parse((await _host.Store.GetFileAsync(editedId!, RunFile.Report))!.Value.Bytes)!;
+        Assert.Equal(parentId, (string?)report["edit"]!["ParentRunId"]);
+        Assert.Equal("merge clusters 0 and 1", (string?)report["edit"]!["Summary"]);
+
+        var reloaded = NewSession();
+        await reloaded.AttachHistoryAsync(owner);
+        Assert.Equal([parentId, editedId], reloaded.History.Runs.Select(r => r.RunId));
+    }
+
+    [Fact]
+    public async Task A_merge_and_its_undo_with_the_real_engine_are_stored_as_runs_each_edited_from_the_one_before()
+    {
+        var session = new SegmentationSession(TestData.Runner(), new EngineSegmentation(), new SampleImages(), new SessionRegistry(),
+            Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance, _host.Store);
+        _sessions.Add(session);
+        await session.AttachHistoryAsync(RunCodec.NewId());
+        session.SetImage(TestData.Bands(24, 16), "bands.png");
+        session.Form.Clusters = 3;
+        session.Form.Epochs = 1;
+        Assert.True(await session.StartAsync(), session.Error);
+        await TestData.Until(() => session.State is SessionState.Finished or SessionState.Failed);
+        await TestData.Until(() => session.History.Runs.Single().RunId is not null);
+        var trainedId = session.History.Runs.Single().RunId!;
+
+        Assert.True(await session.MergeClustersAsync([0, 1]), session.Error);
+        Assert.True(await session.UndoEditAsync(), session.Error);
+
+        var ids = session.History.Runs.Select(r => r.RunId!).ToArray();
+        Assert.Equal(3, ids.Length);
+        Assert.Equal(trainedId, ids[0]);
+        var merged = (await _host.Store.GetAsync(ids[1]))!.Summary;
+        Assert.Equal(new RunEdit(trainedId, "merge clusters 0, 1"), merged.Details.Edit);
+        Assert.Equal(2, merged.Details.ClusterTable.Count);
+        var undone = (await _host.Store.GetAsync(ids[2]))!.Summary;
+        Assert.Equal(new RunEdit(ids[1], "undo"), undone.Details.Edit);
+        Assert.Equal(await _host.Store.GetLabelsAsync(trainedId), await _host.Store.GetLabelsAsync(ids[2]));
+    }
+
+    [Fact]
     public async Task Two_browsers_do_not_see_each_others_runs_and_only_the_owner_deletes()
     {
         var a = NewSession();

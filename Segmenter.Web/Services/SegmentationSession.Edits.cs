@@ -33,14 +33,14 @@ public sealed partial class SegmentationSession
     public bool CanRedoEdit => CanEditClusters && Edits?.History.CanRedo == true;
 
     /// <summary>Joins the chosen clusters into one (its centre recomputed); no training.</summary>
-    public Task<bool> MergeClustersAsync(IReadOnlyCollection<int> clusters) => EditAsync(state =>
+    public Task<bool> MergeClustersAsync(IReadOnlyCollection<int> clusters) => EditAsync($"merge clusters {string.Join(", ", clusters)}", state =>
     {
         var next = ClusterEdits.Merge(state.History.Current, state.Codes, state.Dims, clusters);
         return (next, () => state.History.Apply(next), null);
     });
 
     /// <summary>Splits one cluster into 2…<see cref="ClusterEdits.MaxSplitParts"/> with k-means on its own codes; no training.</summary>
-    public Task<bool> SplitClusterAsync(int cluster, int parts) => EditAsync(state =>
+    public Task<bool> SplitClusterAsync(int cluster, int parts) => EditAsync($"split cluster {cluster} into {parts}", state =>
     {
         var next = ClusterEdits.Split(state.History.Current, state.Codes, state.Dims, cluster, parts,
             state.Shown.Parameters.Seed, SegmentationParameters.MaxClusters);
@@ -48,7 +48,7 @@ public sealed partial class SegmentationSession
     });
 
     /// <summary>Back to the clustering before the last edit.</summary>
-    public Task<bool> UndoEditAsync() => EditAsync(state =>
+    public Task<bool> UndoEditAsync() => EditAsync("undo", state =>
     {
         if (!state.History.CanUndo) throw new InvalidOperationException("There is no edit to undo.");
         var next = state.History.Undo();
@@ -56,7 +56,7 @@ public sealed partial class SegmentationSession
     });
 
     /// <summary>Forward to the clustering of the last undone edit.</summary>
-    public Task<bool> RedoEditAsync() => EditAsync(state =>
+    public Task<bool> RedoEditAsync() => EditAsync("redo", state =>
     {
         if (!state.History.CanRedo) throw new InvalidOperationException("There is no undone edit to redo.");
         var next = state.History.Redo();
@@ -67,7 +67,7 @@ public sealed partial class SegmentationSession
     /// Computes an edit off the render thread, shows it as a result of the same model (image, distribution, plots,
     /// report), and only then records it; a refused edit leaves the result and the history as they were.
     /// </summary>
-    private async Task<bool> EditAsync(Func<ClusterEditState, (SteeredClusters Next, Action? Commit, Action? Rollback)> edit)
+    private async Task<bool> EditAsync(string summary, Func<ClusterEditState, (SteeredClusters Next, Action? Commit, Action? Rollback)> edit)
     {
         if (IsBusy) { _signals.Fail("Wait for the current job to finish (or cancel it) before editing the clusters."); return false; }
         if (Interlocked.Exchange(ref _editing, 1) == 1) { _signals.Fail("The last edit is still being applied."); return false; }
@@ -81,6 +81,7 @@ public sealed partial class SegmentationSession
             }
             _signals.Error = null;
             _signals.RaiseChanged();
+            var parentRunId = StoredIdOf(result);
             var (state, edited) = await Task.Run(() => Apply(result, image, edit));
             if (!_results.ReplaceIfCurrent(result, edited, image))
             {
@@ -89,6 +90,7 @@ public sealed partial class SegmentationSession
             }
             Volatile.Write(ref _edits, state with { Shown = edited });
             CarrySteering(result, edited);
+            await StoreEditedRunAsync(edited, summary, parentRunId);
             return true;
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)

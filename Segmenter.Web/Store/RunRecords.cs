@@ -33,19 +33,21 @@ public static class RunSnapshot
     /// <param name="mean">The result rendered in cluster mean colours, when the caller already has it.</param>
     /// <param name="thumbnailPng">The history's thumbnail PNG, when the caller already has it.</param>
     /// <param name="meanPng"><paramref name="mean"/> encoded as PNG, when the caller already has it (the page's segmented image).</param>
+    /// <param name="edit">The run this one was edited from and how (merge/split/undo/strokes); null for a trained run.</param>
     /// <param name="model">The model to keep (a <see cref="SavedModel"/> file); by default the result's own trained model.</param>
     /// <param name="fromRun">The stored run whose model was applied (no training), recorded in the report.</param>
     public static RunToStore Of(string id, string ownerId, string? imageName, byte[] original, SegmentationResult result, RunQuality quality,
         RgbImage? mean = null, byte[]? thumbnailPng = null, byte[]? model = null, string? fromRun = null,
-        Services.RunScores? scores = null, byte[]? meanPng = null)
+        Services.RunScores? scores = null, byte[]? meanPng = null, RunEdit? edit = null)
     {
         mean ??= result.RenderMeanColours();
         thumbnailPng ??= ImageLoader.EncodePng(Services.Thumbnails.Shrink(mean));
         var details = new RunDetails(result.Parameters, result.EpochLosses.ToArray(), result.FinalLoss, result.Inertia, result.KMeansIterations,
-            quality.Silhouette, quality.DaviesBouldin, result.Timings, result.Clusters.ToArray(), scores);
+            quality.Silhouette, quality.DaviesBouldin, result.Timings, result.Clusters.ToArray(), scores, edit);
         double peakMb = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
         var report = RunReport.Create(result, peakMb, imageName);
         if (fromRun is not null) report["fromRun"] = fromRun;
+        if (edit is not null) report["edit"] = System.Text.Json.Nodes.JsonNode.Parse(RunCodec.ToJson(edit));
         if (scores is not null) report["scores"] = System.Text.Json.Nodes.JsonNode.Parse(RunCodec.ToJson(scores));
         return new RunToStore(id, ownerId, imageName, original, result.Reclustered, result.Width, result.Height, details, result.Plot,
             report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), result.Labels, meanPng ?? ImageLoader.EncodePng(mean), thumbnailPng,

@@ -74,4 +74,5 @@ public sealed record RunDetails(
     double DaviesBouldin,
     StageTimings Timings,
     IReadOnlyList<ClusterSummary> ClusterTable,
-    Services.RunScores? Scores = null);
+    Services.RunScores? Scores = null,
+    RunEdit? Edit = null);
