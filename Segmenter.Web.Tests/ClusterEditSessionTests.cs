@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Segmenter.Engine.Imaging;
 using Segmenter.Web.Services;
 
 namespace Segmenter.Web.Tests;
@@ -11,14 +8,8 @@ public sealed class ClusterEditSessionTests
     [Fact]
     public async Task A_merge_and_its_undo_on_a_trained_run_show_as_results_of_the_same_model()
     {
-        using var session = new SegmentationSession(TestData.Runner(), new EngineSegmentation(), new SampleImages(), new SessionRegistry(),
-            Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance);
-        const int w = 24, h = 16;
-        session.SetImage(TestData.Bands(w, h), "bands.png"); // three vertical bands
-        session.Form.Clusters = 3;
-        session.Form.Epochs = 1;
-        Assert.True(await session.StartAsync(), session.Error);
-        await TestData.Until(() => session.State is SessionState.Finished or SessionState.Failed);
+        using var session = await TrainedBands.StartAsync(clusters: 3);
+        const int w = TrainedBands.Width, h = TrainedBands.Height;
         var trained = session.Result!.Labels.ToArray();
         Assert.True(session.CanEditClusters);
 

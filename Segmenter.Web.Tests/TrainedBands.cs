@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Segmenter.Web.Services;
+
+namespace Segmenter.Web.Tests;
+
+/// <summary>A session with the real engine that has trained one epoch on three vertical colour bands (the edit tests' run).</summary>
+internal static class TrainedBands
+{
+    public const int Width = 24, Height = 16;
+
+    public static async Task<SegmentationSession> StartAsync(int clusters)
+    {
+        var session = new SegmentationSession(TestData.Runner(), new EngineSegmentation(), new SampleImages(), new SessionRegistry(),
+            Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance);
+        session.SetImage(TestData.Bands(Width, Height), "bands.png");
+        session.Form.Clusters = clusters;
+        session.Form.Epochs = 1;
+        Assert.True(await session.StartAsync(), session.Error);
+        await TestData.Until(() => session.State is SessionState.Finished or SessionState.Failed);
+        return session;
+    }
+}
