@@ -111,7 +111,7 @@ public sealed partial class SegmentationSession
         var (next, commit, rollback) = edit(state);
         try
         {
-            var edited = _engine.Relabel(result, image, next, state.Codes, state.Dims, CancellationToken.None);
+            var edited = TrainedModel.Of(result).Relabel(result, next, state.Codes, state.Dims, CancellationToken.None);
             commit?.Invoke();
             return (state, edited);
         }
@@ -124,7 +124,7 @@ public sealed partial class SegmentationSession
 
     private ClusterEditState StartEditing(SegmentationResult result, RgbImage image)
     {
-        var (codes, dims) = _engine.PixelCodes(result, image, CancellationToken.None);
+        var (codes, dims) = TrainedModel.Of(result).PixelCodes(CancellationToken.None);
         var initial = SteeredClusters.FromLabels(codes, dims, StabilitySeeds.Ints(result.Labels), result.Clusters.Count);
         return new ClusterEditState(result, codes, dims, new EditHistory<SteeredClusters>(initial));
     }
