@@ -11,8 +11,7 @@ public sealed class ClusterEditSessionTests
     [Fact]
     public async Task A_merge_and_its_undo_on_a_trained_run_show_as_results_of_the_same_model()
     {
-        using var session = new SegmentationSession(TestData.Runner(), new EngineSegmentation(), new SampleImages(), new SessionRegistry(),
-            Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance);
+        using var session = TestData.Session();
         const int w = 24, h = 16;
         session.SetImage(TestData.Bands(w, h), "bands.png"); // three vertical bands
         session.Form.Clusters = 3;

@@ -227,7 +227,7 @@ public class TuningTests : IAsyncLifetime
         await TrainAsync(3);
         // No JS in tests, so the image counts as shown at its natural size: offset (3, 2) is pixel (3, 2).
         await cut.InvokeAsync(() => cut.Find("[data-testid=original-image]").Click(new Microsoft.AspNetCore.Components.Web.MouseEventArgs { OffsetX = 3, OffsetY = 2 }));
-        cut.WaitForAssertion(() => Assert.Equal(_session.Form.Heads, cut.FindAll("[data-testid=attention-head]").Count), Wait);
+        cut.WaitForAssertion(() => Assert.Equal(_session.Form.HeadCount, cut.FindAll("[data-testid=attention-head]").Count), Wait);
         Assert.Equal("3", cut.Find("[data-testid=attention-pixel]").GetAttribute("data-x"));
         Assert.Equal("2", cut.Find("[data-testid=attention-pixel]").GetAttribute("data-y"));
         Assert.Equal(9, cut.FindAll("[data-testid=attention-head]")[0].QuerySelectorAll("span").Length);
