@@ -21,6 +21,7 @@ public sealed class SteeringPanelTests : IAsyncLifetime
         // Left half red, right half blue: real training with k = 2 finds exactly the two halves, whatever its seed.
         _session = TestData.Session();
         _session.Form.Clusters = 2;
+        _session.Form.Window = 1; // no attention across the boundary: each pixel's code is its own colour's
         var px = new byte[W * H * 3];
         for (int i = 0; i < W * H; i++) px[3 * i + (i % W >= W / 2 ? 2 : 0)] = 220;
         _session.SetImage(new RgbImage(W, H, px), "halves.png");

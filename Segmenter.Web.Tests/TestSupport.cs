@@ -30,14 +30,18 @@ internal static class TestData
         await Until(() => session.State == SessionState.Finished && session.History.Count == before + 1);
     }
 
-    /// <summary>A tiny image whose pixels cycle through <see cref="Colours"/>: the real engine finds its clusters in a blink.</summary>
+    /// <summary>
+    /// A tiny image whose pixels cycle through <see cref="Colours"/>, each shade nudged a little per pixel so there are
+    /// more distinct colours than any k the form allows: the real engine trains on it in a blink.
+    /// </summary>
     public static RgbImage Image(int w, int h)
     {
         var px = new byte[w * h * 3];
         for (int i = 0; i < w * h; i++)
         {
             var (r, g, b) = Colours[i % Colours.Length];
-            px[3 * i] = r; px[3 * i + 1] = g; px[3 * i + 2] = b;
+            byte nudge = (byte)(i / Colours.Length % 16);
+            px[3 * i] = (byte)Math.Min(255, r + nudge); px[3 * i + 1] = g; px[3 * i + 2] = (byte)Math.Max(0, b - nudge);
         }
         return new RgbImage(w, h, px);
     }
