@@ -7,7 +7,7 @@ using Segmenter.Web.Store;
 
 namespace Segmenter.Web.Tests.Store;
 
-/// <summary>Sessions and the store together (fake engine, real SQLite store): what the page relies on.</summary>
+/// <summary>Sessions and the store together (real engine on tiny images, real SQLite store): what the page relies on.</summary>
 public sealed class SessionStoreTests : IAsyncLifetime
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "segmenter-session-store-" + Guid.NewGuid().ToString("N"));
