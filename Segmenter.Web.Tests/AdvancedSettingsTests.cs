@@ -13,12 +13,11 @@ public class AdvancedSettingsTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
     private readonly BunitContext _ctx = TestData.Context();
-    private readonly FakeEngine _engine = TestData.EchoingEngine();
     private readonly SegmentationSession _session;
 
     public AdvancedSettingsTests()
     {
-        _session = TestData.Session(engine: _engine);
+        _session = TestData.Session(); // the real engine on an 8×6 image
         _session.SetImage(TestData.Image(8, 6), "test.png");
     }
 

@@ -110,8 +110,8 @@ public class CircuitHandlerTests
     public async Task A_real_sessions_running_job_is_cancelled_after_the_grace_and_frees_the_slot()
     {
         var runner = TestData.Runner(concurrent: 1);
-        var blocking = new FakeEngine { Behaviour = (img, p, _, ct) => { Task.Delay(Timeout.Infinite, ct).Wait(ct); return TestData.Result(p.Clusters); } };
-        using var session = TestData.Session(runner, blocking);
+        runner.BeforeWork = (_, ct) => Task.Delay(Timeout.Infinite, ct); // the job holds its slot until cancelled
+        using var session = TestData.Session(runner);
         session.SetImage(TestData.Image(8, 6), "a.png");
         using var handler = new SessionCircuitHandler(session, Options.Create(new SegmenterOptions { DisconnectGraceSeconds = 5 }), _time,
             NullLogger<SessionCircuitHandler>.Instance);
@@ -132,8 +132,8 @@ public class CircuitHandlerTests
     {
         var runner = TestData.Runner(concurrent: 1);
         var release = new TaskCompletionSource();
-        var blocking = new FakeEngine { Behaviour = (img, p, _, ct) => { release.Task.Wait(ct); return TestData.Result(p.Clusters); } };
-        using var session = TestData.Session(runner, blocking);
+        TestData.HoldJobs(runner, release.Task);
+        using var session = TestData.Session(runner);
         session.SetImage(TestData.Image(8, 6), "a.png");
         using var handler = new SessionCircuitHandler(session, Options.Create(new SegmenterOptions()), _time, NullLogger<SessionCircuitHandler>.Instance);
         Assert.True(await session.StartAsync());

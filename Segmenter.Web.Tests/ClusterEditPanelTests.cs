@@ -6,8 +6,8 @@ using Segmenter.Web.Services;
 namespace Segmenter.Web.Tests;
 
 /// <summary>
-/// The merge/split/undo controls on a session whose fake engine "trains" three clusters (pixel i in cluster i mod 3)
-/// and whose codes are the pixels' colours; the edits themselves are the engine's real ClusterEdits.
+/// The merge/split/undo controls on a session whose real engine trains three clusters on three colours (pixel i has colour i mod 3)
+/// with codes from the trained model; the edits themselves are the engine's real ClusterEdits.
 /// </summary>
 public sealed class ClusterEditPanelTests : IAsyncLifetime
 {
@@ -17,7 +17,7 @@ public sealed class ClusterEditPanelTests : IAsyncLifetime
 
     public ClusterEditPanelTests()
     {
-        _session = TestData.Session(engine: TestData.EchoingEngine());
+        _session = TestData.Session(); // the real engine on an 8×6 image
         _session.Form.Clusters = 3;
         // Cluster 0 holds two colours (left and right half), clusters 1 and 2 one each: only cluster 0 can split.
         var px = new byte[W * H * 3];

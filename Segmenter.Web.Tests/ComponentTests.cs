@@ -132,11 +132,9 @@ public class ParameterPanelTests : IAsyncLifetime
     public async Task Train_is_disabled_while_a_run_is_under_way()
     {
         var release = new TaskCompletionSource();
-        var engine = new FakeEngine
-        {
-            Behaviour = (img, p, progress, ct) => { release.Task.Wait(ct); return TestData.Result(p.Clusters); },
-        };
-        using var session = TestData.Session(engine: engine);
+        var runner = TestData.Runner();
+        TestData.HoldJobs(runner, release.Task);
+        using var session = TestData.Session(runner);
         session.SetImage(TestData.Image(8, 6), "test.png");
         var cut = _ctx.Render<ParameterPanel>(p => p.Add(c => c.Session, session));
 
@@ -207,7 +205,7 @@ public class ResultsPanelTests : IAsyncLifetime
     public async Task Renders_counts_colours_images_charts_and_downloads_from_the_result()
     {
         const int k = 3;
-        using var session = TestData.Session(engine: new FakeEngine { Behaviour = (img, p, _, _) => TestData.Result(k, img.Width, img.Height) });
+        using var session = TestData.Session(); // real training on a tiny image of four colours
         session.SetImage(TestData.Image(8, 6), "cat.png");
         session.Form.Clusters = k;
         var cut = _ctx.Render<ResultsPanel>(p => p.Add(c => c.Session, session));
@@ -217,7 +215,7 @@ public class ResultsPanelTests : IAsyncLifetime
         cut.WaitForAssertion(() => Assert.Equal(SessionState.Finished, session.State), TimeSpan.FromSeconds(5));
         cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=segmented-image]")), TimeSpan.FromSeconds(5));
 
-        var expected = TestData.Result(k);
+        var expected = session.Result!;
         var items = cut.FindAll("[data-testid=cluster-legend] li");
         Assert.Equal(k, items.Count);
         for (int c = 0; c < k; c++)

@@ -45,6 +45,28 @@ public class JobRunnerTests
     }
 
     [Fact]
+    public async Task The_before_work_hook_holds_the_slot_until_released_and_a_throwing_hook_fails_the_job_without_its_work()
+    {
+        var runner = TestData.Runner(concurrent: 1, queue: 8);
+        var release = new TaskCompletionSource();
+        TestData.HoldJobs(runner, release.Task);
+        int worked = 0;
+        var held = runner.Submit("held", _ => { Interlocked.Increment(ref worked); return Task.CompletedTask; });
+        var next = runner.Submit("next", _ => { Interlocked.Increment(ref worked); return Task.CompletedTask; });
+        await TestData.Until(() => held.State == JobState.Running);
+        Assert.Equal((0, JobState.Queued), (worked, next.State));
+
+        release.SetResult();
+        Assert.Equal(JobState.Completed, await next.Completion.WaitAsync(Wait));
+        Assert.Equal(2, worked);
+
+        runner.BeforeWork = (_, _) => throw new InvalidOperationException("refused");
+        var failed = runner.Submit("failed", _ => { Interlocked.Increment(ref worked); return Task.CompletedTask; });
+        Assert.Equal(JobState.Failed, await failed.Completion.WaitAsync(Wait));
+        Assert.Equal(2, worked);
+    }
+
+    [Fact]
     public async Task A_full_queue_refuses_at_once_with_the_busy_message()
     {
         var runner = TestData.Runner(concurrent: 1, queue: 2);

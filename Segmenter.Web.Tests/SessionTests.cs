@@ -8,14 +8,16 @@ public class SessionTests
     [Fact]
     public async Task A_training_failure_is_shown_with_the_engines_message()
     {
-        var engine = new FakeEngine { Behaviour = (_, _, _, _) => throw new TrainingFailedException("The loss became NaN; lower the learning rate.") };
-        using var session = TestData.Session(engine: engine);
+        // Real training made to diverge: this server lets a learning rate of 1e30 through (the default form refuses it).
+        using var session = TestData.Session(options: new SegmenterOptions { MaxLearningRate = 1e30 });
         session.SetImage(TestData.Image(8, 6), "x.png");
+        session.Form.Epochs = 2;
+        session.Form.LearningRate = 1e30;
         string? raised = null;
         session.ErrorRaised += m => raised = m;
         await session.StartAsync();
         await TestData.Until(() => session.State == SessionState.Failed);
-        Assert.Equal("The loss became NaN; lower the learning rate.", session.Error);
+        Assert.Contains("Training diverged in epoch", session.Error);
         await TestData.Until(() => raised is not null);
         Assert.True(session.CanStart); // the page stays usable
     }
@@ -25,9 +27,9 @@ public class SessionTests
     {
         var runner = TestData.Runner(concurrent: 1, queue: 0);
         var release = new TaskCompletionSource();
-        var blocking = new FakeEngine { Behaviour = (img, p, _, ct) => { release.Task.Wait(ct); return TestData.Result(p.Clusters); } };
-        using var first = TestData.Session(runner, blocking);
-        using var second = TestData.Session(runner, blocking);
+        TestData.HoldJobs(runner, release.Task);
+        using var first = TestData.Session(runner);
+        using var second = TestData.Session(runner);
         first.SetImage(TestData.Image(8, 6), "a.png");
         second.SetImage(TestData.Image(8, 6), "b.png");
         Assert.True(await first.StartAsync());
@@ -40,10 +42,10 @@ public class SessionTests
     public async Task Disposing_a_session_cancels_its_job_and_the_next_queued_one_starts()
     {
         var runner = TestData.Runner(concurrent: 1, queue: 8);
-        var blocking = new FakeEngine { Behaviour = (img, p, _, ct) => { Task.Delay(Timeout.Infinite, ct).Wait(ct); return TestData.Result(p.Clusters); } };
-        var quick = new FakeEngine();
-        var first = TestData.Session(runner, blocking);
-        using var second = TestData.Session(runner, quick);
+        // The first job holds its slot until cancelled; the second is let through (real training on a tiny image).
+        runner.BeforeWork = (job, ct) => job.Id == 1 ? Task.Delay(Timeout.Infinite, ct) : Task.CompletedTask;
+        var first = TestData.Session(runner);
+        using var second = TestData.Session(runner);
         first.SetImage(TestData.Image(8, 6), "a.png");
         second.SetImage(TestData.Image(8, 6), "b.png");
         var ended = new List<JobFinished>();
@@ -67,7 +69,7 @@ public class SessionTests
     public async Task A_new_run_disposes_the_previous_model_a_reclustering_keeps_it_and_closing_disposes_the_last()
     {
         // The real engine on a tiny image (1 epoch): the session's result store holds the models it must free.
-        var session = TestData.Session(engine: new EngineSegmentation());
+        var session = TestData.Session();
         session.SetImage(TestData.Bands(24, 8), "bands.png");
         session.Form.Clusters = 2;
         session.Form.Epochs = 1;
@@ -95,7 +97,7 @@ public class SessionTests
     [Fact]
     public async Task Releasing_resident_memory_disposes_the_trained_model_and_counts_its_bytes()
     {
-        using var session = TestData.Session(engine: new EngineSegmentation());
+        using var session = TestData.Session();
         session.SetImage(TestData.Bands(24, 8), "bands.png");
         session.Form.Clusters = 2;
         session.Form.Epochs = 1;

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Segmenter.Web.Services;
 
 namespace Segmenter.Web.Tests;
@@ -11,8 +9,7 @@ internal static class TrainedBands
 
     public static async Task<SegmentationSession> StartAsync(int clusters)
     {
-        var session = new SegmentationSession(TestData.Runner(), new EngineSegmentation(), new SampleImages(), new SessionRegistry(),
-            Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance);
+        var session = TestData.Session();
         session.SetImage(TestData.Bands(Width, Height), "bands.png");
         session.Form.Clusters = clusters;
         session.Form.Epochs = 1;

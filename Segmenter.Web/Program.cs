@@ -21,7 +21,6 @@ builder.Services.AddSegmenterApi();
 builder.Services.AddSingleton<JobRunner>();
 builder.Services.AddSingleton<SessionRegistry>();
 builder.Services.AddSingleton<SampleImages>();
-builder.Services.AddSingleton<ISegmentationEngine, EngineSegmentation>();
 builder.Services.AddScoped<SegmentationSession>();
 builder.Services.AddRunStore(builder.Configuration);
 builder.Services.AddSingleton<ResidentBudget>();

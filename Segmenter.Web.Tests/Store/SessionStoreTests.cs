@@ -7,7 +7,7 @@ using Segmenter.Web.Store;
 
 namespace Segmenter.Web.Tests.Store;
 
-/// <summary>Sessions and the store together (fake engine, real SQLite store): what the page relies on.</summary>
+/// <summary>Sessions and the store together (real engine on tiny images, real SQLite store): what the page relies on.</summary>
 public sealed class SessionStoreTests : IAsyncLifetime
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "segmenter-session-store-" + Guid.NewGuid().ToString("N"));
@@ -24,9 +24,9 @@ public sealed class SessionStoreTests : IAsyncLifetime
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
     }
 
-    private SegmentationSession NewSession(FakeEngine? engine = null)
+    private SegmentationSession NewSession(JobRunner? runner = null)
     {
-        var session = new SegmentationSession(TestData.Runner(), engine ?? new FakeEngine(), new SampleImages(), new SessionRegistry(),
+        var session = new SegmentationSession(runner ?? TestData.Runner(), new SampleImages(), new SessionRegistry(),
             Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance, _host.Store);
         _sessions.Add(session);
         return session;
@@ -107,7 +107,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
     [Fact]
     public async Task A_merge_and_its_undo_with_the_real_engine_are_stored_as_runs_each_edited_from_the_one_before()
     {
-        var session = new SegmentationSession(TestData.Runner(), new EngineSegmentation(), new SampleImages(), new SessionRegistry(),
+        var session = new SegmentationSession(TestData.Runner(), new SampleImages(), new SessionRegistry(),
             Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance, _host.Store);
         _sessions.Add(session);
         await session.AttachHistoryAsync(RunCodec.NewId());
@@ -172,16 +172,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
     [Fact]
     public async Task Opening_a_stored_run_continues_from_it_and_reclustering_trains_the_released_model_again()
     {
-        // An engine whose results carry the parameters they were asked for (the default fake keeps the preset's).
-        var faithful = new FakeEngine
-        {
-            Behaviour = (img, p, _, _) =>
-            {
-                var r = TestData.Result(p.Clusters, img.Width, img.Height);
-                return new SegmentationResult(p, r.Width, r.Height, r.Labels, r.Clusters, r.EpochLosses, r.Inertia, r.KMeansIterations, r.Timings, r.Plot, null);
-            },
-        };
-        var owner = NewSession(faithful);
+        var owner = NewSession(); // the real engine on an 8×6 image
         await owner.AttachHistoryAsync(RunCodec.NewId());
         await UploadAsync(owner, Png(9), "photo.png");
         owner.Form.Seed = 17;
@@ -189,8 +180,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
         await TrainAsync(owner, 3);
         var id = owner.History.Runs[0].RunId!;
 
-        var engine = new FakeEngine();
-        var visitor = NewSession(engine);
+        var visitor = NewSession();
         await visitor.AttachHistoryAsync(RunCodec.NewId());
         Assert.True(await visitor.OpenStoredRunAsync(id));
         Assert.Equal(id, visitor.ContinuedFrom);
@@ -204,7 +194,8 @@ public sealed class SessionStoreTests : IAsyncLifetime
         Assert.True(visitor.CanRecluster);
         Assert.True(await visitor.ReclusterAsync());
         await TestData.Until(() => visitor.History.Count == 1 && visitor.State == SessionState.Finished);
-        Assert.Equal((1, 0), (engine.RunCalls, engine.ReclusterCalls));
+        Assert.False(visitor.Result!.Reclustered); // trained again: the stored run has no model to re-cluster
+        Assert.NotNull(visitor.Result.Model);
         Assert.Equal(5, visitor.Result!.Clusters.Count);
         Assert.False(visitor.TrainedModelReleased);
     }
@@ -275,17 +266,10 @@ public sealed class SessionStoreTests : IAsyncLifetime
     public async Task A_connection_dropped_during_a_run_releases_the_memory_once_the_cancelled_run_has_ended()
     {
         var time = new CircuitHandlerTests.ManualTime();
-        int runs = 0;
-        var engine = new FakeEngine
-        {
-            // The first run finishes (and is stored); the second runs until cancelled.
-            Behaviour = (img, p, _, ct) =>
-            {
-                if (Interlocked.Increment(ref runs) > 1) Task.Delay(Timeout.Infinite, ct).Wait(ct);
-                return TestData.Result(p.Clusters, img.Width, img.Height);
-            },
-        };
-        var session = NewSession(engine);
+        // The first run finishes (and is stored); the second holds its slot until cancelled.
+        var runner = TestData.Runner();
+        runner.BeforeWork = (job, ct) => job.Id > 1 ? Task.Delay(Timeout.Infinite, ct) : Task.CompletedTask;
+        var session = NewSession(runner);
         await session.AttachHistoryAsync(RunCodec.NewId());
         Assert.True(await UploadAsync(session, Png(6)));
         await TrainAsync(session, 3);

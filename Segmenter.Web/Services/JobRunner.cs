@@ -86,6 +86,12 @@ public sealed class JobRunner
     public event Action<JobFinished>? JobEnded;
 
     /// <summary>Starts the work now if a slot is free, else queues it; throws <see cref="ServerBusyException"/> when the queue is full.</summary>
+    /// <summary>
+    /// Awaited in the job's slot just before its work, with the job's token. Tests hold a slot or fail a job here
+    /// (a real seam: the runner's queueing, cancellation and outcomes stay real); null in the app.
+    /// </summary>
+    public Func<JobHandle, CancellationToken, Task>? BeforeWork { get; set; }
+
     public JobHandle Submit(string name, Func<CancellationToken, Task> work)
     {
         ArgumentNullException.ThrowIfNull(work);
@@ -146,6 +152,7 @@ public sealed class JobRunner
             Exception? error = null;
             try
             {
+                if (BeforeWork is { } hook) await hook(job, job.Cts.Token).ConfigureAwait(false);
                 await job.Work(job.Cts.Token).ConfigureAwait(false);
                 outcome = job.Cts.IsCancellationRequested ? JobState.Cancelled : JobState.Completed;
             }

@@ -113,7 +113,7 @@ public sealed partial class SegmentationSession
         var (next, commit, rollback) = edit(state);
         try
         {
-            var edited = _engine.Relabel(result, image, next, state.Codes, state.Dims, CancellationToken.None);
+            var edited = TrainedModel.Of(result).Relabel(result, next, state.Codes, state.Dims, CancellationToken.None);
             commit?.Invoke();
             return (state, edited);
         }
@@ -126,7 +126,7 @@ public sealed partial class SegmentationSession
 
     private ClusterEditState StartEditing(SegmentationResult result, RgbImage image)
     {
-        var (codes, dims) = _engine.PixelCodes(result, image, CancellationToken.None);
+        var (codes, dims) = TrainedModel.Of(result).PixelCodes(CancellationToken.None);
         var initial = SteeredClusters.FromLabels(codes, dims, StabilitySeeds.Ints(result.Labels), result.Clusters.Count);
         return new ClusterEditState(result, codes, dims, new EditHistory<SteeredClusters>(initial));
     }

@@ -61,7 +61,7 @@ public sealed partial class SegmentationSession
             ct => WithCurrentResult("sweeping k", (result, _) =>
             {
                 _runs.EnterStage(PipelineStage.Clustering);
-                var points = _engine.SweepK(result, 2, Math.Min(12, ParameterForm.MaxClusters), ct);
+                var points = TrainedModel.Of(result).SweepK(2, Math.Min(12, ParameterForm.MaxClusters), ct);
                 Sweep = points.Count > 0 ? KSweep.From(points) : null;
             })));
     }
@@ -83,7 +83,7 @@ public sealed partial class SegmentationSession
         {
             x = Math.Clamp(x, 0, image.Width - 1);
             y = Math.Clamp(y, 0, image.Height - 1);
-            var maps = await Task.Run(() => _engine.AttentionAt(result, image, x, y));
+            var maps = await Task.Run(() => TrainedModel.Of(result).AttentionAt(x, y));
             Attention = new AttentionInsight(x, y, result.Parameters.Window, maps);
             _signals.RaiseChanged();
             return true;
@@ -104,7 +104,7 @@ public sealed partial class SegmentationSession
             _runs.MarkRunning();
             try
             {
-                var result = _engine.Run(image, parameters, ApplyProgress, ct);
+                var result = SegmentationPipeline.Run(image, parameters, ApplyProgress, ct, LivePreviewOptions.Default);
                 // A new model: the old sweep and attention belong to the old codes.
                 Sweep = null;
                 Attention = null;
@@ -155,7 +155,7 @@ public sealed partial class SegmentationSession
         {
             try
             {
-                var scores = _engine.Quality(result, image, QualitySample);
+                var scores = TrainedModel.Of(result).Quality(result, QualitySample);
                 row = row with { Silhouette = scores.Silhouette, DaviesBouldin = scores.DaviesBouldin };
             }
             catch (Exception ex) when (ex is ArgumentException or InvalidOperationException) { _logger.LogWarning(ex, "Could not score the run"); }

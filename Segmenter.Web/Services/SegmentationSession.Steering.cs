@@ -62,7 +62,7 @@ public sealed partial class SegmentationSession
             if (seeds is { } n)
             {
                 _runs.EnterStage(PipelineStage.Training);
-                views = views with { Stability = StabilitySeeds.Measure((p, c) => _engine.Run(image, p, null, c), result, n, null, ct) };
+                views = views with { Stability = StabilitySeeds.Measure((p, c) => SegmentationPipeline.Run(image, p, null, c, LivePreviewOptions.Default), result, n, null, ct) };
             }
             Volatile.Write(ref _steering, views);
             return row with { Scores = views.Scores };

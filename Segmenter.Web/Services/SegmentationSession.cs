@@ -15,7 +15,6 @@ namespace Segmenter.Web.Services;
 /// </summary>
 public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable, IResidentHolder
 {
-    private readonly ISegmentationEngine _engine;
     private readonly SessionRegistry _registry;
     private readonly ILogger<SegmentationSession> _logger;
     // One lock for the image source and the result holder, so a memory release sees both at once.
@@ -29,11 +28,11 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
     /// <summary>Codes sampled per run for its silhouette and Davies–Bouldin scores.</summary>
     public const int QualitySample = 2000;
 
-    public SegmentationSession(JobRunner runner, ISegmentationEngine engine, SampleImages samples,
+    public SegmentationSession(JobRunner runner, SampleImages samples,
         SessionRegistry registry, IOptions<SegmenterOptions> options, ILogger<SegmentationSession> logger,
         Store.RunStore? store = null, ResidentBudget? budget = null)
     {
-        _engine = engine; _registry = registry; _logger = logger; _store = store; _budget = budget;
+        _registry = registry; _logger = logger; _store = store; _budget = budget;
         _signals = new SessionSignals(logger);
         _images = new SessionImageSource(_gate, samples, store, options.Value, logger);
         _results = new SessionResults(_gate);

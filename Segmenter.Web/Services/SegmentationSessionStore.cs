@@ -172,9 +172,9 @@ public sealed partial class SegmentationSession
     /// <summary>Re-clusters the trained codes, or, when the model was released, trains the same model again (same seed) with the new k.</summary>
     private SegmentationResult ReclusterOrRetrain(SegmentationResult previous, RgbImage image, SegmentationParameters parameters, CancellationToken ct)
     {
-        if (!_results.ModelReleased) return _engine.Recluster(previous, image, parameters, ct);
+        if (!_results.ModelReleased) return TrainedModel.Of(previous).Cluster(parameters, ct);
         _logger.LogInformation("Re-clustering a run whose trained model is not in memory: training it again with seed {Seed}", parameters.Seed);
         _runs.RestartTraining();
-        return _engine.Run(image, parameters, ApplyProgress, ct);
+        return SegmentationPipeline.Run(image, parameters, ApplyProgress, ct, LivePreviewOptions.Default);
     }
 }

@@ -107,6 +107,7 @@ internal sealed class RunCoordinator(JobRunner runner, SessionSignals signals, I
             QueuePosition = job.QueuePosition;
         }
         job.Changed += OnJobChanged;
+        if (job.State == JobState.Running) MarkRunning(); // it took a free slot at once
         _ = job.Completion.ContinueWith(t => Ended(job, t.Result, log), TaskScheduler.Default);
         signals.RaiseChanged();
         return true;
@@ -143,6 +144,8 @@ internal sealed class RunCoordinator(JobRunner runner, SessionSignals signals, I
             QueuePosition = job.QueuePosition;
             signals.RaiseChanged();
         }
+        // The job holds a slot: the session is running even before its work reports (the runner may hold it first).
+        else if (job.State == JobState.Running && State is not SessionState.Running) MarkRunning();
     }
 
     private void Ended(JobHandle job, JobState outcome, JobLog? log)
