@@ -1,0 +1,41 @@
+using Segmenter.Engine.Steering;
+
+namespace Segmenter.Web.Services;
+
+public sealed partial class SegmentationSession
+{
+    private Scribbles? _scribbles;
+
+    /// <summary>
+    /// The strokes of the last stroke-guided re-clustering that was applied, or null; kept so the run store can
+    /// persist them beside the run.
+    /// </summary>
+    public Scribbles? CurrentScribbles => Volatile.Read(ref _scribbles);
+
+    /// <summary>
+    /// Re-clusters the held run's pixel codes so the strokes are honoured (issue 15, part 2): one brush label per
+    /// pixel, row-major at the result's size (0 = none, 1…<see cref="Scribbles.MaxBrushes"/>). No training; the
+    /// result is published as an edit, so Undo goes back. A label map of the wrong size, a value that is not a
+    /// brush or no stroke at all goes to the error channel and changes nothing.
+    /// </summary>
+    public async Task<bool> ReclusterWithScribblesAsync(byte[] brushOfPixel)
+    {
+        if (Result is not { } shown)
+        {
+            _signals.Fail("Run a segmentation first: strokes re-cluster the current run's codes.");
+            return false;
+        }
+        Scribbles strokes;
+        try { strokes = new Scribbles(shown.Width, shown.Height, brushOfPixel); }
+        catch (ArgumentException ex) { _signals.Fail($"The strokes were not applied: {ex.Message}"); return false; }
+
+        bool applied = await EditAsync(state =>
+        {
+            var next = ScribbleClustering.Recluster(state.Codes, state.Dims, strokes, state.History.Current.Count,
+                state.Shown.Parameters.Seed);
+            return (next, () => state.History.Apply(next), null);
+        });
+        if (applied) Volatile.Write(ref _scribbles, strokes);
+        return applied;
+    }
+}
