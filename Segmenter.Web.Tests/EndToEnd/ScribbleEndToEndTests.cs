@@ -21,7 +21,7 @@ public sealed class ScribbleEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
     private static Rgb24 Colour(int x, int y)
     {
         bool right = x >= W / 2, top = y < H / 2;
-        byte green = right ? (byte)80 : (byte)20;
+        byte green = right ? (byte)150 : (byte)20;
         return top ? new Rgb24(200, green, 20) : new Rgb24(20, green, 200);
     }
 
@@ -65,6 +65,8 @@ public sealed class ScribbleEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
                 await p.Id("brush-select").Locator("[data-brush='2']").ClickAsync();
                 await StrokeAsync(p, canvas, 0.75);
 
+                var counts = await p.Page.EvaluateAsync<int[]>("async () => { const m = await import('./scribbles.js'); const l = m.labels(document.querySelector(\"[data-testid='scribble-canvas']\")); const c = [0, 0, 0]; l.forEach(b => c[Math.min(b, 2)]++); return c; }");
+                output.WriteLine($"stroked pixels: none {counts[0]}, brush 1 {counts[1]}, brush 2 {counts[2]}");
                 await Expect(p.Id("scribble-recluster-button")).ToBeEnabledAsync();
                 await p.Id("scribble-recluster-button").ClickAsync();
                 await Expect(p.Id("scribble-seconds")).ToBeVisibleAsync(new() { Timeout = 15_000 });

@@ -13,7 +13,8 @@ public sealed partial class SegmentationSession
     public Scribbles? CurrentScribbles => Volatile.Read(ref _scribbles);
 
     /// <summary>
-    /// Re-clusters the held run's pixel codes so the strokes are honoured (issue 15, part 2): one brush label per
+    /// Re-labels the held run's pixels by the strokes (issue 15, part 2; see <see cref="StrokeClassifier"/> for why not
+    /// <see cref="ScribbleClustering"/>): one segment per used brush. Takes one brush label per
     /// pixel, row-major at the result's size (0 = none, 1…<see cref="Scribbles.MaxBrushes"/>). No training; the
     /// result is published as an edit, so Undo goes back. A label map of the wrong size, a value that is not a
     /// brush or no stroke at all goes to the error channel and changes nothing.
@@ -31,8 +32,7 @@ public sealed partial class SegmentationSession
 
         bool applied = await EditAsync(state =>
         {
-            var next = ScribbleClustering.Recluster(state.Codes, state.Dims, strokes, state.History.Current.Count,
-                state.Shown.Parameters.Seed);
+            var next = StrokeClassifier.Classify(state.Codes, state.Dims, strokes);
             return (next, () => state.History.Apply(next), null);
         });
         if (applied) Volatile.Write(ref _scribbles, strokes);
