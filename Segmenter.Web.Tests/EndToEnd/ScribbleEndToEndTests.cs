@@ -21,7 +21,7 @@ public sealed class ScribbleEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
     private static Rgb24 Colour(int x, int y)
     {
         bool right = x >= W / 2, top = y < H / 2;
-        byte green = right ? (byte)150 : (byte)20;
+        byte green = right ? (byte)80 : (byte)20;
         return top ? new Rgb24(200, green, 20) : new Rgb24(20, green, 200);
     }
 
@@ -55,6 +55,7 @@ public sealed class ScribbleEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
                 await Expect(p.Id("gt-score")).ToContainTextAsync("ARI", new() { Timeout = 15_000 });
                 double before = await TruthAriAsync(p);
                 output.WriteLine($"ARI against the truth before the strokes (k = 2 on the trained codes): {before:0.000}");
+                Assert.True(before < 0.5, $"the colours were meant to mislead k-means, yet the run scored ARI {before:0.000}");
 
                 var canvas = p.Id("scribble-canvas");
                 await Expect(canvas).ToBeVisibleAsync();
@@ -67,6 +68,7 @@ public sealed class ScribbleEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
 
                 var counts = await p.Page.EvaluateAsync<int[]>("async () => { const m = await import('./scribbles.js'); const l = m.labels(document.querySelector(\"[data-testid='scribble-canvas']\")); const c = [0, 0, 0]; l.forEach(b => c[Math.min(b, 2)]++); return c; }");
                 output.WriteLine($"stroked pixels: none {counts[0]}, brush 1 {counts[1]}, brush 2 {counts[2]}");
+                Assert.True(counts[1] > 0 && counts[2] > 0, "each mouse stroke should have painted its brush");
                 await Expect(p.Id("scribble-recluster-button")).ToBeEnabledAsync();
                 await p.Id("scribble-recluster-button").ClickAsync();
                 await Expect(p.Id("scribble-seconds")).ToBeVisibleAsync(new() { Timeout = 15_000 });
