@@ -1,5 +1,4 @@
 using Bunit;
-using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Steering;
 using Segmenter.Web.Components.Panels;
 using Segmenter.Web.Services;
@@ -16,28 +15,12 @@ public sealed class ScribblePanelTests : IAsyncLifetime
     private readonly BunitContext _ctx = TestData.Context();
     private readonly SegmentationSession _session;
 
-    public ScribblePanelTests()
-    {
-        _session = TestData.Session(engine: TestData.EchoingEngine());
-        _session.Form.Clusters = 3;
-        var px = new byte[W * H * 3];
-        for (int i = 0; i < W * H; i++)
-        {
-            var (r, g, b) = TestData.Colours[i % 3];
-            px[3 * i] = r; px[3 * i + 1] = g; px[3 * i + 2] = b;
-        }
-        _session.SetImage(new RgbImage(W, H, px), "three.png");
-    }
+    public ScribblePanelTests() => _session = EditSessions.ThreeClusters(W, H, "three.png");
 
     public Task InitializeAsync() => Task.CompletedTask;
     public async Task DisposeAsync() { _session.Dispose(); await _ctx.DisposeAsync(); }
 
-    private async Task Run()
-    {
-        Assert.True(await _session.StartAsync(), _session.Error);
-        await TestData.Until(() => _session.State is SessionState.Finished or SessionState.Failed);
-        Assert.True(_session.State == SessionState.Finished, _session.Error);
-    }
+    private Task Run() => EditSessions.RunAsync(_session);
 
     [Fact]
     public void Before_a_run_there_is_no_canvas()
