@@ -15,28 +15,15 @@ public sealed class ClusterEditPanelTests : IAsyncLifetime
     private readonly BunitContext _ctx = TestData.Context();
     private readonly SegmentationSession _session;
 
-    public ClusterEditPanelTests()
-    {
-        _session = TestData.Session(); // the real engine on an 8×6 image
-        _session.Form.Clusters = 3;
-        // Cluster 0 holds two colours (left and right half), clusters 1 and 2 one each: only cluster 0 can split.
-        var px = new byte[W * H * 3];
-        for (int i = 0; i < W * H; i++)
-        {
-            var (r, g, b) = TestData.Colours[i % 3];
-            px[3 * i] = r; px[3 * i + 1] = (byte)(g + (i % 3 == 0 && i % W >= W / 2 ? 40 : 0)); px[3 * i + 2] = b;
-        }
-        _session.SetImage(new RgbImage(W, H, px), "three.png");
-    }
+    // Cluster 0 holds two colours (left and right half), clusters 1 and 2 one each: only cluster 0 can split.
+    public ClusterEditPanelTests() => _session = EditSessions.ThreeClusters(W, H, "three.png", greenOnRightOfCluster0: 40);
 
     public Task InitializeAsync() => Task.CompletedTask;
     public async Task DisposeAsync() { _session.Dispose(); await _ctx.DisposeAsync(); }
 
     private async Task<IRenderedComponent<ClusterEditPanel>> RenderAfterARun()
     {
-        Assert.True(await _session.StartAsync(), _session.Error);
-        await TestData.Until(() => _session.State is SessionState.Finished or SessionState.Failed);
-        Assert.True(_session.State == SessionState.Finished, _session.Error);
+        await EditSessions.RunAsync(_session);
         return _ctx.Render<ClusterEditPanel>(p => p.Add(c => c.Session, _session));
     }
 

@@ -2,49 +2,40 @@ using Segmenter.Engine.Steering;
 
 namespace Segmenter.Web.Services;
 
-/// <summary>
-/// Re-clustering the current run with the user's strokes (issue 15, part 2): the page collects the strokes on the
-/// client and sends the whole label map once; the re-clustering is an edit, so undo/redo and the one error channel
-/// work as for merge and split.
-/// </summary>
 public sealed partial class SegmentationSession
 {
     private Scribbles? _scribbles;
 
-    /// <summary>The strokes of the last accepted re-cluster with strokes (for the run store to persist), or null.</summary>
+    /// <summary>
+    /// The strokes of the last stroke-guided re-clustering that was applied, or null; kept so the run store can
+    /// persist them beside the run.
+    /// </summary>
     public Scribbles? CurrentScribbles => Volatile.Read(ref _scribbles);
 
     /// <summary>
-    /// Re-clusters with a label map of the shown image's size: one byte per pixel, row by row, 0 for none or the
-    /// brush 1…<see cref="Scribbles.MaxBrushes"/>. A wrong size or value is refused with a message; nothing is lost.
+    /// Re-labels the held run's pixels by the strokes (issue 15, part 2; see <see cref="StrokeClassifier"/> for why not
+    /// <see cref="ScribbleClustering"/>): one segment per used brush. Takes one brush label per
+    /// pixel, row-major at the result's size (0 = none, 1…<see cref="Scribbles.MaxBrushes"/>). No training; the
+    /// result is published as an edit, so Undo goes back. A label map of the wrong size, a value that is not a
+    /// brush or no stroke at all goes to the error channel and changes nothing.
     /// </summary>
-    public Task<bool> ReclusterWithScribblesAsync(byte[] brushOfPixel)
+    public async Task<bool> ReclusterWithScribblesAsync(byte[] brushOfPixel)
     {
         if (Result is not { } shown)
         {
-            _signals.Fail("Run a segmentation first: strokes steer the current run's clusters.");
-            return Task.FromResult(false);
+            _signals.Fail("Run a segmentation first: strokes re-cluster the current run's codes.");
+            return false;
         }
-        try { return ReclusterWithScribblesAsync(new Scribbles(shown.Width, shown.Height, brushOfPixel)); }
-        catch (ArgumentException ex)
-        {
-            _signals.Fail($"The strokes were not applied: {ex.Message}");
-            return Task.FromResult(false);
-        }
-    }
+        Scribbles strokes;
+        try { strokes = new Scribbles(shown.Width, shown.Height, brushOfPixel); }
+        catch (ArgumentException ex) { _signals.Fail($"The strokes were not applied: {ex.Message}"); return false; }
 
-    /// <summary>Re-clusters the held run's pixel codes with the strokes pinned to their brushes' clusters; no training.</summary>
-    public async Task<bool> ReclusterWithScribblesAsync(Scribbles scribbles)
-    {
-        bool applied = await EditAsync($"re-cluster with strokes of {scribbles.Brushes().Length} brush(es)", state =>
+        bool applied = await EditAsync($"strokes of {strokes.Brushes().Length} brush(es)", state =>
         {
-            if (scribbles.Width != state.Shown.Width || scribbles.Height != state.Shown.Height)
-                throw new ArgumentException($"The strokes are {scribbles.Width}×{scribbles.Height}; the image is {state.Shown.Width}×{state.Shown.Height}.");
-            var next = ScribbleClustering.Recluster(state.Codes, state.Dims, scribbles, state.History.Current.Count,
-                state.Shown.Parameters.Seed);
+            var next = StrokeClassifier.Classify(state.Codes, state.Dims, strokes);
             return (next, () => state.History.Apply(next), null);
         });
-        if (applied) Volatile.Write(ref _scribbles, scribbles);
+        if (applied) Volatile.Write(ref _scribbles, strokes);
         return applied;
     }
 }

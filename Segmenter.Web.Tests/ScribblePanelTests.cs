@@ -1,0 +1,81 @@
+using Bunit;
+using Segmenter.Engine.Steering;
+using Segmenter.Web.Components.Panels;
+using Segmenter.Web.Services;
+
+namespace Segmenter.Web.Tests;
+
+/// <summary>
+/// The scribble controls and <see cref="SegmentationSession.ReclusterWithScribblesAsync"/> on a session whose fake
+/// engine "trains" three clusters (pixel i in cluster i mod 3) and whose codes are the pixels' colours.
+/// </summary>
+public sealed class ScribblePanelTests : IAsyncLifetime
+{
+    private const int W = 8, H = 6;
+    private readonly BunitContext _ctx = TestData.Context();
+    private readonly SegmentationSession _session;
+
+    public ScribblePanelTests() => _session = EditSessions.ThreeClusters(W, H, "three.png");
+
+    public Task InitializeAsync() => Task.CompletedTask;
+    public async Task DisposeAsync() { _session.Dispose(); await _ctx.DisposeAsync(); }
+
+    private Task Run() => EditSessions.RunAsync(_session);
+
+    [Fact]
+    public void Before_a_run_there_is_no_canvas()
+    {
+        var cut = _ctx.Render<ScribblePanel>(p => p.Add(c => c.Session, _session));
+        Assert.Empty(cut.FindAll("[data-testid=scribble-canvas]"));
+        Assert.Contains("After a run", cut.Markup);
+    }
+
+    [Fact]
+    public async Task After_a_run_the_canvas_has_the_image_size_and_all_brushes_and_one_is_chosen_at_a_time()
+    {
+        await Run();
+        var cut = _ctx.Render<ScribblePanel>(p => p.Add(c => c.Session, _session));
+        var canvas = cut.Find("[data-testid=scribble-canvas]");
+        Assert.Equal($"{W}", canvas.GetAttribute("data-width"));
+        Assert.Equal($"{H}", canvas.GetAttribute("data-height"));
+        Assert.Equal(Scribbles.MaxBrushes, cut.FindAll("[data-testid=brush]").Count);
+        Assert.False(cut.Find("[data-testid=scribble-recluster-button]").HasAttribute("disabled"));
+
+        await cut.InvokeAsync(() => cut.Find("[data-testid=brush][data-brush=\"3\"]").Click());
+        var pressed = cut.FindAll("[data-testid=brush][aria-pressed=true]");
+        Assert.Equal("3", Assert.Single(pressed).GetAttribute("data-brush"));
+    }
+
+    [Fact]
+    public async Task Strokes_relabel_as_an_undoable_edit_and_are_kept()
+    {
+        await Run();
+        var before = _session.Result!.Labels.ToArray();
+        var strokes = new byte[W * H];
+        strokes[0] = 1; strokes[1] = 1; strokes[W * H - 1] = 2; // pixels 0 and 1 are in different clusters before
+        Assert.True(await _session.ReclusterWithScribblesAsync(strokes), _session.Error);
+        var after = _session.Result!.Labels;
+        Assert.Equal(after[0], after[1]);
+        Assert.NotEqual(after[0], after[W * H - 1]);
+        Assert.Same(strokes, _session.CurrentScribbles!.BrushOfPixel);
+
+        Assert.True(await _session.UndoEditAsync(), _session.Error);
+        Assert.Equal(before, _session.Result!.Labels.ToArray());
+    }
+
+    [Theory]
+    [InlineData(W * H - 1, 1, "pixels")]
+    [InlineData(W * H, Scribbles.MaxBrushes + 1, "not a brush")]
+    [InlineData(W * H, 0, "at least one stroke")]
+    public async Task Bad_strokes_go_to_the_error_channel_and_change_nothing(int length, int value, string message)
+    {
+        await Run();
+        var shown = _session.Result;
+        var strokes = new byte[length];
+        strokes[0] = (byte)value;
+        Assert.False(await _session.ReclusterWithScribblesAsync(strokes));
+        Assert.Contains(message, _session.Error);
+        Assert.Same(shown, _session.Result);
+        Assert.Null(_session.CurrentScribbles);
+    }
+}
