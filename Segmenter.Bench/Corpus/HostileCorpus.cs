@@ -1,6 +1,4 @@
 using System.Text;
-using SixLabors.ImageSharp.Formats.Bmp;
-using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Formats.Webp;
@@ -54,8 +52,8 @@ public static class HostileCorpus
         // --- ordinary files that must work -----------------------------------------------------------------
         yield return E("ok.png", L, "baseline PNG", Png);
         yield return E("ok.jpg", L, "baseline JPEG", Jpeg);
-        yield return E("ok.bmp", L, "baseline BMP", () => TestImages.TwoTone(64, 48, new BmpEncoder()));
-        yield return E("ok.gif", L, "baseline GIF", () => TestImages.TwoTone(64, 48, new GifEncoder()));
+        yield return E("ok.bmp", L, "baseline BMP", () => TestImages.TwoTone(64, 48, new SixLabors.ImageSharp.Formats.Bmp.BmpEncoder()));
+        yield return E("ok.gif", L, "baseline GIF", () => TestImages.TwoTone(64, 48, new SixLabors.ImageSharp.Formats.Gif.GifEncoder()));
         yield return E("ok.webp", L, "lossless WebP", () => TestImages.TwoTone(64, 48, new WebpEncoder { FileFormat = WebpFileFormatType.Lossless }));
         yield return E("ok-lossy.webp", L, "lossy WebP", () => TestImages.TwoTone(64, 48, new WebpEncoder { FileFormat = WebpFileFormatType.Lossy }));
         yield return E("one-pixel.png", L, "1×1 is the smallest legal image", () => TestImages.TwoTone(1, 1, new PngEncoder()));
