@@ -65,6 +65,7 @@ public class TrainedModelTests
         Assert.True(four.Reclustered);
         Assert.Equal(run.EpochLosses, four.EpochLosses);
         Assert.Equal(four.Labels, model.Cluster(Tiny with { Clusters = 4 }).Labels); // seeded: the same again
+        Assert.Equal(four.Labels, model.Cluster((Tiny with { Clusters = 4 }).Clustering).Labels); // the clustering settings alone
 
         // A fresh run with k = 4 and the same seed trains the same model, so it lands on the same labels.
         var fresh = SegmentationPipeline.Run(image, Tiny with { Clusters = 4 });

@@ -53,6 +53,10 @@ public sealed class TrainedModel : IDisposable
     public SegmentationResult Cluster(SegmentationParameters parameters, CancellationToken cancellationToken = default)
         => SegmentationPipeline.Recluster(this, parameters, cancellationToken);
 
+    /// <summary>The codes clustered with these k-means settings; the training settings stay the model's own.</summary>
+    public SegmentationResult Cluster(ClusteringSettings clustering, CancellationToken cancellationToken = default)
+        => Cluster(Parameters with { Clustering = clustering }, cancellationToken);
+
     /// <summary>Scores k = from…to (inertia, silhouette on a sample, Davies–Bouldin).</summary>
     public IReadOnlyList<KSweepPoint> SweepK(int from = 2, int to = 12, CancellationToken cancellationToken = default)
         => SegmentationPipeline.SweepK(this, from, to, cancellationToken);
