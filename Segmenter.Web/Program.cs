@@ -31,7 +31,7 @@ builder.Services.AddScoped<CircuitHandler, SessionCircuitHandler>();
 builder.Services.AddMudServices();
 builder.Services.AddRazorComponents()
     .AddInteractiveServerComponents()
-    // Plotly traces of 20,000 points and file chunks travel over the circuit.
+    // Uploaded file chunks and interop replies travel over the circuit in messages of up to 4 MB.
     .AddHubOptions(o => o.MaximumReceiveMessageSize = 4 * 1024 * 1024);
 
 var app = builder.Build();
