@@ -145,8 +145,7 @@ public sealed partial class SegmentationSession
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var drawn = PublishedImages.Draw(result, _logger);
-        var row = History.Add(new RunRecord(0, DateTime.UtcNow, imageName, result.Parameters, result.Reclustered, result.EpochLosses.ToArray(),
-            result.FinalLoss, result.Inertia, double.NaN, double.NaN, result.Timings, drawn.ThumbnailPng is { } t ? Thumbnails.DataUrl(t) : null));
+        var row = History.Add(RecordOf(result, imageName, drawn));
         ReplaceResult(result, image, drawn.MeanPng);
         _runs.EnterStage(PipelineStage.Done);
         var shown = clock.Elapsed;

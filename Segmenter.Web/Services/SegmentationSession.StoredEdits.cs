@@ -1,4 +1,3 @@
-using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Pipeline;
 using Segmenter.Web.Store;
 
@@ -17,28 +16,13 @@ public sealed partial class SegmentationSession
     /// </summary>
     public async Task<string?> StoreEditedRunAsync(SegmentationResult result, string editSummary, string? parentRunId)
     {
-        if (_store is null || HistoryOwner is not { } owner || Image is not { } image) return null;
-        try
-        {
-            byte[] original = _images.OriginalBytesOf(image) ?? ImageLoader.EncodePng(image);
-            var id = RunCodec.NewId();
-            var drawn = PublishedImages.Draw(result, _logger);
-            // An edit is not scored for silhouette/Davies–Bouldin here: it is stored as soon as it lands.
-            var quality = new RunQuality(double.NaN, double.NaN, QualitySample);
-            await _store.SaveAsync(RunSnapshot.Of(id, owner, ImageName, original, result, quality, drawn.Mean, drawn.ThumbnailPng,
-                meanPng: drawn.MeanPng, edit: new RunEdit(parentRunId, editSummary)));
-            _results.MarkStored(result, id);
-            History.Add(new RunRecord(0, DateTime.UtcNow, ImageName, result.Parameters, result.Reclustered, result.EpochLosses.ToArray(),
-                result.FinalLoss, result.Inertia, double.NaN, double.NaN, result.Timings,
-                drawn.ThumbnailPng is { } t ? Thumbnails.DataUrl(t) : null, id));
-            _signals.RaiseChanged();
-            return id;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            _logger.LogError(ex, "Could not store the edited run");
-            _signals.Fail($"The edit was applied but could not be stored, so it will not be in the history after a reload: {ex.Message}");
-            return null;
-        }
+        if (_store is null || HistoryOwner is null || Image is not { } image) return null;
+        var drawn = PublishedImages.Draw(result, _logger);
+        // An edit is not scored for silhouette/Davies–Bouldin: it is stored as soon as it lands.
+        var stored = await Task.Run(() => Persist(RecordOf(result, ImageName, drawn), result, image, drawn, new RunEdit(parentRunId, editSummary)));
+        if (stored.RunId is not { } id) return null;
+        History.Add(stored);
+        _signals.RaiseChanged();
+        return id;
     }
 }

@@ -93,8 +93,16 @@ public sealed partial class SegmentationSession
         => new(0, r.CreatedUtc, r.ImageName, r.Details.Parameters, r.Reclustered, r.Details.EpochLosses, r.Details.FinalLoss, r.Details.Inertia,
             r.Details.Silhouette, r.Details.DaviesBouldin, r.Details.Timings, r.ThumbnailPng.Length > 0 ? Thumbnails.DataUrl(r.ThumbnailPng) : null, r.Id, r.Details.Scores);
 
-    /// <summary>Stores a finished run (on the job's thread, before it counts as finished); returns the record with its id.</summary>
-    private RunRecord Persist(RunRecord record, SegmentationResult result, RgbImage image, PublishedImages drawn)
+    /// <summary>A result's history row as it is shown the moment it lands (scores and run id come later).</summary>
+    private static RunRecord RecordOf(SegmentationResult result, string? imageName, PublishedImages drawn)
+        => new(0, DateTime.UtcNow, imageName, result.Parameters, result.Reclustered, result.EpochLosses.ToArray(),
+            result.FinalLoss, result.Inertia, double.NaN, double.NaN, result.Timings, drawn.ThumbnailPng is { } t ? Thumbnails.DataUrl(t) : null);
+
+    /// <summary>
+    /// Stores a finished run, or an edit of one when <paramref name="edit"/> is given (on a worker thread, before a
+    /// run counts as finished); returns the record with its id, or without one when runs are not stored or the store failed.
+    /// </summary>
+    private RunRecord Persist(RunRecord record, SegmentationResult result, RgbImage image, PublishedImages drawn, RunEdit? edit = null)
     {
         if (_store is null || HistoryOwner is null) return record;
         try
@@ -103,7 +111,7 @@ public sealed partial class SegmentationSession
             byte[] original = _images.OriginalBytesOf(image) ?? ImageLoader.EncodePng(image);
             var id = RunCodec.NewId();
             var quality = new RunQuality(record.Silhouette, record.DaviesBouldin, QualitySample);
-            _store.SaveAsync(RunSnapshot.Of(id, HistoryOwner, record.ImageName, original, result, quality, drawn.Mean, drawn.ThumbnailPng, scores: record.Scores, meanPng: drawn.MeanPng)).GetAwaiter().GetResult();
+            _store.SaveAsync(RunSnapshot.Of(id, HistoryOwner, record.ImageName, original, result, quality, drawn.Mean, drawn.ThumbnailPng, scores: record.Scores, meanPng: drawn.MeanPng, edit: edit)).GetAwaiter().GetResult();
             // Stored: the store holds the upload's bytes now, the session only their hash.
             _images.UploadStored(image);
             _results.MarkStored(result, id);
@@ -111,8 +119,8 @@ public sealed partial class SegmentationSession
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            _logger.LogError(ex, "Could not store the run");
-            _signals.Fail($"The run finished but could not be stored, so it will not be in the history after a reload: {ex.Message}");
+            _logger.LogError(ex, edit is null ? "Could not store the run" : "Could not store the edited run");
+            _signals.Fail($"{(edit is null ? "The run finished" : "The edit was applied")} but could not be stored, so it will not be in the history after a reload: {ex.Message}");
             return record;
         }
     }
