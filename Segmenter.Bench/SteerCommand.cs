@@ -33,9 +33,10 @@ internal static class SteerCommand
         }
         var scribbles = new Scribbles(image.Width, image.Height, strokes);
         double Time(Action a) { var sw = Stopwatch.StartNew(); a(); return sw.Elapsed.TotalSeconds; }
+        // Strokes on the page and through the API: two brushes pinned, the other k − 2 clusters free.
         double recluster = Time(() => ScribbleClustering.Recluster(codes, dims, scribbles, p.Clusters, p.Seed));
-        // The page's strokes: every pixel takes the brush of its nearest stroked code (StrokeClassifier).
-        double classify = Time(() => StrokeClassifier.Classify(codes, dims, scribbles));
+        // The same with k = 2: one segment per brush, no Lloyd iterations (every pixel takes its nearest prototype's brush).
+        double classify = Time(() => ScribbleClustering.Recluster(codes, dims, scribbles, 2, p.Seed));
         double merge = Time(() => ClusterEdits.Merge(start, codes, dims, [0, 1]));
         double split = Time(() => ClusterEdits.Split(start, codes, dims, 0, 3, p.Seed));
         // What the page and the API add to every edit: the edited labels shown as a result (clusters, plot points).
@@ -44,7 +45,7 @@ internal static class SteerCommand
         // The page's Re-cluster button: new k on the same trained codes (assignment, smoothing, summary, plot sample).
         double reclusterK = Time(() => model.Cluster(p with { Clusters = 6 }));
         Console.WriteLine($"steer: astronaut {image.Width}×{image.Height}, fast preset, k={p.Clusters}, {Environment.ProcessorCount} cores");
-        Console.WriteLine($"| encode all pixels s | strokes re-cluster s | strokes classified (page) s | merge s | split into 3 s | show an edit s | re-cluster k 4→6 s |");
+        Console.WriteLine($"| encode all pixels s | strokes, k free s | strokes, k = 2 brushes s | merge s | split into 3 s | show an edit s | re-cluster k 4→6 s |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
         Console.WriteLine($"| {encodeSeconds:F2} | {recluster:F2} | {classify:F2} | {merge:F2} | {split:F2} | {show:F2} | {reclusterK:F2} |");
         return Program.Ok;

@@ -175,7 +175,7 @@ public class LossChartTests : IAsyncLifetime
         }
 
         // The points went to the chart through Plotly's extend call, not a redraw.
-        Assert.NotEmpty(_ctx.JSInterop.Invocations.Where(i => i.Identifier.Contains("extend", StringComparison.OrdinalIgnoreCase)));
+        Assert.Contains(_ctx.JSInterop.Invocations, i => i.Identifier.Contains("extend", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]

@@ -13,8 +13,9 @@ public sealed partial class SegmentationSession
     public Scribbles? CurrentScribbles => Volatile.Read(ref _scribbles);
 
     /// <summary>
-    /// Re-labels the held run's pixels by the strokes (issue 15, part 2; see <see cref="StrokeClassifier"/> for why not
-    /// <see cref="ScribbleClustering"/>): one segment per used brush. Takes one brush label per
+    /// Re-clusters the held run's codes with the strokes as constraints (issue 15, part 2; <see cref="ScribbleClustering"/>,
+    /// the same method as the API's <c>scribbles</c>): one segment per used brush, and the shown run's other clusters
+    /// stay free (k is the shown cluster count, raised to the brush count). Takes one brush label per
     /// pixel, row-major at the result's size (0 = none, 1…<see cref="Scribbles.MaxBrushes"/>). No training; the
     /// result is published as an edit, so Undo goes back. A label map of the wrong size, a value that is not a
     /// brush or no stroke at all goes to the error channel and changes nothing.
@@ -32,7 +33,7 @@ public sealed partial class SegmentationSession
 
         bool applied = await EditAsync($"strokes of {strokes.Brushes().Length} brush(es)", state =>
         {
-            var next = StrokeClassifier.Classify(state.Codes, state.Dims, strokes);
+            var next = ScribbleClustering.Recluster(state.Codes, state.Dims, strokes, state.History.Current.Count, state.Shown.Parameters.Seed);
             return (next, () => state.History.Apply(next), null);
         });
         if (applied) Volatile.Write(ref _scribbles, strokes);
