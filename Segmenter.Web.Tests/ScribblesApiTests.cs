@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Net;
 using System.Net.Http.Headers;
 using Segmenter.Engine.Imaging;
@@ -58,6 +59,46 @@ public sealed class ScribblesApiTests
         }
         // Brushes 1 and 2 lie on the same red: only the strokes can tell them apart.
         Assert.Equal(3, clusterOfBrush.Values.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_run_keeps_its_strokes_and_they_replay_to_the_same_labels()
+    {
+        await using var host = new ApiHost();
+        var client = host.CreateClient();
+        const string settings = """{"clusters":2,"epochs":2,"seed":3}""";
+        async Task<JsonNode> RunAsync(MultipartFormDataContent form)
+        {
+            using var posted = await client.PostAsync(SegmentationApi.Route, form);
+            Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+            var status = await PollUntil(client, posted.Headers.Location!.OriginalString, s => s is not (RunStates.Queued or RunStates.Running), TimeSpan.FromMinutes(2));
+            Assert.True(RunStates.Finished == (string)status["state"]!, status.ToJsonString());
+            return status["result"]!;
+        }
+        async Task<byte[]> GetBytesAsync(string url)
+        {
+            using var response = await client.GetAsync(url);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return await response.Content.ReadAsByteArrayAsync();
+        }
+
+        var first = await RunAsync(WithScribbles(ThreeBrushes(out var brushes), settings));
+        string strokesUrl = (string)first["files"]!["strokes"]!;
+        var kept = Scribbles.ReadLabelPng(new MemoryStream(await GetBytesAsync(strokesUrl)), W, H);
+        Assert.Equal(brushes, kept.BrushOfPixel);
+        var report = JsonNode.Parse(await GetBytesAsync((string)first["files"]!["report"]!))!;
+        Assert.Equal([1, 2, 3], report["strokes"]!["brushes"]!.AsArray().Select(b => (int)b!));
+        Assert.Equal(brushes.Count(b => b != 0), (long)report["strokes"]!["strokedPixels"]!);
+
+        // The downloaded strokes, posted again with the same settings, give the same labels.
+        var replayed = await RunAsync(WithScribbles(await GetBytesAsync(strokesUrl), settings));
+        Assert.Equal(await GetBytesAsync((string)first["files"]!["labels"]!), await GetBytesAsync((string)replayed["files"]!["labels"]!));
+
+        // A run without strokes has no strokes file.
+        var plain = await RunAsync(Upload(TwoTonePng, settings));
+        Assert.Null(plain["files"]!["strokes"]);
+        using var missing = await client.GetAsync(((string)plain["files"]!["labels"]!).Replace("labels.png", "strokes.png"));
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
     [Fact]

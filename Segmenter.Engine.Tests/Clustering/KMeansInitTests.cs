@@ -55,7 +55,7 @@ public class KMeansInitTests
         const int n = 100_000;
         var (r2, c2) = WeightedSampler.DrawCounted(Enumerable.Range(0, n).Select(i => i < n / 2 ? 1f : 3f).ToArray(), n, 40_000, seed: 2);
         Assert.Equal(40_000, c2!.Sum());
-        double heavy = r2.Zip(c2).Where(p => p.First >= n / 2).Sum(p => p.Second) / 40_000.0;
+        double heavy = r2.Zip(c2!).Where(p => p.First >= n / 2).Sum(p => p.Second) / 40_000.0;
         Assert.InRange(heavy, 0.74, 0.76);
         Assert.Equal(Enumerable.Range(0, 5), WeightedSampler.DrawDistinct(null, 5, 10, seed: 1)); // few rows: all of them
     }

@@ -134,6 +134,39 @@ public sealed class SessionStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_stroke_recluster_is_stored_with_its_strokes_and_a_reload_serves_them()
+    {
+        var session = new SegmentationSession(TestData.Runner(), new SampleImages(), new SessionRegistry(),
+            Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance, _host.Store);
+        _sessions.Add(session);
+        await session.AttachHistoryAsync(RunCodec.NewId());
+        const int w = 24, h = 16;
+        session.SetImage(TestData.Bands(w, h), "bands.png");
+        session.Form.Clusters = 3;
+        session.Form.Epochs = 1;
+        Assert.True(await session.StartAsync(), session.Error);
+        await TestData.Until(() => session.State is SessionState.Finished or SessionState.Failed);
+        await TestData.Until(() => session.History.Runs.Single().RunId is not null);
+        var trainedId = session.History.Runs.Single().RunId!;
+
+        var strokes = new byte[w * h];
+        for (int y = 4; y < 12; y++) { strokes[y * w + 2] = 1; strokes[y * w + 20] = 4; }
+        Assert.True(await session.ReclusterWithScribblesAsync(strokes), session.Error);
+
+        var strokedId = session.History.Runs.Last().RunId!;
+        var details = (await _host.Store.GetAsync(strokedId))!.Summary.Details;
+        Assert.Equal(new RunEdit(trainedId, "strokes of 2 brush(es)"), details.Edit);
+        Assert.Equal([1, 4], details.Strokes!.Brushes);
+        Assert.Equal(16, details.Strokes.StrokedPixels);
+        var png = (await _host.Store.GetFileAsync(strokedId, RunFile.Strokes))!.Value;
+        Assert.Equal("image/png", png.ContentType);
+        Assert.Equal(strokes, Segmenter.Engine.Steering.Scribbles.ReadLabelPng(new MemoryStream(png.Bytes), w, h).BrushOfPixel);
+        var report = System.Text.Json.Nodes.JsonNode.Parse((await _host.Store.GetFileAsync(strokedId, RunFile.Report))!.Value.Bytes)!;
+        Assert.Equal("strokes.png", (string?)report["strokes"]!["file"]);
+        Assert.Null(await _host.Store.GetFileAsync(trainedId, RunFile.Strokes)); // the trained run had none
+    }
+
+    [Fact]
     public async Task Two_browsers_do_not_see_each_others_runs_and_only_the_owner_deletes()
     {
         var a = NewSession();

@@ -15,8 +15,8 @@ public sealed record SegmentationAccepted(string Id, string State, int QueuePosi
 /// <summary>One epoch's mean loss and the seconds since training began.</summary>
 public sealed record EpochLossDto(int Epoch, double Loss, double ElapsedSeconds);
 
-/// <summary>URLs of a finished run's files.</summary>
-public sealed record SegmentationFiles(string Labels, string Segmented, string Report);
+/// <summary>URLs of a finished run's files; <see cref="Strokes"/> (the posted <c>scribbles</c>, replayable) only for a run steered by strokes.</summary>
+public sealed record SegmentationFiles(string Labels, string Segmented, string Report, string? Strokes = null);
 
 /// <summary>
 /// A finished run's result summary (what the page shows beside the images); a score that could not be computed is null.

@@ -146,7 +146,8 @@ public sealed class ApiRuns(JobRunner runner, RunStore store,
         var d = stored.Summary.Details;
         var summary = new SegmentationSummary(stored.Summary.Width, stored.Summary.Height, ReportParameters.ToJson(d.Parameters),
             JsonNumbers.Finite(d.FinalLoss), JsonNumbers.Finite(d.Inertia), JsonNumbers.Finite(d.Silhouette), JsonNumbers.Finite(d.DaviesBouldin), d.ClusterTable, d.Timings,
-            new SegmentationFiles(FileUrl(id, "labels.png"), FileUrl(id, "segmented.png"), FileUrl(id, "report.json")),
+            new SegmentationFiles(FileUrl(id, RunFile.Labels), FileUrl(id, RunFile.Segmented), FileUrl(id, RunFile.Report),
+                d.Strokes is null ? null : FileUrl(id, RunFile.Strokes)),
             d.Scores?.Stability, d.Scores);
         var losses = d.EpochLosses.Select(e => new EpochLossDto(e.Epoch, e.Loss, e.ElapsedSeconds)).ToArray();
         return new SegmentationStatus(id, RunStates.Finished, 0, d.Parameters.Epochs, losses, null, LinkOf(id), summary);
@@ -175,7 +176,7 @@ public sealed class ApiRuns(JobRunner runner, RunStore store,
     }
 
     public static string StatusUrl(string id) => AppUrls.ApiRun(id);
-    public static string FileUrl(string id, string file) => AppUrls.ApiRunFile(id, file);
+    public static string FileUrl(string id, RunFile file) => AppUrls.ApiRunFile(id, RunEndpoints.FileName(file));
     public static string LinkOf(string id) => AppUrls.Rooted(AppUrls.Run(id));
 
     private void Execute(ApiRun run, RgbImage image, byte[] original, string? fileName,
@@ -193,7 +194,7 @@ public sealed class ApiRuns(JobRunner runner, RunStore store,
             catch (InvalidOperationException e) { logger.LogInformation("API run {Id} has no codes to score: {Reason}", run.Id, e.Message); }
             double? stability = stabilitySeeds is { } seeds ? StabilitySeeds.Measure((p, c) => SegmentationPipeline.Run(image, p, null, c), result, seeds, null, ct).MeanPairwiseAri : null;
             var scores = RunBaselines.Scores(RunBaselines.Of(image, result, ct), stability);
-            store.SaveAsync(RunSnapshot.Of(run.Id, Owner, fileName, original, result, quality, model: modelFile, fromRun: fromRun, scores: scores),
+            store.SaveAsync(RunSnapshot.Of(run.Id, Owner, fileName, original, result, quality, model: modelFile, fromRun: fromRun, scores: scores, strokes: strokes),
                 CancellationToken.None).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }

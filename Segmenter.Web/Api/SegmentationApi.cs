@@ -62,19 +62,23 @@ public static class SegmentationApi
             .Produces<SegmentationStatus>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("The run's state, place in the queue, epoch losses so far, and its result once finished");
 
-        api.MapGet("/{id}/labels.png", (string id, RunStore store, HttpContext context, CancellationToken ct) =>
+        api.MapGet(FileRoute(RunFile.Labels), (string id, RunStore store, HttpContext context, CancellationToken ct) =>
                 File(id, context, async () => await store.GetAsync(id, ct) is { } run && await store.GetLabelsAsync(id, ct) is { } labels
                     ? (ImageLoader.EncodeLabelPng(labels, run.Summary.Width, run.Summary.Height), "image/png") : null))
             .Produces(StatusCodes.Status200OK, contentType: "image/png").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("The label map: a greyscale PNG whose value is each pixel's cluster index");
-        api.MapGet("/{id}/segmented.png", (string id, RunStore store, HttpContext context, CancellationToken ct) =>
+        api.MapGet(FileRoute(RunFile.Segmented), (string id, RunStore store, HttpContext context, CancellationToken ct) =>
                 File(id, context, () => store.GetFileAsync(id, RunFile.Segmented, ct)))
             .Produces(StatusCodes.Status200OK, contentType: "image/png").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Every pixel painted with its cluster's mean colour");
-        api.MapGet("/{id}/report.json", (string id, RunStore store, HttpContext context, CancellationToken ct) =>
+        api.MapGet(FileRoute(RunFile.Report), (string id, RunStore store, HttpContext context, CancellationToken ct) =>
                 File(id, context, () => store.GetFileAsync(id, RunFile.Report, ct)))
             .Produces(StatusCodes.Status200OK, contentType: "application/json").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("The run report: every parameter used, epoch losses, metrics, clusters, timings");
+        api.MapGet(FileRoute(RunFile.Strokes), (string id, RunStore store, HttpContext context, CancellationToken ct) =>
+                File(id, context, () => store.GetFileAsync(id, RunFile.Strokes, ct)))
+            .Produces(StatusCodes.Status200OK, contentType: "image/png").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary($"The strokes the run was steered by, as the label PNG the `{ScribblesPart}` part takes (0 = none, 1…{Scribbles.MaxBrushes} = brush); 404 for a run without strokes");
 
         api.MapDelete("/{id}", async (string id, ApiRuns runs, HttpContext context, CancellationToken ct) =>
             {
@@ -116,6 +120,9 @@ public static class SegmentationApi
         }
         catch (ApiProblem problem) { return problem.ToResult(context); }
     }
+
+    /// <summary>A run file's route under the API's run: the file names are the run link's (<see cref="RunEndpoints.FileName"/>).</summary>
+    private static string FileRoute(RunFile file) => "/{id}/" + RunEndpoints.FileName(file);
 
     private static async Task<IResult> File(string id, HttpContext context, Func<Task<(byte[] Bytes, string ContentType)?>> read)
     {

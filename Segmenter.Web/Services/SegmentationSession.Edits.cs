@@ -65,9 +65,11 @@ public sealed partial class SegmentationSession
 
     /// <summary>
     /// Computes an edit off the render thread, shows it as a result of the same model (image, distribution, plots,
-    /// report), and only then records it; a refused edit leaves the result and the history as they were.
+    /// report), and only then records it; a refused edit leaves the result and the history as they were. The
+    /// <paramref name="strokes"/> an edit was made by are stored with its run.
     /// </summary>
-    private async Task<bool> EditAsync(string summary, Func<ClusterEditState, (SteeredClusters Next, Action? Commit, Action? Rollback)> edit)
+    private async Task<bool> EditAsync(string summary, Func<ClusterEditState, (SteeredClusters Next, Action? Commit, Action? Rollback)> edit,
+        Scribbles? strokes = null)
     {
         if (IsBusy) { _signals.Fail("Wait for the current job to finish (or cancel it) before editing the clusters."); return false; }
         if (Interlocked.Exchange(ref _editing, 1) == 1) { _signals.Fail("The last edit is still being applied."); return false; }
@@ -90,7 +92,7 @@ public sealed partial class SegmentationSession
             }
             Volatile.Write(ref _edits, state with { Shown = edited });
             CarrySteering(result, edited);
-            await StoreEditedRunAsync(edited, summary, parentRunId);
+            await StoreEditedRunAsync(edited, summary, parentRunId, strokes);
             return true;
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)

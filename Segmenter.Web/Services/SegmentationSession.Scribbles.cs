@@ -7,8 +7,8 @@ public sealed partial class SegmentationSession
     private Scribbles? _scribbles;
 
     /// <summary>
-    /// The strokes of the last stroke-guided re-clustering that was applied, or null; kept so the run store can
-    /// persist them beside the run.
+    /// The strokes of the last stroke-guided re-clustering that was applied, or null; its edited run stores them
+    /// (<c>strokes.png</c> under the run's link and the API).
     /// </summary>
     public Scribbles? CurrentScribbles => Volatile.Read(ref _scribbles);
 
@@ -35,7 +35,7 @@ public sealed partial class SegmentationSession
         {
             var next = ScribbleClustering.Recluster(state.Codes, state.Dims, strokes, state.History.Current.Count, state.Shown.Parameters.Seed);
             return (next, () => state.History.Apply(next), null);
-        });
+        }, strokes);
         if (applied) Volatile.Write(ref _scribbles, strokes);
         return applied;
     }

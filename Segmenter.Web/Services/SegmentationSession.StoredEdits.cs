@@ -1,4 +1,5 @@
 using Segmenter.Engine.Pipeline;
+using Segmenter.Engine.Steering;
 using Segmenter.Web.Store;
 
 namespace Segmenter.Web.Services;
@@ -11,15 +12,15 @@ public sealed partial class SegmentationSession
 {
     /// <summary>
     /// Stores <paramref name="result"/> (an edit of the run <paramref name="parentRunId"/>, captured by the caller
-    /// before the edit replaced it) as a run, adds it to the history and returns its id; null when runs are not
+    /// before the edit replaced it) with the strokes it was made by, if any, as a run, adds it to the history and returns its id; null when runs are not
     /// stored (no history id) or the store failed (then the page says why and the edit itself stays).
     /// </summary>
-    public async Task<string?> StoreEditedRunAsync(SegmentationResult result, string editSummary, string? parentRunId)
+    public async Task<string?> StoreEditedRunAsync(SegmentationResult result, string editSummary, string? parentRunId, Scribbles? strokes = null)
     {
         if (_store is null || HistoryOwner is null || Image is not { } image) return null;
         var drawn = PublishedImages.Draw(result, _logger);
         // An edit is not scored for silhouette/Davies–Bouldin: it is stored as soon as it lands.
-        var stored = await Task.Run(() => Persist(RecordOf(result, ImageName, drawn), result, image, drawn, new RunEdit(parentRunId, editSummary)));
+        var stored = await Task.Run(() => Persist(RecordOf(result, ImageName, drawn), result, image, drawn, new RunEdit(parentRunId, editSummary), strokes));
         if (stored.RunId is not { } id) return null;
         History.Add(stored);
         _signals.RaiseChanged();

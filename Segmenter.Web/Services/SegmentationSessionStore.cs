@@ -102,7 +102,8 @@ public sealed partial class SegmentationSession
     /// Stores a finished run, or an edit of one when <paramref name="edit"/> is given (on a worker thread, before a
     /// run counts as finished); returns the record with its id, or without one when runs are not stored or the store failed.
     /// </summary>
-    private RunRecord Persist(RunRecord record, SegmentationResult result, RgbImage image, PublishedImages drawn, RunEdit? edit = null)
+    private RunRecord Persist(RunRecord record, SegmentationResult result, RgbImage image, PublishedImages drawn, RunEdit? edit = null,
+        Engine.Steering.Scribbles? strokes = null)
     {
         if (_store is null || HistoryOwner is null) return record;
         try
@@ -111,7 +112,7 @@ public sealed partial class SegmentationSession
             byte[] original = _images.OriginalBytesOf(image) ?? ImageLoader.EncodePng(image);
             var id = RunCodec.NewId();
             var quality = new RunQuality(record.Silhouette, record.DaviesBouldin, QualitySample);
-            _store.SaveAsync(RunSnapshot.Of(id, HistoryOwner, record.ImageName, original, result, quality, drawn.Mean, drawn.ThumbnailPng, scores: record.Scores, meanPng: drawn.MeanPng, edit: edit)).GetAwaiter().GetResult();
+            _store.SaveAsync(RunSnapshot.Of(id, HistoryOwner, record.ImageName, original, result, quality, drawn.Mean, drawn.ThumbnailPng, scores: record.Scores, meanPng: drawn.MeanPng, edit: edit, strokes: strokes)).GetAwaiter().GetResult();
             // Stored: the store holds the upload's bytes now, the session only their hash.
             _images.UploadStored(image);
             _results.MarkStored(result, id);

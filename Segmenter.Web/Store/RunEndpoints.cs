@@ -2,7 +2,7 @@ using Segmenter.Engine.Imaging;
 
 namespace Segmenter.Web.Store;
 
-/// <summary>The files of a stored run under its permanent link: <c>/runs/{id}/original</c>, <c>segmented.png</c>, <c>labels.png</c>, <c>thumbnail.png</c>, <c>report.json</c>.</summary>
+/// <summary>The files of a stored run under its permanent link: <c>/runs/{id}/original</c>, <c>segmented.png</c>, <c>labels.png</c>, <c>thumbnail.png</c>, <c>report.json</c>, <c>strokes.png</c> (a run steered by strokes).</summary>
 public static class RunEndpoints
 {
     public static string FileName(RunFile file) => file switch
@@ -11,6 +11,7 @@ public static class RunEndpoints
         RunFile.Segmented => "segmented.png",
         RunFile.Labels => "labels.png",
         RunFile.Thumbnail => "thumbnail.png",
+        RunFile.Strokes => "strokes.png",
         _ => "report.json",
     };
 
@@ -33,6 +34,7 @@ public static class RunEndpoints
             {
                 RunFile.Segmented => "segmented.png",
                 RunFile.Report => "report.json",
+                RunFile.Strokes => "strokes.png",
                 _ => null,
             };
             // Stored runs never change: browsers may keep their files.

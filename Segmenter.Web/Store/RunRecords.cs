@@ -36,18 +36,27 @@ public static class RunSnapshot
     /// <param name="edit">The run this one was edited from and how (merge/split/undo/strokes); null for a trained run.</param>
     /// <param name="model">The model to keep (a <see cref="SavedModel"/> file); by default the result's own trained model.</param>
     /// <param name="fromRun">The stored run whose model was applied (no training), recorded in the report.</param>
+    /// <param name="strokes">The strokes the result was re-clustered by, kept with the run (<see cref="StrokeMap"/>).</param>
     public static RunToStore Of(string id, string ownerId, string? imageName, byte[] original, SegmentationResult result, RunQuality quality,
         RgbImage? mean = null, byte[]? thumbnailPng = null, byte[]? model = null, string? fromRun = null,
-        Services.RunScores? scores = null, byte[]? meanPng = null, RunEdit? edit = null)
+        Services.RunScores? scores = null, byte[]? meanPng = null, RunEdit? edit = null, Engine.Steering.Scribbles? strokes = null)
     {
         mean ??= result.RenderMeanColours();
         thumbnailPng ??= ImageLoader.EncodePng(Services.Thumbnails.Shrink(mean));
         var details = new RunDetails(result.Parameters, result.EpochLosses.ToArray(), result.FinalLoss, result.Inertia, result.KMeansIterations,
-            quality.Silhouette, quality.DaviesBouldin, result.Timings, result.Clusters.ToArray(), scores, edit);
+            quality.Silhouette, quality.DaviesBouldin, result.Timings, result.Clusters.ToArray(), scores, edit,
+            strokes is null ? null : StrokeMap.Of(strokes));
         double peakMb = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
         var report = RunReport.Create(result, peakMb, imageName);
         if (fromRun is not null) report["fromRun"] = fromRun;
         if (edit is not null) report["edit"] = System.Text.Json.Nodes.JsonNode.Parse(RunCodec.ToJson(edit));
+        if (details.Strokes is { } s)
+            report["strokes"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["brushes"] = new System.Text.Json.Nodes.JsonArray(s.Brushes.Select(b => (System.Text.Json.Nodes.JsonNode?)b).ToArray()),
+                ["strokedPixels"] = s.StrokedPixels,
+                ["file"] = RunEndpoints.FileName(RunFile.Strokes),
+            };
         if (scores is not null) report["scores"] = System.Text.Json.Nodes.JsonNode.Parse(RunCodec.ToJson(scores));
         return new RunToStore(id, ownerId, imageName, original, result.Reclustered, result.Width, result.Height, details, result.Plot,
             report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), result.Labels, meanPng ?? ImageLoader.EncodePng(mean), thumbnailPng,
@@ -75,7 +84,7 @@ public sealed record StoredRunSummary(
 public sealed record StoredRunView(StoredRunSummary Summary, PlotSample Plot, string ImageSha256, string OwnerId);
 
 /// <summary>The files of a stored run served over HTTP.</summary>
-public enum RunFile { Original, Segmented, Labels, Thumbnail, Report }
+public enum RunFile { Original, Segmented, Labels, Thumbnail, Report, Strokes }
 
 /// <summary>Ids, hashes and the serialisations of the store, each written once.</summary>
 public static class RunCodec

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Segmenter.Engine.Pipeline;
+using Segmenter.Engine.Imaging;
 using Segmenter.Web.Services;
 
 namespace Segmenter.Web.Store;
@@ -172,6 +173,9 @@ public sealed class RunStore
             RunFile.Thumbnail => await runs.Select(r => r.ThumbnailPng).SingleOrDefaultAsync(ct) is { } t ? (t, "image/png") : null,
             RunFile.Report => await runs.Select(r => r.ReportJson).SingleOrDefaultAsync(ct) is { } j ? (System.Text.Encoding.UTF8.GetBytes(j), "application/json") : null,
             RunFile.Labels => await GetLabelsAsync(id, ct) is { } l ? (l, "application/octet-stream") : null,
+            RunFile.Strokes => await runs.Select(r => new { r.DetailsJson, r.Width, r.Height }).SingleOrDefaultAsync(ct) is { } d
+                               && RunCodec.FromJson<RunDetails>(d.DetailsJson).Strokes is { } strokes
+                ? (ImageLoader.EncodeLabelPng(strokes.BrushOfPixel(d.Width, d.Height), d.Width, d.Height), "image/png") : null,
             _ => null,
         };
     }

@@ -75,4 +75,5 @@ public sealed record RunDetails(
     StageTimings Timings,
     IReadOnlyList<ClusterSummary> ClusterTable,
     Services.RunScores? Scores = null,
-    RunEdit? Edit = null);
+    RunEdit? Edit = null,
+    StrokeMap? Strokes = null);
