@@ -39,12 +39,30 @@ internal sealed class RegionPixels(RgbImage image, int window, InputColours colo
     public override float[] Encode(AttentionAutoencoder model, ReadOnlySpan<int> items, CancellationToken ct)
     {
         int dims = model.CodeSize;
-        if (Count > KeepAllCodesUpTo) return EncodeTiles(model, items, ct);
+        if (Count > KeepAllCodesUpTo) return IsSparse(items) ? base.Encode(model, items, ct) : EncodeTiles(model, items, ct);
         if (kept is not { } k || k.Model != model)
             kept = k = (model, EncodeTiles(model, Enumerable.Range(0, Count).ToArray(), ct));
         var codes = new float[(long)items.Length * dims];
         for (int i = 0; i < items.Length; i++) Array.Copy(k.Codes, (long)items[i] * dims, codes, (long)i * dims, dims);
         return codes;
+    }
+
+    /// <summary>
+    /// True when the pixels are so scattered that encoding each one's window alone (Tokens tokens each, the per-window
+    /// path training uses) costs less than encoding every tile they touch. So it is for the k-means fit sample and
+    /// the plot sample of a big image: 65,536 pixels spread over 24 MP touch every tile, and the tile path paid a
+    /// whole extra pass over the image for each (a 10 MP run encoded its pixels three times).
+    /// </summary>
+    private bool IsSparse(ReadOnlySpan<int> items)
+    {
+        int tilesX = (width + TileColumns - 1) / TileColumns;
+        var touched = new HashSet<long>();
+        foreach (int p in items)
+        {
+            int y = p / width;
+            touched.Add((long)(y / BandRows) * tilesX + (p - y * width) / TileColumns);
+        }
+        return (long)items.Length * Tokens < touched.Count * (long)BandRows * Math.Min(TileColumns, width);
     }
 
     /// <summary>Encodes the tiles holding the given pixels, each once, and returns the pixels' codes in the order asked.</summary>
