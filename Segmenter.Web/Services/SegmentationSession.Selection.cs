@@ -13,6 +13,9 @@ public sealed partial class SegmentationSession
 
     public bool IsClusterSelected(int cluster) => SelectedClusters.Contains(cluster);
 
+    /// <summary>The picked clusters as the page lists them ("1, 3"), empty when none.</summary>
+    public string SelectedClustersText => string.Join(", ", SelectedClusters);
+
     /// <summary>Picks or drops a cluster of the current result (no result, or no such cluster: nothing happens).</summary>
     public void SelectCluster(int cluster, bool selected)
     {
