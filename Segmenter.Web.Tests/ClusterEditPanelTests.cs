@@ -31,13 +31,13 @@ public sealed class ClusterEditPanelTests : IAsyncLifetime
         => await cut.InvokeAsync(() => Box(cut, cluster).Change(true));
 
     /// <summary>The cluster's checkbox input (MudCheckBox puts the test id on its input or around it, by version).</summary>
-    private static AngleSharp.Dom.IElement Box(IRenderedComponent<ClusterEditPanel> cut, int cluster)
+    internal static AngleSharp.Dom.IElement Box(IRenderedComponent<ClusterEditPanel> cut, int cluster)
     {
         var e = cut.Find($"[data-testid=edit-cluster][data-cluster=\"{cluster}\"]");
         return e.TagName == "INPUT" ? e : e.QuerySelector("input")!;
     }
 
-    private static bool Ticked(IRenderedComponent<ClusterEditPanel> cut, int cluster)
+    internal static bool Ticked(IRenderedComponent<ClusterEditPanel> cut, int cluster)
         => Box(cut, cluster) is var box && (box.HasAttribute("checked") || box.GetAttribute("aria-checked") == "true");
 
     private static async Task Click(IRenderedComponent<ClusterEditPanel> cut, string testId)
@@ -70,6 +70,27 @@ public sealed class ClusterEditPanelTests : IAsyncLifetime
         await Tick(cut, 2);
         Assert.False(Disabled(cut, "merge-button"));
         Assert.True(Disabled(cut, "split-button"));
+    }
+
+    [Fact]
+    public async Task The_ticks_are_the_sessions_selection_both_ways()
+    {
+        var cut = await RenderAfterARun();
+        Assert.StartsWith("Selected: none", cut.Find("[data-testid=cluster-selection]").TextContent.Trim());
+
+        await Tick(cut, 2);
+        Assert.Equal([2], _session.SelectedClusters);
+        await cut.InvokeAsync(() => _session.SelectCluster(0, true)); // picked elsewhere (a click on the results)
+        cut.WaitForAssertion(() => Assert.True(Ticked(cut, 0)));
+        Assert.Equal("Selected: 0, 2", cut.Find("[data-testid=cluster-selection]").TextContent.Trim());
+        Assert.Equal("0, 2", cut.Find("[data-testid=cluster-selection]").GetAttribute("data-selected"));
+        Assert.False(Disabled(cut, "merge-button"));
+        Assert.Contains("Merge 2", cut.Find("[data-testid=merge-button]").TextContent);
+
+        await cut.InvokeAsync(() => Box(cut, 2).Change(false));
+        Assert.Equal([0], _session.SelectedClusters);
+        Assert.False(Ticked(cut, 2));
+        Assert.False(Disabled(cut, "split-button"));
     }
 
     [Fact]

@@ -43,6 +43,14 @@ public sealed class SegmentationResult
     /// <summary>Cluster index per pixel, row-major (k ≤ 64 fits a byte).</summary>
     public byte[] Labels { get; }
     public IReadOnlyList<ClusterSummary> Clusters { get; }
+
+    /// <summary>The cluster of pixel (x, y).</summary>
+    public int ClusterAt(int x, int y)
+    {
+        if (x < 0 || x >= Width || y < 0 || y >= Height)
+            throw new ArgumentOutOfRangeException(nameof(x), $"Pixel ({x}, {y}) is outside this {Width}×{Height} segmentation.");
+        return Labels[y * Width + x];
+    }
     public IReadOnlyList<EpochLoss> EpochLosses { get; }
     public double FinalLoss => EpochLosses.Count > 0 ? EpochLosses[^1].Loss : double.NaN;
     public double Inertia { get; }
