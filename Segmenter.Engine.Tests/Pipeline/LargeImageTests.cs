@@ -4,9 +4,10 @@ using Segmenter.Engine.Pipeline;
 namespace Segmenter.Engine.Tests.Pipeline;
 
 /// <summary>
-/// What encoding costs, counted rather than timed (the encoder's work is the number of codes it computes). Images
-/// above <see cref="RegionPixels.KeepAllCodesUpTo"/> stream tile by tile, once for the assignment, while the scattered
-/// k-means and plot samples are encoded window by window; an image under it is encoded exactly once.
+/// What encoding costs, counted rather than timed (the encoder's work is the number of codes it computes). An image
+/// whose codes the trained model keeps (<see cref="TrainedModel.MaxKeptCodeBytes"/>) is encoded exactly once; a
+/// bigger one streams tile by tile once for the assignment, while its scattered k-means and plot samples are
+/// encoded window by window.
 /// </summary>
 public class LargeImageTests
 {
@@ -21,11 +22,23 @@ public class LargeImageTests
     }
 
     [Fact]
+    public void A_sampled_image_whose_codes_are_kept_is_encoded_once_and_reclusters_without_encoding()
+    {
+        var image = SyntheticImages.Regions(400, 300, regions: 4, noise: 6, seed: 6);
+        var p = SegmentationParameters.ForPreset(Preset.Fast) with { Clusters = 4, Epochs = 1 };
+        Assert.True(image.PixelCount > p.ClusteringSample, "k-means must be fitted on a sample");
+        var result = SegmentationPipeline.Run(image, p);
+        using var resultModel = result.Model;
+        Assert.Equal(image.PixelCount, result.CodesEncoded);
+        Assert.Equal(0, result.Model!.Cluster(p with { Clusters = 5 }).CodesEncoded);
+    }
+
+    [Fact]
     public void A_streamed_image_is_encoded_once_plus_its_samples()
     {
         var image = SyntheticImages.Regions(1600, 1400, regions: 4, noise: 6, seed: 5);
-        Assert.True(image.PixelCount > RegionPixels.KeepAllCodesUpTo, "the image must be too big to keep its codes");
         var p = SegmentationParameters.ForPreset(Preset.Fast) with { Clusters = 4, Epochs = 1 };
+        Assert.False(TrainedModel.CanKeep(image.PixelCount, p.CodeSize), "the image must be too big to keep its codes");
         var result = SegmentationPipeline.Run(image, p);
         using var resultModel = result.Model;
         // Before the samples went window by window, each of them touched every tile: about three passes.

@@ -14,15 +14,8 @@ internal sealed class RegionPixels(RgbImage image, int window, InputColours colo
     /// <summary>32 rows: the halo of a 5×5 window adds 12 % work; one tile's maps stay a few MB.</summary>
     public const int BandRows = 32, TileColumns = 1024;
 
-    /// <summary>
-    /// Images up to this many pixels keep every pixel's code (32 floats, 256 MB at the limit) after the first call,
-    /// so fitting, assigning and plotting encode each pixel once; larger images stream tile by tile every call.
-    /// </summary>
-    public const int KeepAllCodesUpTo = 2 * 1024 * 1024;
-
     private readonly ImageRegions regions = new(image, window / 2, colours);
     private readonly int width = image.Width, height = image.Height;
-    private (AttentionAutoencoder Model, float[] Codes)? kept;
 
     public override int Count => (int)image.PixelCount;
     public override int Tokens => window * window;
@@ -37,15 +30,7 @@ internal sealed class RegionPixels(RgbImage image, int window, InputColours colo
         new PixelWindows(image, window, colours).Fill(items, destination);
 
     public override float[] Encode(AttentionAutoencoder model, ReadOnlySpan<int> items, CancellationToken ct)
-    {
-        int dims = model.CodeSize;
-        if (Count > KeepAllCodesUpTo) return IsSparse(items) ? base.Encode(model, items, ct) : EncodeTiles(model, items, ct);
-        if (kept is not { } k || k.Model != model)
-            kept = k = (model, EncodeTiles(model, Enumerable.Range(0, Count).ToArray(), ct));
-        var codes = new float[(long)items.Length * dims];
-        for (int i = 0; i < items.Length; i++) Array.Copy(k.Codes, (long)items[i] * dims, codes, (long)i * dims, dims);
-        return codes;
-    }
+        => IsSparse(items) ? base.Encode(model, items, ct) : EncodeTiles(model, items, ct);
 
     /// <summary>
     /// True when the pixels are so scattered that encoding each one's window alone (Tokens tokens each, the per-window

@@ -51,8 +51,13 @@ public static class SegmentationPipeline
             var items = CodeItems.For(image, p);
             RequireEnoughItems(items, image, p);
             var (fitItems, fitWeights, sampled) = ChooseFitItems(items, image.PixelCount, p);
-            var fitCodes = items.Encode(model, fitItems, ct);
+            // Codes the trained model may keep are all encoded now, once: the fit sample, the assignment, the plot
+            // and every later re-cluster or edit read them. Bigger images encode the sample alone and stream the rest.
+            var allCodes = sampled && TrainedModel.CanKeep(items.Count, model.CodeSize)
+                ? items.Encode(model, Enumerable.Range(0, items.Count).ToArray(), ct) : null;
+            var fitCodes = allCodes is null ? items.Encode(model, fitItems, ct) : Gather(allCodes, fitItems, model.CodeSize);
             var trained = new TrainedModel(model, image, p, losses, fitItems, fitCodes, fitWeights, sampled);
+            if (allCodes is not null) trained.KeepItemCodes(allCodes);
             // The caller holds the returned result's Model and disposes it (see TrainedModel).
             return Cluster(trained, items, image, p, losses, marks, ct);
         }
@@ -207,7 +212,7 @@ public static class SegmentationPipeline
         int dims = trained.Autoencoder.CodeSize;
         if (trained.AllItemCodes is { } known)
             return Assign(items, km, dims, (start, b) => known.AsSpan(start * dims, b * dims).ToArray(), ct);
-        var kept = trained.CanKeep(items.Count) ? new float[(long)items.Count * dims] : null;
+        var kept = TrainedModel.CanKeep(items.Count, dims) ? new float[(long)items.Count * dims] : null;
         var result = AssignAll(trained.Autoencoder, items, km, ct, kept);
         if (kept is not null) trained.KeepItemCodes(kept);
         return result;

@@ -20,9 +20,10 @@ public sealed class TrainedModel : IDisposable
     private sealed record Held(AttentionAutoencoder Autoencoder, RgbImage Image, int[] FitItems, float[] FitCodes, float[]? FitWeights, bool Sampled);
     private Held? held;
 
-    // Every item's code, kept after the first full assignment when it fits MaxKeptCodeBytes: a re-clustering, its plot
-    // sample and the steering tools then read codes instead of encoding every pixel again (about 1.5 s at 512² with
-    // window 3 on two cores, most of a re-cluster). Big images are never kept whole: their assignment streams.
+    // Every item's code, when the table fits MaxKeptCodeBytes (encoded once as the run starts clustering): the run's
+    // assignment and plot, a re-clustering and the steering tools read codes instead of encoding every pixel again
+    // (about 1.5 s at 512² with window 3 on two cores, most of a re-cluster). This is the one per-item code cache;
+    // big images are never kept whole: their assignment streams.
     private float[]? keptItemCodes;
 
     /// <summary>Largest item-code table kept for re-clustering (512² pixels × 32 floats is 32 MB).</summary>
@@ -96,8 +97,8 @@ public sealed class TrainedModel : IDisposable
     /// <summary>Every item's code in item order, when known without encoding: the fitted codes when they cover every item, else the kept table.</summary>
     internal float[]? AllItemCodes => Live is var h && !h.Sampled ? h.FitCodes : Volatile.Read(ref keptItemCodes);
 
-    /// <summary>Whether a table of <paramref name="items"/> codes is small enough to keep.</summary>
-    internal bool CanKeep(int items) => 4L * items * Autoencoder.CodeSize <= MaxKeptCodeBytes;
+    /// <summary>Whether a table of <paramref name="items"/> codes of <paramref name="codeSize"/> floats is small enough to keep.</summary>
+    internal static bool CanKeep(long items, int codeSize) => 4L * items * codeSize <= MaxKeptCodeBytes;
 
     internal void KeepItemCodes(float[] codes)
     {
