@@ -92,6 +92,7 @@ public sealed class ResidentBudget(IOptions<SegmenterOptions> options, ILogger<R
             _returnTimer = null;
         }
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        Engine.Imaging.ImageLoader.ReleasePooledBuffers();
         // TorchSharp's and SQLite's native buffers go back to the C heap when freed; glibc keeps them mapped until trimmed.
         if (OperatingSystem.IsLinux())
         {
