@@ -107,17 +107,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
     [Fact]
     public async Task A_merge_and_its_undo_with_the_real_engine_are_stored_as_runs_each_edited_from_the_one_before()
     {
-        var session = new SegmentationSession(TestData.Runner(), new SampleImages(), new SessionRegistry(),
-            Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance, _host.Store);
-        _sessions.Add(session);
-        await session.AttachHistoryAsync(RunCodec.NewId());
-        session.SetImage(TestData.Bands(24, 16), "bands.png");
-        session.Form.Clusters = 3;
-        session.Form.Epochs = 1;
-        Assert.True(await session.StartAsync(), session.Error);
-        await TestData.Until(() => session.State is SessionState.Finished or SessionState.Failed);
-        await TestData.Until(() => session.History.Runs.Single().RunId is not null);
-        var trainedId = session.History.Runs.Single().RunId!;
+        var (session, trainedId) = await TrainedBandsStoredAsync(24, 16);
 
         Assert.True(await session.MergeClustersAsync([0, 1]), session.Error);
         Assert.True(await session.UndoEditAsync(), session.Error);
@@ -133,21 +123,27 @@ public sealed class SessionStoreTests : IAsyncLifetime
         Assert.Equal(await _host.Store.GetLabelsAsync(trainedId), await _host.Store.GetLabelsAsync(ids[2]));
     }
 
-    [Fact]
-    public async Task A_stroke_recluster_is_stored_with_its_strokes_and_a_reload_serves_them()
+    /// <summary>A session with the real engine and store that trained bands (k = 3, one epoch) and stored the run.</summary>
+    private async Task<(SegmentationSession Session, string RunId)> TrainedBandsStoredAsync(int width, int height)
     {
         var session = new SegmentationSession(TestData.Runner(), new SampleImages(), new SessionRegistry(),
             Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance, _host.Store);
         _sessions.Add(session);
         await session.AttachHistoryAsync(RunCodec.NewId());
-        const int w = 24, h = 16;
-        session.SetImage(TestData.Bands(w, h), "bands.png");
+        session.SetImage(TestData.Bands(width, height), "bands.png");
         session.Form.Clusters = 3;
         session.Form.Epochs = 1;
         Assert.True(await session.StartAsync(), session.Error);
         await TestData.Until(() => session.State is SessionState.Finished or SessionState.Failed);
         await TestData.Until(() => session.History.Runs.Single().RunId is not null);
-        var trainedId = session.History.Runs.Single().RunId!;
+        return (session, session.History.Runs.Single().RunId!);
+    }
+
+    [Fact]
+    public async Task A_stroke_recluster_is_stored_with_its_strokes_and_a_reload_serves_them()
+    {
+        const int w = 24, h = 16;
+        var (session, trainedId) = await TrainedBandsStoredAsync(w, h);
 
         var strokes = new byte[w * h];
         for (int y = 4; y < 12; y++) { strokes[y * w + 2] = 1; strokes[y * w + 20] = 4; }
