@@ -40,6 +40,20 @@ public class LivePageComponentTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Colour_scatter_is_sent_without_the_codes_it_does_not_draw()
+    {
+        var result = TestData.Result(3);
+        _ctx.Render<Scatter3DPlot>(p => p.Add(c => c.Kind, "rgb").Add(c => c.TestId, "color-scatter").Add(c => c.Result, result));
+
+        var call = Assert.Single(Calls("scatter3d"));
+        Assert.Equal("rgb", call.Arguments[1]);
+        Assert.Same(result.Plot.Rgb, call.Arguments[2]);
+        Assert.Same(result.Plot.Labels, call.Arguments[3]);
+        Assert.Empty(Assert.IsType<byte[]>(call.Arguments[4]));
+        Assert.Empty(Assert.IsType<byte[]>(call.Arguments[5]));
+    }
+
+    [Fact]
     public void Cluster_meta_uses_the_palette_colour_and_the_mean_colour()
     {
         var meta = ClusterMeta.Of(TestData.Result(3));

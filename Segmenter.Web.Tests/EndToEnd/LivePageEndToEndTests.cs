@@ -73,7 +73,8 @@ public sealed class LivePageEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
               const longest = t.longTasks.filter(([s, d]) => s + d >= t.click && s <= end).reduce((m, [, d]) => Math.max(m, d), 0);
               const total = Number(document.querySelector("[data-testid='result-summary']").dataset.totalSeconds);
               const tasks = t.longTasks.filter(([s, d]) => s + d >= t.click && s <= end).map(([s, d]) => `${((s - t.done) / 1000).toFixed(2)}+${(d / 1000).toFixed(2)}`).join(' ');
-              return JSON.stringify({ click: t.click, done: t.done, rowsAtDone: t.rowsAtDone, image: t.image, plots: Math.max(...drawn), longest, engineSeconds: total, tasks });
+              const updates = ['color-scatter', 'code-scatter'].map(id => `${id} ${document.querySelector(`[data-testid='${id}'] .js-plotly-plot`).dataset.drawMs} ms`).join(', ');
+              return JSON.stringify({ click: t.click, done: t.done, rowsAtDone: t.rowsAtDone, image: t.image, plots: Math.max(...drawn), longest, engineSeconds: total, tasks: `${tasks}; plot updates: ${updates}` });
             }
             """);
         return JsonSerializer.Deserialize<Timing>(json, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;

@@ -10,11 +10,16 @@ namespace Segmenter.Web.Components.Charts;
 /// </summary>
 public sealed record ScatterPayload(byte[] Rgb, byte[] Labels, byte[] Codes3, byte[] Centres3, IReadOnlyList<ClusterMeta> Clusters)
 {
-    public static ScatterPayload Of(SegmentationResult result)
+    /// <summary>
+    /// The payload of one plot: the colour plot places its points by their RGB and needs no codes, so it gets
+    /// empty code arrays instead of a second copy of the codes over the circuit.
+    /// </summary>
+    public static ScatterPayload Of(SegmentationResult result, bool withCodes = true)
     {
         var p = result.Plot;
-        return new ScatterPayload(p.Rgb, p.Labels, MemoryMarshal.AsBytes(p.Codes3.AsSpan()).ToArray(),
-            MemoryMarshal.AsBytes(p.Centres3.AsSpan()).ToArray(), ClusterMeta.Of(result));
+        return withCodes
+            ? new ScatterPayload(p.Rgb, p.Labels, MemoryMarshal.AsBytes(p.Codes3.AsSpan()).ToArray(), MemoryMarshal.AsBytes(p.Centres3.AsSpan()).ToArray(), ClusterMeta.Of(result))
+            : new ScatterPayload(p.Rgb, p.Labels, [], [], ClusterMeta.Of(result));
     }
 }
 
