@@ -13,9 +13,9 @@ namespace Segmenter.Engine.Steering;
 /// pixels each step. The head is thrown away; what stays is an encoder whose codes keep stroked brushes apart even
 /// where their colours mislead. Called through <see cref="TrainedModel.FineTune"/>, which re-encodes afterwards.
 /// </summary>
-internal static class StrokeFineTune
+public static class StrokeFineTune
 {
-    public static List<EpochLoss> Train(AttentionAutoencoder model, RgbImage image, SegmentationParameters p,
+    internal static List<EpochLoss> Train(AttentionAutoencoder model, RgbImage image, SegmentationParameters p,
         Scribbles scribbles, FineTuneSettings settings, Action<EpochLoss>? progress, CancellationToken ct)
     {
         Validate(image, scribbles, settings);

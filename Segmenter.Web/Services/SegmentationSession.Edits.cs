@@ -67,9 +67,10 @@ public sealed partial class SegmentationSession
     /// Computes an edit off the render thread, shows it as a result of the same model (image, distribution, plots,
     /// report), and only then records it; a refused edit leaves the result and the history as they were.
     /// </summary>
-    private async Task<bool> EditAsync(string summary, Func<ClusterEditState, (SteeredClusters Next, Action? Commit, Action? Rollback)> edit)
+    /// <param name="fromJob">True when a session job (the stroke fine-tune) publishes its own edit: the session is busy with that very job.</param>
+    private async Task<bool> EditAsync(string summary, Func<ClusterEditState, (SteeredClusters Next, Action? Commit, Action? Rollback)> edit, bool fromJob = false)
     {
-        if (IsBusy) { _signals.Fail("Wait for the current job to finish (or cancel it) before editing the clusters."); return false; }
+        if (IsBusy && !fromJob) { _signals.Fail("Wait for the current job to finish (or cancel it) before editing the clusters."); return false; }
         if (Interlocked.Exchange(ref _editing, 1) == 1) { _signals.Fail("The last edit is still being applied."); return false; }
         var lease = _results.Lease();
         try
