@@ -2,6 +2,7 @@ using Segmenter.Engine.Clustering;
 using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Pipeline;
 using Segmenter.Engine.Steering;
+using Xunit.Abstractions;
 
 namespace Segmenter.Engine.Tests.Steering;
 
@@ -10,7 +11,7 @@ namespace Segmenter.Engine.Tests.Steering;
 /// a little lighter. Colour splits top from bottom, the truth is left from right. One vertical stroke per region
 /// crosses both of its colours. Fine-tuning with the strokes must pull each brush together and the brushes apart.
 /// </summary>
-public sealed class StrokeFineTuneTests
+public sealed class StrokeFineTuneTests(ITestOutputHelper output)
 {
     private const int W = 64, H = 48;
     private static readonly SegmentationParameters Quick = SegmentationParameters.ForPreset(Preset.Fast) with { Epochs = 2, Clusters = 2 };
@@ -93,6 +94,8 @@ public sealed class StrokeFineTuneTests
     public void Fine_tuning_with_strokes_pulls_the_brushes_apart_in_code_space_and_relabels_no_worse()
     {
         var first = FineTuneOnce();
+        output.WriteLine($"brush separation {first.SeparationBefore:F2} -> {first.SeparationAfter:F2}, unstroked ARI {first.AriBefore:F3} -> {first.AriAfter:F3}, " +
+            $"losses {string.Join(", ", first.Losses.Select(l => l.Loss.ToString("F4")))}");
 
         Assert.Equal(Settings.Epochs, first.Losses.Count);
         Assert.All(first.Losses, l => Assert.True(double.IsFinite(l.Loss) && l.Loss >= 0, $"epoch {l.Epoch} loss {l.Loss}"));
