@@ -47,6 +47,26 @@ public sealed class ScribblePanelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_fine_tune_button_shows_its_epochs_and_is_enabled_only_while_the_trained_model_is_held()
+    {
+        Assert.Empty(_ctx.Render<ScribblePanel>(p => p.Add(c => c.Session, _session)).FindAll("[data-testid=scribble-finetune-button]"));
+        await Run();
+        var cut = _ctx.Render<ScribblePanel>(p => p.Add(c => c.Session, _session));
+        var button = cut.Find("[data-testid=scribble-finetune-button]");
+        Assert.False(button.HasAttribute("disabled"));
+        Assert.Contains($"Fine-tune {FineTuneSettings.DefaultEpochs} epochs", button.TextContent);
+
+        cut.Find("[data-testid=scribble-finetune-epochs]").Change("7");
+        Assert.Contains("Fine-tune 7 epochs", cut.Find("[data-testid=scribble-finetune-button]").TextContent);
+        cut.Find("[data-testid=scribble-finetune-epochs]").Change("99");
+        Assert.Contains($"Fine-tune {FineTuneSettings.MaxEpochs} epochs", cut.Find("[data-testid=scribble-finetune-button]").TextContent);
+
+        await TestData.Until(() => _session.ReleaseResident() > 0);
+        cut.Render();
+        Assert.True(cut.Find("[data-testid=scribble-finetune-button]").HasAttribute("disabled"));
+    }
+
+    [Fact]
     public async Task Strokes_relabel_as_an_undoable_edit_and_are_kept()
     {
         await Run();

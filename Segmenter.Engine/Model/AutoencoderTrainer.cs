@@ -51,7 +51,7 @@ internal static class AutoencoderTrainer
         return losses;
     }
 
-    private static bool ParametersFinite(nn.Module model)
+    internal static bool ParametersFinite(nn.Module model)
     {
         using var scope = torch.NewDisposeScope();
         foreach (var w in model.parameters())

@@ -34,4 +34,14 @@ public static class TorchRuntime
                 channels: Pipeline.ColourFeatures.Channels(p.InputColours), architecture: ModelArchitecture.Of(p));
         }
     }
+
+    /// <summary>Builds a module from torch's global generator seeded with <paramref name="seed"/>, under the same lock as <see cref="CreateModel"/>.</summary>
+    internal static T CreateSeeded<T>(int seed, Func<T> build)
+    {
+        lock (Threads)
+        {
+            torch.manual_seed(seed);
+            return build();
+        }
+    }
 }

@@ -83,6 +83,45 @@ public sealed class TrainedModel : IDisposable
     public SegmentationResult Relabel(SegmentationResult previous, SteeredClusters steered, float[] codes, int dims, CancellationToken cancellationToken = default)
         => SteeredResults.Relabel(this, previous, steered, codes, dims, cancellationToken);
 
+    /// <summary>
+    /// How many times the network has been fine-tuned: codes, clusterings and results made at an older version
+    /// describe a network that no longer exists.
+    /// </summary>
+    public int Version => Volatile.Read(ref version);
+    private int version;
+
+    /// <summary>
+    /// Trains this model's network <see cref="FineTuneSettings.Epochs"/> more epochs with the strokes as an extra loss
+    /// (see <see cref="StrokeFineTune"/>), then re-encodes the fitted items and drops the kept codes, since every code
+    /// changed; bumps <see cref="Version"/>. Returns each epoch's loss. Strokes or settings that cannot be used throw
+    /// <see cref="ArgumentException"/> before anything changes; a cancelled or failed fine-tune leaves the network
+    /// part-trained, so the codes are refreshed then too.
+    /// </summary>
+    public IReadOnlyList<EpochLoss> FineTune(Scribbles scribbles, FineTuneSettings settings,
+        Action<EpochLoss>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var h = Live;
+        StrokeFineTune.Validate(h.Image, scribbles, settings); // bad input changes nothing
+        try
+        {
+            return StrokeFineTune.Train(h.Autoencoder, h.Image, Parameters, scribbles, settings, progress, cancellationToken);
+        }
+        finally
+        {
+            Refresh(h);
+        }
+    }
+
+    // Every code is stale after the network changed: the fitted codes are encoded again (they are few: a sample or the
+    // distinct items), the kept table is dropped so the next full assignment re-encodes.
+    private void Refresh(Held h)
+    {
+        Volatile.Write(ref keptItemCodes, null);
+        var fitCodes = CodeItems.For(h.Image, Parameters).Encode(h.Autoencoder, h.FitItems, CancellationToken.None);
+        Interlocked.CompareExchange(ref held, h with { FitCodes = fitCodes }, h);
+        Interlocked.Increment(ref version);
+    }
+
     private Held Live => Volatile.Read(ref held) ?? throw new ObjectDisposedException(nameof(TrainedModel), "This trained model has been disposed; train again.");
 
     /// <summary>The autoencoder; throws once the model is disposed.</summary>

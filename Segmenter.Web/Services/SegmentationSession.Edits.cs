@@ -68,10 +68,11 @@ public sealed partial class SegmentationSession
     /// report), and only then records it; a refused edit leaves the result and the history as they were. The
     /// <paramref name="strokes"/> an edit was made by are stored with its run.
     /// </summary>
+    /// <param name="fromJob">True when a session job (the stroke fine-tune) publishes its own edit: the session is busy with that very job.</param>
     private async Task<bool> EditAsync(string summary, Func<ClusterEditState, (SteeredClusters Next, Action? Commit, Action? Rollback)> edit,
-        Scribbles? strokes = null)
+        Scribbles? strokes = null, bool fromJob = false)
     {
-        if (IsBusy) { _signals.Fail("Wait for the current job to finish (or cancel it) before editing the clusters."); return false; }
+        if (IsBusy && !fromJob) { _signals.Fail("Wait for the current job to finish (or cancel it) before editing the clusters."); return false; }
         if (Interlocked.Exchange(ref _editing, 1) == 1) { _signals.Fail("The last edit is still being applied."); return false; }
         var lease = _results.Lease();
         try

@@ -31,11 +31,17 @@ public sealed partial class SegmentationSession
         try { strokes = new Scribbles(shown.Width, shown.Height, brushOfPixel); }
         catch (ArgumentException ex) { _signals.Fail($"The strokes were not applied: {ex.Message}"); return false; }
 
+        return await ApplyStrokesAsync(strokes, fromJob: false);
+    }
+
+    /// <summary>Re-labels by the strokes as an edit and keeps them; also how a fine-tune publishes its result.</summary>
+    private async Task<bool> ApplyStrokesAsync(Scribbles strokes, bool fromJob)
+    {
         bool applied = await EditAsync($"strokes of {strokes.Brushes().Length} brush(es)", state =>
         {
             var next = ScribbleClustering.Recluster(state.Codes, state.Dims, strokes, state.History.Current.Count, state.Shown.Parameters.Seed);
             return (next, () => state.History.Apply(next), null);
-        }, strokes);
+        }, strokes, fromJob);
         if (applied) Volatile.Write(ref _scribbles, strokes);
         return applied;
     }

@@ -5,7 +5,7 @@ public enum SessionState { Idle, Queued, Running, Finished, Failed, Cancelled }
 public enum ResultView { MeanColours, Palette, Boundaries }
 
 /// <summary>What the session's current (or last) job does.</summary>
-public enum SessionActivity { Training, Reclustering, SweepingK }
+public enum SessionActivity { Training, Reclustering, SweepingK, FineTuning }
 
 /// <summary>How pixel (X, Y) of the image attends over its window, per head (row-major Window × Window); Maps is null for window 1.</summary>
 public sealed record AttentionInsight(int X, int Y, int Window, float[][]? Maps)

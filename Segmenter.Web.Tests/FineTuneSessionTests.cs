@@ -1,0 +1,63 @@
+using Segmenter.Web.Services;
+
+namespace Segmenter.Web.Tests;
+
+/// <summary>The stroke fine-tune as a session job with the real engine: it trains, continues the loss curve and publishes an undoable edit.</summary>
+public sealed class FineTuneSessionTests
+{
+    private const int W = TrainedBands.Width, H = TrainedBands.Height;
+
+    private static byte[] LeftAndMiddleBands()
+    {
+        var strokes = new byte[W * H];
+        for (int y = 4; y < 12; y++) { strokes[y * W + 2] = 1; strokes[y * W + 12] = 2; }
+        return strokes;
+    }
+
+    [Fact]
+    public async Task Fine_tune_trains_more_epochs_then_publishes_the_strokes_as_an_undoable_edit()
+    {
+        using var session = await TrainedBands.StartAsync(clusters: 2);
+        var trained = session.Result!.Labels.ToArray();
+        int trainedEpochs = session.EpochLosses.Count;
+        var strokes = LeftAndMiddleBands();
+
+        Assert.True(await session.FineTuneWithScribblesAsync(strokes, epochs: 2), session.Error);
+        await TestData.Until(() => session.State is SessionState.Finished or SessionState.Failed or SessionState.Cancelled);
+        Assert.True(session.State == SessionState.Finished, session.Error);
+
+        Assert.Equal(trainedEpochs + 2, session.EpochLosses.Count);
+        Assert.All(session.EpochLosses.Skip(trainedEpochs), l => Assert.True(double.IsFinite(l.Loss)));
+        Assert.Equal(1, session.Result!.Model!.Version);
+        Assert.True(session.Result.Reclustered);
+        var labels = session.Result.Labels;
+        Assert.NotEqual(labels[4 * W + 2], labels[4 * W + 12]);
+        for (int y = 4; y < 12; y++)
+        {
+            Assert.Equal(labels[4 * W + 2], labels[y * W + 2]);
+            Assert.Equal(labels[4 * W + 12], labels[y * W + 12]);
+        }
+        Assert.Same(strokes, session.CurrentScribbles!.BrushOfPixel);
+
+        Assert.True(await session.UndoEditAsync(), session.Error);
+        Assert.Equal(trained, session.Result!.Labels);
+    }
+
+    [Theory]
+    [InlineData(2, 0, "epochs")]
+    [InlineData(2, 21, "epochs")]
+    [InlineData(1, 3, "two brushes")]
+    public async Task Unusable_strokes_or_epochs_are_refused_with_a_message_and_change_nothing(int brushes, int epochs, string message)
+    {
+        using var session = await TrainedBands.StartAsync(clusters: 2);
+        var shown = session.Result;
+        var strokes = LeftAndMiddleBands();
+        for (int i = 0; i < strokes.Length; i++) if (strokes[i] > brushes) strokes[i] = 0;
+
+        Assert.False(await session.FineTuneWithScribblesAsync(strokes, epochs));
+        Assert.Contains(message, session.Error);
+        Assert.Same(shown, session.Result);
+        Assert.Equal(0, shown!.Model!.Version);
+        Assert.False(session.IsBusy);
+    }
+}
