@@ -35,11 +35,7 @@ public static class ScribbleClustering
         var brushes = scribbles.Brushes();
         if (brushes.Length == 0) throw new ArgumentException("Paint at least one stroke before re-clustering with strokes.");
         int b = brushes.Length, k = Math.Max(clusters, b);
-        var clusterOfBrush = new int[Scribbles.MaxBrushes + 1];
-        Array.Fill(clusterOfBrush, -1);
-        for (int c = 0; c < b; c++) clusterOfBrush[brushes[c]] = c;
-        var pinned = new int[n];
-        for (int i = 0; i < n; i++) pinned[i] = clusterOfBrush[scribbles.BrushOfPixel[i]];
+        var pinned = scribbles.BrushIndexOfPixel();
 
         var (prototypes, owner) = Prototypes(codes, dims, pinned, b);
         // Each unstroked pixel's nearest prototype: its brush cluster and squared distance, fixed from here on.

@@ -33,6 +33,19 @@ public sealed class Scribbles
     public long StrokedPixels => BrushOfPixel.LongCount(b => b != 0);
 
     /// <summary>
+    /// Each pixel's brush as its place among <see cref="Brushes"/> (the used brushes ascending, so brush b becomes
+    /// segment or class b), −1 where nothing was stroked.
+    /// </summary>
+    public int[] BrushIndexOfPixel()
+    {
+        var indexOfBrush = new int[MaxBrushes + 1];
+        Array.Fill(indexOfBrush, -1);
+        var brushes = Brushes();
+        for (int b = 0; b < brushes.Length; b++) indexOfBrush[brushes[b]] = b;
+        return Array.ConvertAll(BrushOfPixel, brush => indexOfBrush[brush]);
+    }
+
+    /// <summary>
     /// Reads strokes from a greyscale label PNG of the image's size (value 0 = none, 1…<see cref="MaxBrushes"/> = brush).
     /// Throws <see cref="ArgumentException"/> with a message for the caller when it is not an image, has another
     /// size, is not grey, or holds a value that is not a brush.

@@ -21,7 +21,8 @@ public static class StrokeFineTune
         Validate(image, scribbles, settings);
         var brushes = scribbles.Brushes();
 
-        var stroked = StrokedPixels(scribbles, brushes, out var classOfStroked);
+        var classOfPixel = scribbles.BrushIndexOfPixel();
+        var stroked = Enumerable.Range(0, classOfPixel.Length).Where(i => classOfPixel[i] >= 0).ToArray();
         var windows = new PixelWindows(image, p.Window, p.InputColours);
         // A fresh seed from the run's: the same crops as training again would add little.
         var batches = TrainingBatches.For(image, p with { Seed = p.Seed + 1 });
@@ -50,8 +51,8 @@ public static class StrokeFineTune
 
                 for (int i = 0; i < strokeBatch; i++)
                 {
-                    int r = rng.Next(stroked.Length);
-                    pick[i] = stroked[r]; pickClass[i] = classOfStroked[r];
+                    pick[i] = stroked[rng.Next(stroked.Length)];
+                    pickClass[i] = classOfPixel[pick[i]];
                 }
                 windows.Fill(pick, strokeInput);
                 var x = torch.tensor(strokeInput, [strokeBatch, windows.Tokens, windows.Channels]);
@@ -81,15 +82,5 @@ public static class StrokeFineTune
             throw new ArgumentException($"The strokes are {scribbles.Width}×{scribbles.Height}, the image {image.Width}×{image.Height}.");
         if (scribbles.Brushes().Length < 2)
             throw new ArgumentException("Fine-tuning needs strokes of at least two brushes: it learns to keep brushes apart.");
-    }
-
-    private static int[] StrokedPixels(Scribbles scribbles, int[] brushes, out int[] classOfStroked)
-    {
-        var pixels = new List<int>();
-        var classes = new List<int>();
-        for (int i = 0; i < scribbles.BrushOfPixel.Length; i++)
-            if (scribbles.BrushOfPixel[i] != 0) { pixels.Add(i); classes.Add(Array.IndexOf(brushes, (int)scribbles.BrushOfPixel[i])); }
-        classOfStroked = classes.ToArray();
-        return pixels.ToArray();
     }
 }

@@ -12,7 +12,7 @@ namespace Segmenter.Web.Store;
 public sealed record StrokeMap(int[] Brushes, long StrokedPixels, string Deflated)
 {
     public static StrokeMap Of(Scribbles strokes)
-        => new(strokes.Brushes(), strokes.BrushOfPixel.LongCount(b => b != 0), Convert.ToBase64String(RunCodec.Deflate(strokes.BrushOfPixel)));
+        => new(strokes.Brushes(), strokes.StrokedPixels, Convert.ToBase64String(RunCodec.Deflate(strokes.BrushOfPixel)));
 
     /// <summary>The brush of every pixel of a <paramref name="width"/> × <paramref name="height"/> run.</summary>
     public byte[] BrushOfPixel(int width, int height) => RunCodec.Inflate(Convert.FromBase64String(Deflated), width * height);
