@@ -51,11 +51,7 @@ public static class SegmentationPipeline
             var items = CodeItems.For(image, p);
             RequireEnoughItems(items, image, p);
             var (fitItems, fitWeights, sampled) = ChooseFitItems(items, image.PixelCount, p);
-            // Codes the trained model may keep are all encoded now, once: the fit sample, the assignment, the plot
-            // and every later re-cluster or edit read them. Bigger images encode the sample alone and stream the rest.
-            var allCodes = sampled && TrainedModel.CanKeep(items.Count, model.CodeSize)
-                ? items.Encode(model, Enumerable.Range(0, items.Count).ToArray(), ct) : null;
-            var fitCodes = allCodes is null ? items.Encode(model, fitItems, ct) : Gather(allCodes, fitItems, model.CodeSize);
+            var (fitCodes, allCodes) = EncodeFitCodes(items, model, fitItems, sampled, ct);
             var trained = new TrainedModel(model, image, p, losses, fitItems, fitCodes, fitWeights, sampled);
             if (allCodes is not null) trained.KeepItemCodes(allCodes);
             // The caller holds the returned result's Model and disposes it (see TrainedModel).
@@ -66,6 +62,20 @@ public static class SegmentationPipeline
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The codes k-means is fitted on, and every item's code when the trained model may keep them
+    /// (<see cref="TrainedModel.CanKeep"/>): those are all encoded now, once, and the fit sample, the assignment, the
+    /// plot and every later re-cluster or edit read them. Bigger images encode the sample alone and stream the rest.
+    /// Null all-codes also when the fit covers every item: the fit codes are then all of them.
+    /// </summary>
+    internal static (float[] FitCodes, float[]? AllCodes) EncodeFitCodes(CodeItems items, AttentionAutoencoder model, int[] fitItems,
+        bool sampled, CancellationToken ct)
+    {
+        if (!sampled || !TrainedModel.CanKeep(items.Count, model.CodeSize)) return (items.Encode(model, fitItems, ct), null);
+        var all = items.Encode(model, Enumerable.Range(0, items.Count).ToArray(), ct);
+        return (Gather(all, fitItems, model.CodeSize), all);
     }
 
     /// <summary>Re-clusters the codes of a trained model with new k-means settings; no training.</summary>
@@ -204,31 +214,25 @@ public static class SegmentationPipeline
     }
 
     /// <summary>
-    /// Every item's cluster from the model's known item codes, or encoded in chunks (kept for the next re-clustering
-    /// when the table is small enough); plus the weighted inertia.
+    /// Every item's cluster from the model's kept item codes (<see cref="EncodeFitCodes"/> keeps them whenever they
+    /// fit), or, for a big image, encoded in chunks; plus the weighted inertia.
     /// </summary>
     internal static (int[] Labels, double Inertia) AssignAll(TrainedModel trained, CodeItems items, KMeans km, CancellationToken ct)
     {
         int dims = trained.Autoencoder.CodeSize;
-        if (trained.AllItemCodes is { } known)
-            return Assign(items, km, dims, (start, b) => known.AsSpan(start * dims, b * dims).ToArray(), ct);
-        var kept = TrainedModel.CanKeep(items.Count, dims) ? new float[(long)items.Count * dims] : null;
-        var result = AssignAll(trained.Autoencoder, items, km, ct, kept);
-        if (kept is not null) trained.KeepItemCodes(kept);
-        return result;
+        return trained.AllItemCodes is { } known
+            ? Assign(items, km, dims, (start, b) => known.AsSpan(start * dims, b * dims).ToArray(), ct)
+            : AssignAll(trained.Autoencoder, items, km, ct);
     }
 
-    /// <summary>Every item's cluster, encoding in chunks so no codes array for all items is held unless <paramref name="keep"/> is given to fill.</summary>
-    internal static (int[] Labels, double Inertia) AssignAll(AttentionAutoencoder model, CodeItems items, KMeans km, CancellationToken ct, float[]? keep = null)
+    /// <summary>Every item's cluster, encoding in chunks so no codes array for all items is held.</summary>
+    internal static (int[] Labels, double Inertia) AssignAll(AttentionAutoencoder model, CodeItems items, KMeans km, CancellationToken ct)
     {
-        int dims = model.CodeSize;
         var ids = new int[items.ChunkSize];
-        return Assign(items, km, dims, (start, b) =>
+        return Assign(items, km, model.CodeSize, (start, b) =>
         {
             for (int i = 0; i < b; i++) ids[i] = start + i;
-            var chunkCodes = items.Encode(model, ids.AsSpan(0, b), ct);
-            if (keep is not null) chunkCodes.CopyTo(keep, (long)start * dims);
-            return chunkCodes;
+            return items.Encode(model, ids.AsSpan(0, b), ct);
         }, ct);
     }
 

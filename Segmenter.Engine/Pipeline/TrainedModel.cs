@@ -92,8 +92,8 @@ public sealed class TrainedModel : IDisposable
 
     /// <summary>
     /// Trains this model's network <see cref="FineTuneSettings.Epochs"/> more epochs with the strokes as an extra loss
-    /// (see <see cref="StrokeFineTune"/>), then re-encodes the fitted items and drops the kept codes, since every code
-    /// changed; bumps <see cref="Version"/>. Returns each epoch's loss. Strokes or settings that cannot be used throw
+    /// (see <see cref="StrokeFineTune"/>), then encodes the fitted items (and the kept codes, when kept) again, since
+    /// every code changed; bumps <see cref="Version"/>. Returns each epoch's loss. Strokes or settings that cannot be used throw
     /// <see cref="ArgumentException"/> before anything changes; a cancelled or failed fine-tune leaves the network
     /// part-trained, so the codes are refreshed then too.
     /// </summary>
@@ -112,13 +112,15 @@ public sealed class TrainedModel : IDisposable
         }
     }
 
-    // Every code is stale after the network changed: the fitted codes are encoded again (they are few: a sample or the
-    // distinct items), the kept table is dropped so the next full assignment re-encodes.
+    // Every code is stale after the network changed: encoded again as the run encoded them (all of them when they are
+    // kept, else the fit sample; the next full assignment of a big image streams as before).
     private void Refresh(Held h)
     {
         Volatile.Write(ref keptItemCodes, null);
-        var fitCodes = CodeItems.For(h.Image, Parameters).Encode(h.Autoencoder, h.FitItems, CancellationToken.None);
+        var (fitCodes, allCodes) = SegmentationPipeline.EncodeFitCodes(CodeItems.For(h.Image, Parameters), h.Autoencoder, h.FitItems, h.Sampled,
+            CancellationToken.None);
         Interlocked.CompareExchange(ref held, h with { FitCodes = fitCodes }, h);
+        if (allCodes is not null) KeepItemCodes(allCodes);
         Interlocked.Increment(ref version);
     }
 
