@@ -1,3 +1,4 @@
+using Segmenter.Engine.Steering;
 using Segmenter.Web.Services;
 
 namespace Segmenter.Web.Tests;
@@ -41,6 +42,32 @@ public sealed class FineTuneSessionTests
 
         Assert.True(await session.UndoEditAsync(), session.Error);
         Assert.Equal(trained, session.Result!.Labels);
+    }
+
+    [Fact]
+    public async Task Cancel_mid_fine_tune_keeps_the_shown_result_and_its_network_and_a_new_fine_tune_can_start()
+    {
+        using var session = await TrainedBands.StartAsync(clusters: 2);
+        var shown = session.Result!;
+        var trained = shown.Labels.ToArray();
+        int trainedEpochs = session.EpochLosses.Count;
+
+        Assert.True(await session.FineTuneWithScribblesAsync(LeftAndMiddleBands(), epochs: FineTuneSettings.MaxEpochs), session.Error);
+        await TestData.Until(() => session.EpochLosses.Count > trainedEpochs || !session.IsBusy);
+        Assert.True(session.IsBusy, "the fine-tune ended before it could be cancelled");
+        session.Cancel();
+        await TestData.Until(() => !session.IsBusy);
+
+        Assert.Equal(SessionState.Cancelled, session.State);
+        Assert.Same(shown, session.Result);
+        Assert.Equal(trained, session.Result!.Labels);
+        Assert.Equal(0, shown.Model!.Version); // the network is the run's again, not part-tuned
+        Assert.Equal(trainedEpochs, session.EpochLosses.Count); // and the curve is the run's
+        Assert.True(session.CanFineTune);
+        Assert.True(await session.FineTuneWithScribblesAsync(LeftAndMiddleBands(), epochs: 1), session.Error);
+        await TestData.Until(() => !session.IsBusy);
+        Assert.True(session.State == SessionState.Finished, session.Error);
+        Assert.Equal(1, session.Result!.Model!.Version);
     }
 
     [Theory]

@@ -122,6 +122,32 @@ public sealed class StrokeFineTuneTests(ITestOutputHelper output)
         Assert.Equal(2, model.Cluster(Quick).Clusters.Count);
     }
 
+    [Fact]
+    public void A_cancelled_fine_tune_puts_the_network_back_so_codes_and_clusterings_stay_those_of_the_run()
+    {
+        var run = SegmentationPipeline.Run(MisleadingScene(), Quick);
+        using var model = TrainedModel.Of(run);
+        var (codesBefore, _) = model.PixelCodes();
+        var fitBefore = model.FitCodes;
+        using var cancel = new CancellationTokenSource();
+
+        // Cancelled after the first of five epochs has changed the weights.
+        Assert.Throws<OperationCanceledException>(() => model.FineTune(OneStrokePerRegion(), Settings, _ => cancel.Cancel(), cancel.Token));
+
+        Assert.Equal(0, model.Version);
+        Assert.Same(fitBefore, model.FitCodes);
+        var (codesAfter, _) = model.PixelCodes();
+        Assert.Equal(codesBefore, codesAfter);
+        Assert.Equal(run.Labels, model.Cluster(Quick).Labels);
+
+        // The weights themselves are back: a fine-tune now matches one on a model that was never cancelled.
+        var afterCancel = model.FineTune(OneStrokePerRegion(), new FineTuneSettings(Epochs: 1));
+        using var untouched = TrainedModel.Of(SegmentationPipeline.Run(MisleadingScene(), Quick));
+        var fresh = untouched.FineTune(OneStrokePerRegion(), new FineTuneSettings(Epochs: 1));
+        Assert.Equal(fresh.Select(l => l.Loss), afterCancel.Select(l => l.Loss));
+        Assert.Equal(untouched.FitCodes, model.FitCodes);
+    }
+
     [Theory]
     [InlineData(0, 1.0, "epochs")]
     [InlineData(21, 1.0, "epochs")]

@@ -94,22 +94,17 @@ public sealed class TrainedModel : IDisposable
     /// Trains this model's network <see cref="FineTuneSettings.Epochs"/> more epochs with the strokes as an extra loss
     /// (see <see cref="StrokeFineTune"/>), then encodes the fitted items (and the kept codes, when kept) again, since
     /// every code changed; bumps <see cref="Version"/>. Returns each epoch's loss. Strokes or settings that cannot be used throw
-    /// <see cref="ArgumentException"/> before anything changes; a cancelled or failed fine-tune leaves the network
-    /// part-trained, so the codes are refreshed then too.
+    /// <see cref="ArgumentException"/> before anything changes; a cancelled, diverged or failed fine-tune puts the
+    /// weights back, so the codes, the version and every result of this model stay valid.
     /// </summary>
     public IReadOnlyList<EpochLoss> FineTune(Scribbles scribbles, FineTuneSettings settings,
         Action<EpochLoss>? progress = null, CancellationToken cancellationToken = default)
     {
         var h = Live;
         StrokeFineTune.Validate(h.Image, scribbles, settings); // bad input changes nothing
-        try
-        {
-            return StrokeFineTune.Train(h.Autoencoder, h.Image, Parameters, scribbles, settings, progress, cancellationToken);
-        }
-        finally
-        {
-            Refresh(h);
-        }
+        var losses = StrokeFineTune.Train(h.Autoencoder, h.Image, Parameters, scribbles, settings, progress, cancellationToken);
+        Refresh(h);
+        return losses;
     }
 
     // Every code is stale after the network changed: encoded again as the run encoded them (all of them when they are

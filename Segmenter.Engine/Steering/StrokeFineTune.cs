@@ -12,6 +12,8 @@ namespace Segmenter.Engine.Steering;
 /// run's usual batches plus λ × cross-entropy of a temporary linear head (code → brush) on a batch of stroked
 /// pixels each step. The head is thrown away; what stays is an encoder whose codes keep stroked brushes apart even
 /// where their colours mislead. Called through <see cref="TrainedModel.FineTune"/>, which re-encodes afterwards.
+/// A fine-tune that is cancelled, diverges or fails puts the weights back as they were, so the shown result, its
+/// codes and its re-clusterings stay those of one network: Cancel loses nothing.
 /// </summary>
 public static class StrokeFineTune
 {
@@ -34,44 +36,53 @@ public static class StrokeFineTune
 
         using var head = TorchRuntime.CreateSeeded(p.Seed, () => nn.Linear(model.CodeSize, brushes.Length));
         using var optimizer = optim.Adam(model.parameters().Concat(head.parameters()), p.LearningRate);
-        model.train();
-        var clock = Stopwatch.StartNew();
-        var losses = new List<EpochLoss>(settings.Epochs);
-        for (int epoch = 1; epoch <= settings.Epochs; epoch++)
+        using var before = WeightSnapshot.Of(model);
+        try
         {
-            batches.StartEpoch();
-            double sum = 0;
-            for (int s = 0; s < batches.StepsPerEpoch; s++)
+            model.train();
+            var clock = Stopwatch.StartNew();
+            var losses = new List<EpochLoss>(settings.Epochs);
+            for (int epoch = 1; epoch <= settings.Epochs; epoch++)
             {
-                ct.ThrowIfCancellationRequested();
-                using var scope = torch.NewDisposeScope();
-                optimizer.zero_grad();
-                var (output, target, _) = batches.Step(model, s);
-                var reconstruction = nn.functional.mse_loss(output, target);
-
-                for (int i = 0; i < strokeBatch; i++)
+                batches.StartEpoch();
+                double sum = 0;
+                for (int s = 0; s < batches.StepsPerEpoch; s++)
                 {
-                    pick[i] = stroked[rng.Next(stroked.Length)];
-                    pickClass[i] = classOfPixel[pick[i]];
+                    ct.ThrowIfCancellationRequested();
+                    using var scope = torch.NewDisposeScope();
+                    optimizer.zero_grad();
+                    var (output, target, _) = batches.Step(model, s);
+                    var reconstruction = nn.functional.mse_loss(output, target);
+
+                    for (int i = 0; i < strokeBatch; i++)
+                    {
+                        pick[i] = stroked[rng.Next(stroked.Length)];
+                        pickClass[i] = classOfPixel[pick[i]];
+                    }
+                    windows.Fill(pick, strokeInput);
+                    var x = torch.tensor(strokeInput, [strokeBatch, windows.Tokens, windows.Channels]);
+                    var strokeLoss = nn.functional.cross_entropy(head.forward(model.Encode(x)), torch.tensor(pickClass));
+
+                    var loss = reconstruction + settings.StrokeWeight * strokeLoss;
+                    loss.backward();
+                    optimizer.step();
+                    sum += loss.item<float>();
                 }
-                windows.Fill(pick, strokeInput);
-                var x = torch.tensor(strokeInput, [strokeBatch, windows.Tokens, windows.Channels]);
-                var strokeLoss = nn.functional.cross_entropy(head.forward(model.Encode(x)), torch.tensor(pickClass));
 
-                var loss = reconstruction + settings.StrokeWeight * strokeLoss;
-                loss.backward();
-                optimizer.step();
-                sum += loss.item<float>();
+                double mean = sum / batches.StepsPerEpoch;
+                if (!double.IsFinite(mean) || !AutoencoderTrainer.ParametersFinite(model))
+                    throw new TrainingFailedException($"Fine-tuning diverged in epoch {epoch}; the network is back as it was before the fine-tune: try fewer epochs or other strokes.");
+                var report = new EpochLoss(epoch, settings.Epochs, mean, clock.Elapsed.TotalSeconds);
+                losses.Add(report);
+                progress?.Invoke(report);
             }
-
-            double mean = sum / batches.StepsPerEpoch;
-            if (!double.IsFinite(mean) || !AutoencoderTrainer.ParametersFinite(model))
-                throw new TrainingFailedException($"Fine-tuning diverged in epoch {epoch}; the model is no longer usable: train again with a lower learning rate.");
-            var report = new EpochLoss(epoch, settings.Epochs, mean, clock.Elapsed.TotalSeconds);
-            losses.Add(report);
-            progress?.Invoke(report);
+            return losses;
         }
-        return losses;
+        catch
+        {
+            before.Restore();
+            throw;
+        }
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> with a message for the caller when the strokes or settings cannot be used.</summary>

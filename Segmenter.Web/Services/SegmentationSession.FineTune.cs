@@ -59,11 +59,15 @@ public sealed partial class SegmentationSession
                     ElapsedSeconds = secondsBefore + loss.ElapsedSeconds,
                 })), ct);
             }
-            finally
+            catch
             {
-                // Every code changed (even when cancelled part-way): the edits' codes are stale and encoded again.
-                ReleaseEditCodes();
+                // A cancelled or failed fine-tune has put the network back: its epochs are gone from the curve too,
+                // and the codes the edits hold stay right.
+                _runs.RewindLosses(before);
+                throw;
             }
+            // Every code changed: the edits' codes are stale and encoded again.
+            ReleaseEditCodes();
         });
         _runs.EnterStage(PipelineStage.Clustering);
         if (!await ApplyStrokesAsync(strokes, fromJob: true))

@@ -65,6 +65,9 @@ internal sealed class RunCoordinator(JobRunner runner, SessionSignals signals, I
         Stage = PipelineStage.Done;
     }
 
+    /// <summary>Epochs that were undone (a cancelled fine-tune puts its network back): the curve is what it was before them.</summary>
+    public void RewindLosses(IReadOnlyList<EpochLoss> before) => Volatile.Write(ref _losses, before.ToArray());
+
     /// <summary>The model must be trained again inside a re-clustering job: the curve starts over.</summary>
     public void RestartTraining()
     {
