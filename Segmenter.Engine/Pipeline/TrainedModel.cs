@@ -88,6 +88,13 @@ public sealed class TrainedModel : IDisposable
     /// <summary>Silhouette and Davies–Bouldin of <paramref name="result"/>'s labels on a sample of these codes.</summary>
     public RunQuality Quality(SegmentationResult result, int sampleSize = 2000) => SegmentationQuality.Of(this, result, sampleSize);
 
+    /// <summary>
+    /// The codes re-clustered with strokes painted on the run's (full-resolution) image as constraints
+    /// (<see cref="ScribbleClustering.Recluster"/>), the strokes mapped onto the working copy the codes belong to.
+    /// </summary>
+    public SteeredClusters ReclusterWithStrokes(float[] codes, int dims, Scribbles strokes, int clusters, CancellationToken cancellationToken = default)
+        => ScribbleClustering.Recluster(codes, dims, Resolution.ToWorking(strokes), clusters, Parameters.Seed, cancellationToken: cancellationToken);
+
     /// <summary>A result of this model showing an edited clustering of <paramref name="previous"/> (no training).</summary>
     public SegmentationResult Relabel(SegmentationResult previous, SteeredClusters steered, float[] codes, int dims, CancellationToken cancellationToken = default)
         => SteeredResults.Relabel(this, previous, steered, codes, dims, cancellationToken);
