@@ -3,6 +3,7 @@ using Segmenter.Engine.Clustering;
 using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Pipeline;
 using Segmenter.Engine.Steering;
+using Xunit.Abstractions;
 
 namespace Segmenter.Engine.Tests.Pipeline;
 
@@ -144,8 +145,8 @@ public class WorkingResolutionTests(ITestOutputHelper output)
 
     /// <summary>
     /// The working copy's segmentation of a 2.24-megapixel generated scene (5 noisy regions) at a quarter of its
-    /// pixels agrees with the full-resolution run's: ARI ≥ 0.95 (measured 0.99+ when written; the guided upsampling
-    /// only decides border pixels, the rest follow the copy's labels).
+    /// pixels agrees with the full-resolution run's: ARI ≥ 0.95 (0.9688 when written, printed by the test; seeded and
+    /// deterministic, so the floor is a regression guard, not a tolerance for noise).
     /// </summary>
     [Fact]
     public void A_quarter_resolution_run_agrees_with_the_full_resolution_run()
