@@ -12,15 +12,13 @@ internal static class AgreeCommand
     public static int Run(string[] args)
     {
         var cl = CommandLine.Parse(args, [], ["--help"]);
-        if (cl.Flag("--help") || cl.Positionals.Count != 2)
-        {
-            Console.WriteLine(Program.Usage);
-            return cl.Flag("--help") ? Program.Ok : Program.BadInput;
-        }
+        if (cl.Flag("--help")) { Console.WriteLine(Program.Usage); return Program.Ok; }
+        if (cl.Positionals.Count != 2) throw new UsageException($"agree compares two label PNGs; got {cl.Positionals.Count} argument(s).");
         var first = ImageLoader.Load(cl.Positionals[0]);
-        int[] Labels(RgbImage image) => Enumerable.Range(0, (int)image.PixelCount).Select(i => (int)image.Pixels[3 * i]).ToArray();
+        var firstLabels = new int[first.PixelCount];
+        for (int i = 0; i < firstLabels.Length; i++) firstLabels[i] = first.Pixels[3 * i];
         using var second = File.OpenRead(cl.Positionals[1]);
-        var score = TruthScore.Of(Labels(first), TruthScore.ReadLabelMap(second, first.Width, first.Height));
+        var score = TruthScore.Of(firstLabels, TruthScore.ReadLabelMap(second, first.Width, first.Height));
         Console.WriteLine($"{first.Width}×{first.Height}: ARI {score.Ari:0.0000}, matched mean IoU {score.MatchedMeanIoU:0.0000}");
         return Program.Ok;
     }
