@@ -33,6 +33,17 @@ public class WorkingResolutionTests(ITestOutputHelper output)
         Assert.Throws<ArgumentException>(() => model.AttentionAt(300, 0));
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(4_095)]
+    public void A_limit_below_the_smallest_working_resolution_is_refused_with_a_message(int maxPixels)
+    {
+        var e = Assert.Throws<ArgumentException>(() => (Downscaled with { MaxPixels = maxPixels }).Validate(Regions.PixelCount));
+        Assert.Equal($"The working resolution's pixel limit must be 0 (always the full image) or at least 4096; got {maxPixels}.", e.Message);
+        (Downscaled with { MaxPixels = 0 }).Validate(Regions.PixelCount);
+        (Downscaled with { MaxPixels = 4_096 }).Validate(Regions.PixelCount);
+    }
+
     [Fact]
     public void Below_the_limit_nothing_changes()
     {
