@@ -55,6 +55,8 @@ internal static class Program
           steer
               Hand steering on the astronaut (fast preset, k=4) once its pixel codes exist: seconds to re-cluster
               with two strokes, merge two clusters and split one into 3 (target: each ≤ 1 s).
+          agree LABELS.png LABELS.png
+              Adjusted Rand index and matched mean IoU between two label maps of one image (e.g. two runs' labels.png).
           memory [--sessions N] [--megapixels M] [--epochs E]
               The app in process with N (default 20) sessions, each holding an M-megapixel (default 40) result;
               prints the RSS while they are held and after they end; fails beyond 4096 MB held or when memory
@@ -90,9 +92,10 @@ internal static class Program
                 "capacity" => CapacityCommand.Run(rest),
                 "baselines" => BaselinesCommand.Run(rest),
                 "steer" => SteerCommand.Run(rest),
+                "agree" => AgreeCommand.Run(rest),
                 "store-writer" => StoreWriterCommand.RunAsync(rest).GetAwaiter().GetResult(),
                 "memory" => MemoryCommand.RunAsync(rest).GetAwaiter().GetResult(),
-                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, baselines, steer, memory, store-writer (see --help)."),
+                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, baselines, steer, agree, memory, store-writer (see --help)."),
             };
         }
         catch (Exception e)

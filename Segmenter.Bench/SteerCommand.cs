@@ -24,7 +24,7 @@ internal static class SteerCommand
         var clock = Stopwatch.StartNew();
         var (codes, dims) = model.PixelCodes();
         double encodeSeconds = clock.Elapsed.TotalSeconds;
-        var start = SteeredClusters.FromLabels(codes, dims, result.Labels.Select(l => (int)l).ToArray(), result.Clusters.Count);
+        var start = SteeredClusters.FromLabels(codes, dims, result.CodeLabels.Select(l => (int)l).ToArray(), result.Clusters.Count);
 
         var strokes = new byte[image.PixelCount];
         for (int x = image.Width / 8; x < image.Width * 7 / 8; x++)

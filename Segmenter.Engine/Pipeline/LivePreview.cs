@@ -112,27 +112,32 @@ internal sealed class LivePreview
         int longest = Math.Max(image.Width, image.Height);
         if (longest <= maxSide) return image;
         double f = (double)longest / maxSide;
-        int w = Math.Max(1, (int)Math.Round(image.Width / f)), h = Math.Max(1, (int)Math.Round(image.Height / f));
+        return DownscaleTo(image, Math.Max(1, (int)Math.Round(image.Width / f)), Math.Max(1, (int)Math.Round(image.Height / f)));
+    }
+
+    /// <summary>An area-averaged copy of <paramref name="w"/>×<paramref name="h"/> pixels (each the mean of the source pixels it covers); rows in parallel.</summary>
+    internal static RgbImage DownscaleTo(RgbImage image, int w, int h)
+    {
         var px = new byte[w * h * 3];
         var src = image.Pixels;
-        for (int y = 0; y < h; y++)
+        Parallel.For(0, h, y =>
         {
-            int y0 = y * image.Height / h, y1 = Math.Max(y0 + 1, (y + 1) * image.Height / h);
+            int y0 = (int)((long)y * image.Height / h), y1 = Math.Max(y0 + 1, (int)((long)(y + 1) * image.Height / h));
             for (int x = 0; x < w; x++)
             {
-                int x0 = x * image.Width / w, x1 = Math.Max(x0 + 1, (x + 1) * image.Width / w);
+                int x0 = (int)((long)x * image.Width / w), x1 = Math.Max(x0 + 1, (int)((long)(x + 1) * image.Width / w));
                 long r = 0, g = 0, b = 0;
                 for (int sy = y0; sy < y1; sy++)
                 for (int sx = x0; sx < x1; sx++)
                 {
-                    int s = 3 * (sy * image.Width + sx);
+                    long s = 3L * ((long)sy * image.Width + sx);
                     r += src[s]; g += src[s + 1]; b += src[s + 2];
                 }
                 long n = (long)(y1 - y0) * (x1 - x0);
                 int d = 3 * (y * w + x);
                 px[d] = (byte)(r / n); px[d + 1] = (byte)(g / n); px[d + 2] = (byte)(b / n);
             }
-        }
+        });
         return new RgbImage(w, h, px);
     }
 }

@@ -98,6 +98,16 @@ public sealed record SegmentationParameters
 
     public const int MaxLabelSmoothing = 15;
 
+    /// <summary>
+    /// Largest image the model works on at full resolution; a bigger one is trained, encoded and clustered as an
+    /// area-averaged copy of at most this many pixels and its labels brought back by colour-guided upsampling
+    /// (<see cref="WorkingResolution"/>). 0 = always the full image.
+    /// </summary>
+    public int MaxPixels { get => Training.MaxPixels; init => Training = Training with { MaxPixels = value }; }
+
+    /// <summary>The smallest working resolution allowed (64×64), and the Fast preset's limit, chosen so a 24-megapixel photo segments within 30 s (README, Performance).</summary>
+    public const int MinMaxPixels = 4_096, FastMaxPixels = 6_000_000;
+
     /// <summary>Numbers per pixel code (the original: 32). Code 2 is plotted as it is; larger codes through PCA.</summary>
     public int CodeSize { get => Training.CodeSize; init => Training = Training with { CodeSize = value }; }
     /// <summary>Features of the embedding, attention and hidden layers (the original: 64); heads split it evenly.</summary>
@@ -136,6 +146,7 @@ public sealed record SegmentationParameters
         {
             Preset = Preset.Fast, Epochs = 20, BatchSize = 512, LearningRate = 1e-2, CosineDecay = true, Window = 3,
             LabelSmoothing = 5, TrainingSample = 4_096, ClusteringSample = 65_536, KMeansRestarts = 4,
+            MaxPixels = FastMaxPixels,
         },
     };
 

@@ -38,6 +38,8 @@ public static class SegmentationPipeline
         ArgumentNullException.ThrowIfNull(image);
         p.Validate(image.PixelCount);
         TorchRuntime.Initialise();
+        var resolution = WorkingResolution.For(image, p.MaxPixels);
+        image = resolution.Working; // from here on, code space: the full image comes back in Cluster
         var marks = new StageClock(clock, progress, decodeSeconds);
         marks.Enter(PipelineStage.Training);
 
@@ -52,7 +54,7 @@ public static class SegmentationPipeline
             RequireEnoughItems(items, image, p);
             var (fitItems, fitWeights, sampled) = ChooseFitItems(items, image.PixelCount, p);
             var (fitCodes, allCodes) = EncodeFitCodes(items, model, fitItems, sampled, ct);
-            var trained = new TrainedModel(model, image, p, losses, fitItems, fitCodes, fitWeights, sampled);
+            var trained = new TrainedModel(model, resolution, p, losses, fitItems, fitCodes, fitWeights, sampled);
             if (allCodes is not null) trained.KeepItemCodes(allCodes);
             // The caller holds the returned result's Model and disposes it (see TrainedModel).
             return Cluster(trained, items, image, p, losses, marks, ct);
@@ -166,17 +168,17 @@ public static class SegmentationPipeline
 
         marks.Enter(PipelineStage.Rendering);
         int n = (int)image.PixelCount;
-        var labels = new byte[n];
-        for (int i = 0; i < n; i++) labels[i] = (byte)itemLabels[items.ItemOfPixel(i)];
-        labels = LabelSmoothing.ModeFilter(labels, image.Width, image.Height, p.Clusters, p.LabelSmoothing);
-        var clusters = Summarise(image, labels, p.Clusters);
-        var plot = codes.AllItemCodes is { } itemCodes
-            ? PlotSampler.Draw(items, itemCodes, model.CodeSize, image, labels, clusters, km.ClusterCenters, p.Seed)
-            : PlotSampler.Draw(model, items, image, labels, clusters, km.ClusterCenters, p.Seed, ct);
+        var workingLabels = new byte[n];
+        for (int i = 0; i < n; i++) workingLabels[i] = (byte)itemLabels[items.ItemOfPixel(i)];
+        workingLabels = LabelSmoothing.ModeFilter(workingLabels, image.Width, image.Height, p.Clusters, p.LabelSmoothing);
+        var full = codes.Resolution.Full;
+        var (labels, clusters, plot) = codes.Resolution.Publish(workingLabels, p.Clusters, plotClusters => codes.AllItemCodes is { } itemCodes
+            ? PlotSampler.Draw(items, itemCodes, model.CodeSize, image, workingLabels, plotClusters, km.ClusterCenters, p.Seed)
+            : PlotSampler.Draw(model, items, image, workingLabels, plotClusters, km.ClusterCenters, p.Seed, ct));
         marks.Enter(PipelineStage.Done);
 
-        return new SegmentationResult(p, image.Width, image.Height, labels, clusters, losses, inertia,
-            km.Iterations, marks.Timings(losses), plot, codes) { Reclustered = reclustered, Centres = km.ClusterCenters, CodesEncoded = items.Encoded };
+        return new SegmentationResult(p, full.Width, full.Height, labels, clusters, losses, inertia, km.Iterations, marks.Timings(losses), plot, codes)
+            { Reclustered = reclustered, Centres = km.ClusterCenters, CodesEncoded = items.Encoded, CodeLabels = workingLabels };
     }
 
     /// <summary>

@@ -20,14 +20,15 @@ public static class SegmentationQuality
     {
         ArgumentNullException.ThrowIfNull(result);
         var image = codes.Image;
-        if (image.Width != result.Width || image.Height != result.Height)
+        if (result.CodeLabels.Length != image.PixelCount)
             throw new ArgumentException("Scoring needs the image the result was made from.");
         if (sampleSize < 2) throw new ArgumentException($"The sample must hold at least 2 codes; got {sampleSize}.", nameof(sampleSize));
 
         // Each item's label: every pixel of an item (a colour, or a pixel's window) carries the same label.
         var items = CodeItems.For(image, result.Parameters);
         var itemLabel = new int[items.Count];
-        for (int i = 0; i < result.Labels.Length; i++) itemLabel[items.ItemOfPixel(i)] = result.Labels[i];
+        var codeLabels = result.CodeLabels;
+        for (int i = 0; i < codeLabels.Length; i++) itemLabel[items.ItemOfPixel(i)] = codeLabels[i];
 
         int dims = codes.Autoencoder.CodeSize, n = codes.FitCodes.Length / dims;
         var sample = WeightedSampler.DrawDistinct(codes.FitWeights, n, sampleSize, result.Parameters.Seed);

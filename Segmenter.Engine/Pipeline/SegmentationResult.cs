@@ -44,6 +44,13 @@ public sealed class SegmentationResult
     public byte[] Labels { get; }
     public IReadOnlyList<ClusterSummary> Clusters { get; }
 
+    /// <summary>
+    /// The labels of the pixels the model's codes belong to (<see cref="TrainedModel.Image"/>): <see cref="Labels"/>
+    /// itself unless the run worked on a downscaled copy (<see cref="WorkingResolution"/>). Edits in code space start from these.
+    /// </summary>
+    public byte[] CodeLabels { get => codeLabels ?? Labels; init => codeLabels = value; }
+    private readonly byte[]? codeLabels;
+
     /// <summary>The cluster of pixel (x, y).</summary>
     public int ClusterAt(int x, int y)
     {

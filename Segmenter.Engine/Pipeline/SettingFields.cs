@@ -44,6 +44,9 @@ public static class SettingFields
         Field("trainingSample", Training, p => p.TrainingSample, (p, v) => p with { TrainingSample = v })
             .Checked(p => p.TrainingSample is < 1 ? $"The training sample must be at least 1 pixel; got {p.TrainingSample}." : null),
         Field("clusteringSample", Training, p => p.ClusteringSample, (p, v) => p with { ClusteringSample = v }),
+        Field("maxPixels", Training, p => p.MaxPixels, (p, v) => p with { MaxPixels = v })
+            .Checked(p => p.MaxPixels != 0 && p.MaxPixels < P.MinMaxPixels
+                ? $"The working resolution's pixel limit must be 0 (always the full image) or at least {P.MinMaxPixels}; got {p.MaxPixels}." : null),
         Field("labelSmoothing", Clustering, p => p.LabelSmoothing, (p, v) => p with { LabelSmoothing = v }).Also("--smooth")
             .Checked(p => p.LabelSmoothing is < 1 or > P.MaxLabelSmoothing || p.LabelSmoothing % 2 == 0
                 ? $"Label smoothing must be an odd filter width from 1 (none) to {P.MaxLabelSmoothing}; got {p.LabelSmoothing}." : null),

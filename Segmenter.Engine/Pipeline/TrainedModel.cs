@@ -17,7 +17,7 @@ namespace Segmenter.Engine.Pipeline;
 public sealed class TrainedModel : IDisposable
 {
     // Everything heavy, dropped at once on Dispose so the memory goes even while results still refer to this object.
-    private sealed record Held(AttentionAutoencoder Autoencoder, RgbImage Image, int[] FitItems, float[] FitCodes, float[]? FitWeights, bool Sampled);
+    private sealed record Held(AttentionAutoencoder Autoencoder, WorkingResolution Resolution, int[] FitItems, float[] FitCodes, float[]? FitWeights, bool Sampled);
     private Held? held;
 
     // Every item's code, when the table fits MaxKeptCodeBytes (encoded once as the run starts clustering): the run's
@@ -29,15 +29,18 @@ public sealed class TrainedModel : IDisposable
     /// <summary>Largest item-code table kept for re-clustering (512² pixels × 32 floats is 32 MB).</summary>
     internal const long MaxKeptCodeBytes = 64L << 20;
 
-    internal TrainedModel(AttentionAutoencoder autoencoder, RgbImage image, SegmentationParameters parameters,
+    internal TrainedModel(AttentionAutoencoder autoencoder, WorkingResolution resolution, SegmentationParameters parameters,
         IReadOnlyList<EpochLoss> epochLosses, int[] fitItems, float[] fitCodes, float[]? fitWeights, bool sampled)
     {
-        held = new Held(autoencoder, image, fitItems, fitCodes, fitWeights, sampled);
+        held = new Held(autoencoder, resolution, fitItems, fitCodes, fitWeights, sampled);
         Parameters = parameters; EpochLosses = epochLosses;
     }
 
-    /// <summary>The image the model was trained on; every method works on it.</summary>
-    public RgbImage Image => Live.Image;
+    /// <summary>The image the model was trained on (the working copy of a downscaled run); every method works on it.</summary>
+    public RgbImage Image => Live.Resolution.Working;
+
+    /// <summary>The run's image and the working copy the codes belong to: where full-resolution pixels and labels are mapped.</summary>
+    public WorkingResolution Resolution => Live.Resolution;
 
     /// <summary>The parameters of the run that trained it; a re-clustering changes only their clustering settings.</summary>
     public SegmentationParameters Parameters { get; }
@@ -62,8 +65,14 @@ public sealed class TrainedModel : IDisposable
     public IReadOnlyList<KSweepPoint> SweepK(int from = 2, int to = 12, CancellationToken cancellationToken = default)
         => SegmentationPipeline.SweepK(this, from, to, cancellationToken);
 
-    /// <summary>Per head, the attention of pixel (x, y) over its window (row-major); null for window 1.</summary>
-    public float[][]? AttentionAt(int x, int y) => SegmentationPipeline.AttentionAt(this, Image, x, y);
+    /// <summary>Per head, the attention of full-resolution pixel (x, y) over its window (row-major); null for window 1.</summary>
+    public float[][]? AttentionAt(int x, int y)
+    {
+        if (x < 0 || y < 0 || x >= Resolution.Full.Width || y >= Resolution.Full.Height)
+            throw new ArgumentException($"The pixel ({x}, {y}) lies outside the {Resolution.Full.Width}×{Resolution.Full.Height} image.");
+        var (wx, wy) = Resolution.ToWorking(x, y);
+        return SegmentationPipeline.AttentionAt(this, Image, wx, wy);
+    }
 
     /// <summary>The code of every pixel (pixelCount × dims, row-major); holds all codes at once, so meant for moderate images.</summary>
     public float[] Encode(CancellationToken cancellationToken = default) => SegmentationPipeline.EncodePixels(this, cancellationToken);
@@ -78,6 +87,13 @@ public sealed class TrainedModel : IDisposable
 
     /// <summary>Silhouette and Davies–Bouldin of <paramref name="result"/>'s labels on a sample of these codes.</summary>
     public RunQuality Quality(SegmentationResult result, int sampleSize = 2000) => SegmentationQuality.Of(this, result, sampleSize);
+
+    /// <summary>
+    /// The codes re-clustered with strokes painted on the run's (full-resolution) image as constraints
+    /// (<see cref="ScribbleClustering.Recluster"/>), the strokes mapped onto the working copy the codes belong to.
+    /// </summary>
+    public SteeredClusters ReclusterWithStrokes(float[] codes, int dims, Scribbles strokes, int clusters, CancellationToken cancellationToken = default)
+        => ScribbleClustering.Recluster(codes, dims, Resolution.ToWorking(strokes), clusters, Parameters.Seed, cancellationToken: cancellationToken);
 
     /// <summary>A result of this model showing an edited clustering of <paramref name="previous"/> (no training).</summary>
     public SegmentationResult Relabel(SegmentationResult previous, SteeredClusters steered, float[] codes, int dims, CancellationToken cancellationToken = default)
@@ -101,8 +117,9 @@ public sealed class TrainedModel : IDisposable
         Action<EpochLoss>? progress = null, CancellationToken cancellationToken = default)
     {
         var h = Live;
-        StrokeFineTune.Validate(h.Image, scribbles, settings); // bad input changes nothing
-        var losses = StrokeFineTune.Train(h.Autoencoder, h.Image, Parameters, scribbles, settings, progress, cancellationToken);
+        scribbles = h.Resolution.ToWorking(scribbles); // strokes come painted on the full image
+        StrokeFineTune.Validate(h.Resolution.Working, scribbles, settings); // bad input changes nothing
+        var losses = StrokeFineTune.Train(h.Autoencoder, h.Resolution.Working, Parameters, scribbles, settings, progress, cancellationToken);
         Refresh(h);
         return losses;
     }
@@ -112,7 +129,7 @@ public sealed class TrainedModel : IDisposable
     private void Refresh(Held h)
     {
         Volatile.Write(ref keptItemCodes, null);
-        var (fitCodes, allCodes) = SegmentationPipeline.EncodeFitCodes(CodeItems.For(h.Image, Parameters), h.Autoencoder, h.FitItems, h.Sampled,
+        var (fitCodes, allCodes) = SegmentationPipeline.EncodeFitCodes(CodeItems.For(h.Resolution.Working, Parameters), h.Autoencoder, h.FitItems, h.Sampled,
             CancellationToken.None);
         Interlocked.CompareExchange(ref held, h with { FitCodes = fitCodes }, h);
         if (allCodes is not null) KeepItemCodes(allCodes);

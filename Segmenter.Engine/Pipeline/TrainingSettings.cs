@@ -24,4 +24,5 @@ public sealed record TrainingSettings
     public int EncoderDepth { get; init; } = 1;
     public int DecoderDepth { get; init; } = 1;
     public Activation Activation { get; init; } = Activation.Relu;
+    public int MaxPixels { get; init; }
 }

@@ -18,7 +18,7 @@ internal static class SteeredResults
         float[] codes, int dims, CancellationToken ct)
     {
         var image = trained.Image;
-        RequireSameSize(previous, image);
+        RequireSameSize(previous, trained.Resolution.Full);
         CodeShape.Require(codes, dims, steered.Labels.Length);
         if (steered.Labels.Length != image.PixelCount)
             throw new ArgumentException($"The clustering holds {steered.Labels.Length} pixels, not the image's {image.PixelCount}.");
@@ -33,12 +33,12 @@ internal static class SteeredResults
             labels[i] = (byte)c;
             inertia += DistanceKernels.SquaredDistance(codes, i * dims, steered.Centres, c * dims, dims);
         }
-        var clusters = SegmentationPipeline.Summarise(image, labels, steered.Count);
         ct.ThrowIfCancellationRequested();
-        var plot = PlotSampler.Draw(codes, dims, image, labels, clusters, steered.Centres, p.Seed);
-        var result = new SegmentationResult(p, image.Width, image.Height, labels, clusters, previous.EpochLosses, inertia,
+        var (fullLabels, clusters, plot) = trained.Resolution.Publish(labels, steered.Count,
+            plotClusters => PlotSampler.Draw(codes, dims, image, labels, plotClusters, steered.Centres, p.Seed));
+        var result = new SegmentationResult(p, previous.Width, previous.Height, fullLabels, clusters, previous.EpochLosses, inertia,
             kmeansIterations: 0, previous.Timings, plot, trained)
-        { Reclustered = true, Centres = steered.Centres, CodesEncoded = previous.CodesEncoded };
+        { Reclustered = true, Centres = steered.Centres, CodesEncoded = previous.CodesEncoded, CodeLabels = labels };
         return result;
     }
 

@@ -207,7 +207,7 @@ public sealed class ApiRuns(JobRunner runner, RunStore store,
     {
         var model = TrainedModel.Of(trained);
         var (codes, dims) = model.PixelCodes(ct);
-        var clusters = ScribbleClustering.Recluster(codes, dims, strokes, trained.Parameters.Clusters, trained.Parameters.Seed, cancellationToken: ct);
+        var clusters = model.ReclusterWithStrokes(codes, dims, strokes, trained.Parameters.Clusters, ct);
         return model.Relabel(trained, clusters, codes, dims, ct);
     }
 

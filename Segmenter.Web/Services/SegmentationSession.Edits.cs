@@ -130,7 +130,7 @@ public sealed partial class SegmentationSession
     private ClusterEditState StartEditing(SegmentationResult result, RgbImage image)
     {
         var (codes, dims) = TrainedModel.Of(result).PixelCodes(CancellationToken.None);
-        var initial = SteeredClusters.FromLabels(codes, dims, StabilitySeeds.Ints(result.Labels), result.Clusters.Count);
+        var initial = SteeredClusters.FromLabels(codes, dims, StabilitySeeds.Ints(result.CodeLabels), result.Clusters.Count);
         return new ClusterEditState(result, codes, dims, new EditHistory<SteeredClusters>(initial));
     }
 

@@ -1,3 +1,4 @@
+using Segmenter.Engine.Pipeline;
 using Segmenter.Engine.Steering;
 
 namespace Segmenter.Web.Services;
@@ -39,7 +40,7 @@ public sealed partial class SegmentationSession
     {
         bool applied = await EditAsync($"strokes of {strokes.Brushes().Length} brush(es)", state =>
         {
-            var next = ScribbleClustering.Recluster(state.Codes, state.Dims, strokes, state.History.Current.Count, state.Shown.Parameters.Seed);
+            var next = TrainedModel.Of(state.Shown).ReclusterWithStrokes(state.Codes, state.Dims, strokes, state.History.Current.Count);
             return (next, () => state.History.Apply(next), null);
         }, strokes, fromJob);
         if (applied) Volatile.Write(ref _scribbles, strokes);

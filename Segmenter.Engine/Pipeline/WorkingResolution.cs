@@ -1,0 +1,87 @@
+using Segmenter.Engine.Imaging;
+using Segmenter.Engine.Steering;
+
+namespace Segmenter.Engine.Pipeline;
+
+/// <summary>
+/// The image a run works on and the image it was given. Above <see cref="SegmentationParameters.MaxPixels"/> the model
+/// trains, encodes and clusters an area-averaged copy of at most that many pixels (one window-3 encoder pass over 24
+/// megapixels costs minutes); everything in code space lives in <see cref="Working"/>'s coordinates. This is the one
+/// place where the two coordinate systems meet: full-resolution input (strokes, clicks) maps down here, and labels
+/// map up here (<see cref="GuidedLabelUpsampling"/>). Below the limit both are the same image and nothing changes.
+/// </summary>
+public sealed class WorkingResolution
+{
+    private WorkingResolution(RgbImage full, RgbImage working) { Full = full; Working = working; }
+
+    /// <summary>The image the run was given; results' labels are its size.</summary>
+    public RgbImage Full { get; }
+
+    /// <summary>The image the model trains on, encodes and clusters: <see cref="Full"/> itself unless it is downscaled.</summary>
+    public RgbImage Working { get; }
+
+    public bool IsDownscaled => !ReferenceEquals(Full, Working);
+
+    /// <summary>The full image as it is when it has at most <paramref name="maxPixels"/> pixels (0 = no limit), else an area-averaged copy within it.</summary>
+    public static WorkingResolution For(RgbImage full, int maxPixels)
+    {
+        if (maxPixels <= 0 || full.PixelCount <= maxPixels) return new(full, full);
+        double f = Math.Sqrt((double)maxPixels / full.PixelCount);
+        int w = Math.Max(1, (int)(full.Width * f)), h = Math.Max(1, (int)(full.Height * f));
+        return new(full, LivePreview.DownscaleTo(full, w, h));
+    }
+
+    /// <summary>Working-resolution labels as full-resolution labels (the same array when not downscaled).</summary>
+    public byte[] ToFull(byte[] workingLabels) => IsDownscaled ? GuidedLabelUpsampling.Upsample(workingLabels, Working, Full) : workingLabels;
+
+    /// <summary>
+    /// The one place a model's working-resolution labels become a result's: the full-resolution label map and its
+    /// cluster summaries (pixel counts and mean colours of the full image), and the plot, drawn in code space from the
+    /// working labels with the working copy's own counts.
+    /// </summary>
+    internal (byte[] Labels, IReadOnlyList<ClusterSummary> Clusters, PlotSample Plot) Publish(byte[] workingLabels, int k,
+        Func<IReadOnlyList<ClusterSummary>, PlotSample> drawPlot)
+    {
+        var labels = ToFull(workingLabels);
+        var clusters = SegmentationPipeline.Summarise(Full, labels, k);
+        var plot = drawPlot(IsDownscaled ? SegmentationPipeline.Summarise(Working, workingLabels, k) : clusters);
+        return (labels, clusters, plot);
+    }
+
+    /// <summary>A full-resolution pixel's working-resolution pixel (the cell its centre falls in).</summary>
+    public (int X, int Y) ToWorking(int x, int y) => IsDownscaled
+        ? (Cell(x, Full.Width, Working.Width), Cell(y, Full.Height, Working.Height))
+        : (x, y);
+
+    /// <summary>
+    /// Strokes painted on the full image as strokes on the working copy: a working pixel takes the brush most of its
+    /// full-resolution pixels carry (stroked ones only; the lower brush on a tie), none when none of them is stroked.
+    /// </summary>
+    public Scribbles ToWorking(Scribbles strokes)
+    {
+        if (strokes.Width != Full.Width || strokes.Height != Full.Height)
+            throw new ArgumentException($"The strokes are {strokes.Width}×{strokes.Height}, the image {Full.Width}×{Full.Height}.");
+        if (!IsDownscaled) return strokes;
+        int w = Working.Width, h = Working.Height, fw = Full.Width;
+        var brushes = new byte[w * h];
+        var source = strokes.BrushOfPixel;
+        Parallel.For(0, h, y =>
+        {
+            Span<int> votes = stackalloc int[Scribbles.MaxBrushes + 1];
+            int y0 = (int)((long)y * Full.Height / h), y1 = Math.Max(y0 + 1, (int)((long)(y + 1) * Full.Height / h));
+            for (int x = 0; x < w; x++)
+            {
+                votes.Clear();
+                int x0 = (int)((long)x * fw / w), x1 = Math.Max(x0 + 1, (int)((long)(x + 1) * fw / w));
+                for (int sy = y0; sy < y1; sy++)
+                for (int sx = x0; sx < x1; sx++) votes[source[(long)sy * fw + sx]]++;
+                int best = 0;
+                for (int b = 1; b <= Scribbles.MaxBrushes; b++) if (votes[b] > votes[best] || (best == 0 && votes[b] > 0)) best = b;
+                brushes[y * w + x] = (byte)best;
+            }
+        });
+        return new Scribbles(w, h, brushes);
+    }
+
+    private static int Cell(int i, int fullCount, int smallCount) => (int)Math.Min(smallCount - 1, (long)i * smallCount / fullCount);
+}
