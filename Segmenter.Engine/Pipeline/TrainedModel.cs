@@ -117,11 +117,22 @@ public sealed class TrainedModel : IDisposable
         Action<EpochLoss>? progress = null, CancellationToken cancellationToken = default)
     {
         var h = Live;
-        scribbles = h.Resolution.ToWorking(scribbles); // strokes come painted on the full image
-        StrokeFineTune.Validate(h.Resolution.Working, scribbles, settings); // bad input changes nothing
+        scribbles = FineTuneStrokes(scribbles, settings); // bad input changes nothing
         var losses = StrokeFineTune.Train(h.Autoencoder, h.Resolution.Working, Parameters, scribbles, settings, progress, cancellationToken);
         Refresh(h);
         return losses;
+    }
+
+    /// <summary>
+    /// The strokes (painted on the full image) as <see cref="FineTune"/> trains on them, on the working copy; throws
+    /// <see cref="ArgumentException"/> with a message when they or the settings cannot be used, so a caller can refuse
+    /// before it starts a job.
+    /// </summary>
+    public Scribbles FineTuneStrokes(Scribbles scribbles, FineTuneSettings settings)
+    {
+        var working = Resolution.ToWorking(scribbles);
+        StrokeFineTune.Validate(Resolution.Working, working, settings);
+        return working;
     }
 
     // Every code is stale after the network changed: encoded again as the run encoded them (all of them when they are

@@ -31,7 +31,7 @@ public sealed partial class SegmentationSession
         try
         {
             strokes = new Scribbles(shown.Width, shown.Height, brushOfPixel);
-            StrokeFineTune.Validate(TrainedModel.Of(shown).Image, strokes, settings);
+            TrainedModel.Of(shown).FineTuneStrokes(strokes, settings);
         }
         catch (ArgumentException ex) { _signals.Fail($"The fine-tune did not start: {ex.Message}"); return Task.FromResult(false); }
 
