@@ -121,6 +121,11 @@ function floats(bytes) {
     return new Float32Array(bytes.slice().buffer);
 }
 
+// plotly draws a 3D marker as its symbol's glyph tessellated into triangles, for every point: a circle ('●') is
+// dozens of triangles, a square two. Without a GPU the renderer rasterises them all in software at each frame commit,
+// which was the page's longest task; at 2 px a square and a circle look the same.
+const pointSymbol = 'square';
+
 // ---- 3D scenes: made ahead, while the page is quiet ----
 // Setting up a WebGL scene is what makes a 3D plot slow to appear (seconds with a software renderer); giving an
 // existing scene new data is not. So two scenes are made before any result exists and results only restyle them.
@@ -151,7 +156,7 @@ async function makeScene(Plotly) {
     sceneHolder().appendChild(g);
     // The shapes a result brings (cluster traces, diamond centres with an outline, a legend), so the GL
     // programs they need are compiled now, not when the first result arrives.
-    const warm = [0, 1, 2, 3].map(c => ({ type: 'scatter3d', mode: 'markers', x: [c], y: [c], z: [c], marker: { size: 2, color: '#888888' } }));
+    const warm = [0, 1, 2, 3].map(c => ({ type: 'scatter3d', mode: 'markers', x: [c], y: [c], z: [c], marker: { size: 2, color: '#888888', symbol: pointSymbol } }));
     warm.push({ type: 'scatter3d', mode: 'markers', x: [0], y: [1], z: [2], marker: { size: 7, symbol: 'diamond', color: ['#888888'], line: { color: '#000000', width: 2 } } });
     await Plotly.newPlot(g, warm, { width: 400, height: 340, margin: { l: 0, r: 0, t: 0, b: 0 }, showlegend: true }, config);
     return g;
@@ -238,7 +243,7 @@ export function scatter3d(el, kind, rgb, labels, codes, centres, meta) {
         const data = clusters.map((cl, c) => ({
             type: 'scatter3d', mode: 'markers', name: `cluster ${cl.index}`, legendgroup: `c${cl.index}`,
             x: x[c], y: y[c], z: z[c], customdata: custom[c],
-            marker: { size: 2, color: cl.colour },
+            marker: { size: 2, color: cl.colour, symbol: pointSymbol },
             hovertemplate: `cluster ${cl.index} · ${(cl.share * 100).toFixed(1)}% of pixels<br>pixel RGB %{customdata[0]}, %{customdata[1]}, %{customdata[2]}<extra></extra>`,
         }));
         const cx = [], cy = [], cz = [];
