@@ -170,7 +170,7 @@ async function makeScene(Plotly) {
     // programs they need are compiled now, not when the first result arrives.
     const warm = [0, 1, 2, 3].map(c => ({ type: 'scatter3d', mode: 'markers', x: [c], y: [c], z: [c], marker: { size: 2, color: '#888888', symbol: pointSymbol } }));
     warm.push({ type: 'scatter3d', mode: 'markers', x: [0], y: [1], z: [2], marker: { size: 7, symbol: 'diamond', color: ['#888888'], line: { color: '#000000', width: 2 } } });
-    await withoutMultisampling(() => Plotly.newPlot(g, warm, { width: 400, height: 340, margin: { l: 0, r: 0, t: 0, b: 0 }, showlegend: true }, config));
+    await withoutMultisampling(() => Plotly.newPlot(g, warm, sceneLayout('codes', 400), config));
     return g;
 }
 
@@ -231,6 +231,18 @@ async function sceneIn(host, Plotly) {
 
 // ---- 3D scatters ----
 
+/** A 3D scatter's layout; kind as in scatter3d. */
+function sceneLayout(kind, width, uirevision) {
+    const axis = (t, range) => range ? { title: { text: t }, range } : { title: { text: t } };
+    return themed({
+        width, height: 340, margin: { l: 0, r: 0, t: 0, b: 0 }, uirevision,
+        showlegend: true, legend: { x: 0, y: 1, itemsizing: 'constant', font: { size: 10 }, bgcolor: 'rgba(0,0,0,0)' },
+        scene: kind === 'codes'
+            ? { aspectmode: 'data', xaxis: axis('PC 1'), yaxis: axis('PC 2'), zaxis: axis('PC 3') }
+            : { aspectmode: 'cube', xaxis: axis('R', [0, 255]), yaxis: axis('G', [0, 255]), zaxis: axis('B', [0, 255]) },
+    });
+}
+
 /**
  * One trace per cluster (legend click hides it) plus the centres. kind 'rgb': points at their pixel's colour
  * (centres: the clusters' mean colours); kind 'codes': points at their code's first 3 principal components
@@ -269,14 +281,7 @@ export function scatter3d(el, kind, rgb, labels, codes, centres, meta) {
             marker: { size: 7, symbol: 'diamond', color: clusters.map(cl => cl.colour), line: { color: '#000000', width: 2 } },
             hovertemplate: '%{text}<extra></extra>',
         });
-        const axis = (t, range) => range ? { title: { text: t }, range } : { title: { text: t } };
-        const layout = themed({
-            width: el.clientWidth || undefined, height: 340, margin: { l: 0, r: 0, t: 0, b: 0 }, uirevision: meta.uirevision,
-            showlegend: true, legend: { x: 0, y: 1, itemsizing: 'constant', font: { size: 10 }, bgcolor: 'rgba(0,0,0,0)' },
-            scene: kind === 'codes'
-                ? { aspectmode: 'data', xaxis: axis('PC 1'), yaxis: axis('PC 2'), zaxis: axis('PC 3') }
-                : { aspectmode: 'cube', xaxis: axis('R', [0, 255]), yaxis: axis('G', [0, 255]), zaxis: axis('B', [0, 255]) },
-        });
+        const layout = sceneLayout(kind, el.clientWidth || undefined, meta.uirevision);
         await inTurn(async () => {
             const start = performance.now();
             await Plotly.react(g, data, layout, config);
