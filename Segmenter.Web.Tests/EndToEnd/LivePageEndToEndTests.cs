@@ -197,6 +197,33 @@ public sealed class LivePageEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
         });
     }
 
+    /// <summary>
+    /// Shows one cluster's trace at a time (so no other cloud hides it) and counts, in a screenshot of the plot
+    /// without its legend (its swatches share the colours), the pixels close to that cluster's colour; each needs some.
+    /// </summary>
+    private async Task AssertEveryClusterIsPaintedAsync(SegmenterPage p, string testId)
+    {
+        var plot = p.Page.Locator($"[data-testid='{testId}'] .js-plotly-plot");
+        await plot.ScrollIntoViewIfNeededAsync();
+        var colours = await plot.EvaluateAsync<string[]>("g => g.data.filter(d => d.name.startsWith('cluster ')).map(d => d.marker.color)");
+        var counts = new int[colours.Length];
+        for (int c = 0; c < colours.Length; c++)
+        {
+            await plot.EvaluateAsync("(g, c) => { g.querySelector('.legend').style.visibility = 'hidden'; return Plotly.restyle(g, { visible: g.data.map((d, i) => i === c) }); }", c);
+            using var shot = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.Rgb24>(await plot.ScreenshotAsync());
+            var target = Convert.FromHexString(colours[c].TrimStart('#'));
+            shot.ProcessPixelRows(rows =>
+            {
+                for (int y = 0; y < rows.Height; y++)
+                    foreach (var px in rows.GetRowSpan(y))
+                        if (Math.Abs(px.R - target[0]) + Math.Abs(px.G - target[1]) + Math.Abs(px.B - target[2]) <= 30) counts[c]++;
+            });
+        }
+        await plot.EvaluateAsync("g => { g.querySelector('.legend').style.visibility = ''; return Plotly.restyle(g, { visible: true }); }");
+        output.WriteLine($"{testId}: pixels in each cluster's colour, that cluster alone {string.Join(", ", colours.Zip(counts, (c, n) => $"{c} {n}"))}");
+        Assert.All(counts, n => Assert.True(n >= 20, $"{testId}: a cluster shows {n} pixels in its colour ({string.Join(", ", counts)})"));
+    }
+
     [SkippableFact]
     public async Task Legend_hides_a_cluster_bars_highlight_it_and_dark_mode_themes_the_charts()
     {
@@ -210,6 +237,11 @@ public sealed class LivePageEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
             const string Drawn = "id => { const b = document.querySelector(`[data-testid='${id}']`), g = b && b.querySelector('.js-plotly-plot'); return !!g && g.dataset.drawn === b.dataset.revision; }";
             foreach (var id in new[] { "color-scatter", "code-scatter", "distribution-chart" })
                 await p.Page.WaitForFunctionAsync(Drawn, id, new() { Timeout = 20_000 });
+
+            // The software-rendered WebGL scenes (square points, no multisampling) really show every cluster's points:
+            // the plots' screenshots hold pixels in each cluster's colour.
+            foreach (var id in new[] { "color-scatter", "code-scatter" })
+                await AssertEveryClusterIsPaintedAsync(p, id);
 
             // One trace per cluster plus the centres, legend on; a legend click hides that cluster's trace.
             const string Traces = "id => document.querySelector(`[data-testid='${id}'] .js-plotly-plot`).data.map(d => `${d.name}:${d.visible ?? true}`)";

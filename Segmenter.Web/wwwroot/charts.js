@@ -121,6 +121,23 @@ function floats(bytes) {
     return new Float32Array(bytes.slice().buffer);
 }
 
+// plotly draws a 3D marker as its symbol's glyph tessellated into triangles, for every point: a circle ('●') is
+// dozens of triangles, a square two. Without a GPU the renderer rasterises them all in software at each frame commit,
+// which was the page's longest task; at 2 px a square and a circle look the same.
+const pointSymbol = 'square';
+
+// plotly asks for a multisampled WebGL context for its 3D scenes; a software renderer pays for every sample when the
+// frame commit draws the scene (measured: about a third of that wait). The scene is drawn at plotly's 2x pixel
+// ratio already, which smooths it when the browser scales it to the page, so its context is made without.
+async function withoutMultisampling(make) {
+    const getContext = HTMLCanvasElement.prototype.getContext;
+    HTMLCanvasElement.prototype.getContext = function (type, attributes) {
+        return getContext.call(this, type, /webgl/.test(type) ? { ...attributes, antialias: false } : attributes);
+    };
+    try { return await make(); }
+    finally { HTMLCanvasElement.prototype.getContext = getContext; }
+}
+
 // ---- 3D scenes: made ahead, while the page is quiet ----
 // Setting up a WebGL scene is what makes a 3D plot slow to appear (seconds with a software renderer); giving an
 // existing scene new data is not. So two scenes are made before any result exists and results only restyle them.
@@ -151,9 +168,9 @@ async function makeScene(Plotly) {
     sceneHolder().appendChild(g);
     // The shapes a result brings (cluster traces, diamond centres with an outline, a legend), so the GL
     // programs they need are compiled now, not when the first result arrives.
-    const warm = [0, 1, 2, 3].map(c => ({ type: 'scatter3d', mode: 'markers', x: [c], y: [c], z: [c], marker: { size: 2, color: '#888888' } }));
+    const warm = [0, 1, 2, 3].map(c => ({ type: 'scatter3d', mode: 'markers', x: [c], y: [c], z: [c], marker: { size: 2, color: '#888888', symbol: pointSymbol } }));
     warm.push({ type: 'scatter3d', mode: 'markers', x: [0], y: [1], z: [2], marker: { size: 7, symbol: 'diamond', color: ['#888888'], line: { color: '#000000', width: 2 } } });
-    await Plotly.newPlot(g, warm, { width: 400, height: 340, margin: { l: 0, r: 0, t: 0, b: 0 }, showlegend: true }, config);
+    await withoutMultisampling(() => Plotly.newPlot(g, warm, sceneLayout('codes', 400), config));
     return g;
 }
 
@@ -214,6 +231,18 @@ async function sceneIn(host, Plotly) {
 
 // ---- 3D scatters ----
 
+/** A 3D scatter's layout; kind as in scatter3d. */
+function sceneLayout(kind, width, uirevision) {
+    const axis = (t, range) => range ? { title: { text: t }, range } : { title: { text: t } };
+    return themed({
+        width, height: 340, margin: { l: 0, r: 0, t: 0, b: 0 }, uirevision,
+        showlegend: true, legend: { x: 0, y: 1, itemsizing: 'constant', font: { size: 10 }, bgcolor: 'rgba(0,0,0,0)' },
+        scene: kind === 'codes'
+            ? { aspectmode: 'data', xaxis: axis('PC 1'), yaxis: axis('PC 2'), zaxis: axis('PC 3') }
+            : { aspectmode: 'cube', xaxis: axis('R', [0, 255]), yaxis: axis('G', [0, 255]), zaxis: axis('B', [0, 255]) },
+    });
+}
+
 /**
  * One trace per cluster (legend click hides it) plus the centres. kind 'rgb': points at their pixel's colour
  * (centres: the clusters' mean colours); kind 'codes': points at their code's first 3 principal components
@@ -238,7 +267,7 @@ export function scatter3d(el, kind, rgb, labels, codes, centres, meta) {
         const data = clusters.map((cl, c) => ({
             type: 'scatter3d', mode: 'markers', name: `cluster ${cl.index}`, legendgroup: `c${cl.index}`,
             x: x[c], y: y[c], z: z[c], customdata: custom[c],
-            marker: { size: 2, color: cl.colour },
+            marker: { size: 2, color: cl.colour, symbol: pointSymbol },
             hovertemplate: `cluster ${cl.index} · ${(cl.share * 100).toFixed(1)}% of pixels<br>pixel RGB %{customdata[0]}, %{customdata[1]}, %{customdata[2]}<extra></extra>`,
         }));
         const cx = [], cy = [], cz = [];
@@ -252,14 +281,7 @@ export function scatter3d(el, kind, rgb, labels, codes, centres, meta) {
             marker: { size: 7, symbol: 'diamond', color: clusters.map(cl => cl.colour), line: { color: '#000000', width: 2 } },
             hovertemplate: '%{text}<extra></extra>',
         });
-        const axis = (t, range) => range ? { title: { text: t }, range } : { title: { text: t } };
-        const layout = themed({
-            width: el.clientWidth || undefined, height: 340, margin: { l: 0, r: 0, t: 0, b: 0 }, uirevision: meta.uirevision,
-            showlegend: true, legend: { x: 0, y: 1, itemsizing: 'constant', font: { size: 10 }, bgcolor: 'rgba(0,0,0,0)' },
-            scene: kind === 'codes'
-                ? { aspectmode: 'data', xaxis: axis('PC 1'), yaxis: axis('PC 2'), zaxis: axis('PC 3') }
-                : { aspectmode: 'cube', xaxis: axis('R', [0, 255]), yaxis: axis('G', [0, 255]), zaxis: axis('B', [0, 255]) },
-        });
+        const layout = sceneLayout(kind, el.clientWidth || undefined, meta.uirevision);
         await inTurn(async () => {
             const start = performance.now();
             await Plotly.react(g, data, layout, config);
