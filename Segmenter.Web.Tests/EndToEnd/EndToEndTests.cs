@@ -199,6 +199,8 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
             await WaitForPlotAsync(p, "code-scatter", "scatter3d");
             foreach (var img in new[] { p.OriginalImage, p.SegmentedImage })
                 await img.EvaluateAsync("el => el.complete && el.naturalWidth > 0 ? true : new Promise(ok => { el.onload = () => ok(true); el.onerror = () => ok(false); })");
+            // From the top: a full-page shot of a scrolled page draws the fixed app bar over the middle of it.
+            await p.Page.EvaluateAsync("() => window.scrollTo(0, 0)");
             await p.Page.Mouse.MoveAsync(0, 0); // no hover tooltips in the picture
             await p.Page.WaitForTimeoutAsync(500); // let plotly finish its transitions
 
