@@ -125,6 +125,6 @@ public sealed partial class SegmentationSession
         if (!which.StartsWith(BaselineImagePrefix, StringComparison.Ordinal)
             || !int.TryParse(which.AsSpan(BaselineImagePrefix.Length), out int index) || index < 0 || index >= steering.Baselines.Count) return null;
         var labels = steering.Baselines[index].Labels;
-        return ClusterPalette.Paint<int>(labels, labels.Length == 0 ? 0 : labels.Max() + 1, steering.Result.Width, steering.Result.Height);
+        return ClusterPalette.Paint<byte>(labels, labels.Length == 0 ? 0 : labels.Max() + 1, steering.Result.Width, steering.Result.Height);
     }
 }
