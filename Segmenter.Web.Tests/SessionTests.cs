@@ -116,13 +116,10 @@ public class SessionTests
     [Fact]
     public async Task The_baselines_labels_count_against_the_budget_and_are_drawn_the_same_after_a_release()
     {
-        using var session = TestData.Session();
-        session.SetImage(TestData.Bands(24, 8), "bands.png");
-        session.Form.Clusters = 2;
-        session.Form.Epochs = 1;
-        await TestData.TrainAsync(session);
+        using var session = await TrainedBands.StartAsync(clusters: 2);
+        Assert.Equal(SessionState.Finished, session.State);
         var measured = session.Steering!;
-        Assert.Equal(2L * 24 * 8, measured.BaselineLabelBytes); // both baselines, one byte a pixel
+        Assert.Equal(2L * TrainedBands.Width * TrainedBands.Height, measured.BaselineLabelBytes); // both baselines, one byte a pixel
         Assert.True(session.ResidentBytes >= measured.BaselineLabelBytes);
         var drawn = session.GetPng(SegmentationSession.BaselineImagePrefix + "1");
         Assert.NotNull(drawn);
