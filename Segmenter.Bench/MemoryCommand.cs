@@ -28,11 +28,13 @@ internal static class MemoryCommand
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var cl = CommandLine.Parse(args, ["--sessions", "--megapixels", "--epochs"], ["--help"]);
+        var cl = CommandLine.Parse(args, ["--sessions", "--megapixels", "--epochs", "--hold-seconds"], ["--help"]);
         if (cl.Flag("--help")) { Console.WriteLine(Program.Usage); return Program.Ok; }
         int sessions = cl.Int("--sessions") ?? 20;
         double megapixels = cl.Double("--megapixels") ?? 40;
         int epochs = cl.Int("--epochs") ?? 2;
+        // Keeps the sessions held this long after the last wave so a heap dump (dotnet-gcdump collect -p PID) can see what they hold.
+        int holdSeconds = cl.Int("--hold-seconds") ?? 0;
         int width = (int)Math.Round(Math.Sqrt(megapixels * 1_000_000 * 8 / 5)), height = (int)(megapixels * 1_000_000 / width);
 
         var data = Path.Combine(Path.GetTempPath(), "segmenter-memory-" + Guid.NewGuid().ToString("N"));
@@ -81,6 +83,11 @@ internal static class MemoryCommand
             }
             double held = RssMb();
             maxHeld = Math.Max(maxHeld, held);
+            if (holdSeconds > 0)
+            {
+                Console.WriteLine($"  holding for {holdSeconds} s (process {Environment.ProcessId}) before the sessions leave");
+                await Task.Delay(TimeSpan.FromSeconds(holdSeconds));
+            }
             Console.WriteLine($"  all {sessions} held: {held:0} MB RSS (highest held after a wave: {maxHeld:0} MB; highest as a wave's runs ended: {maxAtEnd:0} MB; process peak, runs in flight: {Memory.PeakWorkingSetMb():0} MB)");
         }
         finally

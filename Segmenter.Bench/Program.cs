@@ -57,10 +57,11 @@ internal static class Program
               with two strokes, merge two clusters and split one into 3 (target: each ≤ 1 s).
           agree LABELS.png LABELS.png
               Adjusted Rand index and matched mean IoU between two label maps of one image (e.g. two runs' labels.png).
-          memory [--sessions N] [--megapixels M] [--epochs E]
+          memory [--sessions N] [--megapixels M] [--epochs E] [--hold-seconds S]
               The app in process with N (default 20) sessions, each holding an M-megapixel (default 40) result;
               prints the RSS while they are held and after they end; fails beyond 4096 MB held or when memory
-              does not come back within 300 MB of the start within 10 s.
+              does not come back within 300 MB of the start within 10 s. --hold-seconds keeps them held S s
+              longer (for a heap dump of the printed process).
           store-writer --data DIR [--runs N] [--megapixels M]
               Saves N (default 10) synthetic runs of M (default 4) megapixels into the run store in DIR, printing
               "writing i" and "saved i ID"; the crash test kills it mid-save and checks the store it leaves.

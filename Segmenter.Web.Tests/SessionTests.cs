@@ -112,4 +112,27 @@ public class SessionTests
         Assert.True(model.IsDisposed);
         Assert.Equal(2, session.Result!.Clusters.Count); // the labels and tables stay
     }
+
+    [Fact]
+    public async Task The_baselines_labels_count_against_the_budget_and_are_drawn_the_same_after_a_release()
+    {
+        using var session = await TrainedBands.StartAsync(clusters: 2);
+        Assert.Equal(SessionState.Finished, session.State);
+        var measured = session.Steering!;
+        Assert.Equal(2L * TrainedBands.Width * TrainedBands.Height, measured.BaselineLabelBytes); // both baselines, one byte a pixel
+        Assert.True(session.ResidentBytes >= measured.BaselineLabelBytes);
+        var drawn = session.GetPng(SegmentationSession.BaselineImagePrefix + "1");
+        Assert.NotNull(drawn);
+
+        await TestData.Until(() => session.ReleaseResident() > 0);
+        var released = session.Steering!;
+        Assert.True(released.BaselineLabelsReleased);
+        Assert.Equal(0, released.BaselineLabelBytes);
+        Assert.Equal(measured.Baselines.Select(b => (b.Name, b.AriWithRun)), released.Baselines.Select(b => (b.Name, b.AriWithRun)));
+
+        // Drawn again from the same image, k and seed: the same labels, so the same PNG; held again until the next release.
+        Assert.Equal(drawn, session.GetPng(SegmentationSession.BaselineImagePrefix + "1"));
+        Assert.False(session.Steering!.BaselineLabelsReleased);
+        Assert.Equal(measured.BaselineLabelBytes, session.Steering.BaselineLabelBytes);
+    }
 }

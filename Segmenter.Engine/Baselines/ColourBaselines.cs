@@ -57,11 +57,15 @@ public static class ColourBaselines
     public static int[] BlurredLabKMeans(RgbImage image, Settings settings, CancellationToken cancellationToken = default) =>
         Cluster(Blur(image), LabFeature, settings, cancellationToken);
 
-    /// <summary>The image through ImageSharp's Gaussian blur, 9×9, σ = 1.7, on the 8-bit values (as OpenCV on a uint8 image).</summary>
+    /// <summary>
+    /// The image through ImageSharp's Gaussian blur, 9×9, σ = 1.7, on the 8-bit values (as OpenCV on a uint8 image).
+    /// Through the loader's configuration: its bounded pool is the one the app empties after a run; ImageSharp's
+    /// default pool kept a 40-megapixel blur's buffers (gigabytes) after every run beside it.
+    /// </summary>
     public static RgbImage Blur(RgbImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
-        using var sharp = Image.LoadPixelData<Rgb24>(image.Pixels, image.Width, image.Height);
+        using var sharp = Image.LoadPixelData<Rgb24>(ImageLoader.Configuration, image.Pixels, image.Width, image.Height);
         sharp.Mutate(ctx => ctx.ApplyProcessor(new GaussianBlurProcessor(BlurSigma, BlurRadius)));
         var blurred = new byte[image.Pixels.Length];
         sharp.CopyPixelDataTo(blurred);

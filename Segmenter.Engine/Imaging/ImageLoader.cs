@@ -41,6 +41,9 @@ public static partial class ImageLoader
         MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions { MaximumPoolSizeMegabytes = PooledMegabytes }),
     };
 
+    /// <summary>The one ImageSharp configuration of the engine (its formats and bounded pool): every image it builds goes through it.</summary>
+    internal static Configuration Configuration => Config;
+
     /// <summary>Unmanaged image buffers ImageSharp may keep pooled between decodes and encodes.</summary>
     public const int PooledMegabytes = 64;
 

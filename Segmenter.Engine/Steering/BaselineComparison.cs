@@ -6,9 +6,12 @@ namespace Segmenter.Engine.Steering;
 
 /// <summary>One classical segmentation computed beside a run, and how far it agrees with the run.</summary>
 /// <param name="Name">What the view is called on the page and in the report.</param>
-/// <param name="Labels">Cluster per pixel, row-major.</param>
+/// <param name="Labels">
+/// Cluster per pixel, row-major, one byte each as a run's labels (k ≤ <see cref="Pipeline.SegmentationParameters.MaxClusters"/>):
+/// a session keeps these beside its result, and as ints two of them held 320 MB at 40 megapixels.
+/// </param>
 /// <param name="AriWithRun">Adjusted Rand index between this baseline and the run.</param>
-public sealed record BaselineView(string Name, int[] Labels, double AriWithRun)
+public sealed record BaselineView(string Name, byte[] Labels, double AriWithRun)
 {
     public const string RgbName = "RGB k-means", BlurredLabName = "Blurred Lab k-means";
 
@@ -30,21 +33,23 @@ public sealed record BaselineView(string Name, int[] Labels, double AriWithRun)
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(runLabels);
         var settings = new ColourBaselines.Settings(clusters, Restarts, seed, FitSample: FitSample);
-        var rgb = ColourBaselines.RgbKMeans(image, settings, ct);
-        var lab = ColourBaselines.BlurredLabKMeans(image, settings, ct);
-        return
-        [
-            new(RgbName, rgb, Agreement.AdjustedRandIndex(runLabels, rgb)),
-            new(BlurredLabName, lab, Agreement.AdjustedRandIndex(runLabels, lab)),
-        ];
+        // Each baseline's int labels live only until it is scored and compacted, so at most one is held at a time.
+        var rgb = Scored(RgbName, ColourBaselines.RgbKMeans(image, settings, ct), runLabels);
+        return [rgb, Scored(BlurredLabName, ColourBaselines.BlurredLabKMeans(image, settings, ct), runLabels)];
     }
+
+    private static BaselineView Scored(string name, int[] labels, int[] runLabels) =>
+        new(name, Array.ConvertAll(labels, l => checked((byte)l)), Agreement.AdjustedRandIndex(runLabels, labels));
+
+    /// <summary>The labels as ints, for the agreement scores (a transient copy).</summary>
+    private int[] IntLabels() => Array.ConvertAll(Labels, l => (int)l);
 
     /// <summary>
     /// The same baseline scored against another run's labels: the baseline depends on the image, k and seed only,
     /// so a re-cluster at the same k need not run its k-means again.
     /// </summary>
-    public BaselineView RescoredFor(int[] runLabels) => this with { AriWithRun = Agreement.AdjustedRandIndex(runLabels, Labels) };
+    public BaselineView RescoredFor(int[] runLabels) => this with { AriWithRun = Agreement.AdjustedRandIndex(runLabels, IntLabels()) };
 
     /// <summary>This baseline scored against a ground truth.</summary>
-    public TruthScore Against(int[] truth) => TruthScore.Of(truth, Labels);
+    public TruthScore Against(int[] truth) => TruthScore.Of(truth, IntLabels());
 }

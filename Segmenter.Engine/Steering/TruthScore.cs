@@ -1,4 +1,5 @@
 using Segmenter.Engine.Clustering;
+using Segmenter.Engine.Imaging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -44,7 +45,7 @@ internal static class LabelPng
     {
         ArgumentNullException.ThrowIfNull(png);
         Image<Rgba32> image;
-        try { image = Image.Load<Rgba32>(png); }
+        try { image = Image.Load<Rgba32>(ImageLoader.Configuration, png); } // the bounded pool the app empties
         catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException)
         {
             throw new ArgumentException($"{subject} not a readable image: {e.Message}");

@@ -8,7 +8,8 @@ namespace Segmenter.Web.Services;
 /// The last colour baselines a session computed. They depend on the image, k and seed only, not on the run's labels,
 /// so a re-cluster at the same k (other k-means settings, or back to an earlier k right after) only scores the new
 /// labels against them instead of running both colour k-means again. Only the last ones are kept: they are the
-/// arrays the current steering views hold anyway, and the image is held weakly, so the cache keeps no memory alive.
+/// arrays the current steering views hold anyway, and the image is held weakly; when the session gives its baselines'
+/// labels up under the memory budget it <see cref="Forget"/>s them here too.
 /// </summary>
 public sealed class BaselineCache
 {
@@ -28,5 +29,11 @@ public sealed class BaselineCache
         var views = BaselineView.Beside(image, runLabels, clusters, seed, ct);
         lock (_gate) _last = (new WeakReference<RgbImage>(image), clusters, seed, views);
         return views;
+    }
+
+    /// <summary>Lets the last baselines go (their label maps are released).</summary>
+    public void Forget()
+    {
+        lock (_gate) _last = null;
     }
 }

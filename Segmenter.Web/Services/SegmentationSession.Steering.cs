@@ -12,8 +12,20 @@ namespace Segmenter.Web.Services;
 public sealed record SteeringViews(SegmentationResult Result, IReadOnlyList<BaselineView> Baselines, SeedStability? Stability = null,
     int[]? Truth = null, TruthScore? TruthScore = null)
 {
-    /// <summary>Each baseline scored against the uploaded truth, in <see cref="Baselines"/>' order; empty without a truth.</summary>
-    public IReadOnlyList<TruthScore> BaselineTruthScores => Truth is null ? [] : Baselines.Select(b => b.Against(Truth)).ToArray();
+    /// <summary>Each baseline scored against the uploaded truth, in <see cref="Baselines"/>' order; empty without a truth (scored once, as the truth is read).</summary>
+    public IReadOnlyList<TruthScore> BaselineTruthScores { get; init; } = [];
+
+    /// <summary>
+    /// The baselines' label maps were given up under the memory budget (their names and scores stay): they are
+    /// computed again (same image, k and seed: the same labels) when a baseline is drawn or scored.
+    /// </summary>
+    public bool BaselineLabelsReleased { get; init; }
+
+    /// <summary>Bytes of the baselines' label maps held now, for the memory budget.</summary>
+    public long BaselineLabelBytes => Baselines.Sum(b => b.Labels.LongLength);
+
+    public SteeringViews WithoutBaselineLabels() =>
+        this with { Baselines = Baselines.Select(b => b with { Labels = [] }).ToArray(), BaselineLabelsReleased = true };
 
     public RunScores Scores => RunBaselines.Scores(Baselines, Stability?.MeanPairwiseAri) with
     {
@@ -96,7 +108,12 @@ public sealed partial class SegmentationSession
             _signals.Fail($"The ground truth was not used: {ex.Message}");
             return false;
         }
-        var scored = steering with { Truth = truth, TruthScore = TruthScore.Of(truth, StabilitySeeds.Ints(result.Labels)) };
+        steering = await Task.Run(() => WithBaselineLabels(steering, ct), ct);
+        var scored = steering with
+        {
+            Truth = truth, TruthScore = TruthScore.Of(truth, StabilitySeeds.Ints(result.Labels)),
+            BaselineTruthScores = steering.Baselines.Select(b => b.Against(truth)).ToArray(),
+        };
         Volatile.Write(ref _steering, scored);
         _signals.Error = null;
         // The current result's row: by its stored id, or (no store) the newest row, which the result was published with.
@@ -116,6 +133,34 @@ public sealed partial class SegmentationSession
         return ReferenceEquals(_results.Current, result) ? _results.StoredId : null;
     }
 
+    /// <summary>
+    /// The views with their baselines' label maps, computed again when the budget released them; the scores stay the
+    /// ones measured with the run (an edited run keeps its trained run's). Unchanged when the image cannot be had.
+    /// </summary>
+    private SteeringViews WithBaselineLabels(SteeringViews steering, CancellationToken ct)
+    {
+        if (!steering.BaselineLabelsReleased) return steering;
+        if (Image is not { } image || image.Width != steering.Result.Width || image.Height != steering.Result.Height) return steering;
+        var fresh = _baselines.Beside(image, steering.Result, ct);
+        var restored = steering with
+        {
+            Baselines = steering.Baselines.Zip(fresh, (held, again) => held with { Labels = again.Labels }).ToArray(),
+            BaselineLabelsReleased = false,
+        };
+        return ReferenceEquals(Interlocked.CompareExchange(ref _steering, restored, steering), steering) ? restored : Volatile.Read(ref _steering) ?? restored;
+    }
+
+    /// <summary>Drops the baselines' label maps (names and scores stay); part of <see cref="ReleaseResident"/>. Returns the bytes freed.</summary>
+    private long ReleaseBaselineLabels()
+    {
+        if (Volatile.Read(ref _steering) is not { BaselineLabelsReleased: false } steering) return 0;
+        Volatile.Write(ref _steering, steering.WithoutBaselineLabels());
+        _baselines.Forget();
+        return steering.BaselineLabelBytes;
+    }
+
+    private long BaselineLabelBytes => Volatile.Read(ref _steering)?.BaselineLabelBytes ?? 0;
+
     /// <summary>Hook of <c>GetPng</c>: the stability map over the original, or a baseline's labels in palette colours.</summary>
     private RgbImage? SteeringImage(string which, RgbImage? image)
     {
@@ -124,7 +169,8 @@ public sealed partial class SegmentationSession
             return steering.Stability is { } s && image is not null && image.PixelCount == s.Agreement.Length ? s.RenderOver(image) : null;
         if (!which.StartsWith(BaselineImagePrefix, StringComparison.Ordinal)
             || !int.TryParse(which.AsSpan(BaselineImagePrefix.Length), out int index) || index < 0 || index >= steering.Baselines.Count) return null;
-        var labels = steering.Baselines[index].Labels;
-        return ClusterPalette.Paint<int>(labels, labels.Length == 0 ? 0 : labels.Max() + 1, steering.Result.Width, steering.Result.Height);
+        var labels = WithBaselineLabels(steering, CancellationToken.None).Baselines[index].Labels;
+        if (labels.LongLength != steering.Result.Labels.LongLength) return null;
+        return ClusterPalette.Paint<byte>(labels, labels.Length == 0 ? 0 : labels.Max() + 1, steering.Result.Width, steering.Result.Height);
     }
 }

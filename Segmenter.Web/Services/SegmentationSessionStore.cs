@@ -30,13 +30,13 @@ public sealed partial class SegmentationSession
     {
         get
         {
-            lock (_gate) return _results.ResidentBytesLocked() + _images.ResidentBytesLocked() + EditCodeBytes;
+            lock (_gate) return _results.ResidentBytesLocked() + _images.ResidentBytesLocked() + EditCodeBytes + BaselineLabelBytes;
         }
     }
 
     /// <summary>
-    /// Drops the encoded PNGs, the trained model, the edits' per-pixel codes and the decoded image when its upload is
-    /// stored (labels, clusters and plots stay); nothing while busy.
+    /// Drops the encoded PNGs, the trained model, the edits' per-pixel codes, the colour baselines' label maps and the
+    /// decoded image when its upload is stored (labels, clusters and plots stay); nothing while busy.
     /// </summary>
     public long ReleaseResident()
     {
@@ -44,7 +44,7 @@ public sealed partial class SegmentationSession
         {
             if (_disposed || IsBusy || _results.IsLeasedLocked) return 0;
             var released = _images.ReleaseLocked();
-            return (released is null ? 0 : released.Pixels.LongLength) + _results.ReleaseLocked(released) + ReleaseEditCodes();
+            return (released is null ? 0 : released.Pixels.LongLength) + _results.ReleaseLocked(released) + ReleaseEditCodes() + ReleaseBaselineLabels();
         }
     }
 
