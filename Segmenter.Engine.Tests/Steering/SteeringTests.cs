@@ -1,3 +1,5 @@
+using Segmenter.Engine.Pipeline;
+using Segmenter.Engine.Baselines;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using Segmenter.Engine.Imaging;
@@ -117,6 +119,43 @@ public class BaselineComparisonTests
         Assert.Equal([BaselineView.RgbName, BaselineView.BlurredLabName], views.Select(v => v.Name));
         Assert.All(views, v => Assert.Equal(1.0, v.AriWithRun, 12));
         Assert.All(views, v => Assert.Equal(1.0, v.Against(truth).MatchedMeanIoU, 12));
+    }
+
+    [Fact]
+    public void Above_the_runs_working_resolution_the_baselines_work_on_its_copy_and_come_back_to_every_pixel()
+    {
+        // 200×100, red left of column 87, blue from it (an odd border that a 2× downscale blurs into one mixed
+        // column): the baselines work on the 5,000-pixel copy, as a run with MaxPixels 5,000 does.
+        const int W = 200, H = 100, Border = 87, MaxPixels = 5_000;
+        var px = new byte[W * H * 3];
+        var truth = new int[W * H];
+        for (int i = 0; i < truth.Length; i++)
+        {
+            bool right = i % W >= Border;
+            truth[i] = right ? 1 : 0;
+            px[3 * i] = right ? (byte)0 : (byte)220; px[3 * i + 2] = right ? (byte)220 : (byte)0;
+        }
+        var image = new RgbImage(W, H, px);
+        var resolution = WorkingResolution.For(image, MaxPixels);
+        Assert.True(resolution.IsDownscaled);
+
+        var views = BaselineView.Beside(image, truth, clusters: 2, seed: 42, maxPixels: MaxPixels);
+
+        Assert.All(views, v => Assert.Equal(W * H, v.Labels.Length));
+        // The colour-guided upsampling keeps the border to the pixel: full agreement with the truth and the run.
+        Assert.All(views, v => Assert.Equal(1.0, v.AriWithRun, 12));
+        Assert.All(views, v => Assert.Equal(1.0, v.Against(truth).MatchedMeanIoU, 12));
+        // And on noise, where the copy's clustering differs from the full image's, the labels are the copy's
+        // baseline brought back, as computed by hand.
+        var rng = new Random(3);
+        rng.NextBytes(px);
+        var noise = new RgbImage(W, H, px);
+        var settings = new ColourBaselines.Settings(2, BaselineView.Restarts, 42, FitSample: BaselineView.FitSample);
+        var byHand = WorkingResolution.For(noise, MaxPixels) is var r
+            ? r.ToFull(Array.ConvertAll(ColourBaselines.RgbKMeans(r.Working, settings), l => (byte)l)) : null;
+        var fullResolution = Array.ConvertAll(ColourBaselines.RgbKMeans(noise, settings), l => (byte)l);
+        Assert.NotEqual(fullResolution, byHand);
+        Assert.Equal(byHand, BaselineView.Beside(noise, truth, clusters: 2, seed: 42, maxPixels: MaxPixels)[0].Labels);
     }
 
     private static IReadOnlyList<BaselineView> BaselineComparison(RgbImage image, int[] runLabels) =>

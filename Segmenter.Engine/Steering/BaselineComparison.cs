@@ -1,6 +1,7 @@
 using Segmenter.Engine.Baselines;
 using Segmenter.Engine.Clustering;
 using Segmenter.Engine.Imaging;
+using Segmenter.Engine.Pipeline;
 
 namespace Segmenter.Engine.Steering;
 
@@ -27,19 +28,30 @@ public sealed record BaselineView(string Name, byte[] Labels, double AriWithRun)
     /// </summary>
     public const int FitSample = 65_536;
 
-    /// <summary>Both colour baselines at the run's k and seed, each with its ARI against the run's labels.</summary>
-    public static IReadOnlyList<BaselineView> Beside(RgbImage image, int[] runLabels, int clusters, int seed, CancellationToken ct = default)
+    /// <summary>
+    /// Both colour baselines at the run's k and seed, each with its ARI against the run's labels. Like the run, they
+    /// work on the image at most <paramref name="maxPixels"/> pixels big (the run's <c>MaxPixels</c>; 0 = full
+    /// resolution) and their labels come back to every pixel by the same colour-guided upsampling: the comparison is
+    /// like for like, and a 40-megapixel image's blur and Lab conversion do not take gigabytes beside the run.
+    /// </summary>
+    public static IReadOnlyList<BaselineView> Beside(RgbImage image, int[] runLabels, int clusters, int seed, int maxPixels = 0,
+        CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(runLabels);
         var settings = new ColourBaselines.Settings(clusters, Restarts, seed, FitSample: FitSample);
+        var resolution = WorkingResolution.For(image, maxPixels);
         // Each baseline's int labels live only until it is scored and compacted, so at most one is held at a time.
-        var rgb = Scored(RgbName, ColourBaselines.RgbKMeans(image, settings, ct), runLabels);
-        return [rgb, Scored(BlurredLabName, ColourBaselines.BlurredLabKMeans(image, settings, ct), runLabels)];
+        var rgb = Scored(RgbName, resolution, ColourBaselines.RgbKMeans(resolution.Working, settings, ct), runLabels);
+        return [rgb, Scored(BlurredLabName, resolution, ColourBaselines.BlurredLabKMeans(resolution.Working, settings, ct), runLabels)];
     }
 
-    private static BaselineView Scored(string name, int[] labels, int[] runLabels) =>
-        new(name, Array.ConvertAll(labels, l => checked((byte)l)), Agreement.AdjustedRandIndex(runLabels, labels));
+    private static BaselineView Scored(string name, WorkingResolution resolution, int[] workingLabels, int[] runLabels)
+    {
+        var labels = resolution.ToFull(Array.ConvertAll(workingLabels, l => checked((byte)l)));
+        var view = new BaselineView(name, labels, 0);
+        return view with { AriWithRun = Agreement.AdjustedRandIndex(runLabels, resolution.IsDownscaled ? view.IntLabels() : workingLabels) };
+    }
 
     /// <summary>The labels as ints, for the agreement scores (a transient copy).</summary>
     private int[] IntLabels() => Array.ConvertAll(Labels, l => (int)l);

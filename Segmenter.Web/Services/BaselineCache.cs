@@ -14,20 +14,20 @@ namespace Segmenter.Web.Services;
 public sealed class BaselineCache
 {
     private readonly Lock _gate = new();
-    private (WeakReference<RgbImage> Image, int Clusters, int Seed, IReadOnlyList<BaselineView> Views)? _last;
+    private (WeakReference<RgbImage> Image, int Clusters, int Seed, int MaxPixels, IReadOnlyList<BaselineView> Views)? _last;
 
     /// <summary>Both baselines beside <paramref name="result"/>, computed or reused, each scored against its labels.</summary>
     public IReadOnlyList<BaselineView> Beside(RgbImage image, SegmentationResult result, CancellationToken ct)
     {
-        int clusters = result.Parameters.Clusters, seed = result.Parameters.Seed;
+        int clusters = result.Parameters.Clusters, seed = result.Parameters.Seed, maxPixels = result.Parameters.MaxPixels;
         var runLabels = StabilitySeeds.Ints(result.Labels);
         lock (_gate)
         {
-            if (_last is { } last && last.Clusters == clusters && last.Seed == seed && last.Image.TryGetTarget(out var cached) && ReferenceEquals(cached, image))
+            if (_last is { } last && last.Clusters == clusters && last.Seed == seed && last.MaxPixels == maxPixels && last.Image.TryGetTarget(out var cached) && ReferenceEquals(cached, image))
                 return last.Views.Select(v => v.RescoredFor(runLabels)).ToArray();
         }
-        var views = BaselineView.Beside(image, runLabels, clusters, seed, ct);
-        lock (_gate) _last = (new WeakReference<RgbImage>(image), clusters, seed, views);
+        var views = BaselineView.Beside(image, runLabels, clusters, seed, maxPixels, ct);
+        lock (_gate) _last = (new WeakReference<RgbImage>(image), clusters, seed, maxPixels, views);
         return views;
     }
 
