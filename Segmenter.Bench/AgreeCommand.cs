@@ -1,4 +1,3 @@
-using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Steering;
 
 namespace Segmenter.Bench;
@@ -14,12 +13,10 @@ internal static class AgreeCommand
         var cl = CommandLine.Parse(args, [], ["--help"]);
         if (cl.Flag("--help")) { Console.WriteLine(Program.Usage); return Program.Ok; }
         if (cl.Positionals.Count != 2) throw new UsageException($"agree compares two label PNGs; got {cl.Positionals.Count} argument(s).");
-        var first = ImageLoader.Load(cl.Positionals[0]);
-        var firstLabels = new int[first.PixelCount];
-        for (int i = 0; i < firstLabels.Length; i++) firstLabels[i] = first.Pixels[3 * i];
+        var (first, width, height) = LabelMaps.ReadSized(cl.Positionals[0]);
         using var second = File.OpenRead(cl.Positionals[1]);
-        var score = TruthScore.Of(firstLabels, TruthScore.ReadLabelMap(second, first.Width, first.Height));
-        Console.WriteLine($"{first.Width}×{first.Height}: ARI {score.Ari:0.0000}, matched mean IoU {score.MatchedMeanIoU:0.0000}");
+        var score = TruthScore.Of(first, TruthScore.ReadLabelMap(second, width, height)); // refuses another size with a message
+        Console.WriteLine($"{width}×{height}: ARI {score.Ari:0.0000}, matched mean IoU {score.MatchedMeanIoU:0.0000}");
         return Program.Ok;
     }
 }

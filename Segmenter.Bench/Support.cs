@@ -119,11 +119,14 @@ internal static class ChildProcess
 /// <summary>Label maps (8-bit grayscale PNG, value = segment) read back through the engine's loader (gray → R = G = B).</summary>
 internal static class LabelMaps
 {
-    public static int[] Read(string path)
+    public static int[] Read(string path) => ReadSized(path).Labels;
+
+    /// <summary>The label map (8-bit, value = segment) at <paramref name="path"/> with its size.</summary>
+    public static (int[] Labels, int Width, int Height) ReadSized(string path)
     {
         var image = ImageLoader.Load(path);
         var labels = new int[image.PixelCount];
         for (long i = 0; i < labels.Length; i++) labels[i] = image.Pixels[3 * i];
-        return labels;
+        return (labels, image.Width, image.Height);
     }
 }

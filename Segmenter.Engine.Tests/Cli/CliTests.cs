@@ -29,6 +29,38 @@ public sealed class CliTests() : TempDirectoryTest("segmenter-cli-")
         Assert.DoesNotContain("Unhandled exception", run.Stderr);
     }
 
+    private string LabelPng(string name, int width, int height, Func<int, int, byte> label)
+    {
+        var labels = new byte[width * height];
+        for (int y = 0; y < height; y++) for (int x = 0; x < width; x++) labels[y * width + x] = label(x, y);
+        string path = Path.Combine(Dir, name);
+        using var f = File.Create(path);
+        ImageLoader.SaveLabelPng(labels, width, height, f);
+        return path;
+    }
+
+    [Fact]
+    public void Agree_scores_two_label_maps_and_refuses_maps_of_different_sizes()
+    {
+        string halves = LabelPng("halves.png", 40, 20, (x, _) => (byte)(x < 20 ? 0 : 1));
+        string renamed = LabelPng("renamed.png", 40, 20, (x, _) => (byte)(x < 20 ? 5 : 2)); // the same split, other numbers
+        string quarters = LabelPng("quarters.png", 40, 20, (x, _) => (byte)(x / 10));
+        string small = LabelPng("small.png", 20, 20, (x, _) => 0);
+
+        var same = BenchCli.Run("agree", halves, renamed);
+        Assert.True(same.ExitCode == 0, same.Stdout + same.Stderr);
+        Assert.Contains("40×20: ARI 1.0000, matched mean IoU 1.0000", same.Stdout);
+
+        var finer = BenchCli.Run("agree", halves, quarters);
+        Assert.True(finer.ExitCode == 0, finer.Stdout + finer.Stderr);
+        Assert.DoesNotContain("ARI 1.0000", finer.Stdout);
+
+        var sizes = BenchCli.Run("agree", halves, small);
+        Assert.NotEqual(0, sizes.ExitCode);
+        Assert.Contains("20", sizes.Stderr);
+        AssertNoStackTrace(sizes);
+    }
+
     [Fact]
     public void Segment_writes_labels_rendering_and_a_complete_report()
     {
