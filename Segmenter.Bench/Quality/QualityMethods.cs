@@ -25,7 +25,7 @@ internal sealed record QualityMethod(string Id, string Label, Func<int, int, Seg
 /// <summary>
 /// The rows of the quality table, in order: the default, the default at window 1 (the pixel model), at every other
 /// window <see cref="SegmentationParameters.AllowedWindows"/> allows, each lever value changed alone (decoder target,
-/// input colours, label smoothing), each architecture knob changed alone (code size, encoder depth, activation),
+/// input colours, what k-means clusters, border refinement, label smoothing), each architecture knob changed alone (code size, encoder depth, activation),
 /// the two colour baselines and the Python original.
 /// Rows derive from the engine's own lists and presets, so an option added there appears here.
 /// </summary>
@@ -78,6 +78,13 @@ internal static class QualityMethods
             (k, s) => DefaultParameters(k, s) with { InputColours = InputColours.Chroma, DecoderTarget = DecoderTarget.Denoised }, null);
         yield return new("labstd-denoised", "default, LabStandardised input, decoder target Denoised",
             (k, s) => DefaultParameters(k, s) with { InputColours = InputColours.LabStandardised, DecoderTarget = DecoderTarget.Denoised }, null);
+        // What k-means clusters (ClusterFeatures) and the border refinement after it, each switched off alone, then all
+        // three: the codes as the network gives them, what the default clustered before.
+        yield return new("pooling0", "default, codes not pooled (code pooling 0)", (k, s) => DefaultParameters(k, s) with { CodePooling = 0 }, null);
+        yield return new("colour0", "default, no colour beside the codes (colour weight 0)", (k, s) => DefaultParameters(k, s) with { ColourWeight = 0 }, null);
+        yield return new("refine0", "default, no border refinement", (k, s) => DefaultParameters(k, s) with { BorderRefinement = 0 }, null);
+        yield return new("raw-codes", "default, raw codes and no border refinement (the earlier default)",
+            (k, s) => DefaultParameters(k, s) with { CodePooling = 0, ColourWeight = 0, BorderRefinement = 0 }, null);
         foreach (int width in SmoothingWidths.Where(w => w != defaults.LabelSmoothing))
             yield return new($"smooth{width}", width == 1 ? "default, no label smoothing" : $"default, label smoothing {width}",
                 (k, s) => DefaultParameters(k, s) with { LabelSmoothing = width }, null);

@@ -27,10 +27,11 @@ public sealed class ArchitectureSettingsTests
         var result = SegmentationPipeline.Run(image, p);
         using var resultModel = result.Model;
         Assert.Equal(image.PixelCount, result.Labels.Length);
-        Assert.Equal(p.Clusters * code, result.Centres.Length);
+        int dims = ClusterFeatures.DimsFor(p); // the code, and the blurred colour beside it under the Fast preset
+        Assert.Equal(p.Clusters * dims, result.Centres.Length);
         Assert.True(double.IsFinite(result.EpochLosses.Single().Loss));
         Assert.Equal(3 * result.Plot.Count, result.Plot.Codes3.Length);
-        Assert.Equal(image.PixelCount * code, result.Model!.Encode().Length);
+        Assert.Equal(image.PixelCount * dims, result.Model!.Encode().Length);
 
         var attention = SegmentationPipeline.AttentionAt(result.Model!, image, 5, 5);
         Assert.Equal(window == 1, attention is null);
@@ -52,7 +53,8 @@ public sealed class ArchitectureSettingsTests
     public void A_code_of_two_is_plotted_as_it_is()
     {
         var (image, _) = SampleImages.Blocks(32, 24, seed: 4);
-        var result = SegmentationPipeline.Run(image, Quick with { CodeSize = 2 });
+        // Raw codes: pooled codes beside colours are five numbers, plotted through PCA.
+        var result = SegmentationPipeline.Run(image, Quick with { CodeSize = 2, CodePooling = 0, ColourWeight = 0 });
         using var resultModel = result.Model;
         var plotted = result.Plot.Codes3;
         // The third axis is padding, and the first two are codes themselves (ReLU codes are never negative; PCA's would be centred).

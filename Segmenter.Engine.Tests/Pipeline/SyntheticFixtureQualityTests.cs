@@ -62,8 +62,12 @@ public class SyntheticFixtureQualityTests(ITestOutputHelper output)
     public void A_five_by_five_window_beats_the_single_pixel_window_on_the_same_fixture_and_seed()
     {
         const string name = "flat_noise";
-        // No mode filter on either side: it is the window being compared (the filter alone also cleans flat noise).
-        var p = Windowed with { Clusters = SyntheticFixtures.K(name), Seed = PeerSeed, LabelSmoothing = 1 };
+        // No mode filter, pooling, colour or border refinement on either side: it is the window being compared (each
+        // of those alone also cleans flat noise).
+        var p = Windowed with
+        {
+            Clusters = SyntheticFixtures.K(name), Seed = PeerSeed, LabelSmoothing = 1, CodePooling = 0, ColourWeight = 0, BorderRefinement = 0,
+        };
         double window5 = SegmentFixture(name, p);
         double window1 = SegmentFixture(name, p with { Window = 1 });
         output.WriteLine($"{name}, seed {PeerSeed}: ARI window 5 {window5:F3}, window 1 {window1:F3}");

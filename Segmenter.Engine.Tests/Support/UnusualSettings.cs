@@ -16,6 +16,7 @@ public static class UnusualSettings
         BatchSize = 100, LearningRate = 0.0025, Seed = 7, CosineDecay = true, TrainingSample = 1000, ClusteringSample = 2000,
         LabelSmoothing = 3, KMeansRestarts = 2, KMeansMaxIterations = 50, KMeansTolerance = 1e-3, KMeansInit = KMeansInit.Random,
         CodeSize = 16, HiddenWidth = 32, EncoderDepth = 2, DecoderDepth = 3, Activation = Activation.Gelu, MaxPixels = 500_000,
+        CodePooling = 1.5, ColourWeight = 0.5, BorderRefinement = 2,
     };
 
     /// <summary>Every setting's name, as theory data.</summary>
@@ -34,6 +35,9 @@ public static class UnusualSettings
         { "hiddenWidth", "8", "The hidden width must be between 16 and 256; got 8." },
         { "kmeansRestarts", "0", "K-means restarts must be at least 1; got 0." },
         { "kmeansTolerance", "-1", "The k-means tolerance must be a finite number ≥ 0; got -1." },
+        { "codePooling", "5", "Code pooling must be a σ from 0 (none) to 4 pixels; got 5." },
+        { "colourWeight", "-1", "The colour weight must be from 0 (codes alone) to 8; got -1." },
+        { "borderRefinement", "4", "Border refinement must be a radius from 0 (off) to 3 pixels; got 4." },
     };
 
     public static SettingField Field(string name) => SettingFields.All.Single(f => f.Name == name);

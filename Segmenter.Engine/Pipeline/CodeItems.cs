@@ -30,9 +30,15 @@ internal abstract class CodeItems
     public abstract void Fill(ReadOnlySpan<int> items, Span<float> destination);
 
     public static CodeItems For(RgbImage image, SegmentationParameters p) =>
-        p.Window == 1 && p.Preset == Preset.Fast
+        !ArePixels(p)
             ? new DistinctColours(new ColourHistogram(image), p.InputColours, ColourFeatures.ScaleFor(image, p.InputColours))
             : ForPixels(image, p.Window, p.InputColours);
+
+    /// <summary>
+    /// Whether <see cref="For"/> makes every pixel an item: unless window 1 under the Fast preset with raw codes (a
+    /// code then depends on the colour alone; pooled features depend on the neighbours too).
+    /// </summary>
+    public static bool ArePixels(SegmentationParameters p) => !(p.Window == 1 && p.Preset == Preset.Fast && ClusterFeatures.AreRawCodes(p));
 
     /// <summary>Every pixel an item: one by one for window 1, region by region with the fast encoder for wider windows.</summary>
     public static CodeItems ForPixels(RgbImage image, int window, InputColours colours = InputColours.Rgb) =>

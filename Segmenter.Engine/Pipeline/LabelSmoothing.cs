@@ -1,3 +1,5 @@
+using Segmenter.Engine.Imaging;
+
 namespace Segmenter.Engine.Pipeline;
 
 /// <summary>
@@ -8,6 +10,65 @@ namespace Segmenter.Engine.Pipeline;
 /// </summary>
 internal static class LabelSmoothing
 {
+    /// <summary>What every run does to its label map after clustering: the mode filter, then the border refinement.</summary>
+    public static byte[] Apply(byte[] labels, RgbImage image, ClusteringSettings c) =>
+        RefineBorders(ModeFilter(labels, image.Width, image.Height, c.Clusters, c.LabelSmoothing), image, c.Clusters, c.BorderRefinement);
+
+    /// <summary>
+    /// Puts borders back where the colours change. Pooled codes, blurred colours and the mode filter all look
+    /// across a border, so the labels there can be a pixel or two off. Every pixel with another label within
+    /// <paramref name="radius"/> (a (2r+1)² square) takes, among the labels in that square, the one whose cluster's
+    /// mean RGB colour is nearest its own. Pixels inside a region keep their label, so texture and noise inside a
+    /// region are left alone. Radius 0 = off.
+    /// </summary>
+    public static byte[] RefineBorders(byte[] labels, RgbImage image, int clusters, int radius)
+    {
+        if (radius <= 0) return labels;
+        int width = image.Width, height = image.Height;
+        var px = image.Pixels;
+        var sum = new long[clusters * 3];
+        var count = new long[clusters];
+        for (long i = 0; i < labels.Length; i++)
+        {
+            int c = labels[i];
+            count[c]++;
+            sum[3 * c] += px[3 * i]; sum[3 * c + 1] += px[3 * i + 1]; sum[3 * c + 2] += px[3 * i + 2];
+        }
+        var mean = new double[clusters * 3];
+        for (int c = 0; c < clusters; c++)
+            for (int ch = 0; ch < 3; ch++) mean[3 * c + ch] = count[c] == 0 ? 0 : (double)sum[3 * c + ch] / count[c];
+        var refined = new byte[labels.Length];
+        Parallel.For(0, height, y =>
+        {
+            int y0 = Math.Max(0, y - radius), y1 = Math.Min(height - 1, y + radius);
+            for (int x = 0; x < width; x++)
+            {
+                long i = (long)y * width + x;
+                int own = labels[i], x0 = Math.Max(0, x - radius), x1 = Math.Min(width - 1, x + radius);
+                int best = own;
+                double bestDistance = Distance(own);
+                bool mixed = false;
+                for (int yy = y0; yy <= y1; yy++)
+                    for (int xx = x0; xx <= x1; xx++)
+                    {
+                        int c = labels[(long)yy * width + xx];
+                        if (c == own) continue;
+                        mixed = true;
+                        double d = Distance(c);
+                        if (d < bestDistance) { bestDistance = d; best = c; }
+                    }
+                refined[i] = (byte)(mixed ? best : own);
+
+                double Distance(int c)
+                {
+                    double dr = px[3 * i] - mean[3 * c], dg = px[3 * i + 1] - mean[3 * c + 1], db = px[3 * i + 2] - mean[3 * c + 2];
+                    return dr * dr + dg * dg + db * db;
+                }
+            }
+        });
+        return refined;
+    }
+
     public static byte[] ModeFilter(byte[] labels, int width, int height, int clusters, int filterWidth)
     {
         if (filterWidth <= 1) return labels;

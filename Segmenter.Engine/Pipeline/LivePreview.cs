@@ -39,6 +39,7 @@ internal sealed class LivePreview
     private readonly LivePreviewOptions _options;
     private readonly RgbImage _small;
     private readonly CodeItems _items;
+    private readonly SegmentationParameters _parameters;
     private readonly int[] _all;
     private readonly int _clusters, _seed;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -49,6 +50,7 @@ internal sealed class LivePreview
         _options = options;
         _small = Downscale(image, options.MaxSide);
         _items = CodeItems.ForPixels(_small, p.Window, p.InputColours);
+        _parameters = p;
         _all = Enumerable.Range(0, _items.Count).ToArray();
         _clusters = Math.Min(p.Clusters, _items.Count);
         _seed = p.Seed;
@@ -80,14 +82,18 @@ internal sealed class LivePreview
         return now - _lastAt >= _options.MinIntervalSeconds && _spent + _lastCost <= _options.MaxShare * now;
     }
 
-    /// <summary>Codes of every small pixel with the current weights, k-means on them, each pixel painted with its cluster's mean colour.</summary>
+    /// <summary>
+    /// The run's clustered features (<see cref="ClusterFeatures"/>, scaled on this copy) of every small pixel with the
+    /// current weights, k-means on them, each pixel painted with its cluster's mean colour.
+    /// </summary>
     internal byte[] Segment(AttentionAutoencoder model, CancellationToken ct)
     {
         float[] codes;
-        try { codes = _items.Encode(model, _all, ct); }
+        var features = new ClusterFeatures(_small, _parameters);
+        try { codes = features.EncodeFitted(_items, model, _all, ct); }
         finally { model.train(); } // encoding switched the model to eval mode; training goes on
         var labels = new KMeans(_clusters, nInit: 1, maxIter: KMeansIterations, tol: 1e-4, seed: _seed)
-            .Fit(codes, model.CodeSize, null, ct).Labels;
+            .Fit(codes, features.Dims, null, ct).Labels;
         var sum = new long[_clusters * 3];
         var count = new long[_clusters];
         var px = _small.Pixels;

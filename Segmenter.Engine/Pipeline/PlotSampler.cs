@@ -18,9 +18,9 @@ internal static class PlotSampler
     /// <summary>Clusters smaller than this share still get this many points (or all they have), so they stay visible.</summary>
     private const int MinPerCluster = 100;
 
-    public static PlotSample Draw(AttentionAutoencoder model, CodeItems items, RgbImage image, byte[] labels,
+    public static PlotSample Draw(AttentionAutoencoder model, ClusterFeatures features, CodeItems items, RgbImage image, byte[] labels,
         IReadOnlyList<ClusterSummary> clusters, float[] centres, int seed, CancellationToken ct)
-        => Draw(pixels => items.Encode(model, pixels.Select(items.ItemOfPixel).ToArray(), ct), model.CodeSize, image, labels, clusters, centres, seed);
+        => Draw(pixels => features.Encode(items, model, pixels.Select(items.ItemOfPixel).ToArray(), ct), features.Dims, image, labels, clusters, centres, seed);
 
     /// <summary>The same points from codes already computed for every item (items.Count × dims): no encoding.</summary>
     public static PlotSample Draw(CodeItems items, float[] itemCodes, int dims, RgbImage image, byte[] labels,

@@ -80,16 +80,10 @@ internal sealed class RegionPixels(RgbImage image, int window, InputColours colo
         var options = new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount };
         Parallel.ForEach(runs, options, run =>
         {
-            using var noGrad = torch.no_grad();                                  // grad mode is per thread
             long tile = tileOf[run.Start];
             int y0 = (int)(tile / tilesX) * BandRows, x0 = (int)(tile % tilesX) * TileColumns;
-            int rows = Math.Min(BandRows, height - y0), cols = Math.Min(TileColumns, width - x0);
-            CountEncoded((long)rows * cols);
-            var buffer = new float[regions.FloatsFor(cols, rows)];
-            regions.Fill(x0, y0, cols, rows, buffer);
-            using var scope = torch.NewDisposeScope();
-            var input = torch.tensor(buffer, [1, rows + 2 * regions.Halo, cols + 2 * regions.Halo, regions.Channels]);
-            var tileCodes = model.EncodeRegion(input).contiguous().data<float>().ToArray();   // rows × cols × 32
+            int cols = Math.Min(TileColumns, width - x0);
+            var tileCodes = EncodeTile(model, x0, y0, cols, Math.Min(BandRows, height - y0));   // rows × cols × dims
             for (int j = run.Start; j < run.End; j++)
             {
                 int item = order[j], p = asked[item], y = p / width - y0, x = p % width - x0;
@@ -97,5 +91,39 @@ internal sealed class RegionPixels(RgbImage image, int window, InputColours colo
             }
         });
         return codes;
+    }
+
+    /// <summary>
+    /// The codes of every pixel of rows [y0, y0 + rows), row-major (rows × width × dims), each tile of at most
+    /// <see cref="BandRows"/> × <see cref="TileColumns"/> encoded once with its reflected halo, on both cores.
+    /// </summary>
+    public float[] EncodeRows(AttentionAutoencoder model, int y0, int rows, CancellationToken ct)
+    {
+        int dims = model.CodeSize, tilesX = (width + TileColumns - 1) / TileColumns, tilesY = (rows + BandRows - 1) / BandRows;
+        var codes = new float[(long)rows * width * dims];
+        model.eval();
+        var options = new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount };
+        Parallel.For(0, tilesX * tilesY, options, t =>
+        {
+            int ty = y0 + t / tilesX * BandRows, x0 = t % tilesX * TileColumns;
+            int tileRows = Math.Min(BandRows, y0 + rows - ty), cols = Math.Min(TileColumns, width - x0);
+            var tileCodes = EncodeTile(model, x0, ty, cols, tileRows);
+            for (int y = 0; y < tileRows; y++)
+                Array.Copy(tileCodes, (long)y * cols * dims, codes, ((long)(ty - y0 + y) * width + x0) * dims, (long)cols * dims);
+        });
+        return codes;
+    }
+
+    /// <summary>The codes of one rectangle (rows × cols × dims, row-major), encoded with its reflected halo.</summary>
+    /// <remarks>The caller puts the model in eval mode once, before its parallel loop.</remarks>
+    private float[] EncodeTile(AttentionAutoencoder model, int x0, int y0, int cols, int rows)
+    {
+        using var noGrad = torch.no_grad();                                      // grad mode is per thread
+        CountEncoded((long)rows * cols);
+        var buffer = new float[regions.FloatsFor(cols, rows)];
+        regions.Fill(x0, y0, cols, rows, buffer);
+        using var scope = torch.NewDisposeScope();
+        var input = torch.tensor(buffer, [1, rows + 2 * regions.Halo, cols + 2 * regions.Halo, regions.Channels]);
+        return model.EncodeRegion(input).contiguous().data<float>().ToArray();
     }
 }

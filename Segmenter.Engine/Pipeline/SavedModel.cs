@@ -18,15 +18,17 @@ namespace Segmenter.Engine.Pipeline;
 public sealed class SavedModel : IDisposable
 {
     public const string Format = "segmenter-model";
-    public const int Version = 1;
+    /// <summary>2: the features k-means clusters may be standardised (<see cref="ClusterFeatures"/>), and their scale is saved.</summary>
+    public const int Version = 2;
     private const string ManifestEntry = "model.json", WeightsEntry = "weights.bin";
 
     private readonly AttentionAutoencoder _model;
     private readonly float[] _centres;
+    private readonly FeatureScale? _scale;
 
-    private SavedModel(AttentionAutoencoder model, SegmentationParameters parameters, float[] centres, IReadOnlyList<EpochLoss> losses)
+    private SavedModel(AttentionAutoencoder model, SegmentationParameters parameters, float[] centres, FeatureScale? scale, IReadOnlyList<EpochLoss> losses)
     {
-        _model = model; Parameters = parameters; _centres = centres; EpochLosses = losses;
+        _model = model; Parameters = parameters; _centres = centres; _scale = scale; EpochLosses = losses;
     }
 
     /// <summary>The parameters the model was trained and clustered with; <see cref="Apply"/> uses them unchanged.</summary>
@@ -38,8 +40,9 @@ public sealed class SavedModel : IDisposable
     /// <summary>Writes a run's model; the result must still hold its trained model (not disposed, not itself applied).</summary>
     public static void Save(SegmentationResult result, Stream destination)
     {
-        var model = TrainedModel.Of(result).Autoencoder;
-        if (result.Centres.Length != result.Parameters.Clusters * model.CodeSize)
+        var trained = TrainedModel.Of(result);
+        var model = trained.Autoencoder;
+        if (result.Centres.Length != result.Parameters.Clusters * trained.FeatureDims)
             throw new InvalidOperationException("This result has no k-means centres to save.");
         using var zip = new ZipArchive(destination, ZipArchiveMode.Create, leaveOpen: true);
         var manifest = new JsonObject
@@ -47,17 +50,24 @@ public sealed class SavedModel : IDisposable
             ["format"] = Format,
             ["version"] = Version,
             ["parameters"] = ReportParameters.ToJson(result.Parameters),
-            ["centres"] = new JsonArray(result.Centres.Select(c => (JsonNode)JsonValue.Create(c)).ToArray()),
+            ["centres"] = Numbers(result.Centres),
             ["epochLosses"] = new JsonArray(result.EpochLosses.Select(e => (JsonNode)new JsonObject
             {
                 ["epoch"] = e.Epoch, ["totalEpochs"] = e.TotalEpochs, ["loss"] = e.Loss, ["elapsedSeconds"] = e.ElapsedSeconds,
             }).ToArray()),
         };
+        if (trained.Features.Scale is { } scale)
+            manifest["featureScale"] = new JsonObject { ["mean"] = Numbers(scale.Mean), ["gain"] = Numbers(scale.Gain) };
         using (var w = new StreamWriter(zip.CreateEntry(ManifestEntry).Open()))
             w.Write(manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         using (var weights = new BinaryWriter(zip.CreateEntry(WeightsEntry).Open()))
             model.save(weights);
     }
+
+    private static JsonArray Numbers(float[] values) => new(values.Select(c => (JsonNode)JsonValue.Create(c)).ToArray());
+
+    private static float[] Numbers(JsonNode? node, string what) =>
+        (node as JsonArray ?? throw new InvalidDataException($"it has no {what}")).Select(n => n!.GetValue<float>()).ToArray();
 
     /// <summary>Writes to a temporary file beside <paramref name="path"/>, then moves it in place: no half-written model.</summary>
     public static void Save(SegmentationResult result, string path)
@@ -82,10 +92,14 @@ public sealed class SavedModel : IDisposable
                 throw new InvalidDataException($"it is not a {Format} version {Version} file");
             var parameters = ReportParameters.Read(manifest["parameters"] as JsonObject ?? throw new InvalidDataException("it has no parameters"));
             parameters.Validate(long.MaxValue);
-            var centres = (manifest["centres"] as JsonArray ?? throw new InvalidDataException("it has no centres"))
-                .Select(n => n!.GetValue<float>()).ToArray();
-            if (centres.Length != parameters.Clusters * parameters.CodeSize)
-                throw new InvalidDataException($"it holds {centres.Length} centre values for {parameters.Clusters} clusters of {parameters.CodeSize}");
+            var centres = Numbers(manifest["centres"], "centres");
+            FeatureScale? scale = ClusterFeatures.AreRawCodes(parameters) ? null : new FeatureScale(
+                Numbers(manifest["featureScale"]?["mean"], "feature scale means"), Numbers(manifest["featureScale"]?["gain"], "feature scale gains"));
+            int dims = ClusterFeatures.DimsFor(parameters);
+            if (scale is not null && (scale.Mean.Length != dims || scale.Gain.Length != dims))
+                throw new InvalidDataException($"its feature scale has {scale.Mean.Length} means and {scale.Gain.Length} gains for features of {dims} numbers");
+            if (centres.Length != parameters.Clusters * dims)
+                throw new InvalidDataException($"it holds {centres.Length} centre values for {parameters.Clusters} clusters of {dims}");
             var losses = (manifest["epochLosses"] as JsonArray ?? [])
                 .Select(n => new EpochLoss((int)n!["epoch"]!, (int)n["totalEpochs"]!, (double)n["loss"]!, (double)n["elapsedSeconds"]!)).ToArray();
 
@@ -95,7 +109,7 @@ public sealed class SavedModel : IDisposable
             {
                 using var weights = new BinaryReader(weightsEntry.Open());
                 model.load(weights, strict: true);
-                return new SavedModel(model, parameters, centres, losses);
+                return new SavedModel(model, parameters, centres, scale, losses);
             }
             catch
             {
@@ -128,17 +142,18 @@ public sealed class SavedModel : IDisposable
         var clock = Stopwatch.StartNew();
         progress?.Invoke(new StageChanged(PipelineStage.Encoding, 0));
         var items = CodeItems.For(image, p);
-        var km = KMeans.FromCentres(_centres, _model.CodeSize);
-        var (itemLabels, inertia) = SegmentationPipeline.AssignAll(_model, items, km, cancellationToken);
+        var features = new ClusterFeatures(image, p, _scale);
+        var km = KMeans.FromCentres(_centres, features.Dims);
+        var (itemLabels, inertia) = SegmentationPipeline.AssignAll(_model, features, items, km, cancellationToken);
         double encoded = clock.Elapsed.TotalSeconds;
 
         progress?.Invoke(new StageChanged(PipelineStage.Rendering, encoded));
         int n = (int)image.PixelCount;
         var labels = new byte[n];
         for (int i = 0; i < n; i++) labels[i] = (byte)itemLabels[items.ItemOfPixel(i)];
-        labels = LabelSmoothing.ModeFilter(labels, image.Width, image.Height, p.Clusters, p.LabelSmoothing);
+        labels = LabelSmoothing.Apply(labels, image, p.Clustering);
         var clusters = SegmentationPipeline.Summarise(image, labels, p.Clusters);
-        var plot = PlotSampler.Draw(_model, items, image, labels, clusters, _centres, p.Seed, cancellationToken);
+        var plot = PlotSampler.Draw(_model, features, items, image, labels, clusters, _centres, p.Seed, cancellationToken);
         double total = clock.Elapsed.TotalSeconds;
         progress?.Invoke(new StageChanged(PipelineStage.Done, total));
 

@@ -99,6 +99,14 @@ public sealed record SegmentationParameters
     public const int MaxLabelSmoothing = 15;
 
     /// <summary>
+    /// After smoothing, each pixel within this many pixels of another label takes the neighbouring label whose cluster
+    /// colour is nearest its own (0 = off); see <see cref="LabelSmoothing.RefineBorders"/>.
+    /// </summary>
+    public int BorderRefinement { get => Clustering.BorderRefinement; init => Clustering = Clustering with { BorderRefinement = value }; }
+
+    public const int MaxBorderRefinement = 3;
+
+    /// <summary>
     /// Largest image the model works on at full resolution; a bigger one is trained, encoded and clustered as an
     /// area-averaged copy of at most this many pixels and its labels brought back by colour-guided upsampling
     /// (<see cref="WorkingResolution"/>). 0 = always the full image.
@@ -107,6 +115,20 @@ public sealed record SegmentationParameters
 
     /// <summary>The smallest working resolution allowed (64×64), and the Fast preset's limit, chosen so a 24-megapixel photo segments within 30 s (README, Performance).</summary>
     public const int MinMaxPixels = 4_096, FastMaxPixels = 6_000_000;
+
+    /// <summary>
+    /// σ in pixels of the Gaussian average of neighbouring codes k-means clusters (0 = each pixel's own code); see
+    /// <see cref="ClusterFeatures"/>. With <see cref="ColourWeight"/> 0 too, k-means sees the raw codes, as the original.
+    /// </summary>
+    public double CodePooling { get => Training.CodePooling; init => Training = Training with { CodePooling = value }; }
+
+    /// <summary>
+    /// Weight of each pixel's blurred CIE Lab colour beside its standardised code in what k-means clusters (0 = codes
+    /// alone); see <see cref="ClusterFeatures"/>.
+    /// </summary>
+    public double ColourWeight { get => Training.ColourWeight; init => Training = Training with { ColourWeight = value }; }
+
+    public const double MaxCodePooling = 4, MaxColourWeight = 8;
 
     /// <summary>Numbers per pixel code (the original: 32). Code 2 is plotted as it is; larger codes through PCA.</summary>
     public int CodeSize { get => Training.CodeSize; init => Training = Training with { CodeSize = value }; }
@@ -141,12 +163,13 @@ public sealed record SegmentationParameters
             TrainingSample = null, ClusteringSample = null, KMeansRestarts = 10,
         },
         // Context by default: a 3×3 window and a 5-wide mode filter, trained on 20 epochs of 4,096 pixels in 8×8 crops,
-        // chosen by measurement on the generated scenes (see the README's "How it works").
+        // and k-means on codes pooled over σ = 1 px beside blurred Lab at weight 2, chosen by measurement on the
+        // generated scenes and BSDS500 photos (see the README's Performance section).
         _ => new SegmentationParameters
         {
             Preset = Preset.Fast, Epochs = 20, BatchSize = 512, LearningRate = 1e-2, CosineDecay = true, Window = 3,
             LabelSmoothing = 5, TrainingSample = 4_096, ClusteringSample = 65_536, KMeansRestarts = 4,
-            MaxPixels = FastMaxPixels,
+            MaxPixels = FastMaxPixels, CodePooling = 1, ColourWeight = 2, BorderRefinement = 1,
         },
     };
 

@@ -53,8 +53,9 @@ public static class SegmentationPipeline
             var items = CodeItems.For(image, p);
             RequireEnoughItems(items, image, p);
             var (fitItems, fitWeights, sampled) = ChooseFitItems(items, image.PixelCount, p);
-            var (fitCodes, allCodes) = EncodeFitCodes(items, model, fitItems, sampled, ct);
-            var trained = new TrainedModel(model, resolution, p, losses, fitItems, fitCodes, fitWeights, sampled);
+            var features = new ClusterFeatures(image, p);
+            var (fitCodes, allCodes) = EncodeFitCodes(items, model, features, fitItems, fitWeights, sampled, ct);
+            var trained = new TrainedModel(model, resolution, features, p, losses, fitItems, fitCodes, fitWeights, sampled);
             if (allCodes is not null) trained.KeepItemCodes(allCodes);
             // The caller holds the returned result's Model and disposes it (see TrainedModel).
             return Cluster(trained, items, image, p, losses, marks, ct);
@@ -67,17 +68,27 @@ public static class SegmentationPipeline
     }
 
     /// <summary>
-    /// The codes k-means is fitted on, and every item's code when the trained model may keep them
-    /// (<see cref="TrainedModel.CanKeep"/>): those are all encoded now, once, and the fit sample, the assignment, the
-    /// plot and every later re-cluster or edit read them. Bigger images encode the sample alone and stream the rest.
-    /// Null all-codes also when the fit covers every item: the fit codes are then all of them.
+    /// The features (<see cref="ClusterFeatures"/>) k-means is fitted on, and every item's feature when the trained
+    /// model may keep them (<see cref="TrainedModel.CanKeep"/>): those are all encoded now, once, and the fit sample,
+    /// the assignment, the plot and every later re-cluster or edit read them. Bigger images encode the sample alone and
+    /// stream the rest. Null all-codes also when the fit covers every item: the fit codes are then all of them.
+    /// Fits <paramref name="features"/>' scale on the fit sample.
     /// </summary>
-    internal static (float[] FitCodes, float[]? AllCodes) EncodeFitCodes(CodeItems items, AttentionAutoencoder model, int[] fitItems,
-        bool sampled, CancellationToken ct)
+    internal static (float[] FitCodes, float[]? AllCodes) EncodeFitCodes(CodeItems items, AttentionAutoencoder model, ClusterFeatures features,
+        int[] fitItems, float[]? fitWeights, bool sampled, CancellationToken ct)
     {
-        if (!sampled || !TrainedModel.CanKeep(items.Count, model.CodeSize)) return (items.Encode(model, fitItems, ct), null);
-        var all = items.Encode(model, Enumerable.Range(0, items.Count).ToArray(), ct);
-        return (Gather(all, fitItems, model.CodeSize), all);
+        int dims = features.Dims;
+        if (!sampled || !TrainedModel.CanKeep(items.Count, dims))
+        {
+            var fit = features.Unscaled(items, model, fitItems, ct);
+            features.FitScale(fit, fitWeights);
+            features.Apply(fit);
+            return (fit, null);
+        }
+        var all = features.Unscaled(items, model, Enumerable.Range(0, items.Count).ToArray(), ct);
+        features.FitScale(Gather(all, fitItems, dims), fitWeights);
+        features.Apply(all);
+        return (Gather(all, fitItems, dims), all);
     }
 
     /// <summary>Re-clusters the codes of a trained model with new k-means settings; no training.</summary>
@@ -98,7 +109,7 @@ public static class SegmentationPipeline
     {
         if (from < 2 || to < from || to > SegmentationParameters.MaxClusters)
             throw new ArgumentException($"The k range must run from at least 2 to at most {SegmentationParameters.MaxClusters}; got {from}…{to}.");
-        int seed = codes.Parameters.Seed, Dims = codes.Autoencoder.CodeSize;
+        int seed = codes.Parameters.Seed, Dims = codes.FeatureDims;
         // Each k is fitted on a seeded, pixel-weighted subsample of the fitted codes (duplicates merged into weights)
         // and scored on a smaller one: the curves' shapes, which is what choosing k needs, at a fraction of the cost.
         var (fitRows, fitWeights) = WeightedSampler.DrawCounted(codes.FitWeights, codes.FitCodes.Length / Dims, 16_384, seed);
@@ -143,14 +154,14 @@ public static class SegmentationPipeline
     }
 
     /// <summary>
-    /// The code of every pixel (pixelCount × 32, row-major), e.g. to compare k-means implementations on the same codes.
-    /// Holds all codes at once, so meant for moderate images.
+    /// The clustered feature of every pixel (pixelCount × dims, row-major), e.g. to compare k-means implementations on
+    /// the same codes. Holds them all at once, so meant for moderate images.
     /// </summary>
     internal static float[] EncodePixels(TrainedModel trained, CancellationToken cancellationToken)
     {
         var model = trained.Autoencoder;
         var all = Enumerable.Range(0, (int)trained.Image.PixelCount).ToArray();
-        return CodeItems.ForPixels(trained.Image, model.Window, trained.Parameters.InputColours).Encode(model, all, cancellationToken);
+        return trained.Features.Encode(CodeItems.ForPixels(trained.Image, model.Window, trained.Parameters.InputColours), model, all, cancellationToken);
     }
 
     // ---- stages after training ----
@@ -159,9 +170,10 @@ public static class SegmentationPipeline
         IReadOnlyList<EpochLoss> losses, StageClock marks, CancellationToken ct, bool reclustered = false)
     {
         var model = codes.Autoencoder;
+        int dims = codes.FeatureDims;
         marks.Enter(PipelineStage.Clustering);
         var km = new KMeans(p.Clusters, p.KMeansRestarts, p.KMeansMaxIterations, p.KMeansTolerance, p.Seed, p.KMeansInit)
-            .Fit(codes.FitCodes, model.CodeSize, codes.FitWeights, ct);
+            .Fit(codes.FitCodes, dims, codes.FitWeights, ct);
         var (itemLabels, inertia) = codes.Sampled
             ? AssignAll(codes, items, km, ct)
             : (km.Labels, km.Inertia);
@@ -170,11 +182,11 @@ public static class SegmentationPipeline
         int n = (int)image.PixelCount;
         var workingLabels = new byte[n];
         for (int i = 0; i < n; i++) workingLabels[i] = (byte)itemLabels[items.ItemOfPixel(i)];
-        workingLabels = LabelSmoothing.ModeFilter(workingLabels, image.Width, image.Height, p.Clusters, p.LabelSmoothing);
+        workingLabels = LabelSmoothing.Apply(workingLabels, image, p.Clustering);
         var full = codes.Resolution.Full;
         var (labels, clusters, plot) = codes.Resolution.Publish(workingLabels, p.Clusters, plotClusters => codes.AllItemCodes is { } itemCodes
-            ? PlotSampler.Draw(items, itemCodes, model.CodeSize, image, workingLabels, plotClusters, km.ClusterCenters, p.Seed)
-            : PlotSampler.Draw(model, items, image, workingLabels, plotClusters, km.ClusterCenters, p.Seed, ct));
+            ? PlotSampler.Draw(items, itemCodes, dims, image, workingLabels, plotClusters, km.ClusterCenters, p.Seed)
+            : PlotSampler.Draw(model, codes.Features, items, image, workingLabels, plotClusters, km.ClusterCenters, p.Seed, ct));
         marks.Enter(PipelineStage.Done);
 
         return new SegmentationResult(p, full.Width, full.Height, labels, clusters, losses, inertia, km.Iterations, marks.Timings(losses), plot, codes)
@@ -221,30 +233,32 @@ public static class SegmentationPipeline
     /// </summary>
     internal static (int[] Labels, double Inertia) AssignAll(TrainedModel trained, CodeItems items, KMeans km, CancellationToken ct)
     {
-        int dims = trained.Autoencoder.CodeSize;
+        int dims = trained.FeatureDims;
         return trained.AllItemCodes is { } known
-            ? Assign(items, km, dims, (start, b) => known.AsSpan(start * dims, b * dims).ToArray(), ct)
-            : AssignAll(trained.Autoencoder, items, km, ct);
+            ? Assign(items, km, dims, items.ChunkSize, (start, b) => known.AsSpan(start * dims, b * dims).ToArray(), ct)
+            : AssignAll(trained.Autoencoder, trained.Features, items, km, ct);
     }
 
-    /// <summary>Every item's cluster, encoding in chunks so no codes array for all items is held.</summary>
-    internal static (int[] Labels, double Inertia) AssignAll(AttentionAutoencoder model, CodeItems items, KMeans km, CancellationToken ct)
+    /// <summary>Every item's cluster, encoding in chunks so no feature array for all items is held.</summary>
+    internal static (int[] Labels, double Inertia) AssignAll(AttentionAutoencoder model, ClusterFeatures features, CodeItems items, KMeans km,
+        CancellationToken ct)
     {
-        var ids = new int[items.ChunkSize];
-        return Assign(items, km, model.CodeSize, (start, b) =>
+        int chunk = features.ChunkSize(items);
+        var ids = new int[chunk];
+        return Assign(items, km, features.Dims, chunk, (start, b) =>
         {
             for (int i = 0; i < b; i++) ids[i] = start + i;
-            return items.Encode(model, ids.AsSpan(0, b), ct);
+            return features.Encode(items, model, ids.AsSpan(0, b), ct);
         }, ct);
     }
 
-    private static (int[] Labels, double Inertia) Assign(CodeItems items, KMeans km, int dims, Func<int, int, float[]> chunkCodesOf, CancellationToken ct)
+    private static (int[] Labels, double Inertia) Assign(CodeItems items, KMeans km, int dims, int chunk, Func<int, int, float[]> chunkCodesOf,
+        CancellationToken ct)
     {
         var labels = new int[items.Count];
         var weights = items.Weights;
         var centres = km.ClusterCenters;
         double inertia = 0;
-        int chunk = items.ChunkSize;
         for (int start = 0; start < items.Count; start += chunk)
         {
             ct.ThrowIfCancellationRequested();

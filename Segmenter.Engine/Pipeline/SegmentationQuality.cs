@@ -30,7 +30,7 @@ public static class SegmentationQuality
         var codeLabels = result.CodeLabels;
         for (int i = 0; i < codeLabels.Length; i++) itemLabel[items.ItemOfPixel(i)] = codeLabels[i];
 
-        int dims = codes.Autoencoder.CodeSize, n = codes.FitCodes.Length / dims;
+        int dims = codes.FeatureDims, n = codes.FitCodes.Length / dims;
         var sample = WeightedSampler.DrawDistinct(codes.FitWeights, n, sampleSize, result.Parameters.Seed);
         var sampleCodes = SegmentationPipeline.Gather(codes.FitCodes, sample, dims);
         var labels = sample.Select(s => itemLabel[codes.FitItems[s]]).ToArray();

@@ -17,7 +17,8 @@ namespace Segmenter.Engine.Pipeline;
 public sealed class TrainedModel : IDisposable
 {
     // Everything heavy, dropped at once on Dispose so the memory goes even while results still refer to this object.
-    private sealed record Held(AttentionAutoencoder Autoencoder, WorkingResolution Resolution, int[] FitItems, float[] FitCodes, float[]? FitWeights, bool Sampled);
+    private sealed record Held(AttentionAutoencoder Autoencoder, WorkingResolution Resolution, ClusterFeatures Features, int[] FitItems,
+        float[] FitCodes, float[]? FitWeights, bool Sampled);
     private Held? held;
 
     // Every item's code, when the table fits MaxKeptCodeBytes (encoded once as the run starts clustering): the run's
@@ -29,10 +30,10 @@ public sealed class TrainedModel : IDisposable
     /// <summary>Largest item-code table kept for re-clustering (512² pixels × 32 floats is 32 MB).</summary>
     internal const long MaxKeptCodeBytes = 64L << 20;
 
-    internal TrainedModel(AttentionAutoencoder autoencoder, WorkingResolution resolution, SegmentationParameters parameters,
+    internal TrainedModel(AttentionAutoencoder autoencoder, WorkingResolution resolution, ClusterFeatures features, SegmentationParameters parameters,
         IReadOnlyList<EpochLoss> epochLosses, int[] fitItems, float[] fitCodes, float[]? fitWeights, bool sampled)
     {
-        held = new Held(autoencoder, resolution, fitItems, fitCodes, fitWeights, sampled);
+        held = new Held(autoencoder, resolution, features, fitItems, fitCodes, fitWeights, sampled);
         Parameters = parameters; EpochLosses = epochLosses;
     }
 
@@ -74,7 +75,7 @@ public sealed class TrainedModel : IDisposable
         return SegmentationPipeline.AttentionAt(this, Image, wx, wy);
     }
 
-    /// <summary>The code of every pixel (pixelCount × dims, row-major); holds all codes at once, so meant for moderate images.</summary>
+    /// <summary>The clustered feature of every pixel (pixelCount × dims, row-major); holds them all at once, so meant for moderate images.</summary>
     public float[] Encode(CancellationToken cancellationToken = default) => SegmentationPipeline.EncodePixels(this, cancellationToken);
 
     /// <summary>Every pixel's code with its width: what merge, split and strokes edit.</summary>
@@ -140,9 +141,10 @@ public sealed class TrainedModel : IDisposable
     private void Refresh(Held h)
     {
         Volatile.Write(ref keptItemCodes, null);
-        var (fitCodes, allCodes) = SegmentationPipeline.EncodeFitCodes(CodeItems.For(h.Resolution.Working, Parameters), h.Autoencoder, h.FitItems, h.Sampled,
-            CancellationToken.None);
-        Interlocked.CompareExchange(ref held, h with { FitCodes = fitCodes }, h);
+        var features = new ClusterFeatures(h.Resolution.Working, Parameters);
+        var (fitCodes, allCodes) = SegmentationPipeline.EncodeFitCodes(CodeItems.For(h.Resolution.Working, Parameters), h.Autoencoder, features,
+            h.FitItems, h.FitWeights, h.Sampled, CancellationToken.None);
+        Interlocked.CompareExchange(ref held, h with { Features = features, FitCodes = fitCodes }, h);
         if (allCodes is not null) KeepItemCodes(allCodes);
         Interlocked.Increment(ref version);
     }
@@ -151,6 +153,12 @@ public sealed class TrainedModel : IDisposable
 
     /// <summary>The autoencoder; throws once the model is disposed.</summary>
     internal AttentionAutoencoder Autoencoder => Live.Autoencoder;
+
+    /// <summary>What k-means clusters for each item (codes, or pooled codes beside colours) and its fitted scale.</summary>
+    internal ClusterFeatures Features => Live.Features;
+
+    /// <summary>Numbers per clustered feature: <see cref="FitCodes"/>, the kept codes, centres and <see cref="PixelCodes"/> rows.</summary>
+    internal int FeatureDims => Live.Features.Dims;
 
     /// <summary>Which items (colours or pixels) the fitted codes belong to; all of them, in order, unless <see cref="Sampled"/>.</summary>
     internal int[] FitItems => Live.FitItems;
@@ -161,16 +169,15 @@ public sealed class TrainedModel : IDisposable
     /// <summary>Every item's code in item order, when known without encoding: the fitted codes when they cover every item, else the kept table.</summary>
     internal float[]? AllItemCodes => Live is var h && !h.Sampled ? h.FitCodes : Volatile.Read(ref keptItemCodes);
 
-    /// <summary>Whether a table of <paramref name="items"/> codes of <paramref name="codeSize"/> floats is small enough to keep.</summary>
-    internal static bool CanKeep(long items, int codeSize) => 4L * items * codeSize <= MaxKeptCodeBytes;
+    /// <summary>Whether a table of <paramref name="items"/> features of <paramref name="dims"/> floats is small enough to keep.</summary>
+    internal static bool CanKeep(long items, int dims) => 4L * items * dims <= MaxKeptCodeBytes;
 
     internal void KeepItemCodes(float[] codes)
     {
         if (!IsDisposed) Volatile.Write(ref keptItemCodes, codes);
     }
 
-    // The items CodeItems.For makes are pixels unless window 1 under the Fast preset (then distinct colours).
-    private bool ItemsArePixels => !(Parameters.Window == 1 && Parameters.Preset == Preset.Fast);
+    private bool ItemsArePixels => CodeItems.ArePixels(Parameters);
 
     /// <summary>The model a result was made from; a clear message when it has none (opened from the store, or applied from a saved model).</summary>
     public static TrainedModel Of(SegmentationResult result) =>

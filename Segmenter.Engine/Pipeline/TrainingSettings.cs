@@ -25,4 +25,6 @@ public sealed record TrainingSettings
     public int DecoderDepth { get; init; } = 1;
     public Activation Activation { get; init; } = Activation.Relu;
     public int MaxPixels { get; init; }
+    public double CodePooling { get; init; }
+    public double ColourWeight { get; init; }
 }

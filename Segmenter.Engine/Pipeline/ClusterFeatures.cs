@@ -1,0 +1,306 @@
+using Segmenter.Engine.Baselines;
+using Segmenter.Engine.Imaging;
+using Segmenter.Engine.Model;
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace Segmenter.Engine.Pipeline;
+
+/// <summary>
+/// What k-means clusters for each item. With <see cref="SegmentationParameters.CodePooling"/> and
+/// <see cref="SegmentationParameters.ColourWeight"/> both 0 (the Original preset): the codes as the network gives them,
+/// as the original system clusters them. Otherwise (the Fast default) a pixel's feature is
+/// <list type="number">
+/// <item>its code averaged with its neighbours' codes by a Gaussian of σ = CodePooling pixels (edges repeated): the
+///   pixels of a stripe or a check get different codes, their neighbourhood's average is the texture's;</item>
+/// <item>standardised: each code number centred and divided by its spread, then the code scaled to a total variance of
+///   1, so no number dominates because the network happened to make it large;</item>
+/// <item>beside the pixel's CIE Lab colour after the colour baseline's 9×9 Gaussian blur
+///   (<see cref="ColourBaselines.Blur"/>), centred and scaled to a total variance of ColourWeight²: Lab's compressed
+///   lightness keeps a region under a lighting gradient whole, which codes trained to reconstruct RGB do not.</item>
+/// </list>
+/// The README's quality tables measure each part. The scale (means and gains) is fitted once per trained network, on
+/// the codes k-means is fitted on, and then applied to every item: the fit, the assignment, the plot, re-clusterings,
+/// the steering tools and a saved model's later images all share one space.
+/// Hand-written because it is a few loops over float rows (a separable blur of the code maps, weighted means); the
+/// codes themselves come from TorchSharp (<see cref="CodeItems"/>), the colour blur from ImageSharp.
+/// </summary>
+internal sealed class ClusterFeatures
+{
+    private readonly RgbImage image;
+    private readonly double sigma, colourWeight;
+    private readonly int codeSize, radius;
+    private readonly float[] kernel;
+    private RgbImage? blurred;
+
+    /// <param name="scale">A scale fitted before (a saved model's); null = fitted by <see cref="FitScale"/>.</param>
+    public ClusterFeatures(RgbImage image, SegmentationParameters p, FeatureScale? scale = null)
+    {
+        this.image = image;
+        sigma = p.CodePooling; colourWeight = p.ColourWeight; codeSize = p.CodeSize;
+        radius = sigma > 0 ? (int)Math.Ceiling(3 * sigma) : 0;
+        kernel = Gaussian(sigma, radius);
+        Scale = scale;
+        if (scale is not null && (scale.Mean.Length != Dims || scale.Gain.Length != Dims))
+            throw new ArgumentException($"The feature scale has {scale.Mean.Length} means and {scale.Gain.Length} gains for features of {Dims} numbers.");
+    }
+
+    /// <summary>Whether k-means sees the network's codes unchanged (the original system's way).</summary>
+    public static bool AreRawCodes(SegmentationParameters p) => p.CodePooling == 0 && p.ColourWeight == 0;
+
+    public bool Raw => sigma == 0 && colourWeight == 0;
+
+    /// <summary>Numbers per item: the code's, plus L, a, b with a colour weight.</summary>
+    public int Dims => DimsFor(codeSize, colourWeight);
+
+    public static int DimsFor(SegmentationParameters p) => DimsFor(p.CodeSize, p.ColourWeight);
+
+    private static int DimsFor(int codeSize, double colourWeight) => codeSize + (colourWeight > 0 ? 3 : 0);
+
+    /// <summary>The means and gains every feature is standardised with; null for raw codes, or before <see cref="FitScale"/>.</summary>
+    public FeatureScale? Scale { get; private set; }
+
+    /// <summary>Items per chunk of a pass over every item: whole bands of rows, so each band's pooling halo is encoded once more at most.</summary>
+    public int ChunkSize(CodeItems items) => Raw ? items.ChunkSize : BandRows * image.Width;
+
+    /// <summary>Rows per band of the pooling: about half a million pixels, so a band's code maps stay tens of MB.</summary>
+    private int BandRows => Math.Clamp((1 << 19) / image.Width, Math.Max(16, 2 * radius + 1), 256);
+
+    /// <summary>The features of the given items (ids.Length × <see cref="Dims"/>), standardised with the fitted scale.</summary>
+    public float[] Encode(CodeItems items, AttentionAutoencoder model, ReadOnlySpan<int> ids, CancellationToken ct)
+    {
+        if (Raw) return items.Encode(model, ids, ct);
+        var features = Unscaled(items, model, ids, ct);
+        Apply(features);
+        return features;
+    }
+
+    /// <summary>The features of the given items, the scale fitted on exactly these (a preview of a small image).</summary>
+    public float[] EncodeFitted(CodeItems items, AttentionAutoencoder model, ReadOnlySpan<int> ids, CancellationToken ct)
+    {
+        var features = Unscaled(items, model, ids, ct);
+        FitScale(features, null);
+        Apply(features);
+        return features;
+    }
+
+    /// <summary>Pooled codes and blurred Lab colours, before standardisation (raw codes: the codes).</summary>
+    public float[] Unscaled(CodeItems items, AttentionAutoencoder model, ReadOnlySpan<int> ids, CancellationToken ct)
+    {
+        if (Raw) return items.Encode(model, ids, ct);
+        if (items.Weights is not null) throw new InvalidOperationException("Pooled features need one item per pixel.");
+        var codes = sigma > 0 ? Pooled(items, model, ids, ct) : items.Encode(model, ids, ct);
+        if (colourWeight == 0) return codes;
+        blurred ??= ColourBaselines.Blur(image);
+        int dims = Dims;
+        var features = new float[(long)ids.Length * dims];
+        var px = blurred.Pixels;
+        var pixels = ids.ToArray();
+        Parallel.For(0, (pixels.Length + 4095) / 4096, block =>
+        {
+            for (int i = block * 4096, end = Math.Min(pixels.Length, i + 4096); i < end; i++)
+            {
+                Array.Copy(codes, (long)i * codeSize, features, (long)i * dims, codeSize);
+                long o = 3L * pixels[i], f = (long)i * dims + codeSize;
+                var (l, a, b) = CieLabConversion.FromRgb(px[o], px[o + 1], px[o + 2]);
+                features[f] = (float)l; features[f + 1] = (float)a; features[f + 2] = (float)b;
+            }
+        });
+        return features;
+    }
+
+    /// <summary>Fits the scale on these unscaled features (rows weighted by <paramref name="weights"/> when given).</summary>
+    public void FitScale(float[] unscaled, float[]? weights)
+    {
+        if (Raw) return;
+        int dims = Dims, n = unscaled.Length / dims;
+        var mean = new double[dims];
+        var variance = new double[dims];
+        double total = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double w = weights?[i] ?? 1;
+            total += w;
+            for (int j = 0; j < dims; j++) mean[j] += w * unscaled[(long)i * dims + j];
+        }
+        for (int j = 0; j < dims; j++) mean[j] /= total;
+        for (int i = 0; i < n; i++)
+        {
+            double w = weights?[i] ?? 1;
+            for (int j = 0; j < dims; j++) { double d = unscaled[(long)i * dims + j] - mean[j]; variance[j] += w * d * d; }
+        }
+        var gain = new double[dims];
+        // Each code number to unit spread (a number that never varies stays 0), then the code to total variance 1.
+        for (int j = 0; j < codeSize; j++)
+            gain[j] = variance[j] / total > 1e-12 ? 1 / Math.Sqrt(variance[j] / total * codeSize) : 0;
+        if (colourWeight > 0)
+        {
+            // Lab as a block, its geometry kept: total variance ColourWeight².
+            double labVariance = (variance[codeSize] + variance[codeSize + 1] + variance[codeSize + 2]) / total;
+            for (int j = codeSize; j < dims; j++) gain[j] = labVariance > 1e-12 ? colourWeight / Math.Sqrt(labVariance) : 0;
+        }
+        Scale = new FeatureScale(mean.Select(m => (float)m).ToArray(), gain.Select(g => (float)g).ToArray());
+    }
+
+    /// <summary>Standardises unscaled features in place.</summary>
+    public void Apply(float[] features)
+    {
+        if (Raw) return;
+        var s = Scale ?? throw new InvalidOperationException("The feature scale has not been fitted yet.");
+        int dims = Dims;
+        Parallel.For(0, (int)((features.LongLength / dims + 4095) / 4096), block =>
+        {
+            long end = Math.Min(features.LongLength / dims, (block + 1) * 4096L);
+            for (long i = block * 4096L; i < end; i++)
+                for (int j = 0; j < dims; j++) features[i * dims + j] = (features[i * dims + j] - s.Mean[j]) * s.Gain[j];
+        });
+    }
+
+    // ---- pooling ----
+
+    private static float[] Gaussian(double sigma, int radius)
+    {
+        if (sigma <= 0) return [1f];
+        var k = new double[2 * radius + 1];
+        for (int i = -radius; i <= radius; i++) k[i + radius] = Math.Exp(-i * i / (2 * sigma * sigma));
+        double sum = k.Sum();
+        return k.Select(v => (float)(v / sum)).ToArray();
+    }
+
+    /// <summary>
+    /// The pooled codes of the given pixels, band by band of rows: a band with many asked pixels is encoded whole with
+    /// its halo rows and blurred; a band with few encodes only their neighbourhoods (a plot or fit sample of a big image).
+    /// </summary>
+    private float[] Pooled(CodeItems items, AttentionAutoencoder model, ReadOnlySpan<int> ids, CancellationToken ct)
+    {
+        int w = image.Width, h = image.Height, side = 2 * radius + 1;
+        // Every pixel of an image whose codes are kept: one band, so no halo row is encoded twice.
+        int rows = ids.Length == image.PixelCount && TrainedModel.CanKeep(ids.Length, 2 * codeSize) ? h : BandRows;
+        var result = new float[(long)ids.Length * codeSize];
+        var asked = ids.ToArray();
+        var order = Enumerable.Range(0, asked.Length).ToArray();
+        Array.Sort((int[])asked.Clone(), order);
+        for (int start = 0, end; start < order.Length; start = end)
+        {
+            ct.ThrowIfCancellationRequested();
+            int band = asked[order[start]] / w / rows;
+            end = start;
+            while (end < order.Length && asked[order[end]] / w / rows == band) end++;
+            int y0 = band * rows, y1 = Math.Min(h, y0 + rows), ya = Math.Max(0, y0 - radius), yb = Math.Min(h, y1 + radius);
+            var inBand = order.AsSpan(start, end - start);
+            // Encoding a scattered pixel's window costs about three pixels of a whole band (RegionPixels.IsSparse).
+            if ((long)inBand.Length * side * side * 3 < (long)(yb - ya) * w)
+            {
+                PoolSparse(items, model, asked, inBand, result, ct);
+                continue;
+            }
+            var pooled = PoolBand(items, model, y0, y1, ya, yb, ct);
+            if (inBand.Length == asked.Length && pooled.Length == result.Length && IsRun(asked)) return pooled; // every pixel, in order
+            foreach (int item in inBand)
+                Array.Copy(pooled, (long)(asked[item] - y0 * w) * codeSize, result, (long)item * codeSize, codeSize);
+        }
+        return result;
+    }
+
+    /// <summary>The pooled codes of rows [y0, y1), row-major, from the codes of rows [ya, yb) (the band and its halo).</summary>
+    private float[] PoolBand(CodeItems items, AttentionAutoencoder model, int y0, int y1, int ya, int yb, CancellationToken ct)
+    {
+        int w = image.Width, h = image.Height, dims = codeSize, rows = yb - ya, rowFloats = w * dims;
+        var codes = items is RegionPixels region
+            ? region.EncodeRows(model, ya, rows, ct)
+            : items.Encode(model, Enumerable.Range(ya * w, rows * w).ToArray(), ct);
+        // A band holds at most a kept image's codes (TrainedModel.CanKeep) or BandRows rows: int offsets suffice.
+        // Across each row, then down each column for the band's own rows, edges repeated (the band's halo rows are
+        // the image's rows above and below it, where it has them). Each pass adds the taps' shifted rows a cache-sized
+        // chunk at a time, so a chunk of the sum stays in the L1 cache while all its taps are added.
+        var across = new float[codes.Length];
+        int inner = w - 2 * radius; // pixels whose whole window lies inside the row
+        Parallel.For(0, rows, y =>
+        {
+            int row = y * rowFloats;
+            if (inner > 0)
+                for (int c = 0; c < inner * dims; c += Chunk)
+                {
+                    int n = Math.Min(Chunk, inner * dims - c);
+                    for (int d = -radius; d <= radius; d++)
+                        AddScaled(across.AsSpan(row + radius * dims + c, n), codes.AsSpan(row + (radius + d) * dims + c, n), kernel[d + radius]);
+                }
+            for (int x = 0; x < w; x++)
+            {
+                if (x == radius && inner > 0) x = w - radius;
+                if (x >= w) break;
+                var to = across.AsSpan(row + x * dims, dims);
+                for (int d = -radius; d <= radius; d++)
+                    AddScaled(to, codes.AsSpan(row + Math.Clamp(x + d, 0, w - 1) * dims, dims), kernel[d + radius]);
+            }
+        });
+        var pooled = new float[(y1 - y0) * rowFloats];
+        Parallel.For(y0, y1, y =>
+        {
+            for (int c = 0; c < rowFloats; c += Chunk)
+            {
+                int n = Math.Min(Chunk, rowFloats - c);
+                var to = pooled.AsSpan((y - y0) * rowFloats + c, n);
+                for (int d = -radius; d <= radius; d++)
+                    AddScaled(to, across.AsSpan((Math.Clamp(y + d, 0, h - 1) - ya) * rowFloats + c, n), kernel[d + radius]);
+            }
+        });
+        return pooled;
+    }
+
+    /// <summary>Floats per chunk of a pooling pass: 8 KB of sum beside the taps' 8 KB each fit the L1 and L2 caches.</summary>
+    private const int Chunk = 2048;
+
+    private static bool IsRun(int[] ids)
+    {
+        for (int i = 1; i < ids.Length; i++)
+            if (ids[i] != ids[i - 1] + 1) return false;
+        return true;
+    }
+
+    /// <summary>to += k · from, a vector of floats at a time.</summary>
+    private static void AddScaled(Span<float> to, ReadOnlySpan<float> from, float k)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && to.Length >= Vector<float>.Count)
+        {
+            var kv = new Vector<float>(k);
+            var toV = MemoryMarshal.Cast<float, Vector<float>>(to);
+            var fromV = MemoryMarshal.Cast<float, Vector<float>>(from);
+            for (int v = 0; v < toV.Length; v++) toV[v] += kv * fromV[v];
+            i = toV.Length * Vector<float>.Count;
+        }
+        for (; i < to.Length; i++) to[i] += k * from[i];
+    }
+
+    private void PoolSparse(CodeItems items, AttentionAutoencoder model, int[] asked, ReadOnlySpan<int> inBand, float[] result,
+        CancellationToken ct)
+    {
+        int w = image.Width, h = image.Height, dims = codeSize;
+        var slot = new Dictionary<int, int>();
+        var needed = new List<int>();
+        foreach (int item in inBand)
+        {
+            int p = asked[item], y = p / w, x = p - y * w;
+            for (int dy = -radius; dy <= radius; dy++)
+                for (int dx = -radius; dx <= radius; dx++)
+                {
+                    int q = Math.Clamp(y + dy, 0, h - 1) * w + Math.Clamp(x + dx, 0, w - 1);
+                    if (slot.TryAdd(q, needed.Count)) needed.Add(q);
+                }
+        }
+        var codes = items.Encode(model, needed.ToArray(), ct);
+        foreach (int item in inBand)
+        {
+            int p = asked[item], y = p / w, x = p - y * w;
+            long to = (long)item * dims;
+            for (int dy = -radius; dy <= radius; dy++)
+                for (int dx = -radius; dx <= radius; dx++)
+                    AddScaled(result.AsSpan((int)to, dims), codes.AsSpan(slot[Math.Clamp(y + dy, 0, h - 1) * w + Math.Clamp(x + dx, 0, w - 1)] * dims, dims),
+                        kernel[dy + radius] * kernel[dx + radius]);
+        }
+    }
+}
+
+/// <summary>Per feature number, what is subtracted and what the difference is multiplied by (<see cref="ClusterFeatures"/>).</summary>
+public sealed record FeatureScale(float[] Mean, float[] Gain);
