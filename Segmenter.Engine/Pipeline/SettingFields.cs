@@ -47,16 +47,16 @@ public static class SettingFields
         Field("maxPixels", Training, p => p.MaxPixels, (p, v) => p with { MaxPixels = v })
             .Checked(p => p.MaxPixels != 0 && p.MaxPixels < P.MinMaxPixels
                 ? $"The working resolution's pixel limit must be 0 (always the full image) or at least {P.MinMaxPixels}; got {p.MaxPixels}." : null),
-        Field("codePooling", Training, p => p.CodePooling, (p, v) => p with { CodePooling = v })
+        Field("codePooling", Training, p => p.CodePooling, (p, v) => p with { CodePooling = v }).InTheForm(FormPlace.Advanced)
             .Checked(p => !double.IsFinite(p.CodePooling) || p.CodePooling is < 0 or > P.MaxCodePooling
                 ? $"Code pooling must be a σ from 0 (none) to {P.MaxCodePooling} pixels; got {p.CodePooling}." : null),
-        Field("colourWeight", Training, p => p.ColourWeight, (p, v) => p with { ColourWeight = v })
+        Field("colourWeight", Training, p => p.ColourWeight, (p, v) => p with { ColourWeight = v }).InTheForm(FormPlace.Advanced)
             .Checked(p => !double.IsFinite(p.ColourWeight) || p.ColourWeight is < 0 or > P.MaxColourWeight
                 ? $"The colour weight must be from 0 (codes alone) to {P.MaxColourWeight}; got {p.ColourWeight}." : null),
         Field("labelSmoothing", Clustering, p => p.LabelSmoothing, (p, v) => p with { LabelSmoothing = v }).Also("--smooth")
             .Checked(p => p.LabelSmoothing is < 1 or > P.MaxLabelSmoothing || p.LabelSmoothing % 2 == 0
                 ? $"Label smoothing must be an odd filter width from 1 (none) to {P.MaxLabelSmoothing}; got {p.LabelSmoothing}." : null),
-        Field("borderRefinement", Clustering, p => p.BorderRefinement, (p, v) => p with { BorderRefinement = v })
+        Field("borderRefinement", Clustering, p => p.BorderRefinement, (p, v) => p with { BorderRefinement = v }).InTheForm(FormPlace.Advanced)
             .Checked(p => p.BorderRefinement is < 0 or > P.MaxBorderRefinement
                 ? $"Border refinement must be a radius from 0 (off) to {P.MaxBorderRefinement} pixels; got {p.BorderRefinement}." : null),
         Field("kmeansRestarts", Clustering, p => p.KMeansRestarts, (p, v) => p with { KMeansRestarts = v }).InTheForm(FormPlace.Advanced)

@@ -4,7 +4,7 @@ using Segmenter.Engine.Pipeline;
 namespace Segmenter.Web.Services;
 
 /// <summary>
-/// The form's "Advanced" fields (issue 16): the model's shape and k-means' settings. Their limits and messages are the
+/// The form's "Advanced" fields (issue 16): the model's shape, what k-means clusters, and k-means' settings. Their limits and messages are the
 /// engine's own (<see cref="SegmentationParameters.Validate"/>), so the page refuses exactly what a run would refuse.
 /// </summary>
 public sealed partial class ParameterForm
@@ -14,6 +14,9 @@ public sealed partial class ParameterForm
     public int? EncoderDepth { get => Number<int>("encoderDepth"); set => _values["encoderDepth"] = value; }
     public int? DecoderDepth { get => Number<int>("decoderDepth"); set => _values["decoderDepth"] = value; }
     public Activation Activation { get => Choice<Activation>("activation"); set => _values["activation"] = value; }
+    public double? CodePooling { get => Number<double>("codePooling"); set => _values["codePooling"] = value; }
+    public double? ColourWeight { get => Number<double>("colourWeight"); set => _values["colourWeight"] = value; }
+    public int? BorderRefinement { get => Number<int>("borderRefinement"); set => _values["borderRefinement"] = value; }
     public int? KMeansRestarts { get => Number<int>("kmeansRestarts"); set => _values["kmeansRestarts"] = value; }
     public int? KMeansMaxIterations { get => Number<int>("kmeansMaxIterations"); set => _values["kmeansMaxIterations"] = value; }
     public double? KMeansTolerance { get => Number<double>("kmeansTolerance"); set => _values["kmeansTolerance"] = value; }
