@@ -31,7 +31,7 @@ internal sealed class ClusterFeatures
     private readonly double sigma, colourWeight;
     private readonly int codeSize, radius;
     private readonly float[] kernel;
-    private RgbImage? blurred;
+    private Task<RgbImage>? blurring;
 
     /// <param name="scale">A scale fitted before (a saved model's); null = fitted by <see cref="FitScale"/>.</param>
     public ClusterFeatures(RgbImage image, SegmentationParameters p, FeatureScale? scale = null)
@@ -43,6 +43,24 @@ internal sealed class ClusterFeatures
         Scale = scale;
         if (scale is not null && (scale.Mean.Length != Dims || scale.Gain.Length != Dims))
             throw new ArgumentException($"The feature scale has {scale.Mean.Length} means and {scale.Gain.Length} gains for features of {Dims} numbers.");
+    }
+
+    /// <summary>
+    /// Starts blurring the image for the colour block on the thread pool: training keeps one core busy (one torch
+    /// thread), so the blur is ready, off the run's clock, by the time the codes are.
+    /// </summary>
+    public void StartBlur()
+    {
+        if (colourWeight > 0) Interlocked.CompareExchange(ref blurring, Task.Run(() => ColourBaselines.Blur(image)), null);
+    }
+
+    private RgbImage Blurred
+    {
+        get
+        {
+            if (Volatile.Read(ref blurring) is null) Interlocked.CompareExchange(ref blurring, Task.FromResult(ColourBaselines.Blur(image)), null);
+            return blurring!.GetAwaiter().GetResult();
+        }
     }
 
     /// <summary>Whether k-means sees the network's codes unchanged (the original system's way).</summary>
@@ -91,10 +109,9 @@ internal sealed class ClusterFeatures
         if (items.Weights is not null) throw new InvalidOperationException("Pooled features need one item per pixel.");
         var codes = sigma > 0 ? Pooled(items, model, ids, ct) : items.Encode(model, ids, ct);
         if (colourWeight == 0) return codes;
-        blurred ??= ColourBaselines.Blur(image);
         int dims = Dims;
         var features = new float[(long)ids.Length * dims];
-        var px = blurred.Pixels;
+        var px = Blurred.Pixels;
         var pixels = ids.ToArray();
         Parallel.For(0, (pixels.Length + 4095) / 4096, block =>
         {
@@ -130,9 +147,12 @@ internal sealed class ClusterFeatures
             for (int j = 0; j < dims; j++) { double d = unscaled[(long)i * dims + j] - mean[j]; variance[j] += w * d * d; }
         }
         var gain = new double[dims];
-        // Each code number to unit spread (a number that never varies stays 0), then the code to total variance 1.
+        // Each code number to unit spread, then the code to total variance 1. A number that hardly varies (under a
+        // thousandth of the code's mean variance: float noise on a flat image, a unit that almost never fires) is
+        // scaled as if it had that much, so noise is never blown up to the weight of a number that carries the image.
+        double floor = Math.Max(1e-3 * Enumerable.Range(0, codeSize).Average(j => variance[j] / total), 1e-12);
         for (int j = 0; j < codeSize; j++)
-            gain[j] = variance[j] / total > 1e-12 ? 1 / Math.Sqrt(variance[j] / total * codeSize) : 0;
+            gain[j] = 1 / Math.Sqrt(Math.Max(variance[j] / total, floor) * codeSize);
         if (colourWeight > 0)
         {
             // Lab as a block, its geometry kept: total variance ColourWeight².

@@ -44,6 +44,8 @@ public static class SegmentationPipeline
         marks.Enter(PipelineStage.Training);
 
         var model = TorchRuntime.CreateModel(p);
+        var features = new ClusterFeatures(image, p);
+        features.StartBlur();
         try
         {
             var trainingProgress = preview is null || progress is null ? progress : new LivePreview(image, p, preview).Around(model, progress, ct);
@@ -53,7 +55,6 @@ public static class SegmentationPipeline
             var items = CodeItems.For(image, p);
             RequireEnoughItems(items, image, p);
             var (fitItems, fitWeights, sampled) = ChooseFitItems(items, image.PixelCount, p);
-            var features = new ClusterFeatures(image, p);
             var (fitCodes, allCodes) = EncodeFitCodes(items, model, features, fitItems, fitWeights, sampled, ct);
             var trained = new TrainedModel(model, resolution, features, p, losses, fitItems, fitCodes, fitWeights, sampled);
             if (allCodes is not null) trained.KeepItemCodes(allCodes);
