@@ -41,11 +41,13 @@ public class LargeImageTests
         Assert.False(TrainedModel.CanKeep(image.PixelCount, p.CodeSize), "the image must be too big to keep its codes");
         var result = SegmentationPipeline.Run(image, p);
         using var resultModel = result.Model;
-        // Pooled features need each sampled pixel's neighbours: the fit sample (65,536 pixels spread over every band) is
-        // encoded band by band, a pass over the image, before the assignment's pass; each band adds its halo rows
-        // (3 above, 3 below), and the plot sample's points go window by window with their 7×7 neighbourhoods.
-        // Before the samples went window by window, each of them touched every tile: about three passes plus.
-        long halos = 2L * 6 * image.Width * ((image.Height + 255) / 256);
-        Assert.InRange(result.CodesEncoded, 2 * image.PixelCount, 2 * image.PixelCount + halos + 49L * PlotSampler.MaxPoints);
+        // Once for the assignment, band by band, each band with its halo rows (3 above, 3 below); the fit sample is
+        // drawn as 16×16 blocks whose pooled codes need each block with a 3-pixel rim; the plot's points are drawn from
+        // the fit sample's features, so they cost nothing. Before the samples went window by window, each of them
+        // touched every tile: about three passes.
+        long halos = 2L * 3 * image.Width * ((image.Height + 162) / 163);
+        long blocks = p.ClusteringSample!.Value / (SegmentationPipeline.FitBlock * SegmentationPipeline.FitBlock)
+                      * (SegmentationPipeline.FitBlock + 6) * (SegmentationPipeline.FitBlock + 6);
+        Assert.InRange(result.CodesEncoded, image.PixelCount, image.PixelCount + halos + blocks);
     }
 }

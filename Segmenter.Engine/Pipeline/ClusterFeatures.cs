@@ -33,6 +33,25 @@ internal sealed class ClusterFeatures
     private readonly float[] kernel;
     private Task<RgbImage>? blurring;
 
+    // A band's code maps, reused band after band: a pass over a 6 MP image allocating them afresh for each band left
+    // gigabytes of large-object garbage between collections (3.3 GB peak at 24 MP, against 1.8 GB without pooling).
+    // Held under bandLock while a band is pooled and copied out, should two passes ever share an instance.
+    private readonly Lock bandLock = new();
+    private float[]? bandCodes, bandAcross, bandPooled;
+
+    /// <summary>Drops the band buffers (the trained model holding this instance lives on; they are only for a pass).</summary>
+    public void ReleaseBandBuffers()
+    {
+        lock (bandLock) bandCodes = bandAcross = bandPooled = null;
+    }
+
+    private static float[] Scratch(ref float[]? buffer, int length, bool clear)
+    {
+        if (buffer is null || buffer.Length < length) buffer = new float[length];
+        else if (clear) Array.Clear(buffer, 0, length);
+        return buffer;
+    }
+
     /// <param name="scale">A scale fitted before (a saved model's); null = fitted by <see cref="FitScale"/>.</param>
     public ClusterFeatures(RgbImage image, SegmentationParameters p, FeatureScale? scale = null)
     {
@@ -51,14 +70,25 @@ internal sealed class ClusterFeatures
     /// </summary>
     public void StartBlur()
     {
-        if (colourWeight > 0) Interlocked.CompareExchange(ref blurring, Task.Run(() => ColourBaselines.Blur(image)), null);
+        if (colourWeight > 0) Interlocked.CompareExchange(ref blurring, Task.Run(BlurAndLetGo), null);
+    }
+
+    /// <summary>
+    /// The blur, then ImageSharp's pooled buffers let go: its convolution works on 16 bytes a pixel, which the pool
+    /// would otherwise keep through the whole run (hundreds of MB at 6 MP, on top of the assignment's peak).
+    /// </summary>
+    private RgbImage BlurAndLetGo()
+    {
+        var blurred = ColourBaselines.Blur(image);
+        ImageLoader.ReleasePooledBuffers();
+        return blurred;
     }
 
     private RgbImage Blurred
     {
         get
         {
-            if (Volatile.Read(ref blurring) is null) Interlocked.CompareExchange(ref blurring, Task.FromResult(ColourBaselines.Blur(image)), null);
+            if (Volatile.Read(ref blurring) is null) Interlocked.CompareExchange(ref blurring, Task.FromResult(BlurAndLetGo()), null);
             return blurring!.GetAwaiter().GetResult();
         }
     }
@@ -81,14 +111,18 @@ internal sealed class ClusterFeatures
     /// <summary>Items per chunk of a pass over every item: whole bands of rows, so each band's pooling halo is encoded once more at most.</summary>
     public int ChunkSize(CodeItems items) => Raw ? items.ChunkSize : BandRows * image.Width;
 
-    /// <summary>Rows per band of the pooling: about half a million pixels, so a band's code maps stay tens of MB.</summary>
-    private int BandRows => Math.Clamp((1 << 19) / image.Width, Math.Max(16, 2 * radius + 1), 256);
+    /// <summary>Rows per band of the pooling: about a quarter of a million pixels, so a band's code maps stay tens of MB (half a million held 2.3 GB at 10 MP).</summary>
+    private int BandRows => Math.Clamp((1 << 18) / image.Width, Math.Max(16, 2 * radius + 1), 256);
 
     /// <summary>The features of the given items (ids.Length × <see cref="Dims"/>), standardised with the fitted scale.</summary>
-    public float[] Encode(CodeItems items, AttentionAutoencoder model, ReadOnlySpan<int> ids, CancellationToken ct)
+    /// <param name="nextChunkFollows">A pass over the image in chunks: keep the band buffers for the next chunk (the
+    /// pass then calls <see cref="ReleaseBandBuffers"/>).</param>
+    /// <param name="reuse">The previous chunk's array, written over when it has this chunk's size.</param>
+    public float[] Encode(CodeItems items, AttentionAutoencoder model, ReadOnlySpan<int> ids, CancellationToken ct, bool nextChunkFollows = false,
+        float[]? reuse = null)
     {
         if (Raw) return items.Encode(model, ids, ct);
-        var features = Unscaled(items, model, ids, ct);
+        var features = Unscaled(items, model, ids, ct, nextChunkFollows, reuse);
         Apply(features);
         return features;
     }
@@ -103,21 +137,32 @@ internal sealed class ClusterFeatures
     }
 
     /// <summary>Pooled codes and blurred Lab colours, before standardisation (raw codes: the codes).</summary>
-    public float[] Unscaled(CodeItems items, AttentionAutoencoder model, ReadOnlySpan<int> ids, CancellationToken ct)
+    public float[] Unscaled(CodeItems items, AttentionAutoencoder model, ReadOnlySpan<int> ids, CancellationToken ct, bool nextChunkFollows = false,
+        float[]? reuse = null)
     {
         if (Raw) return items.Encode(model, ids, ct);
         if (items.Weights is not null) throw new InvalidOperationException("Pooled features need one item per pixel.");
-        var codes = sigma > 0 ? Pooled(items, model, ids, ct) : items.Encode(model, ids, ct);
-        if (colourWeight == 0) return codes;
         int dims = Dims;
-        var features = new float[(long)ids.Length * dims];
+        // The pooled codes are written straight into the feature rows (one array per pass's chunk, not two).
+        var features = reuse?.LongLength == (long)ids.Length * dims ? reuse : new float[(long)ids.Length * dims];
+        if (ReferenceEquals(features, reuse)) Array.Clear(features);
+        if (sigma > 0)
+        {
+            try { Pooled(items, model, ids, features, dims, ct); }
+            finally { if (!nextChunkFollows) ReleaseBandBuffers(); }
+        }
+        else
+        {
+            var codes = items.Encode(model, ids, ct);
+            for (int i = 0; i < ids.Length; i++) Array.Copy(codes, (long)i * codeSize, features, (long)i * dims, codeSize);
+        }
+        if (colourWeight == 0) return features;
         var px = Blurred.Pixels;
         var pixels = ids.ToArray();
         Parallel.For(0, (pixels.Length + 4095) / 4096, block =>
         {
             for (int i = block * 4096, end = Math.Min(pixels.Length, i + 4096); i < end; i++)
             {
-                Array.Copy(codes, (long)i * codeSize, features, (long)i * dims, codeSize);
                 long o = 3L * pixels[i], f = (long)i * dims + codeSize;
                 var (l, a, b) = CieLabConversion.FromRgb(px[o], px[o + 1], px[o + 2]);
                 features[f] = (float)l; features[f + 1] = (float)a; features[f + 2] = (float)b;
@@ -188,15 +233,15 @@ internal sealed class ClusterFeatures
     }
 
     /// <summary>
-    /// The pooled codes of the given pixels, band by band of rows: a band with many asked pixels is encoded whole with
-    /// its halo rows and blurred; a band with few encodes only their neighbourhoods (a plot or fit sample of a big image).
+    /// The pooled codes of the given pixels into the first code-size numbers of each <paramref name="stride"/>-wide row of
+    /// <paramref name="result"/>, band by band of rows: a band with many asked pixels is encoded whole with its halo
+    /// rows and blurred; a band with few encodes only their neighbourhoods (a plot or fit sample of a big image).
     /// </summary>
-    private float[] Pooled(CodeItems items, AttentionAutoencoder model, ReadOnlySpan<int> ids, CancellationToken ct)
+    private void Pooled(CodeItems items, AttentionAutoencoder model, ReadOnlySpan<int> ids, float[] result, int stride, CancellationToken ct)
     {
-        int w = image.Width, h = image.Height, side = 2 * radius + 1;
+        int w = image.Width, h = image.Height;
         // Every pixel of an image whose codes are kept: one band, so no halo row is encoded twice.
         int rows = ids.Length == image.PixelCount && TrainedModel.CanKeep(ids.Length, 2 * codeSize) ? h : BandRows;
-        var result = new float[(long)ids.Length * codeSize];
         var asked = ids.ToArray();
         var order = Enumerable.Range(0, asked.Length).ToArray();
         Array.Sort((int[])asked.Clone(), order);
@@ -208,18 +253,21 @@ internal sealed class ClusterFeatures
             while (end < order.Length && asked[order[end]] / w / rows == band) end++;
             int y0 = band * rows, y1 = Math.Min(h, y0 + rows), ya = Math.Max(0, y0 - radius), yb = Math.Min(h, y1 + radius);
             var inBand = order.AsSpan(start, end - start);
-            // Encoding a scattered pixel's window costs about three pixels of a whole band (RegionPixels.IsSparse).
-            if ((long)inBand.Length * side * side * 3 < (long)(yb - ya) * w)
+            // Encoding a scattered pixel's window alone costs about its tokens' worth of pixels of a whole band
+            // (RegionPixels.IsSparse): the neighbourhoods go window by window when their pixels cost less than the band.
+            long bandPixels = (long)(yb - ya) * w;
+            if ((long)inBand.Length * items.Tokens < bandPixels && Neighbourhoods(asked, inBand) is var needed && (long)needed.Count * items.Tokens < bandPixels)
             {
-                PoolSparse(items, model, asked, inBand, result, ct);
+                PoolSparse(items, model, asked, inBand, needed, result, stride, ct);
                 continue;
             }
-            var pooled = PoolBand(items, model, y0, y1, ya, yb, ct);
-            if (inBand.Length == asked.Length && pooled.Length == result.Length && IsRun(asked)) return pooled; // every pixel, in order
-            foreach (int item in inBand)
-                Array.Copy(pooled, (long)(asked[item] - y0 * w) * codeSize, result, (long)item * codeSize, codeSize);
+            lock (bandLock)
+            {
+                var pooled = PoolBand(items, model, y0, y1, ya, yb, ct);
+                foreach (int item in inBand)
+                    Array.Copy(pooled, (long)(asked[item] - y0 * w) * codeSize, result, (long)item * stride, codeSize);
+            }
         }
-        return result;
     }
 
     /// <summary>The pooled codes of rows [y0, y1), row-major, from the codes of rows [ya, yb) (the band and its halo).</summary>
@@ -227,13 +275,13 @@ internal sealed class ClusterFeatures
     {
         int w = image.Width, h = image.Height, dims = codeSize, rows = yb - ya, rowFloats = w * dims;
         var codes = items is RegionPixels region
-            ? region.EncodeRows(model, ya, rows, ct)
+            ? region.EncodeRows(model, ya, rows, ct, Scratch(ref bandCodes, rows * rowFloats, clear: false))
             : items.Encode(model, Enumerable.Range(ya * w, rows * w).ToArray(), ct);
         // A band holds at most a kept image's codes (TrainedModel.CanKeep) or BandRows rows: int offsets suffice.
         // Across each row, then down each column for the band's own rows, edges repeated (the band's halo rows are
         // the image's rows above and below it, where it has them). Each pass adds the taps' shifted rows a cache-sized
         // chunk at a time, so a chunk of the sum stays in the L1 cache while all its taps are added.
-        var across = new float[codes.Length];
+        var across = Scratch(ref bandAcross, rows * rowFloats, clear: true);
         int inner = w - 2 * radius; // pixels whose whole window lies inside the row
         Parallel.For(0, rows, y =>
         {
@@ -254,7 +302,7 @@ internal sealed class ClusterFeatures
                     AddScaled(to, codes.AsSpan(row + Math.Clamp(x + d, 0, w - 1) * dims, dims), kernel[d + radius]);
             }
         });
-        var pooled = new float[(y1 - y0) * rowFloats];
+        var pooled = Scratch(ref bandPooled, (y1 - y0) * rowFloats, clear: true);
         Parallel.For(y0, y1, y =>
         {
             for (int c = 0; c < rowFloats; c += Chunk)
@@ -271,12 +319,6 @@ internal sealed class ClusterFeatures
     /// <summary>Floats per chunk of a pooling pass: 8 KB of sum beside the taps' 8 KB each fit the L1 and L2 caches.</summary>
     private const int Chunk = 2048;
 
-    private static bool IsRun(int[] ids)
-    {
-        for (int i = 1; i < ids.Length; i++)
-            if (ids[i] != ids[i - 1] + 1) return false;
-        return true;
-    }
 
     /// <summary>to += k · from, a vector of floats at a time.</summary>
     private static void AddScaled(Span<float> to, ReadOnlySpan<float> from, float k)
@@ -293,27 +335,32 @@ internal sealed class ClusterFeatures
         for (; i < to.Length; i++) to[i] += k * from[i];
     }
 
-    private void PoolSparse(CodeItems items, AttentionAutoencoder model, int[] asked, ReadOnlySpan<int> inBand, float[] result,
-        CancellationToken ct)
+    /// <summary>Every pixel some asked pixel's pooling reads, each once, with its place in the list.</summary>
+    private Dictionary<int, int> Neighbourhoods(int[] asked, ReadOnlySpan<int> inBand)
     {
-        int w = image.Width, h = image.Height, dims = codeSize;
+        int w = image.Width, h = image.Height;
         var slot = new Dictionary<int, int>();
-        var needed = new List<int>();
         foreach (int item in inBand)
         {
             int p = asked[item], y = p / w, x = p - y * w;
             for (int dy = -radius; dy <= radius; dy++)
                 for (int dx = -radius; dx <= radius; dx++)
-                {
-                    int q = Math.Clamp(y + dy, 0, h - 1) * w + Math.Clamp(x + dx, 0, w - 1);
-                    if (slot.TryAdd(q, needed.Count)) needed.Add(q);
-                }
+                    slot.TryAdd(Math.Clamp(y + dy, 0, h - 1) * w + Math.Clamp(x + dx, 0, w - 1), slot.Count);
         }
-        var codes = items.Encode(model, needed.ToArray(), ct);
+        return slot;
+    }
+
+    private void PoolSparse(CodeItems items, AttentionAutoencoder model, int[] asked, ReadOnlySpan<int> inBand, Dictionary<int, int> slot,
+        float[] result, int stride, CancellationToken ct)
+    {
+        int w = image.Width, h = image.Height, dims = codeSize;
+        var needed = new int[slot.Count];
+        foreach (var (pixel, at) in slot) needed[at] = pixel;
+        var codes = items.Encode(model, needed, ct);
         foreach (int item in inBand)
         {
             int p = asked[item], y = p / w, x = p - y * w;
-            long to = (long)item * dims;
+            long to = (long)item * stride;
             for (int dy = -radius; dy <= radius; dy++)
                 for (int dx = -radius; dx <= radius; dx++)
                     AddScaled(result.AsSpan((int)to, dims), codes.AsSpan(slot[Math.Clamp(y + dy, 0, h - 1) * w + Math.Clamp(x + dx, 0, w - 1)] * dims, dims),

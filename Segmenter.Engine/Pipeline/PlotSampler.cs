@@ -32,22 +32,38 @@ internal static class PlotSampler
         IReadOnlyList<ClusterSummary> clusters, float[] centres, int seed)
         => Draw(pixels => SegmentationPipeline.Gather(pixelCodes, pixels, dims), dims, image, labels, clusters, centres, seed);
 
-    /// <param name="codesOf">The codes (rows of <paramref name="dims"/>) of the given pixels, in order.</param>
-    private static PlotSample Draw(Func<int[], float[]> codesOf, int dims, RgbImage image, byte[] labels,
+    /// <summary>
+    /// The points drawn among the pixels k-means was fitted on, from their features (a streamed big image, whose
+    /// other pixels' features are never held): no encoding. A cluster gets at most as many points as it has there.
+    /// </summary>
+    public static PlotSample DrawFromSample(int[] samplePixels, float[] sampleCodes, int dims, RgbImage image, byte[] labels,
         IReadOnlyList<ClusterSummary> clusters, float[] centres, int seed)
+        => Draw(rows => SegmentationPipeline.Gather(sampleCodes, rows, dims), dims, image, labels, clusters, centres, seed, samplePixels);
+
+    /// <param name="codesOf">The codes (rows of <paramref name="dims"/>) of the given candidates (pixels, or rows of <paramref name="candidates"/>), in order.</param>
+    /// <param name="candidates">The pixels to draw from; null = every pixel.</param>
+    private static PlotSample Draw(Func<int[], float[]> codesOf, int dims, RgbImage image, byte[] labels,
+        IReadOnlyList<ClusterSummary> clusters, float[] centres, int seed, int[]? candidates = null)
     {
-        int k = clusters.Count;
+        int k = clusters.Count, count = candidates?.Length ?? labels.Length;
+        int PixelOf(int j) => candidates is null ? j : candidates[j];
         var quota = Quotas(clusters);
         var remaining = clusters.Select(c => c.PixelCount).ToArray();
+        if (candidates is not null)
+        {
+            Array.Clear(remaining);
+            foreach (int p in candidates) remaining[labels[p]]++;
+            for (int c = 0; c < k; c++) quota[c] = (int)Math.Min(quota[c], remaining[c]);
+        }
         var chosen = new List<int>(quota.Sum());
 
         // Selection sampling (Knuth's algorithm S) per cluster in one pass: exactly quota[c] pixels, none stored beforehand.
         var rng = new Random(seed);
         var need = (int[])quota.Clone();
-        for (int i = 0; i < labels.Length; i++)
+        for (int j = 0; j < count; j++)
         {
-            int c = labels[i];
-            if (need[c] > 0 && rng.NextDouble() * remaining[c] < need[c]) { chosen.Add(i); need[c]--; }
+            int c = labels[PixelOf(j)];
+            if (need[c] > 0 && rng.NextDouble() * remaining[c] < need[c]) { chosen.Add(j); need[c]--; }
             remaining[c]--;
         }
 
@@ -56,7 +72,7 @@ internal static class PlotSampler
         var pointLabels = new byte[n];
         for (int j = 0; j < n; j++)
         {
-            int i = chosen[j];
+            int i = PixelOf(chosen[j]);
             Array.Copy(image.Pixels, 3 * i, rgb, 3 * j, 3);
             pointLabels[j] = labels[i];
         }

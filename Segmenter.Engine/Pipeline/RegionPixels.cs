@@ -97,19 +97,24 @@ internal sealed class RegionPixels(RgbImage image, int window, InputColours colo
     /// The codes of every pixel of rows [y0, y0 + rows), row-major (rows × width × dims), each tile of at most
     /// <see cref="BandRows"/> × <see cref="TileColumns"/> encoded once with its reflected halo, on both cores.
     /// </summary>
-    public float[] EncodeRows(AttentionAutoencoder model, int y0, int rows, CancellationToken ct)
+    /// <param name="into">A buffer of at least rows × width × dims floats to write into (reused band after band); null = a new one.</param>
+    public float[] EncodeRows(AttentionAutoencoder model, int y0, int rows, CancellationToken ct, float[]? into = null)
     {
         int dims = model.CodeSize, tilesX = (width + TileColumns - 1) / TileColumns, tilesY = (rows + BandRows - 1) / BandRows;
-        var codes = new float[(long)rows * width * dims];
+        var codes = into ?? new float[(long)rows * width * dims];
         model.eval();
         var options = new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount };
         Parallel.For(0, tilesX * tilesY, options, t =>
         {
             int ty = y0 + t / tilesX * BandRows, x0 = t % tilesX * TileColumns;
             int tileRows = Math.Min(BandRows, y0 + rows - ty), cols = Math.Min(TileColumns, width - x0);
-            var tileCodes = EncodeTile(model, x0, ty, cols, tileRows);
-            for (int y = 0; y < tileRows; y++)
-                Array.Copy(tileCodes, (long)y * cols * dims, codes, ((long)(ty - y0 + y) * width + x0) * dims, (long)cols * dims);
+            // Straight from the tile's tensor into the band, row by row: a band pass makes no per-tile arrays (at 6 MP
+            // those were gigabytes of large-object garbage between collections).
+            EncodeTile(model, x0, ty, cols, tileRows, code =>
+            {
+                for (int y = 0; y < tileRows; y++)
+                    code.narrow(1, y, 1).data<float>().CopyTo(codes.AsSpan((int)(((long)(ty - y0 + y) * width + x0) * dims), cols * dims));
+            });
         });
         return codes;
     }
@@ -118,12 +123,20 @@ internal sealed class RegionPixels(RgbImage image, int window, InputColours colo
     /// <remarks>The caller puts the model in eval mode once, before its parallel loop.</remarks>
     private float[] EncodeTile(AttentionAutoencoder model, int x0, int y0, int cols, int rows)
     {
+        float[] codes = [];
+        EncodeTile(model, x0, y0, cols, rows, code => codes = code.data<float>().ToArray());
+        return codes;
+    }
+
+    /// <summary>Encodes one rectangle and hands its codes, a contiguous (1, rows, cols, dims) tensor, to <paramref name="read"/> before they are freed.</summary>
+    private void EncodeTile(AttentionAutoencoder model, int x0, int y0, int cols, int rows, Action<torch.Tensor> read)
+    {
         using var noGrad = torch.no_grad();                                      // grad mode is per thread
         CountEncoded((long)rows * cols);
         var buffer = new float[regions.FloatsFor(cols, rows)];
         regions.Fill(x0, y0, cols, rows, buffer);
         using var scope = torch.NewDisposeScope();
         var input = torch.tensor(buffer, [1, rows + 2 * regions.Halo, cols + 2 * regions.Halo, regions.Channels]);
-        return model.EncodeRegion(input).contiguous().data<float>().ToArray();
+        read(model.EncodeRegion(input).contiguous());
     }
 }

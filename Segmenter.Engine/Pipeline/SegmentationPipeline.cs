@@ -54,7 +54,7 @@ public static class SegmentationPipeline
             marks.Enter(PipelineStage.Encoding);
             var items = CodeItems.For(image, p);
             RequireEnoughItems(items, image, p);
-            var (fitItems, fitWeights, sampled) = ChooseFitItems(items, image.PixelCount, p);
+            var (fitItems, fitWeights, sampled) = ChooseFitItems(items, image, p, features);
             var (fitCodes, allCodes) = EncodeFitCodes(items, model, features, fitItems, fitWeights, sampled, ct);
             var trained = new TrainedModel(model, resolution, features, p, losses, fitItems, fitCodes, fitWeights, sampled);
             if (allCodes is not null) trained.KeepItemCodes(allCodes);
@@ -187,7 +187,10 @@ public static class SegmentationPipeline
         var full = codes.Resolution.Full;
         var (labels, clusters, plot) = codes.Resolution.Publish(workingLabels, p.Clusters, plotClusters => codes.AllItemCodes is { } itemCodes
             ? PlotSampler.Draw(items, itemCodes, dims, image, workingLabels, plotClusters, km.ClusterCenters, p.Seed)
-            : PlotSampler.Draw(model, codes.Features, items, image, workingLabels, plotClusters, km.ClusterCenters, p.Seed, ct));
+            // Streamed pooled features: the fitted pixels' features are at hand; 5,000 scattered pixels' 7×7 neighbourhoods are not.
+            : !codes.Features.Raw && items.Weights is null
+                ? PlotSampler.DrawFromSample(codes.FitItems, codes.FitCodes, dims, image, workingLabels, plotClusters, km.ClusterCenters, p.Seed)
+                : PlotSampler.Draw(model, codes.Features, items, image, workingLabels, plotClusters, km.ClusterCenters, p.Seed, ct));
         marks.Enter(PipelineStage.Done);
 
         return new SegmentationResult(p, full.Width, full.Height, labels, clusters, losses, inertia, km.Iterations, marks.Timings(losses), plot, codes)
@@ -207,20 +210,38 @@ public static class SegmentationPipeline
     }
 
 
+    /// <summary>Side of the square blocks a big image's pooled fit sample is drawn in (<see cref="ChooseFitItems"/>).</summary>
+    internal const int FitBlock = 16;
+
     /// <summary>
     /// The items k-means is fitted on: all of them when they fit the clustering sample, else a seeded sample of
-    /// pixels, merged per item with their multiplicity as weight (so sampling by pixel stays unbiased).
+    /// pixels, merged per item with their multiplicity as weight (so sampling by pixel stays unbiased). When the
+    /// features are pooled and not kept (a big image, streamed), the sample is drawn as whole
+    /// <see cref="FitBlock"/>² blocks at random places: a scattered pixel's pooled code needs its 7×7 neighbours
+    /// encoded, which for 65,536 scattered pixels costs a whole extra pass over the image (13 s at 6 MP), while a
+    /// block's pixels share their neighbours.
     /// </summary>
-    private static (int[] Items, float[]? Weights, bool Sampled) ChooseFitItems(CodeItems items, long pixelCount, SegmentationParameters p)
+    private static (int[] Items, float[]? Weights, bool Sampled) ChooseFitItems(CodeItems items, RgbImage image, SegmentationParameters p,
+        ClusterFeatures features)
     {
         if (p.ClusteringSample is not { } limit || items.Count <= limit)
             return (Enumerable.Range(0, items.Count).ToArray(), items.Weights, false);
         var rng = new Random(unchecked(p.Seed * 7919 + 1));
         var drawn = new Dictionary<int, int>(limit);
-        for (int i = 0; i < limit; i++)
+        bool blocks = p.CodePooling > 0 && items.Weights is null && !TrainedModel.CanKeep(items.Count, features.Dims)
+                      && image.Width >= FitBlock && image.Height >= FitBlock;
+        for (int i = 0; i < limit; i += blocks ? FitBlock * FitBlock : 1)
         {
-            int item = items.ItemOfPixel((int)rng.NextInt64(pixelCount));
-            drawn[item] = drawn.GetValueOrDefault(item) + 1;
+            if (!blocks)
+            {
+                int item = items.ItemOfPixel((int)rng.NextInt64(image.PixelCount));
+                drawn[item] = drawn.GetValueOrDefault(item) + 1;
+                continue;
+            }
+            int x0 = rng.Next(image.Width - FitBlock + 1), y0 = rng.Next(image.Height - FitBlock + 1);
+            for (int y = y0; y < y0 + FitBlock; y++)
+                for (int x = x0; x < x0 + FitBlock; x++)
+                    drawn[y * image.Width + x] = drawn.GetValueOrDefault(y * image.Width + x) + 1;
         }
         // A sample that missed rare items can hold fewer of them than clusters; then fit on them all.
         if (drawn.Count < p.Clusters) return (Enumerable.Range(0, items.Count).ToArray(), items.Weights, false);
@@ -246,11 +267,16 @@ public static class SegmentationPipeline
     {
         int chunk = features.ChunkSize(items);
         var ids = new int[chunk];
-        return Assign(items, km, features.Dims, chunk, (start, b) =>
+        float[]? last = null; // each chunk's features are read before the next is encoded: one array serves them all
+        try
         {
-            for (int i = 0; i < b; i++) ids[i] = start + i;
-            return features.Encode(items, model, ids.AsSpan(0, b), ct);
-        }, ct);
+            return Assign(items, km, features.Dims, chunk, (start, b) =>
+            {
+                for (int i = 0; i < b; i++) ids[i] = start + i;
+                return last = features.Encode(items, model, ids.AsSpan(0, b), ct, nextChunkFollows: true, reuse: last);
+            }, ct);
+        }
+        finally { features.ReleaseBandBuffers(); }
     }
 
     private static (int[] Labels, double Inertia) Assign(CodeItems items, KMeans km, int dims, int chunk, Func<int, int, float[]> chunkCodesOf,
