@@ -59,4 +59,16 @@ public sealed class LabelSmoothingTests
         Assert.Equal(truth, LabelSmoothing.Apply(off, image, settings));
         Assert.NotEqual(truth, LabelSmoothing.Apply(off, image, settings with { BorderRefinement = 0 }));
     }
+
+    [Fact]
+    public void The_mode_filter_never_spans_more_than_half_the_shorter_side_so_a_thumbnail_keeps_its_segments()
+    {
+        var (image, truth) = TwoHalves(w: 8, h: 6);
+        var smoothed = LabelSmoothing.ModeFilter(truth, image.Width, image.Height, clusters: 2, filterWidth: 9);
+        Assert.Equal(truth, smoothed); // a 3-wide filter here: the two halves stay
+        var (big, bigTruth) = TwoHalves();
+        var noisy = (byte[])bigTruth.Clone();
+        noisy[5 * big.Width + 5] = 1;
+        Assert.Equal(bigTruth, LabelSmoothing.ModeFilter(noisy, big.Width, big.Height, clusters: 2, filterWidth: 9));
+    }
 }

@@ -69,8 +69,13 @@ internal static class LabelSmoothing
         return refined;
     }
 
+    /// <remarks>
+    /// The filter never spans more than half the image's shorter side (the widest odd width that fits): on a thumbnail
+    /// a 9-wide filter would cover everything and leave one segment.
+    /// </remarks>
     public static byte[] ModeFilter(byte[] labels, int width, int height, int clusters, int filterWidth)
     {
+        filterWidth = Math.Min(filterWidth, Math.Max(1, (Math.Min(width, height) / 2 - 1) | 1));
         if (filterWidth <= 1) return labels;
         int r = filterWidth / 2;
         var smoothed = new byte[labels.Length];
