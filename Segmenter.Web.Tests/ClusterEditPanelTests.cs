@@ -15,8 +15,16 @@ public sealed class ClusterEditPanelTests : IAsyncLifetime
     private readonly BunitContext _ctx = TestData.Context();
     private readonly SegmentationSession _session;
 
-    // Cluster 0 holds two colours (left and right half), clusters 1 and 2 one each: only cluster 0 can split.
-    public ClusterEditPanelTests() => _session = EditSessions.ThreeClusters(W, H, "three.png", greenOnRightOfCluster0: 40);
+    // Cluster 0 holds two colours (left and right half), clusters 1 and 2 one each: only cluster 0 can split. Raw codes
+    // and no border refinement: pooled codes of this 8×6 stripe pattern differ pixel by pixel within a colour, so
+    // every cluster could split.
+    public ClusterEditPanelTests()
+    {
+        _session = EditSessions.ThreeClusters(W, H, "three.png", greenOnRightOfCluster0: 40);
+        _session.Form.CodePooling = 0;
+        _session.Form.ColourWeight = 0;
+        _session.Form.BorderRefinement = 0;
+    }
 
     public Task InitializeAsync() => Task.CompletedTask;
     public async Task DisposeAsync() { _session.Dispose(); await _ctx.DisposeAsync(); }
