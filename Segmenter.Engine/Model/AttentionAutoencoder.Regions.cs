@@ -30,41 +30,46 @@ public sealed partial class AttentionAutoencoder
         if (height < 1 || width < 1)
             throw new ArgumentException($"A region for window {Window} needs at least {2 * r + 1}×{2 * r + 1} pixels.", nameof(region));
 
-        var h = Architecture.Apply(embed.forward(region));                                   // (B, Hp, Wp, 64)
-        var centre = h.narrow(1, r, height).narrow(2, r, width);                 // (B, H, W, 64)
         Tensor y;
         Tensor? weights = null;
         if (position is null)
         {
-            y = value.forward(centre);                                           // one token: a linear map, as the pixel model
+            var h = Architecture.Apply(embed.forward(region));                  // (B, Hp, Wp, 64)
+            y = value.forward(h.narrow(1, r, height).narrow(2, r, width));      // one token: a linear map, as the pixel model
         }
         else
         {
-            // Channels first, (B, heads, hd, H, W): a head's sum over its features then adds whole planes, which
-            // vectorises; summing a channels-last map's short last dimension measured 2–3× slower.
-            var q = ChannelsFirst(query.forward(centre.add(position[Tokens / 2], one))).view(b, Heads, hd, height, width);
-            var keys = ChannelsFirst(key.forward(h));                           // K·h + b, once per pixel
-            var values = ChannelsFirst(value.forward(h));                       // V·h + b, once per pixel
+            // Channels outermost, (64, B, Hp, Wp): every projection is one matrix product W·h over all the region's
+            // pixels, written straight in the layout the attention sums over (a head's features are whole planes,
+            // which vectorises), and no 64-channel map is ever transposed (docs/context-attention.md).
+            long hp = region.shape[1], wp = region.shape[2];
+            var x = region.permute(3, 0, 1, 2).reshape(Channels, b * hp * wp);                       // (3, B·Hp·Wp)
+            var h = Architecture.Apply(Projected(embed, x));                                          // (64, B·Hp·Wp)
+            var keys = Projected(key, h).view(Heads, hd, b, hp, wp);                                  // K·h + b, once per pixel
+            var values = Projected(value, h).view(Heads, hd, b, hp, wp);                              // V·h + b, once per pixel
+            var centre = h.view(Width, b, hp, wp).narrow(2, r, height).narrow(3, r, width)
+                .add(position[Tokens / 2].view(Width, 1, 1, 1), one);                                 // (64, B, H, W)
+            var q = Projected(query, centre.view(Width, b * height * width)).view(Heads, hd, b, height, width);
             var keyOffsets = torch.matmul(position, key.weight!.T).view(Tokens, Heads, hd);   // K·p_t, once per call
             var valueOffsets = torch.matmul(position, value.weight!.T).view(Tokens, Heads, hd);
 
             var scores = new Tensor[Tokens];
             for (int t = 0; t < Tokens; t++)
             {
-                using var product = ShiftedPlanes(keys, t, height, width).view(b, Heads, hd, height, width) * q;
-                scores[t] = product.sum(2);                                     // (B, heads, H, W)
+                using var product = ShiftedPlanes(keys, t, height, width) * q;
+                scores[t] = product.sum(1);                                     // (heads, B, H, W)
             }
-            var att = torch.stack(scores, 2).add_(torch.einsum("bndhw,tnd->bnthw", q, keyOffsets), one).mul_(attentionScale);
-            att = F.softmax(att, 2);                                            // (B, heads, T, H, W)
+            var att = torch.stack(scores, 1).add_(torch.einsum("ndbhw,tnd->ntbhw", q, keyOffsets), one).mul_(attentionScale);
+            att = F.softmax(att, 1);                                            // (heads, T, B, H, W)
 
-            var mixed = torch.einsum("bnthw,tnd->bndhw", att, valueOffsets);    // Σ_t a_t·V·p_t
+            var mixed = torch.einsum("ntbhw,tnd->ndbhw", att, valueOffsets);    // Σ_t a_t·V·p_t
             for (int t = 0; t < Tokens; t++)
             {
-                using var weighted = ShiftedPlanes(values, t, height, width).view(b, Heads, hd, height, width) * att.narrow(2, t, 1);
+                using var weighted = ShiftedPlanes(values, t, height, width) * att.narrow(1, t, 1);
                 mixed.add_(weighted, one);
             }
-            y = mixed.reshape(b, Width, height, width).permute(0, 2, 3, 1);     // (B, H, W, 64) heads side by side
-            if (keepWeights) weights = att.permute(0, 3, 4, 1, 2).contiguous().MoveToOuterDisposeScope();
+            y = mixed.reshape(Width, b, height, width).permute(1, 2, 3, 0);     // (B, H, W, 64) heads side by side
+            if (keepWeights) weights = att.permute(2, 3, 4, 0, 1).contiguous().MoveToOuterDisposeScope();
         }
         var code = ToCode(project.forward(y));                                   // (B, H, W, code)
         return (code.MoveToOuterDisposeScope(), weights);
@@ -92,9 +97,11 @@ public sealed partial class AttentionAutoencoder
     private Tensor Shifted(Tensor map, int t, long height, long width) =>
         map.narrow(1, t / Window, height).narrow(2, t % Window, width);
 
-    /// <summary>A channels-first map's view at window offset t.</summary>
+    /// <summary>A channels-outermost map's (heads, hd, B, Hp, Wp) view at window offset t.</summary>
     private Tensor ShiftedPlanes(Tensor map, int t, long height, long width) =>
-        map.narrow(2, t / Window, height).narrow(3, t % Window, width);
+        map.narrow(3, t / Window, height).narrow(4, t % Window, width);
 
-    private static Tensor ChannelsFirst(Tensor map) => map.permute(0, 3, 1, 2).contiguous();
+    /// <summary>A linear layer on channels-outermost pixels, (in, N) → (out, N): W·x + b, one matrix product.</summary>
+    private static Tensor Projected(TorchSharp.Modules.Linear layer, Tensor pixels) =>
+        torch.addmm(layer.bias!.unsqueeze(1), layer.weight!, pixels, beta: 1, alpha: 1);
 }
