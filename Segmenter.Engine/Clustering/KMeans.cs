@@ -114,7 +114,7 @@ public sealed class KMeans
         var parts = new RowPartitions(n);
         float[] centers = ClusterCenters;
         int k = NClusters;
-        Parallel.For(0, parts.Count, p =>
+        Parallel.For(0, parts.Count, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (p) =>
         {
             var (start, end) = parts.Range(p);
             for (int i = start; i < end; i++)
@@ -163,6 +163,7 @@ public sealed class KMeans
         return sampleWeight;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool AllFinite(float[] data)
     {
         // x - x is 0 for finite x and NaN for NaN/±∞; so the sum of (x - x) is 0 iff all are finite.
@@ -183,7 +184,7 @@ public sealed class KMeans
     private static double MeanFeatureVariance(float[] data, int n, int dims, RowPartitions parts)
     {
         var partial = new double[parts.Count][];
-        Parallel.For(0, parts.Count, p =>
+        Parallel.For(0, parts.Count, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (p) =>
         {
             var s = new double[dims];
             var (start, end) = parts.Range(p);
@@ -194,7 +195,7 @@ public sealed class KMeans
         foreach (var s in partial) for (int j = 0; j < dims; j++) mean[j] += s[j];
         for (int j = 0; j < dims; j++) mean[j] /= n;
 
-        Parallel.For(0, parts.Count, p =>
+        Parallel.For(0, parts.Count, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (p) =>
         {
             var s = new double[dims];
             var (start, end) = parts.Range(p);

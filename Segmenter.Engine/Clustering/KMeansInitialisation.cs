@@ -21,6 +21,7 @@ internal static class KMeansInitialisation
     /// Greedy k-means++ as sklearn's <c>_kmeans_plusplus</c>: the first centre is drawn with probability ∝ weight;
     /// each further centre takes 2 + ⌊ln k⌋ candidates drawn ∝ weight·D², keeping the one with the lowest potential.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float[] PlusPlus(float[] data, int n, int dims, float[] w, int k, Random rng,
         RowPartitions parts, KMeansWorkspace ws)
     {
@@ -34,7 +35,7 @@ internal static class KMeansInitialisation
         Array.Copy(data, first * dims, centers, 0, dims);
 
         var closest = ws.Closest;
-        Parallel.For(0, parts.Count, p =>
+        Parallel.For(0, parts.Count, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (p) =>
         {
             var (start, end) = parts.Range(p);
             for (int i = start; i < end; i++) closest[i] = DistanceKernels.SquaredDistance(data, i * dims, data, first * dims, dims);
@@ -52,7 +53,7 @@ internal static class KMeansInitialisation
             for (int t = 0; t < trials; t++) candidates[t] = WeightedSampler.SearchRight(cum, rng.NextDouble() * run);
 
             Array.Clear(partPots);
-            Parallel.For(0, parts.Count, p =>
+            Parallel.For(0, parts.Count, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (p) =>
             {
                 var (start, end) = parts.Range(p);
                 Span<double> pot = stackalloc double[trials];

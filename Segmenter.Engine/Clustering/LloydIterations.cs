@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Segmenter.Engine.Clustering;
 
 /// <summary>Lloyd's algorithm for one k-means restart: assign, relocate empty clusters, move the centres, until stable.</summary>
@@ -55,7 +56,7 @@ internal static class LloydIterations
         RowPartitions parts, KMeansWorkspace ws, double[]? sums, double[]? weightIn, out double inertia)
     {
         bool accumulate = sums is not null;
-        Parallel.For(0, parts.Count, p =>
+        Parallel.For(0, parts.Count, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (p) =>
         {
             var (start, end) = parts.Range(p);
             double[] s = ws.Sums[p], wt = ws.Weights[p];
@@ -101,7 +102,7 @@ internal static class LloydIterations
     private static double InertiaFor(float[] data, int dims, float[] w, float[] centers, int[] labels,
         RowPartitions parts, KMeansWorkspace ws)
     {
-        Parallel.For(0, parts.Count, p =>
+        Parallel.For(0, parts.Count, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (p) =>
         {
             var (start, end) = parts.Range(p);
             double inert = 0;
@@ -118,6 +119,7 @@ internal static class LloydIterations
     /// As sklearn's <c>_relocate_empty_clusters</c>: each cluster with no weight takes over one of the points
     /// farthest from their (old) centres, whose contribution moves from its old cluster to the empty one.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool RelocateEmptyClusters(float[] data, int n, int dims, float[] w, float[] centersOld,
         int[] labels, double[] sums, double[] weightIn)
     {

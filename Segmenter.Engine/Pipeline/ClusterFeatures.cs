@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Segmenter.Engine.Baselines;
 using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Model;
@@ -29,6 +30,7 @@ internal sealed class ClusterFeatures
 {
     private readonly RgbImage image;
     private readonly double sigma, colourWeight;
+    private readonly bool raw;
     private readonly int codeSize, radius;
     private readonly float[] kernel;
     private Task<RgbImage>? blurring;
@@ -56,7 +58,7 @@ internal sealed class ClusterFeatures
     public ClusterFeatures(RgbImage image, SegmentationParameters p, FeatureScale? scale = null)
     {
         this.image = image;
-        sigma = p.CodePooling; colourWeight = p.ColourWeight; codeSize = p.CodeSize;
+        sigma = p.CodePooling; colourWeight = p.ColourWeight; codeSize = p.CodeSize; raw = AreRawCodes(p);
         radius = sigma > 0 ? (int)Math.Ceiling(3 * sigma) : 0;
         kernel = Gaussian(sigma, radius);
         Scale = scale;
@@ -96,7 +98,7 @@ internal sealed class ClusterFeatures
     /// <summary>Whether k-means sees the network's codes unchanged (the original system's way).</summary>
     public static bool AreRawCodes(SegmentationParameters p) => p.CodePooling == 0 && p.ColourWeight == 0;
 
-    public bool Raw => sigma == 0 && colourWeight == 0;
+    public bool Raw => raw;
 
     /// <summary>Numbers per item: the code's, plus L, a, b with a colour weight.</summary>
     public int Dims => DimsFor(codeSize, colourWeight);
@@ -121,7 +123,6 @@ internal sealed class ClusterFeatures
     public float[] Encode(CodeItems items, AttentionAutoencoder model, ReadOnlySpan<int> ids, CancellationToken ct, bool nextChunkFollows = false,
         float[]? reuse = null)
     {
-        if (Raw) return items.Encode(model, ids, ct);
         var features = Unscaled(items, model, ids, ct, nextChunkFollows, reuse);
         Apply(features);
         return features;
@@ -159,7 +160,7 @@ internal sealed class ClusterFeatures
         if (colourWeight == 0) return features;
         var px = Blurred.Pixels;
         var pixels = ids.ToArray();
-        Parallel.For(0, (pixels.Length + 4095) / 4096, block =>
+        Parallel.For(0, (pixels.Length + 4095) / 4096, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (block) =>
         {
             for (int i = block * 4096, end = Math.Min(pixels.Length, i + 4096); i < end; i++)
             {
@@ -172,6 +173,7 @@ internal sealed class ClusterFeatures
     }
 
     /// <summary>Fits the scale on these unscaled features (rows weighted by <paramref name="weights"/> when given).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void FitScale(float[] unscaled, float[]? weights)
     {
         if (Raw) return;
@@ -213,7 +215,7 @@ internal sealed class ClusterFeatures
         if (Raw) return;
         var s = Scale ?? throw new InvalidOperationException("The feature scale has not been fitted yet.");
         int dims = Dims;
-        Parallel.For(0, (int)((features.LongLength / dims + 4095) / 4096), block =>
+        Parallel.For(0, (int)((features.LongLength / dims + 4095) / 4096), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (block) =>
         {
             long end = Math.Min(features.LongLength / dims, (block + 1) * 4096L);
             for (long i = block * 4096L; i < end; i++)
@@ -244,7 +246,7 @@ internal sealed class ClusterFeatures
         int rows = ids.Length == image.PixelCount && TrainedModel.CanKeep(ids.Length, 2 * codeSize) ? h : BandRows;
         var asked = ids.ToArray();
         var order = Enumerable.Range(0, asked.Length).ToArray();
-        Array.Sort((int[])asked.Clone(), order);
+        if (!IsAscending(asked)) Array.Sort((int[])asked.Clone(), order); // a pass over every pixel asks in order
         for (int start = 0, end; start < order.Length; start = end)
         {
             ct.ThrowIfCancellationRequested();
@@ -267,7 +269,17 @@ internal sealed class ClusterFeatures
                 foreach (int item in inBand)
                     Array.Copy(pooled, (long)(asked[item] - y0 * w) * codeSize, result, (long)item * stride, codeSize);
             }
+            // A pass band by band (a big image): the band's tile maps go back to the system before the next band's
+            // are made, or the C heap keeps them scattered through its threads' arenas (about 1 GB at 24 MP).
+            if (rows < h) TorchRuntime.ReleaseFreedNativeMemory();
         }
+    }
+
+    private static bool IsAscending(int[] ids)
+    {
+        for (int i = 1; i < ids.Length; i++)
+            if (ids[i] < ids[i - 1]) return false;
+        return true;
     }
 
     /// <summary>The pooled codes of rows [y0, y1), row-major, from the codes of rows [ya, yb) (the band and its halo).</summary>
@@ -283,7 +295,7 @@ internal sealed class ClusterFeatures
         // chunk at a time, so a chunk of the sum stays in the L1 cache while all its taps are added.
         var across = Scratch(ref bandAcross, rows * rowFloats, clear: true);
         int inner = w - 2 * radius; // pixels whose whole window lies inside the row
-        Parallel.For(0, rows, y =>
+        Parallel.For(0, rows, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (y) =>
         {
             int row = y * rowFloats;
             if (inner > 0)
@@ -303,7 +315,7 @@ internal sealed class ClusterFeatures
             }
         });
         var pooled = Scratch(ref bandPooled, (y1 - y0) * rowFloats, clear: true);
-        Parallel.For(y0, y1, y =>
+        Parallel.For(y0, y1, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (y) =>
         {
             for (int c = 0; c < rowFloats; c += Chunk)
             {
@@ -321,6 +333,7 @@ internal sealed class ClusterFeatures
 
 
     /// <summary>to += k · from, a vector of floats at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddScaled(Span<float> to, ReadOnlySpan<float> from, float k)
     {
         int i = 0;

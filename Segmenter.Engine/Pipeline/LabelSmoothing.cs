@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Segmenter.Engine.Imaging;
 
 namespace Segmenter.Engine.Pipeline;
@@ -21,6 +22,7 @@ internal static class LabelSmoothing
     /// mean RGB colour is nearest its own. Pixels inside a region keep their label, so texture and noise inside a
     /// region are left alone. Radius 0 = off.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static byte[] RefineBorders(byte[] labels, RgbImage image, int clusters, int radius)
     {
         if (radius <= 0) return labels;
@@ -38,7 +40,7 @@ internal static class LabelSmoothing
         for (int c = 0; c < clusters; c++)
             for (int ch = 0; ch < 3; ch++) mean[3 * c + ch] = count[c] == 0 ? 0 : (double)sum[3 * c + ch] / count[c];
         var refined = new byte[labels.Length];
-        Parallel.For(0, height, y =>
+        Parallel.For(0, height, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (y) =>
         {
             int y0 = Math.Max(0, y - radius), y1 = Math.Min(height - 1, y + radius);
             for (int x = 0; x < width; x++)
@@ -79,7 +81,7 @@ internal static class LabelSmoothing
         if (filterWidth <= 1) return labels;
         int r = filterWidth / 2;
         var smoothed = new byte[labels.Length];
-        Parallel.For(0, height, () => new int[clusters], (y, _, counts) =>
+        Parallel.For(0, height, () => new int[clusters], [MethodImpl(MethodImplOptions.AggressiveOptimization)] (y, _, counts) =>
         {
             int y0 = Math.Max(0, y - r), y1 = Math.Min(height - 1, y + r);
             Array.Clear(counts);

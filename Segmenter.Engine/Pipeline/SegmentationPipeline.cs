@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using Segmenter.Engine.Clustering;
 using Segmenter.Engine.Imaging;
@@ -279,6 +280,7 @@ public static class SegmentationPipeline
         finally { features.ReleaseBandBuffers(); }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (int[] Labels, double Inertia) Assign(CodeItems items, KMeans km, int dims, int chunk, Func<int, int, float[]> chunkCodesOf,
         CancellationToken ct)
     {
@@ -309,6 +311,7 @@ public static class SegmentationPipeline
     }
 
     /// <summary>Pixel count and mean original colour per cluster (the codes are not colours).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static List<ClusterSummary> Summarise(RgbImage image, byte[] labels, int k)
     {
         var count = new long[k];
