@@ -144,9 +144,10 @@ async function withoutMultisampling(make) {
 // Making one blocks the page for a moment, so it waits until nobody is using the page: no input and no change on
 // the page for a second. A result that comes first makes its scene on the spot.
 
-const scenesWanted = 2;
-const scenePool = [];
-let scenesMade = 0;
+// One scene of each kind: the colour plot's axes (R, G, B over 0–255, their tick labels drawn into textures) are
+// the same for every result, so a scene made with them has nothing left to set up when the first result arrives.
+const sceneKinds = ['rgb', 'codes'];
+const scenePool = new Map();
 let warming = null;
 
 function quiet(ms) {
@@ -162,15 +163,16 @@ function quiet(ms) {
     });
 }
 
-async function makeScene(Plotly) {
-    scenesMade++;
+async function makeScene(Plotly, kind) {
     const g = document.createElement('div');
+    g.dataset.sceneKind = kind;
     sceneHolder().appendChild(g);
     // The shapes a result brings (cluster traces, diamond centres with an outline, a legend), so the GL
     // programs they need are compiled now, not when the first result arrives.
-    const warm = [0, 1, 2, 3].map(c => ({ type: 'scatter3d', mode: 'markers', x: [c], y: [c], z: [c], marker: { size: 2, color: '#888888', symbol: pointSymbol } }));
-    warm.push({ type: 'scatter3d', mode: 'markers', x: [0], y: [1], z: [2], marker: { size: 7, symbol: 'diamond', color: ['#888888'], line: { color: '#000000', width: 2 } } });
-    await withoutMultisampling(() => Plotly.newPlot(g, warm, sceneLayout('codes', 400), config));
+    const at = c => kind === 'rgb' ? 60 * c + 30 : c;
+    const warm = [0, 1, 2, 3].map(c => ({ type: 'scatter3d', mode: 'markers', x: [at(c)], y: [at(c)], z: [at(c)], marker: { size: 2, color: '#888888', symbol: pointSymbol } }));
+    warm.push({ type: 'scatter3d', mode: 'markers', x: [at(0)], y: [at(1)], z: [at(2)], marker: { size: 7, symbol: 'diamond', color: ['#888888'], line: { color: '#000000', width: 2 } } });
+    await withoutMultisampling(() => Plotly.newPlot(g, warm, sceneLayout(kind, 400), config));
     return g;
 }
 
@@ -190,10 +192,9 @@ function warmScenes() {
     warming ??= (async () => {
         await quiet(1000);
         const Plotly = await plotly();
-        while (scenesMade < scenesWanted) {
+        for (const kind of sceneKinds) {
             await quiet(1000);
-            if (scenesMade >= scenesWanted) break;
-            scenePool.push(await makeScene(Plotly));
+            if (!scenePool.has(kind)) scenePool.set(kind, await makeScene(Plotly, kind));
         }
         document.documentElement.dataset.scenesReady = 'true';
     })();
@@ -214,10 +215,11 @@ function inTurn(draw) {
 }
 
 /** The plot inside a scatter's host element: a ready scene from the pool the first time (or a new one). */
-async function sceneIn(host, Plotly) {
+async function sceneIn(host, kind, Plotly) {
     let g = host.querySelector('.js-plotly-plot');
     if (!g) {
-        g = scenePool.pop() ?? await makeScene(Plotly);
+        g = scenePool.get(kind) ?? await makeScene(Plotly, kind);
+        scenePool.set(kind, null); // taken (or made on the spot): the warm-up makes no other of this kind
         host.appendChild(g);
         let width = host.clientWidth;
         new ResizeObserver(() => {
@@ -251,7 +253,7 @@ function sceneLayout(kind, width, uirevision) {
  */
 export function scatter3d(el, kind, rgb, labels, codes, centres, meta) {
     schedule(el, async Plotly => {
-        const g = await sceneIn(el, Plotly);
+        const g = await sceneIn(el, kind, Plotly);
         const coords = kind === 'codes' ? floats(codes) : rgb;
         const centre = kind === 'codes' ? floats(centres) : null;
         const clusters = meta.clusters, k = clusters.length, n = labels.length;
@@ -361,6 +363,7 @@ export function dispose(el) {
     pending.delete(el);
     el.segmenterDotnet = null;
     const scene = el.querySelector('.js-plotly-plot');
-    if (scene) { sceneHolder().appendChild(scene); scenePool.push(scene); }
+    if (scene && !scenePool.get(scene.dataset.sceneKind)) { sceneHolder().appendChild(scene); scenePool.set(scene.dataset.sceneKind, scene); }
+    else if (scene) window.Plotly?.purge(scene);
     else if (window.Plotly && el.data) window.Plotly.purge(el);
 }
