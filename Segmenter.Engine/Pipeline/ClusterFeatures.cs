@@ -30,7 +30,6 @@ internal sealed class ClusterFeatures
 {
     private readonly RgbImage image;
     private readonly double sigma, colourWeight;
-    private readonly bool raw;
     private readonly int codeSize, radius;
     private readonly float[] kernel;
     private Task<RgbImage>? blurring;
@@ -58,7 +57,7 @@ internal sealed class ClusterFeatures
     public ClusterFeatures(RgbImage image, SegmentationParameters p, FeatureScale? scale = null)
     {
         this.image = image;
-        sigma = p.CodePooling; colourWeight = p.ColourWeight; codeSize = p.CodeSize; raw = AreRawCodes(p);
+        sigma = p.CodePooling; colourWeight = p.ColourWeight; codeSize = p.CodeSize; Raw = AreRawCodes(p);
         radius = sigma > 0 ? (int)Math.Ceiling(3 * sigma) : 0;
         kernel = Gaussian(sigma, radius);
         Scale = scale;
@@ -98,7 +97,7 @@ internal sealed class ClusterFeatures
     /// <summary>Whether k-means sees the network's codes unchanged (the original system's way).</summary>
     public static bool AreRawCodes(SegmentationParameters p) => p.CodePooling == 0 && p.ColourWeight == 0;
 
-    public bool Raw => raw;
+    public bool Raw { get; }
 
     /// <summary>Numbers per item: the code's, plus L, a, b with a colour weight.</summary>
     public int Dims => DimsFor(codeSize, colourWeight);
