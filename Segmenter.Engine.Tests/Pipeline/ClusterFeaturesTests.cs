@@ -81,18 +81,24 @@ public sealed class ClusterFeaturesTests : IDisposable
         var small = SyntheticImages.Regions(64, 48, regions: 4, noise: 10, seed: 2);
         var items = CodeItems.For(small, p);
         var features = new ClusterFeatures(small, p);
-        var f = features.EncodeFitted(items, model, Enumerable.Range(0, items.Count).ToArray(), default);
+        var ids = Enumerable.Range(0, items.Count).ToArray();
+        var unscaled = features.Unscaled(items, model, ids, default);
+        var f = features.EncodeFitted(items, model, ids, default);
         int dims = features.Dims, n = f.Length / dims, code = p.CodeSize;
         Assert.Equal(code + 3, dims);
-        double Variance(int j)
+        double VarianceOf(float[] rows, int j)
         {
-            double mean = Enumerable.Range(0, n).Average(i => f[i * dims + j]);
-            return Enumerable.Range(0, n).Average(i => Math.Pow(f[i * dims + j] - mean, 2));
+            double mean = Enumerable.Range(0, n).Average(i => rows[i * dims + j]);
+            return Enumerable.Range(0, n).Average(i => Math.Pow(rows[i * dims + j] - mean, 2));
         }
+        double Variance(int j) => VarianceOf(f, j);
+        // Each code number gets 1/code of the variance; one that hardly varies (under a thousandth of the mean) is
+        // scaled as if it had that floor, so it gets proportionally less.
+        double floor = 1e-3 * Enumerable.Range(0, code).Average(j => VarianceOf(unscaled, j));
         for (int j = 0; j < code; j++)
         {
-            double v = Variance(j);
-            Assert.True(Math.Abs(v - 1.0 / code) < 1e-4 || v < 1.0 / code, $"code number {j}: variance {v}"); // less: nearly constant
+            double raw = VarianceOf(unscaled, j), expected = raw / (Math.Max(raw, floor) * code);
+            Assert.True(Math.Abs(Variance(j) - expected) < 1e-4, $"code number {j}: variance {Variance(j)}, expected {expected}");
         }
         Assert.Equal(9, Variance(code) + Variance(code + 1) + Variance(code + 2), 3);
         // The colour block is the blurred image's CIE Lab, centred and scaled as one (its geometry kept).
