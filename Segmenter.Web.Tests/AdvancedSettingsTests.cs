@@ -11,7 +11,7 @@ namespace Segmenter.Web.Tests;
 /// </summary>
 public class AdvancedSettingsTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Wait = TestData.HangGuard;
     private readonly BunitContext _ctx = TestData.Context();
     private readonly SegmentationSession _session;
 

@@ -212,8 +212,8 @@ public class ResultsPanelTests : IAsyncLifetime
         Assert.Empty(cut.FindAll("[data-testid=segmented-image]"));
 
         Assert.True(await session.StartAsync());
-        cut.WaitForAssertion(() => Assert.Equal(SessionState.Finished, session.State), TimeSpan.FromSeconds(5));
-        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=segmented-image]")), TimeSpan.FromSeconds(5));
+        cut.WaitForAssertion(() => Assert.Equal(SessionState.Finished, session.State), TestData.HangGuard);
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=segmented-image]")), TestData.HangGuard);
 
         var expected = session.Result!;
         var items = cut.FindAll("[data-testid=cluster-legend] li");

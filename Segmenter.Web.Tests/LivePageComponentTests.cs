@@ -87,7 +87,7 @@ public class LivePageComponentTests : IAsyncLifetime
         session.Form.Clusters = 3;
         var cut = _ctx.Render<ResultsPanel>(p => p.Add(c => c.Session, session));
         Assert.True(await session.StartAsync());
-        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=cluster-legend] button")), TimeSpan.FromSeconds(5));
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=cluster-legend] button")), TestData.HangGuard);
 
         await cut.InvokeAsync(() => cut.FindAll("[data-testid=cluster-legend] button")[1].Click());
         var img = cut.Find("[data-testid=highlight-image]");

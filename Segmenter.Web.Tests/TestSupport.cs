@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -11,16 +12,27 @@ namespace Segmenter.Web.Tests;
 
 internal static class TestData
 {
-    /// <summary>Polls <paramref name="condition"/> every 10 ms until it holds, failing after 5 s.</summary>
-    public static async Task Until(Func<bool> condition)
+    /// <summary>
+    /// Polls <paramref name="condition"/> every 10 ms until it holds. The deadline only keeps a broken test from
+    /// hanging, it is no speed claim (a test that promises a time asserts it itself): under CI the real engine shares
+    /// two cores with Chromium rendering the end-to-end tests' pages, and a 5 s deadline failed a run that was merely slow.
+    /// </summary>
+    public static async Task Until(Func<bool> condition, [CallerArgumentExpression(nameof(condition))] string? what = null)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        var deadline = DateTime.UtcNow + HangGuard;
         while (!condition())
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException();
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Still not true after {HangGuard.TotalSeconds:F0} s: {what}");
             await Task.Delay(10);
         }
     }
+
+    /// <summary>How long any wait of these tests (polls, bUnit's WaitFor, awaited tasks) gives up after: a hang guard.</summary>
+    public static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(60);
+
+    /// <summary>bUnit's WaitFor operations get the same hang guard (its default is 1 s, short for a real run under CI).</summary>
+    [ModuleInitializer]
+    internal static void UseHangGuardForBunitWaits() => Bunit.BunitContext.DefaultWaitTimeout = HangGuard;
 
     /// <summary>Trains with the session's form as it is and waits until the run is finished and recorded in the history.</summary>
     public static async Task TrainAsync(SegmentationSession session)

@@ -9,7 +9,7 @@ namespace Segmenter.Web.Tests;
 
 public class TuningTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Wait = TestData.HangGuard;
     private readonly BunitContext _ctx = TestData.Context();
     private readonly SegmentationSession _session;
 
