@@ -47,6 +47,24 @@ public class AdvancedSettingsTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Max_pixels_starts_at_the_presets_limit_and_a_value_below_the_smallest_copy_gets_the_engines_message()
+    {
+        var cut = _ctx.Render<ParameterPanel>(p => p.Add(c => c.Session, _session));
+        Assert.Equal(SegmentationParameters.ForPreset(_session.Form.Preset).MaxPixels, _session.Form.MaxPixels);
+
+        _session.Form.MaxPixels = 100;
+        cut.Render();
+        cut.WaitForAssertion(() => Assert.Equal("The working resolution's pixel limit must be 0 (always the full image) or at least 4096; got 100.",
+            cut.Find("[data-testid=advanced-error]").TextContent), Wait);
+        Assert.True(cut.Find("[data-testid=train-button]").HasAttribute("disabled"));
+
+        _session.Form.MaxPixels = 0; // always the full image: a valid choice
+        cut.Render();
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=advanced-error]")), Wait);
+        Assert.Equal(0, _session.Form.ToParameters()!.MaxPixels);
+    }
+
+    [Fact]
     public void Advanced_settings_round_trip_json_to_link_to_form()
     {
         var form = new ParameterForm

@@ -27,6 +27,7 @@ public class WorkingResolutionTests(ITestOutputHelper output)
         Assert.Equal((300, 200), (result.Width, result.Height));
         Assert.Equal(Regions.PixelCount, result.Labels.Length);
         Assert.Equal(model.Image.PixelCount, result.CodeLabels.Length);
+        Assert.Equal((150, 100), result.WorkingSize); // what the page says, from the result alone (also once stored)
         Assert.Equal(Regions.PixelCount, result.Clusters.Sum(c => c.PixelCount));
         Assert.Equal(4, result.Labels.Distinct().Count());
         Assert.NotNull(model.AttentionAt(299, 199)); // a full-resolution pixel maps into the copy
@@ -55,6 +56,25 @@ public class WorkingResolutionTests(ITestOutputHelper output)
         Assert.Equal(unlimited.Labels, limited.Labels);
         Assert.Same(limited.Labels, limited.CodeLabels);
         Assert.Same(image, limited.Model!.Image);
+        Assert.Equal((120, 90), limited.WorkingSize);
+    }
+
+    [Theory]
+    [InlineData(6000, 4000, 6_000_000, 3000, 2000)]
+    [InlineData(96, 80, 4_096, 70, 58)]
+    [InlineData(7, 3000, 4_096, 3, 1324)]
+    [InlineData(1, 10_000, 4_096, 1, 4_096)] // a one-pixel strip keeps its column, and its length what the limit leaves
+    [InlineData(64, 64, 4_096, 64, 64)]    // exactly at the limit: the image itself
+    [InlineData(6000, 4000, 0, 6000, 4000)] // 0: no limit
+    public void The_working_size_is_the_aspect_scaled_within_the_limit_and_the_copy_has_it(int w, int h, int maxPixels, int ww, int wh)
+    {
+        Assert.Equal((ww, wh), WorkingResolution.SizeFor(w, h, maxPixels));
+        if (maxPixels > 0) Assert.True((long)ww * wh <= maxPixels || (ww, wh) == (w, h));
+        if ((long)w * h <= 200_000) // the copy itself, for the sizes cheap to make
+        {
+            var working = WorkingResolution.For(new RgbImage(w, h, new byte[w * h * 3]), maxPixels).Working;
+            Assert.Equal((ww, wh), (working.Width, working.Height));
+        }
     }
 
     [Theory]

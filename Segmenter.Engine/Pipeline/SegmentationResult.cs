@@ -51,6 +51,9 @@ public sealed class SegmentationResult
     public byte[] CodeLabels { get => codeLabels ?? Labels; init => codeLabels = value; }
     private readonly byte[]? codeLabels;
 
+    /// <summary>The size the model trained, encoded and clustered at: the image's own unless it had more than <see cref="SegmentationParameters.MaxPixels"/> pixels.</summary>
+    public (int Width, int Height) WorkingSize => WorkingResolution.SizeFor(Width, Height, Parameters.MaxPixels);
+
     /// <summary>The cluster of pixel (x, y).</summary>
     public int ClusterAt(int x, int y)
     {

@@ -44,7 +44,7 @@ public static class SettingFields
         Field("trainingSample", Training, p => p.TrainingSample, (p, v) => p with { TrainingSample = v })
             .Checked(p => p.TrainingSample is < 1 ? $"The training sample must be at least 1 pixel; got {p.TrainingSample}." : null),
         Field("clusteringSample", Training, p => p.ClusteringSample, (p, v) => p with { ClusteringSample = v }),
-        Field("maxPixels", Training, p => p.MaxPixels, (p, v) => p with { MaxPixels = v })
+        Field("maxPixels", Training, p => p.MaxPixels, (p, v) => p with { MaxPixels = v }).InTheForm(FormPlace.Advanced)
             .Checked(p => p.MaxPixels != 0 && p.MaxPixels < P.MinMaxPixels
                 ? $"The working resolution's pixel limit must be 0 (always the full image) or at least {P.MinMaxPixels}; got {p.MaxPixels}." : null),
         Field("codePooling", Training, p => p.CodePooling, (p, v) => p with { CodePooling = v }).InTheForm(FormPlace.Advanced)

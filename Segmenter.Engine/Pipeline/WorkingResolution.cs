@@ -25,10 +25,24 @@ public sealed class WorkingResolution
     /// <summary>The full image as it is when it has at most <paramref name="maxPixels"/> pixels (0 = no limit), else an area-averaged copy within it.</summary>
     public static WorkingResolution For(RgbImage full, int maxPixels)
     {
-        if (maxPixels <= 0 || full.PixelCount <= maxPixels) return new(full, full);
-        double f = Math.Sqrt((double)maxPixels / full.PixelCount);
-        int w = Math.Max(1, (int)(full.Width * f)), h = Math.Max(1, (int)(full.Height * f));
-        return new(full, LivePreview.DownscaleTo(full, w, h));
+        var (w, h) = SizeFor(full.Width, full.Height, maxPixels);
+        return w == full.Width && h == full.Height ? new(full, full) : new(full, LivePreview.DownscaleTo(full, w, h));
+    }
+
+    /// <summary>
+    /// The size a run on a <paramref name="width"/>×<paramref name="height"/> image works at: the image's own at most
+    /// <paramref name="maxPixels"/> pixels (0 = no limit), else the same aspect scaled to fit within the limit.
+    /// </summary>
+    public static (int Width, int Height) SizeFor(int width, int height, int maxPixels)
+    {
+        long pixels = (long)width * height;
+        if (maxPixels <= 0 || pixels <= maxPixels) return (width, height);
+        double f = Math.Sqrt((double)maxPixels / pixels);
+        int w = Math.Max(1, (int)(width * f)), h = Math.Max(1, (int)(height * f));
+        // A strip thinner than 1/f keeps its one column (or row), which would overshoot the limit: its length takes what is left.
+        if (w == 1) h = Math.Min(height, maxPixels);
+        if (h == 1) w = Math.Min(width, maxPixels);
+        return (w, h);
     }
 
     /// <summary>Working-resolution labels as full-resolution labels (the same array when not downscaled).</summary>

@@ -16,6 +16,7 @@ public sealed partial class ParameterForm
     public Activation Activation { get => Choice<Activation>("activation"); set => _values["activation"] = value; }
     public double? CodePooling { get => Number<double>("codePooling"); set => _values["codePooling"] = value; }
     public double? ColourWeight { get => Number<double>("colourWeight"); set => _values["colourWeight"] = value; }
+    public int? MaxPixels { get => Number<int>("maxPixels"); set => _values["maxPixels"] = value; }
     public int? BorderRefinement { get => Number<int>("borderRefinement"); set => _values["borderRefinement"] = value; }
     public int? KMeansRestarts { get => Number<int>("kmeansRestarts"); set => _values["kmeansRestarts"] = value; }
     public int? KMeansMaxIterations { get => Number<int>("kmeansMaxIterations"); set => _values["kmeansMaxIterations"] = value; }

@@ -18,6 +18,19 @@ public static class SettingsSummary
     public static string KMeans(SegmentationParameters p)
         => $"{InitName(p.KMeansInit)} ×{p.KMeansRestarts} · {p.KMeansMaxIterations} it · tol {p.KMeansTolerance.ToString("G3", CultureInfo.InvariantCulture)}";
 
+    /// <summary>
+    /// "worked on a 3000 × 2000 copy (the 6,000,000-pixel limit); labels brought back to all 6000 × 4000 pixels by colour",
+    /// or null when the run worked on the image itself: a user who uploads a big photo sees that the model never saw
+    /// it at full size (the limit is the MaxPixels setting).
+    /// </summary>
+    public static string? WorkingResolution(int width, int height, SegmentationParameters p)
+    {
+        var (w, h) = Engine.Pipeline.WorkingResolution.SizeFor(width, height, p.MaxPixels);
+        return w == width && h == height ? null
+            : string.Create(CultureInfo.InvariantCulture,
+                $"worked on a {w} × {h} copy (the {p.MaxPixels:N0}-pixel limit); labels brought back to all {width} × {height} pixels by colour");
+    }
+
     /// <summary>The seeding's name as the page's selector shows it and the CSV writes it.</summary>
     public static string InitName(KMeansInit init) => init == KMeansInit.KMeansPlusPlus ? "k-means++" : "random";
 }
