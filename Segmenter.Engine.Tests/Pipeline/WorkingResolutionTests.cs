@@ -59,6 +59,21 @@ public class WorkingResolutionTests(ITestOutputHelper output)
         Assert.Equal((120, 90), limited.WorkingSize);
     }
 
+    [Fact]
+    public void A_click_maps_to_the_cell_its_pixel_centre_is_in_the_cell_the_label_upsampling_starts_from()
+    {
+        // 96×80 over a 4,096 limit: a 70×58 copy, 1.37 full pixels a cell, so the edge and centre rules differ.
+        var resolution = WorkingResolution.For(SyntheticImages.Regions(96, 80, regions: 3, noise: 6, seed: 5), 4_096);
+        Assert.Equal((70, 58), (resolution.Working.Width, resolution.Working.Height));
+        int[] columns = GuidedLabelUpsampling.NearestCells(96, 70), rows = GuidedLabelUpsampling.NearestCells(80, 58);
+        for (int y = 0; y < 80; y++)
+            for (int x = 0; x < 96; x++)
+                Assert.Equal((columns[x], rows[y]), resolution.ToWorking(x, y));
+        // Pixel 1's centre, 1.5 full pixels in, is 1.09 cells in: cell 1 (its left edge, 0.73 cells in, is in cell 0).
+        Assert.Equal((1, 1), resolution.ToWorking(1, 1));
+        Assert.Equal((69, 57), resolution.ToWorking(95, 79));
+    }
+
     [Theory]
     [InlineData(6000, 4000, 6_000_000, 3000, 2000)]
     [InlineData(96, 80, 4_096, 70, 58)]

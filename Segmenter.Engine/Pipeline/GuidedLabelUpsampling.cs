@@ -53,12 +53,11 @@ internal static class GuidedLabelUpsampling
         return dr * dr + dg * dg + db * db;
     }
 
-    /// <summary>For each of <paramref name="fullCount"/> positions, the low-resolution cell whose centre is nearest (centres aligned).</summary>
+    /// <summary>For each of <paramref name="fullCount"/> positions, the low-resolution cell its centre falls in (<see cref="WorkingResolution.CellOf"/>).</summary>
     internal static int[] NearestCells(int fullCount, int smallCount)
     {
         var cells = new int[fullCount];
-        for (int i = 0; i < fullCount; i++)
-            cells[i] = Math.Clamp((int)Math.Floor((i + 0.5) * smallCount / fullCount), 0, smallCount - 1);
+        for (int i = 0; i < fullCount; i++) cells[i] = WorkingResolution.CellOf(i, fullCount, smallCount);
         return cells;
     }
 }

@@ -64,8 +64,15 @@ public sealed class WorkingResolution
 
     /// <summary>A full-resolution pixel's working-resolution pixel (the cell its centre falls in).</summary>
     public (int X, int Y) ToWorking(int x, int y) => IsDownscaled
-        ? (Cell(x, Full.Width, Working.Width), Cell(y, Full.Height, Working.Height))
+        ? (CellOf(x, Full.Width, Working.Width), CellOf(y, Full.Height, Working.Height))
         : (x, y);
+
+    /// <summary>
+    /// The cell, among <paramref name="smallCount"/> across, that full-resolution position <paramref name="i"/> of
+    /// <paramref name="fullCount"/> has its centre in: ⌊(i + ½)·small/full⌋, in integers. The one rule for a pixel's
+    /// cell: clicks map down by it and the label upsampling starts from it (<see cref="GuidedLabelUpsampling"/>).
+    /// </summary>
+    internal static int CellOf(int i, int fullCount, int smallCount) => (int)Math.Min(smallCount - 1, (2L * i + 1) * smallCount / (2L * fullCount));
 
     /// <summary>
     /// Strokes painted on the full image as strokes on the working copy: a working pixel takes the brush most of its
@@ -97,5 +104,4 @@ public sealed class WorkingResolution
         return new Scribbles(w, h, brushes);
     }
 
-    private static int Cell(int i, int fullCount, int smallCount) => (int)Math.Min(smallCount - 1, (long)i * smallCount / fullCount);
 }
