@@ -34,6 +34,13 @@ internal static class TestData
     [ModuleInitializer]
     internal static void UseHangGuardForBunitWaits() => Bunit.BunitContext.DefaultWaitTimeout = HangGuard;
 
+    /// <summary>
+    /// torch's thread count before any test touches torch, as the app sets it at start-up: a thread that ran torch
+    /// before it was set keeps two threads, and two runs of one seed on different threads would differ slightly.
+    /// </summary>
+    [ModuleInitializer]
+    internal static void SetTorchThreadsBeforeAnyTest() => Segmenter.Engine.TorchRuntime.Initialise();
+
     /// <summary>Trains with the session's form as it is and waits until the run is finished and recorded in the history.</summary>
     public static async Task TrainAsync(SegmentationSession session)
     {

@@ -56,6 +56,7 @@ public sealed partial class AttentionAutoencoder : nn.Module<Tensor, Tensor>
     public AttentionAutoencoder(int heads = 2, int window = 1, bool reconstructWindow = true, int channels = 3,
         ModelArchitecture? architecture = null) : base(nameof(AttentionAutoencoder))
     {
+        TorchRuntime.Initialise(); // torch's thread count before any of this model's work (see TorchRuntime.Initialise)
         Architecture = architecture ?? ModelArchitecture.Original;
         Width = Architecture.HiddenWidth;
         CodeSize = Architecture.CodeSize;

@@ -43,7 +43,14 @@ public static class TorchRuntime
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "malloc_trim")]
     private static extern int malloc_trim(nuint pad);
 
-    /// <summary>Applies torch's thread count, once (call at start-up); returns it.</summary>
+    /// <summary>
+    /// Applies torch's thread count, once; returns it. Call it before torch does any work, on any thread: libtorch
+    /// gives each thread its thread count at that thread's first parallel operation, so a thread that ran one before
+    /// this call keeps the default (both cores) for good, and its sums come out in another order, a few units in the
+    /// eighth digit away from a one-thread run's (a test process saw a child process's loss differ that way). The app
+    /// calls it at start-up (TorchStartupProbe), every model's constructor calls it, and the test assemblies call it
+    /// as they load.
+    /// </summary>
     public static int Initialise() => Threads.Value;
 
     /// <summary>Model creation reads torch's global generator: seed and build under one lock so concurrent runs stay reproducible.</summary>
