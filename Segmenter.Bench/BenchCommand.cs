@@ -40,9 +40,12 @@ internal static partial class BenchCommand
 
         /// <summary>The preset as the tables show it, with the extra options: "fast", "fast --window 1".</summary>
         public string Setup => ExtraArgs.Length == 0 ? Preset : $"{Preset} {string.Join(' ', ExtraArgs)}";
-        public List<double> Totals => [.. Runs.Select(r => r["timings"]!["totalSeconds"]!.GetValue<double>())];
+        public List<double> Totals => [.. Runs.Select(TotalOf)];
         /// <summary>The highest peak working set over the row's runs: a memory target is judged on the worst run.</summary>
-        public double? MaxPeakMb => Runs.Count == 0 ? null : Runs.Max(r => r["peakWorkingSetMb"]!.GetValue<double>());
+        public double? MaxPeakMb => Runs.Count == 0 ? null : Runs.Max(PeakOf);
+
+        public static double TotalOf(JsonNode report) => report["timings"]!["totalSeconds"]!.GetValue<double>();
+        public static double PeakOf(JsonNode report) => report["peakWorkingSetMb"]!.GetValue<double>();
 
         public double? Timing(string name) => Report?["timings"]?[name]?.GetValue<double>();
         public double? Number(string name) => Report?[name]?.GetValue<double>();
@@ -78,7 +81,7 @@ internal static partial class BenchCommand
                 {
                     RunOurs(row, runsDir, round);
                     Console.WriteLine(row.Error is null
-                        ? $"ours  {row.Label} [{row.Setup}]{(row.Repeats > 1 ? $" run {round + 1}/{row.Repeats}" : "")}: total {row.Runs[^1]["timings"]!["totalSeconds"]!.GetValue<double>():0.00} s, peak {row.Runs[^1]["peakWorkingSetMb"]!.GetValue<double>():0} MB, loss {row.Number("finalLoss"):0.000000}{(row.Ari is { } a ? $", ARI {a:0.000}" : "")}"
+                        ? $"ours  {row.Label} [{row.Setup}]{(row.Repeats > 1 ? $" run {round + 1}/{row.Repeats}" : "")}: total {Row.TotalOf(row.Runs[^1]):0.00} s, peak {Row.PeakOf(row.Runs[^1]):0} MB, loss {row.Number("finalLoss"):0.000000}{(row.Ari is { } a ? $", ARI {a:0.000}" : "")}"
                         : $"ours  {row.Label} [{row.Setup}]: FAILED — {row.Error}");
                 }
             }
@@ -187,8 +190,7 @@ internal static partial class BenchCommand
         }
         row.Runs.Add(JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "report.json")))!);
         // The median run by total (the lower middle of an even count): its stages, loss and labels are the row's.
-        int median = row.Runs.Select((r, i) => (Total: r["timings"]!["totalSeconds"]!.GetValue<double>(), i))
-            .OrderBy(t => t.Total).ElementAt((row.Runs.Count - 1) / 2).i;
+        int median = row.Totals.Select((total, i) => (total, i)).OrderBy(t => t.total).ElementAt((row.Runs.Count - 1) / 2).i;
         row.Report = row.Runs[median];
         if (row.GroundTruth is not null)
         {
