@@ -23,12 +23,12 @@ public static class SettingsSummary
     /// or null when the run worked on the image itself: a user who uploads a big photo sees that the model never saw
     /// it at full size (the limit is the MaxPixels setting).
     /// </summary>
-    public static string? WorkingResolution(int width, int height, SegmentationParameters p)
+    public static string? WorkingResolution(SegmentationResult r)
     {
-        var (w, h) = Engine.Pipeline.WorkingResolution.SizeFor(width, height, p.MaxPixels);
-        return w == width && h == height ? null
+        var (w, h) = r.WorkingSize;
+        return (w, h) == (r.Width, r.Height) ? null
             : string.Create(CultureInfo.InvariantCulture,
-                $"worked on a {w} × {h} copy (the {p.MaxPixels:N0}-pixel limit); labels brought back to all {width} × {height} pixels by colour");
+                $"worked on a {w} × {h} copy (the {r.Parameters.MaxPixels:N0}-pixel limit); labels brought back to all {r.Width} × {r.Height} pixels by colour");
     }
 
     /// <summary>The seeding's name as the page's selector shows it and the CSV writes it.</summary>
