@@ -2,7 +2,7 @@ using Segmenter.Engine.Clustering;
 
 namespace Segmenter.Engine.Pipeline;
 
-/// <summary>What a re-cluster may change without training again: k-means' settings and the label map's smoothing and border refinement.</summary>
+/// <summary>What a re-cluster may change without training again: k-means' settings, the label map's smoothing and border refinement, and whether the segments are classes or regions.</summary>
 public sealed record ClusteringSettings
 {
     public int Clusters { get; init; } = 4;
@@ -12,4 +12,7 @@ public sealed record ClusteringSettings
     public KMeansInit Init { get; init; } = KMeansInit.KMeansPlusPlus;
     public int LabelSmoothing { get; init; } = 1;
     public int BorderRefinement { get; init; }
+
+    /// <summary>k-means classes, or k connected regions cut from the run's region tree.</summary>
+    public Segments Segments { get; init; } = Segments.Clusters;
 }

@@ -21,6 +21,9 @@ public static class RunReport
             ["finalLoss"] = r.FinalLoss,
             ["inertia"] = r.Inertia,
             ["kmeansIterations"] = r.KMeansIterations,
+            ["regions"] = r.Parameters.Segments == Segments.Regions
+                ? new JsonObject { ["cut"] = r.Parameters.Clusters, ["available"] = r.RegionsAvailable is { } most ? new JsonArray(SegmentationParameters.MinClusters, most) : null }
+                : null,
             ["clusters"] = new JsonArray(r.Clusters.Select(c => (JsonNode)new JsonObject
             {
                 ["index"] = c.Index,

@@ -149,6 +149,16 @@ public sealed record SegmentationParameters
     public KMeansInit KMeansInit { get => Clustering.Init; init => Clustering = Clustering with { Init = value }; }
 
     /// <summary>
+    /// k-means classes (<see cref="Pipeline.Segments.Clusters"/>) or k connected regions (<see cref="Pipeline.Segments.Regions"/>:
+    /// the run's region tree cut at <see cref="Clusters"/>; label smoothing and border refinement then do not apply, as
+    /// they would break a region's connectivity).
+    /// </summary>
+    public Segments Segments { get => Clustering.Segments; init => Clustering = Clustering with { Segments = value }; }
+
+    /// <summary>Largest working image regions are built on: the region tree reads every pixel's feature at once.</summary>
+    public const int MaxRegionPixels = 1 << 20;
+
+    /// <summary>
     /// These parameters with <paramref name="other"/>'s clustering settings: what a re-cluster may change. Two runs
     /// share their training exactly when their <see cref="Training"/> records are equal.
     /// </summary>
@@ -187,5 +197,7 @@ public sealed record SegmentationParameters
             throw new ArgumentException($"Hidden width {HiddenWidth} is not divisible by {Heads} heads.");
         if (ClusteringSample is { } cs && cs < Clusters)
             throw new ArgumentException($"The clustering sample ({cs}) must hold at least as many codes as clusters ({Clusters}).");
+        if (Segments == Segments.Regions && Math.Min(pixelCount, MaxPixels > 0 ? MaxPixels : long.MaxValue) > MaxRegionPixels)
+            throw new ArgumentException($"Regions are built on at most {MaxRegionPixels} working pixels; set max pixels to {MaxRegionPixels} or less, or use clusters.");
     }
 }

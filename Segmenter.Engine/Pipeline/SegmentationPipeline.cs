@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Segmenter.Engine.Clustering;
 using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Model;
+using Segmenter.Engine.Regions;
 using TorchSharp;
 
 namespace Segmenter.Engine.Pipeline;
@@ -171,6 +172,7 @@ public static class SegmentationPipeline
     private static SegmentationResult Cluster(TrainedModel codes, CodeItems items, RgbImage image, SegmentationParameters p,
         IReadOnlyList<EpochLoss> losses, StageClock marks, CancellationToken ct, bool reclustered = false)
     {
+        if (p.Segments == Segments.Regions) return CutRegions(codes, items, image, p, losses, marks, ct, reclustered);
         var model = codes.Autoencoder;
         int dims = codes.FeatureDims;
         marks.Enter(PipelineStage.Clustering);
@@ -196,6 +198,66 @@ public static class SegmentationPipeline
 
         return new SegmentationResult(p, full.Width, full.Height, labels, clusters, losses, inertia, km.Iterations, marks.Timings(losses), plot, codes)
             { Reclustered = reclustered, Centres = km.ClusterCenters, CodesEncoded = items.Encoded, CodeLabels = workingLabels };
+    }
+
+    /// <summary>
+    /// k connected regions: the trained model's region tree (built on the first call, then shared by every re-cut) cut
+    /// at k; no k-means. A region's centre is its pixels' mean feature, the inertia their squared distances to it. No
+    /// mode filter or border refinement: either could split a region or remove one.
+    /// </summary>
+    private static SegmentationResult CutRegions(TrainedModel codes, CodeItems items, RgbImage image, SegmentationParameters p,
+        IReadOnlyList<EpochLoss> losses, StageClock marks, CancellationToken ct, bool reclustered)
+    {
+        int dims = codes.FeatureDims, k = p.Clusters;
+        marks.Enter(PipelineStage.Clustering);
+        var features = PixelFeatures(codes, items, ct);
+        var tree = codes.RegionTree(() => RegionTree.Build(image, features, dims, p.CodeSize, k, ct));
+        var workingLabels = tree.Cut(k);
+        var (centres, inertia) = RegionCentres(features, dims, workingLabels, k);
+
+        marks.Enter(PipelineStage.Rendering);
+        var full = codes.Resolution.Full;
+        var (labels, clusters, plot) = codes.Resolution.Publish(workingLabels, k,
+            plotClusters => PlotSampler.Draw(features, dims, image, workingLabels, plotClusters, centres, p.Seed));
+        marks.Enter(PipelineStage.Done);
+        return new SegmentationResult(p, full.Width, full.Height, labels, clusters, losses, inertia, kmeansIterations: 0, marks.Timings(losses), plot, codes)
+            { Reclustered = reclustered, Centres = centres, CodesEncoded = items.Encoded, CodeLabels = workingLabels, RegionsAvailable = tree.MaxCount };
+    }
+
+    /// <summary>Every working pixel's clustered feature (pixels × dims): the kept item codes when there are any, else encoded.</summary>
+    private static float[] PixelFeatures(TrainedModel codes, CodeItems items, CancellationToken ct)
+    {
+        int dims = codes.FeatureDims, n = (int)codes.Image.PixelCount;
+        if (codes.AllItemCodes is not { } known) return codes.Encode(ct);
+        if (items.Count == n && items.Weights is null) return known;
+        var features = new float[(long)n * dims];
+        for (int i = 0; i < n; i++) Array.Copy(known, (long)items.ItemOfPixel(i) * dims, features, (long)i * dims, dims);
+        return features;
+    }
+
+    /// <summary>Each region's mean feature (k × dims) and the pixels' summed squared distance to their region's mean.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (float[] Centres, double Inertia) RegionCentres(float[] features, int dims, byte[] labels, int k)
+    {
+        var sums = new double[k * dims];
+        var counts = new long[k];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            int c = labels[i];
+            counts[c]++;
+            for (int j = 0; j < dims; j++) sums[c * dims + j] += features[(long)i * dims + j];
+        }
+        var centres = new float[k * dims];
+        for (int c = 0; c < k; c++)
+            for (int j = 0; j < dims; j++) centres[c * dims + j] = counts[c] == 0 ? 0 : (float)(sums[c * dims + j] / counts[c]);
+        double inertia = 0;
+        for (int i = 0; i < labels.Length; i++)
+            for (int j = 0; j < dims; j++)
+            {
+                double t = features[(long)i * dims + j] - centres[labels[i] * dims + j];
+                inertia += t * t;
+            }
+        return (centres, inertia);
     }
 
     /// <summary>

@@ -77,6 +77,12 @@ public sealed class SegmentationResult
     /// </summary>
     public long CodesEncoded { get; init; }
 
+    /// <summary>
+    /// For regions (<see cref="Segments.Regions"/>): the largest count the run's region tree can be cut at (the smallest is
+    /// <see cref="SegmentationParameters.MinClusters"/>); the count cut is <see cref="SegmentationParameters.Clusters"/>. Null for clusters.
+    /// </summary>
+    public int? RegionsAvailable { get; init; }
+
     /// <summary>True when this result came from re-clustering earlier codes, with no training.</summary>
     public bool Reclustered { get; init; }
 

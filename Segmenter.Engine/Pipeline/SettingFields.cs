@@ -78,6 +78,8 @@ public static class SettingFields
             .Checked(p => p.DecoderDepth is < P.MinDepth or > P.MaxDepth ? $"The decoder depth must be between {P.MinDepth} and {P.MaxDepth}; got {p.DecoderDepth}." : null),
         Field("activation", Training, p => p.Activation, (p, v) => p with { Activation = v }).InTheForm(FormPlace.Advanced)
             .Checked(p => Undefined(p.Activation, "activation")),
+        Field("segments", Clustering, p => p.Segments, (p, v) => p with { Segments = v }).InTheForm(FormPlace.Advanced)
+            .Checked(p => Undefined(p.Segments, "segments")),
     ];
 
     /// <summary>The setting of that report name or link alias (case-insensitive), or null.</summary>

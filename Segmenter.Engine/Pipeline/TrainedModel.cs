@@ -141,12 +141,24 @@ public sealed class TrainedModel : IDisposable
     private void Refresh(Held h)
     {
         Volatile.Write(ref keptItemCodes, null);
+        lock (regionTreeLock) regionTree = null;
         var features = new ClusterFeatures(h.Resolution.Working, Parameters);
         var (fitCodes, allCodes) = SegmentationPipeline.EncodeFitCodes(CodeItems.For(h.Resolution.Working, Parameters), h.Autoencoder, features,
             h.FitItems, h.FitWeights, h.Sampled, CancellationToken.None);
         Interlocked.CompareExchange(ref held, h with { Features = features, FitCodes = fitCodes }, h);
         if (allCodes is not null) KeepItemCodes(allCodes);
         Interlocked.Increment(ref version);
+    }
+
+    // The run's region hierarchy (segments = regions), built on the first cut and shared by every re-cut; stale once the
+    // network is fine-tuned (Refresh drops it).
+    private Regions.RegionTree? regionTree;
+    private readonly Lock regionTreeLock = new();
+
+    /// <summary>The model's region tree, built by <paramref name="build"/> the first time it is needed.</summary>
+    internal Regions.RegionTree RegionTree(Func<Regions.RegionTree> build)
+    {
+        lock (regionTreeLock) return regionTree ??= build();
     }
 
     private Held Live => Volatile.Read(ref held) ?? throw new ObjectDisposedException(nameof(TrainedModel), "This trained model has been disposed; train again.");
