@@ -52,6 +52,7 @@ internal static class QualityMethods
             (input, seed) => ColourBaselines.RgbKMeans(input.Image, new(input.Clusters, Seed: seed))));
         methods.Add(new(BlurredLab, "Gaussian 9×9 → CIE Lab k-means", null,
             (input, seed) => ColourBaselines.BlurredLabKMeans(input.Image, new(input.Clusters, Seed: seed))));
+        methods.AddRange(RegionBaselines.Rows());
         if (peersDir is not null)
             methods.Add(new(Original, "original Python pipeline", null, (input, seed) => RunOriginal(peersDir, input, seed)));
         return methods;
