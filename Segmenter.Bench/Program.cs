@@ -57,6 +57,10 @@ internal static class Program
               with two strokes, merge two clusters and split one into 3 (target: each ≤ 1 s).
           agree LABELS.png LABELS.png
               Adjusted Rand index and matched mean IoU between two label maps of one image (e.g. two runs' labels.png).
+          regions IMAGE [--clusters K] [--repeat R]
+              What segments = regions costs after a default run of IMAGE (K default 6, R default 3): seconds of the
+              k-means clustering and of the first regions cut (which builds the region tree), and the re-cut at
+              every count the tree allows (median and max ms).
           memory [--sessions N] [--megapixels M] [--epochs E] [--hold-seconds S]
               The app in process with N (default 20) sessions, each holding an M-megapixel (default 40) result;
               prints the RSS while they are held and after they end; fails beyond 4096 MB held or when memory
@@ -94,9 +98,10 @@ internal static class Program
                 "baselines" => BaselinesCommand.Run(rest),
                 "steer" => SteerCommand.Run(rest),
                 "agree" => AgreeCommand.Run(rest),
+                "regions" => RegionsCommand.Run(rest),
                 "store-writer" => StoreWriterCommand.RunAsync(rest).GetAwaiter().GetResult(),
                 "memory" => MemoryCommand.RunAsync(rest).GetAwaiter().GetResult(),
-                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, baselines, steer, agree, memory, store-writer (see --help)."),
+                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, baselines, steer, agree, regions, memory, store-writer (see --help)."),
             };
         }
         catch (Exception e)

@@ -143,6 +143,7 @@ public sealed class SavedModel : IDisposable
         progress?.Invoke(new StageChanged(PipelineStage.Encoding, 0));
         var items = CodeItems.For(image, p);
         var features = new ClusterFeatures(image, p, _scale);
+        if (p.Segments == Segments.Regions) return ApplyRegions(image, items, features, clock, progress, cancellationToken);
         var km = KMeans.FromCentres(_centres, features.Dims);
         var (itemLabels, inertia) = SegmentationPipeline.AssignAll(_model, features, items, km, cancellationToken);
         double encoded = clock.Elapsed.TotalSeconds;
@@ -161,6 +162,35 @@ public sealed class SavedModel : IDisposable
             RenderSeconds: total - encoded, TotalSeconds: total, FirstEpochSeconds: 0);
         return new SegmentationResult(p, image.Width, image.Height, labels, clusters, EpochLosses, inertia, kmeansIterations: 0,
             timings, plot, model: null) { Centres = _centres };
+    }
+
+    /// <summary>
+    /// Regions: the new image's own region tree (from the saved weights' codes) cut at the saved count, so the regions
+    /// follow this image's borders; no k-means. The centres are the regions' mean features.
+    /// </summary>
+    private SegmentationResult ApplyRegions(RgbImage image, CodeItems items, ClusterFeatures features, Stopwatch clock,
+        Action<PipelineEvent>? progress, CancellationToken ct)
+    {
+        var p = Parameters;
+        if (image.PixelCount > SegmentationParameters.MaxRegionPixels)
+            throw new ArgumentException($"A saved model cuts regions in images of at most {SegmentationParameters.MaxRegionPixels} pixels; this one has {image.PixelCount}.");
+        var itemCodes = features.Encode(items, _model, Enumerable.Range(0, items.Count).ToArray(), ct);
+        var pixelFeatures = SegmentationPipeline.PixelFeatures(itemCodes, features.Dims, items, (int)image.PixelCount);
+        double encoded = clock.Elapsed.TotalSeconds;
+        progress?.Invoke(new StageChanged(PipelineStage.Clustering, encoded));
+        var tree = Regions.RegionTree.Build(image, pixelFeatures, features.Dims, p.CodeSize, p.Clusters, ct);
+        var labels = tree.Cut(p.Clusters);
+        var (centres, inertia) = SegmentationPipeline.RegionCentres(pixelFeatures, features.Dims, labels, p.Clusters);
+        double clustered = clock.Elapsed.TotalSeconds;
+        progress?.Invoke(new StageChanged(PipelineStage.Rendering, clustered));
+        var clusters = SegmentationPipeline.Summarise(image, labels, p.Clusters);
+        var plot = PlotSampler.Draw(pixelFeatures, features.Dims, image, labels, clusters, centres, p.Seed);
+        double total = clock.Elapsed.TotalSeconds;
+        progress?.Invoke(new StageChanged(PipelineStage.Done, total));
+        var timings = new StageTimings(DecodeSeconds: 0, TrainSeconds: 0, EncodeSeconds: encoded, ClusterSeconds: clustered - encoded,
+            RenderSeconds: total - clustered, TotalSeconds: total, FirstEpochSeconds: 0);
+        return new SegmentationResult(p, image.Width, image.Height, labels, clusters, EpochLosses, inertia, kmeansIterations: 0,
+            timings, plot, model: null) { Centres = centres, RegionsAvailable = tree.MaxCount };
     }
 
     public void Dispose() => _model.Dispose();

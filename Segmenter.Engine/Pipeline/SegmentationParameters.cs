@@ -159,6 +159,12 @@ public sealed record SegmentationParameters
     public const int MaxRegionPixels = 1 << 20;
 
     /// <summary>
+    /// The working resolution's pixel limit this run applies: <see cref="MaxPixels"/>, and for regions at most
+    /// <see cref="MaxRegionPixels"/> (0 = none).
+    /// </summary>
+    public int WorkingPixelLimit => Segments != Segments.Regions ? MaxPixels : MaxPixels is > 0 and < MaxRegionPixels ? MaxPixels : MaxRegionPixels;
+
+    /// <summary>
     /// These parameters with <paramref name="other"/>'s clustering settings: what a re-cluster may change. Two runs
     /// share their training exactly when their <see cref="Training"/> records are equal.
     /// </summary>
@@ -197,7 +203,5 @@ public sealed record SegmentationParameters
             throw new ArgumentException($"Hidden width {HiddenWidth} is not divisible by {Heads} heads.");
         if (ClusteringSample is { } cs && cs < Clusters)
             throw new ArgumentException($"The clustering sample ({cs}) must hold at least as many codes as clusters ({Clusters}).");
-        if (Segments == Segments.Regions && Math.Min(pixelCount, MaxPixels > 0 ? MaxPixels : long.MaxValue) > MaxRegionPixels)
-            throw new ArgumentException($"Regions are built on at most {MaxRegionPixels} working pixels; set max pixels to {MaxRegionPixels} or less, or use clusters.");
     }
 }

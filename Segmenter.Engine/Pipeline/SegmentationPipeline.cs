@@ -40,7 +40,7 @@ public static class SegmentationPipeline
         ArgumentNullException.ThrowIfNull(image);
         p.Validate(image.PixelCount);
         TorchRuntime.Initialise();
-        var resolution = WorkingResolution.For(image, p.MaxPixels);
+        var resolution = WorkingResolution.For(image, p.WorkingPixelLimit);
         image = resolution.Working; // from here on, code space: the full image comes back in Cluster
         var marks = new StageClock(clock, progress, decodeSeconds);
         marks.Enter(PipelineStage.Training);
@@ -225,19 +225,21 @@ public static class SegmentationPipeline
     }
 
     /// <summary>Every working pixel's clustered feature (pixels × dims): the kept item codes when there are any, else encoded.</summary>
-    private static float[] PixelFeatures(TrainedModel codes, CodeItems items, CancellationToken ct)
+    private static float[] PixelFeatures(TrainedModel codes, CodeItems items, CancellationToken ct) =>
+        codes.AllItemCodes is { } known ? PixelFeatures(known, codes.FeatureDims, items, (int)codes.Image.PixelCount) : codes.Encode(ct);
+
+    /// <summary>Every pixel's row of the items' features (the same array when the items are the pixels).</summary>
+    internal static float[] PixelFeatures(float[] itemFeatures, int dims, CodeItems items, int pixels)
     {
-        int dims = codes.FeatureDims, n = (int)codes.Image.PixelCount;
-        if (codes.AllItemCodes is not { } known) return codes.Encode(ct);
-        if (items.Count == n && items.Weights is null) return known;
-        var features = new float[(long)n * dims];
-        for (int i = 0; i < n; i++) Array.Copy(known, (long)items.ItemOfPixel(i) * dims, features, (long)i * dims, dims);
+        if (items.Count == pixels && items.Weights is null) return itemFeatures;
+        var features = new float[(long)pixels * dims];
+        for (int i = 0; i < pixels; i++) Array.Copy(itemFeatures, (long)items.ItemOfPixel(i) * dims, features, (long)i * dims, dims);
         return features;
     }
 
     /// <summary>Each region's mean feature (k × dims) and the pixels' summed squared distance to their region's mean.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (float[] Centres, double Inertia) RegionCentres(float[] features, int dims, byte[] labels, int k)
+    internal static (float[] Centres, double Inertia) RegionCentres(float[] features, int dims, byte[] labels, int k)
     {
         var sums = new double[k * dims];
         var counts = new long[k];

@@ -52,7 +52,7 @@ public sealed class SegmentationResult
     private readonly byte[]? codeLabels;
 
     /// <summary>The size the model trained, encoded and clustered at: the image's own unless it had more than <see cref="SegmentationParameters.MaxPixels"/> pixels.</summary>
-    public (int Width, int Height) WorkingSize => WorkingResolution.SizeFor(Width, Height, Parameters.MaxPixels);
+    public (int Width, int Height) WorkingSize => WorkingResolution.SizeFor(Width, Height, Parameters.WorkingPixelLimit);
 
     /// <summary>The cluster of pixel (x, y).</summary>
     public int ClusterAt(int x, int y)

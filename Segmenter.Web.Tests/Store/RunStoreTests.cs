@@ -51,6 +51,33 @@ public abstract class RunStoreContract : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task A_stored_regions_run_reopens_at_the_count_it_was_cut()
+    {
+        var image = Segmenter.Bench.SyntheticImages.Regions(48, 32, regions: 6, noise: 8, seed: 4);
+        var p = Engine.Pipeline.SegmentationParameters.ForPreset(Engine.Pipeline.Preset.Fast) with
+            { Clusters = 5, Epochs = 2, Seed = 9, Segments = Engine.Pipeline.Segments.Regions };
+        var result = Engine.Pipeline.SegmentationPipeline.Run(image, p);
+        using var trained = result.Model!;
+        var recut = trained.Cluster(p with { Clusters = 3 });
+        var run = RunSnapshot.Of(RunCodec.NewId(), "browser-a", "blocks.png", Engine.Imaging.ImageLoader.EncodePng(image), recut, trained.Quality(recut));
+        await using (var first = await StoreHost.StartAsync(Settings))
+            await first.Store.SaveAsync(run);
+
+        await using var second = await StoreHost.StartAsync(Settings);
+        var view = await second.Store.GetAsync(run.Id);
+        Assert.NotNull(view);
+        Assert.Equal(Engine.Pipeline.Segments.Regions, view.Summary.Details.Parameters.Segments);
+        Assert.Equal(3, view.Summary.Details.Parameters.Clusters);
+        Assert.Equal(recut.Labels, await second.Store.GetLabelsAsync(run.Id));
+        var report = System.Text.Json.Nodes.JsonNode.Parse((await second.Store.GetFileAsync(run.Id, RunFile.Report))!.Value.Bytes)!;
+        Assert.Equal(3, (int)report["regions"]!["cut"]!);
+        // The kept model cuts the same count again.
+        using var saved = Engine.Pipeline.SavedModel.Load(new MemoryStream((await second.Store.GetModelAsync(run.Id))!));
+        Assert.Equal(3, saved.Parameters.Clusters);
+        Assert.Equal(recut.Labels, saved.Apply(image).Labels);
+    }
+
+    [SkippableFact]
     public async Task A_run_stored_without_steering_scores_reads_as_none_and_takes_scores_later()
     {
         var run = StoreHost.Run("browser-a", seed: 12);
