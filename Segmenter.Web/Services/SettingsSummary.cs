@@ -28,7 +28,7 @@ public static class SettingsSummary
         var (w, h) = r.WorkingSize;
         return (w, h) == (r.Width, r.Height) ? null
             : string.Create(CultureInfo.InvariantCulture,
-                $"worked on a {w} × {h} copy (the {r.Parameters.MaxPixels:N0}-pixel limit); labels brought back to all {r.Width} × {r.Height} pixels by colour");
+                $"worked on a {w} × {h} copy (the {r.Parameters.WorkingPixelLimit:N0}-pixel limit); labels brought back to all {r.Width} × {r.Height} pixels by colour");
     }
 
     /// <summary>The seeding's name as the page's selector shows it and the CSV writes it.</summary>
