@@ -25,12 +25,12 @@ internal static class PlotSampler
     /// <summary>The same points from codes already computed for every item (items.Count × dims): no encoding.</summary>
     public static PlotSample Draw(CodeItems items, float[] itemCodes, int dims, RgbImage image, byte[] labels,
         IReadOnlyList<ClusterSummary> clusters, float[] centres, int seed)
-        => Draw(pixels => SegmentationPipeline.Gather(itemCodes, pixels.Select(items.ItemOfPixel).ToArray(), dims), dims, image, labels, clusters, centres, seed);
+        => Draw(pixels => CodeRows.Gather(itemCodes, pixels.Select(items.ItemOfPixel).ToArray(), dims), dims, image, labels, clusters, centres, seed);
 
     /// <summary>The same points from codes already computed for every pixel (n × dims): no encoding.</summary>
     public static PlotSample Draw(float[] pixelCodes, int dims, RgbImage image, byte[] labels,
         IReadOnlyList<ClusterSummary> clusters, float[] centres, int seed)
-        => Draw(pixels => SegmentationPipeline.Gather(pixelCodes, pixels, dims), dims, image, labels, clusters, centres, seed);
+        => Draw(pixels => CodeRows.Gather(pixelCodes, pixels, dims), dims, image, labels, clusters, centres, seed);
 
     /// <summary>
     /// The points drawn among the pixels k-means was fitted on, from their features (a streamed big image, whose
@@ -38,7 +38,7 @@ internal static class PlotSampler
     /// </summary>
     public static PlotSample DrawFromSample(int[] samplePixels, float[] sampleCodes, int dims, RgbImage image, byte[] labels,
         IReadOnlyList<ClusterSummary> clusters, float[] centres, int seed)
-        => Draw(rows => SegmentationPipeline.Gather(sampleCodes, rows, dims), dims, image, labels, clusters, centres, seed, samplePixels);
+        => Draw(rows => CodeRows.Gather(sampleCodes, rows, dims), dims, image, labels, clusters, centres, seed, samplePixels);
 
     /// <param name="codesOf">The codes (rows of <paramref name="dims"/>) of the given candidates (pixels, or rows of <paramref name="candidates"/>), in order.</param>
     /// <param name="candidates">The pixels to draw from; null = every pixel.</param>
