@@ -10,9 +10,8 @@ namespace Segmenter.Engine.Pipeline;
 /// </summary>
 internal static class PlotSampler
 {
-    // Measured in Chromium with software WebGL (LivePageEndToEndTests timing, shared 2-core machine): a 3D plot's
-    // update is one main-thread task that grows with its points: 20,000 points took 0.9–1.1 s, 5,000 points 0.22–0.41 s.
-    // 5,000 stratified points keep every cluster's cloud and its shape; denser clouds only hid the page's input longer.
+    // A 3D plot's update is one main-thread task in the browser that grows with its points, and the page takes no input
+    // meanwhile. 5,000 stratified points keep every cluster's cloud and its shape; denser clouds only block the page longer.
     public const int MaxPoints = 5_000;
 
     /// <summary>Clusters smaller than this share still get this many points (or all they have), so they stay visible.</summary>
