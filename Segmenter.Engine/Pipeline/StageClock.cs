@@ -9,9 +9,6 @@ internal sealed class StageClock(Stopwatch clock, Action<PipelineEvent>? progres
     private PipelineStage? current;
     private double currentStart;
 
-    /// <summary>The run's clock, started when the run (or its decoding) began.</summary>
-    public Stopwatch Clock => clock;
-
     public void Enter(PipelineStage stage)
     {
         double now = clock.Elapsed.TotalSeconds;
