@@ -80,7 +80,7 @@ internal static class SettingsReference
         }
         if (runs.Count == 0) return "(none)";
         bool openBelow = runs[0].From == ScanFrom, openAbove = runs[^1].To == ScanTo && allowed(int.MaxValue);
-        if (openBelow && openAbove && runs.Count == 1) return "any whole number (not range-checked)";
+        if (openBelow && openAbove && runs.Count == 1) return "no range of its own";
         if (openBelow) throw new InvalidOperationException("A setting that takes some negative numbers needs a wider probe.");
 
         var values = runs.SelectMany(r => Enumerable.Range(r.From, Math.Min(r.To - r.From + 1, 8))).ToList();
