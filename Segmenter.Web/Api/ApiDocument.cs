@@ -16,6 +16,7 @@ public static class ApiDocument
     public const string Title = "Segmenter HTTP API";
     public const string Version = "v1";
     public const string ApiKeyScheme = "ApiKey";
+    public const string SubmitOperation = "submitSegmentation";
 
     public static void Configure(OpenApiOptions options)
     {
@@ -59,8 +60,24 @@ public static class ApiDocument
         var requirement = new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, document)] = [] };
         // Without keys on the server the key is optional: the empty requirement says "or none".
         List<OpenApiSecurityRequirement> security = keysRequired ? [requirement] : [requirement, new OpenApiSecurityRequirement()];
+        // What the minimal API metadata cannot say: where to poll, and when to try again.
+        foreach (var operation in document.Paths.Values.SelectMany(p => p.Operations?.Values ?? Enumerable.Empty<OpenApiOperation>()))
+        {
+            if (operation.OperationId == SubmitOperation)
+                Header(operation, StatusCodes.Status202Accepted, "Location", "The run's status URL, to poll with GET.", JsonSchemaType.String);
+            Header(operation, StatusCodes.Status503ServiceUnavailable, "Retry-After", "Seconds to wait before posting again.", JsonSchemaType.Integer);
+        }
+
         // Every operation in the document is under the API's group, whose filter checks the key.
         foreach (var operation in document.Paths.Values.SelectMany(p => p.Operations?.Values ?? Enumerable.Empty<OpenApiOperation>()))
             operation.Security = security;
+    }
+
+    private static void Header(OpenApiOperation operation, int status, string name, string description, JsonSchemaType type)
+    {
+        if (operation.Responses?.TryGetValue(status.ToString(System.Globalization.CultureInfo.InvariantCulture), out var found) != true
+            || found is not OpenApiResponse response) return;
+        response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+        response.Headers[name] = new OpenApiHeader { Description = description, Schema = new OpenApiSchema { Type = type } };
     }
 }

@@ -55,7 +55,7 @@ public static class SegmentationApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithName("submitSegmentation").WithSummary("Queue a segmentation of an uploaded image")
+            .WithName(ApiDocument.SubmitOperation).WithSummary("Queue a segmentation of an uploaded image")
             .WithDescription("Multipart form: a file part `image` and an optional part `settings`, a JSON object with the run report's " +
                              "parameter names (e.g. {\"clusters\":3,\"epochs\":3}); absent ones take the Fast preset's defaults. " +
                              $"\"{StabilitySeeds.SettingName}\": N (2…{StabilitySeeds.Max}) also trains N − 1 more seeds and reports their mean pairwise ARI as `stability`. " +
