@@ -2,7 +2,7 @@ using Segmenter.Bench;
 using Segmenter.Bench.Quality;
 using Segmenter.Engine.Tests.Support;
 
-namespace Segmenter.Engine.Tests.Quality;
+namespace Segmenter.Bench.Tests.Quality;
 
 public sealed class AnnotatedPhotoTests() : TemporaryFolderTest("segmenter-photos-")
 {

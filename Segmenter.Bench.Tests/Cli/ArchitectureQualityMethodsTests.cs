@@ -4,7 +4,7 @@ using Segmenter.Bench.Scenes;
 using Segmenter.Engine.Pipeline;
 using Segmenter.Engine.Tests.Support;
 
-namespace Segmenter.Engine.Tests.Cli;
+namespace Segmenter.Bench.Tests.Cli;
 
 /// <summary>Issue 16's `quality` rows: one per architecture knob, each changing that knob alone from the default.</summary>
 public sealed class ArchitectureQualityMethodsTests() : TemporaryFolderTest("segmenter-quality-arch-")

@@ -7,14 +7,14 @@ using Segmenter.Engine.Pipeline;
 
 using Segmenter.Engine.Tests.Support;
 
-namespace Segmenter.Engine.Tests.Cli;
+namespace Segmenter.Bench.Tests.Cli;
 
 /// <summary>
 /// Every hostile-corpus file through the real `segment` executable, checked against what the engine does with the
 /// same file in this process: the exact refusal message, or the decoded size, final loss and cluster shares the
 /// command prints and writes to report.json.
 /// </summary>
-public sealed class HostileCorpusCliTests() : TempDirectoryTest("segmenter-hostile-cli-")
+public sealed class HostileCorpusCliTests() : TemporaryFolderTest("segmenter-hostile-cli-")
 {
     /// <summary>What the command is asked for: the CLI's own defaults (fast preset) with k = 2 and one epoch.</summary>
     private static readonly SegmentationParameters Asked = SegmentationParameters.ForPreset(Preset.Fast) with { Clusters = 2, Epochs = 1 };

@@ -3,7 +3,7 @@ using System.Text;
 using Segmenter.Bench.Quality;
 using Segmenter.Engine.Tests.Support;
 
-namespace Segmenter.Engine.Tests.Quality;
+namespace Segmenter.Bench.Tests.Quality;
 
 /// <summary>
 /// The bench's MAT v5 reader on files written here byte by byte, shaped like BSDS500's groundTruth files: a
