@@ -47,7 +47,7 @@ internal static class HostileCommand
             if (loaded != (file.Expected == HostileOutcome.Loads)) surprises++;
             if (decoded > DecodeTarget) slow++;
             Console.WriteLine($"| {file.Name} | {(file.Expected == HostileOutcome.Loads ? "loads" : "refused")} | {outcome.Replace("|", "\\|")} | " +
-                              $"{decoded?.TotalMilliseconds:0} | {clock.ElapsedMilliseconds} |");
+                              $"{decoded?.TotalMilliseconds:0} | {clock.Elapsed.TotalMilliseconds:0} |");
         }
         Console.WriteLine($"\n{files.Count} files, {surprises} not as expected, {slow} decoded or refused in more than {DecodeTarget.TotalSeconds:0} s (target: none).");
         return surprises == 0 && slow == 0 ? Program.Ok : Program.Failed;
