@@ -141,12 +141,5 @@ public sealed class AppServer : IAsyncDisposable
     }
 
     /// <summary>The folder holding Segmenter.sln.</summary>
-    public static string RepoRoot { get; } = FindRepoRoot();
-
-    private static string FindRepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Segmenter.sln"))) return d.FullName;
-        throw new DirectoryNotFoundException("Segmenter.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string RepoRoot => Segmenter.Engine.Tests.Support.TestPaths.RepoRoot;
 }
