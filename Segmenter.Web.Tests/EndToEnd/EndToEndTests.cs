@@ -139,7 +139,7 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
                 var fake = Path.Combine(dir.FullName, "holiday.png");
                 await File.WriteAllTextAsync(fake, "Dear diary, this is not a picture.\n");
                 await p.UploadAsync(fake);
-                await Expect(p.ErrorMessage).ToBeVisibleAsync(new() { Timeout = 5_000 });
+                await Expect(p.ErrorMessage).ToBeVisibleAsync();
                 var message = (await p.ErrorMessage.InnerTextAsync()).Trim();
                 output.WriteLine("Error shown: " + message);
                 Assert.False(string.IsNullOrWhiteSpace(message));
@@ -282,7 +282,7 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
             await b.ChooseSampleAsync("chelsea");
             await b.SetEpochsAsync(30);
             await b.TrainAsync();
-            await b.WaitForStageAsync("queued (place 1 in line)", TimeSpan.FromSeconds(5));
+            await b.WaitForStageAsync("queued (place 1 in line)", SegmenterPage.DefaultWait);
             await Expect(b.Progress).ToContainTextAsync("Waiting for a free slot: place 1 in line.");
             var before = await server.HealthAsync();
             Assert.Equal((1, 1), (before.Running, before.Queued));
@@ -380,12 +380,12 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
             foreach (var (field, bad, good, message) in cases)
             {
                 await p.FillAsync(field, bad, verify: false);
-                await Expect(p.TrainButton).ToBeDisabledAsync(new() { Timeout = 2_000 });
-                await Expect(p.FieldError(field)).ToContainTextAsync(message, new() { Timeout = 2_000 });
+                await Expect(p.TrainButton).ToBeDisabledAsync();
+                await Expect(p.FieldError(field)).ToContainTextAsync(message);
                 await Expect(p.FieldError(field)).ToBeVisibleAsync();
                 await p.FillAsync(field, good, verify: false);
-                await Expect(p.FieldError(field)).ToHaveCountAsync(0, new() { Timeout = 2_000 });
-                await Expect(p.TrainButton).ToBeEnabledAsync(new() { Timeout = 2_000 });
+                await Expect(p.FieldError(field)).ToHaveCountAsync(0);
+                await Expect(p.TrainButton).ToBeEnabledAsync();
             }
         });
     }
@@ -397,7 +397,7 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
         {
             // The browser asks for the icon after the load; give it a moment. Playwright reports no events for icon
             // requests, so a missing icon shows only as the console's "404 (Not Found)": check both, and the icon itself.
-            await p.Page.WaitForLoadStateAsync(LoadState.NetworkIdle, new() { Timeout = 10_000 });
+            await p.Page.WaitForLoadStateAsync(LoadState.NetworkIdle);
             await p.Page.WaitForTimeoutAsync(1_000);
             lock (p.FailedRequests) Assert.True(p.FailedRequests.Count == 0, "failed requests:\n" + string.Join('\n', p.FailedRequests));
             lock (p.ConsoleErrors) Assert.True(p.ConsoleErrors.Count == 0, "console errors:\n" + string.Join('\n', p.ConsoleErrors));
@@ -417,16 +417,16 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
         {
             await p.ChooseSampleAsync("chelsea");
             await p.SetLearningRateAsync("1e30");
-            await Expect(p.TrainButton).ToBeDisabledAsync(new() { Timeout = 2_000 });
+            await Expect(p.TrainButton).ToBeDisabledAsync();
             // The field says why, with the allowed range, where the user is looking.
             var message = p.FieldError("lr-input");
-            await Expect(message).ToBeVisibleAsync(new() { Timeout = 2_000 });
+            await Expect(message).ToBeVisibleAsync();
             await Expect(message).ToContainTextAsync("The learning rate must be between 0.000001 and 1.");
             output.WriteLine("Shown beside the field: " + (await message.InnerTextAsync()).Trim());
 
             await p.SetLearningRateAsync("0.004");
-            await Expect(p.TrainButton).ToBeEnabledAsync(new() { Timeout = 2_000 });
-            await Expect(message).ToHaveCountAsync(0, new() { Timeout = 2_000 });
+            await Expect(p.TrainButton).ToBeEnabledAsync();
+            await Expect(message).ToHaveCountAsync(0);
         });
     }
 
@@ -443,7 +443,7 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
             await p.SetLearningRateAsync("1e30");
             await p.TrainAsync();
             await p.WaitForStageAsync("failed", TimeSpan.FromSeconds(60));
-            await Expect(p.ErrorMessage).ToContainTextAsync("Training diverged in epoch 1", new() { Timeout = 2_000 });
+            await Expect(p.ErrorMessage).ToContainTextAsync("Training diverged in epoch 1");
             await Expect(p.ErrorMessage).ToContainTextAsync("Lower the learning rate");
             output.WriteLine("Error shown: " + (await p.ErrorMessage.InnerTextAsync()).Trim());
 
