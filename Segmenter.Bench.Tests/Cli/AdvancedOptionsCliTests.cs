@@ -5,7 +5,7 @@ using Segmenter.Engine.Tests.Support;
 
 namespace Segmenter.Bench.Tests.Cli;
 
-/// <summary>Issue 16's options on the command line: each lands in the report under its settings name, and the report reads back to them.</summary>
+/// <summary>The architecture and k-means options on the command line: each lands in the report under its settings name, and the report reads back to them.</summary>
 public sealed class AdvancedOptionsCliTests() : TemporaryFolderTest("segmenter-cli-advanced-")
 {
     [Fact]

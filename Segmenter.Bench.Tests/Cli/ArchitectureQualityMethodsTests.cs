@@ -6,7 +6,7 @@ using Segmenter.Engine.Tests.Support;
 
 namespace Segmenter.Bench.Tests.Cli;
 
-/// <summary>Issue 16's `quality` rows: one per architecture knob, each changing that knob alone from the default.</summary>
+/// <summary>The architecture knobs' `quality` rows: one per knob, each changing that knob alone from the default.</summary>
 public sealed class ArchitectureQualityMethodsTests() : TemporaryFolderTest("segmenter-quality-arch-")
 {
     [Theory]
