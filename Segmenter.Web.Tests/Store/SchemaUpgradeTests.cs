@@ -82,6 +82,13 @@ public abstract class SchemaUpgradeContract : IAsyncLifetime
         Assert.Equal(Statements(EnsureCreatedScript, "CREATE "), Statements(script, "CREATE ", except: HistoryRepository.DefaultTableName));
     }
 
+    [Fact]
+    public async Task The_model_has_no_change_that_its_migrations_lack()
+    {
+        await using var db = Context();
+        Assert.False(db.Database.HasPendingModelChanges(), "The store's model changed: add a migration to both sets (docs/operations.md, Schema and upgrades).");
+    }
+
     /// <summary>The pre-migration DDL of this provider (<see cref="EnsureCreatedSchema"/>).</summary>
     protected abstract string EnsureCreatedScript { get; }
 
