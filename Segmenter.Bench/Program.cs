@@ -46,6 +46,7 @@ internal static class Program
           hostile [--out DIR]
               Generates the hostile-upload corpus (truncated, mislabelled, bombs, odd formats) into DIR and runs
               each file through the engine; prints file, expected, outcome and milliseconds as a Markdown table.
+              Target: every file decoded or refused within 2 s (exit code 1 when one is not).
           baselines IMAGE [--clusters K] [--repeat R] [--seed S]
               Times the two colour baselines the app computes beside every run (RGB k-means and blurred-Lab
               k-means at K, default 4) after a default run of IMAGE, R times (default 3), and prints their share.
@@ -55,6 +56,9 @@ internal static class Program
           steer
               Hand steering on the astronaut (fast preset, k=4) once its pixel codes exist: seconds to re-cluster
               with two strokes, merge two clusters and split one into 3 (target: each ≤ 1 s).
+          cancel [--runs N]
+              How soon a run ends after Cancel: N (default 3) Original-preset runs of the astronaut, each cancelled
+              100 ms after its first epoch; prints cancel → end per run (target: each ≤ 1 s, no epoch after the cancel).
           agree LABELS.png LABELS.png
               Adjusted Rand index and matched mean IoU between two label maps of one image (e.g. two runs' labels.png).
           regions IMAGE [--clusters K] [--repeat R]
@@ -69,6 +73,9 @@ internal static class Program
           store-writer --data DIR [--runs N] [--megapixels M]
               Saves N (default 10) synthetic runs of M (default 4) megapixels into the run store in DIR, printing
               "writing i" and "saved i ID"; the crash test kills it mid-save and checks the store it leaves.
+          docs
+              Writes the documentation's generated parts from the code: the settings table in docs/settings.md
+              and docs/openapi.json (the OpenAPI document the app serves).
           --help
               This text.
 
@@ -97,11 +104,13 @@ internal static class Program
                 "capacity" => CapacityCommand.Run(rest),
                 "baselines" => BaselinesCommand.Run(rest),
                 "steer" => SteerCommand.Run(rest),
+                "cancel" => CancelCommand.Run(rest),
                 "agree" => AgreeCommand.Run(rest),
                 "regions" => RegionsCommand.Run(rest),
                 "store-writer" => StoreWriterCommand.RunAsync(rest).GetAwaiter().GetResult(),
                 "memory" => MemoryCommand.RunAsync(rest).GetAwaiter().GetResult(),
-                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, baselines, steer, agree, regions, memory, store-writer (see --help)."),
+                "docs" => DocsCommand.RunAsync(rest).GetAwaiter().GetResult(),
+                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, baselines, steer, cancel, agree, regions, memory, store-writer, docs (see --help)."),
             };
         }
         catch (Exception e)

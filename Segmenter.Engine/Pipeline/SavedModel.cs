@@ -144,8 +144,8 @@ public sealed class SavedModel : IDisposable
         var items = CodeItems.For(image, p);
         var features = new ClusterFeatures(image, p, _scale);
         if (p.Segments == Segments.Regions) return ApplyRegions(image, items, features, clock, progress, cancellationToken);
-        var km = KMeans.FromCentres(_centres, features.Dims);
-        var (itemLabels, inertia) = SegmentationPipeline.AssignAll(_model, features, items, km, cancellationToken);
+        var clusterer = Clusterers.FromCentres(_centres, features.Dims);
+        var (itemLabels, inertia) = CodeAssignment.AssignAll(_model, features, items, clusterer, cancellationToken);
         double encoded = clock.Elapsed.TotalSeconds;
 
         progress?.Invoke(new StageChanged(PipelineStage.Rendering, encoded));
@@ -153,7 +153,7 @@ public sealed class SavedModel : IDisposable
         var labels = new byte[n];
         for (int i = 0; i < n; i++) labels[i] = (byte)itemLabels[items.ItemOfPixel(i)];
         labels = LabelSmoothing.Apply(labels, image, p.Clustering);
-        var clusters = SegmentationPipeline.Summarise(image, labels, p.Clusters);
+        var clusters = ClusterSummary.Of(image, labels, p.Clusters);
         var plot = PlotSampler.Draw(_model, features, items, image, labels, clusters, _centres, p.Seed, cancellationToken);
         double total = clock.Elapsed.TotalSeconds;
         progress?.Invoke(new StageChanged(PipelineStage.Done, total));
@@ -175,15 +175,15 @@ public sealed class SavedModel : IDisposable
         if (image.PixelCount > SegmentationParameters.MaxRegionPixels)
             throw new ArgumentException($"A saved model cuts regions in images of at most {SegmentationParameters.MaxRegionPixels} pixels; this one has {image.PixelCount}.");
         var itemCodes = features.Encode(items, _model, Enumerable.Range(0, items.Count).ToArray(), ct);
-        var pixelFeatures = SegmentationPipeline.PixelFeatures(itemCodes, features.Dims, items, (int)image.PixelCount);
+        var pixelFeatures = Regions.RegionCut.PixelFeatures(itemCodes, features.Dims, items, (int)image.PixelCount);
         double encoded = clock.Elapsed.TotalSeconds;
         progress?.Invoke(new StageChanged(PipelineStage.Clustering, encoded));
         var tree = Regions.RegionTree.Build(image, pixelFeatures, features.Dims, p.CodeSize, p.Clusters, ct);
         var labels = tree.Cut(p.Clusters);
-        var (centres, inertia) = SegmentationPipeline.RegionCentres(pixelFeatures, features.Dims, labels, p.Clusters);
+        var (centres, inertia) = Regions.RegionCut.Centres(pixelFeatures, features.Dims, labels, p.Clusters);
         double clustered = clock.Elapsed.TotalSeconds;
         progress?.Invoke(new StageChanged(PipelineStage.Rendering, clustered));
-        var clusters = SegmentationPipeline.Summarise(image, labels, p.Clusters);
+        var clusters = ClusterSummary.Of(image, labels, p.Clusters);
         var plot = PlotSampler.Draw(pixelFeatures, features.Dims, image, labels, clusters, centres, p.Seed);
         double total = clock.Elapsed.TotalSeconds;
         progress?.Invoke(new StageChanged(PipelineStage.Done, total));
