@@ -113,6 +113,8 @@ public static class SettingFields
             .Described("Activation", "The nonlinearity between the dense layers (ReLU as the original; GELU and SiLU are smooth, tanh bounded).")
             .Checked(p => Undefined(p.Activation, "activation")),
         Field("segments", Clustering, p => p.Segments, (p, v) => p with { Segments = v }).InTheForm(FormPlace.Advanced)
+            .Described("Segments", "Clusters: k-means classes, one may lie in many places. Regions: k connected regions cut from a merge tree; another count is a re-cut, no k-means.")
+            .Named(v => (Segments)v == Segments.Regions ? "Regions" : "Clusters")
             .Checked(p => Undefined(p.Segments, "segments")),
     ];
 
