@@ -121,8 +121,8 @@ internal static class MemoryCommand
         if (!await session.StartAsync()) throw new InvalidOperationException($"session {i}: the run was refused: {session.Error}");
         while (session.State is not (SessionState.Finished or SessionState.Failed or SessionState.Cancelled)) await Task.Delay(100);
         if (session.State != SessionState.Finished) throw new InvalidOperationException($"session {i}: the run ended {session.State}: {session.Error}");
-        _ = session.GetImageFile("original");
-        _ = session.GetImageFile("segmented");
+        _ = session.GetImageFile(ResultImage.Original);
+        _ = session.GetImageFile(ResultImage.Segmented);
     }
 
     /// <summary>A photo-like test image: smooth regions with noise (many distinct colours), as a quality-90 JPEG.</summary>

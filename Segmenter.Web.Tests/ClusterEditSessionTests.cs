@@ -17,7 +17,7 @@ public sealed class ClusterEditSessionTests
         Assert.Equal(2, session.Result!.Clusters.Count);
         Assert.True(session.Result.Reclustered);
         Assert.True(session.Result.Model!.ResidentBytes > 0); // the edited result refers to the run's model: it can be edited again
-        Assert.NotNull(session.GetPng("segmented"));
+        Assert.NotNull(session.GetPng(ResultImage.Segmented));
         for (int i = 0; i < trained.Length; i++) Assert.Equal(trained[i] == 2 ? 1 : 0, session.Result.Labels[i]);
         Assert.True(session.ResidentBytes >= 4L * w * h * 32); // the per-pixel codes count against the budget
 

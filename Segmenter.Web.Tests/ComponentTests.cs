@@ -231,8 +231,8 @@ public class ResultsPanelTests : IAsyncLifetime
         Assert.Contains($"download/{session.Id}/segmented.png", cut.Find("[data-testid=download-segmented]").GetAttribute("href"));
         Assert.Contains($"download/{session.Id}/labels.png", cut.Find("[data-testid=download-labels]").GetAttribute("href"));
         Assert.Contains($"download/{session.Id}/report.json", cut.Find("[data-testid=download-report]").GetAttribute("href"));
-        Assert.NotNull(session.GetPng("segmented"));
-        Assert.NotNull(session.GetPng("labels"));
+        Assert.NotNull(session.GetPng(ResultImage.Segmented));
+        Assert.NotNull(session.GetPng(ResultImage.Labels));
         Assert.Contains("\"clusters\"", session.GetReportJson());
     }
 }

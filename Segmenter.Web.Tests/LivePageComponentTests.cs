@@ -92,10 +92,10 @@ public class LivePageComponentTests : IAsyncLifetime
         await cut.InvokeAsync(() => cut.FindAll("[data-testid=cluster-legend] button")[1].Click());
         var img = cut.Find("[data-testid=highlight-image]");
         Assert.Equal("1", img.GetAttribute("data-cluster"));
-        Assert.Contains($"image/{session.Id}/{ClusterHighlight.Name(1)}.png", img.GetAttribute("src"));
+        Assert.Contains($"image/{session.Id}/{ResultImage.Highlight(1).Name}.png", img.GetAttribute("src"));
         Assert.Equal("true", cut.FindAll("[data-testid=cluster-legend] button")[1].GetAttribute("aria-pressed"));
-        Assert.NotNull(session.GetPng(ClusterHighlight.Name(1)));
-        Assert.Null(session.GetPng(ClusterHighlight.Name(3))); // k = 3: no cluster 3
+        Assert.NotNull(session.GetPng(ResultImage.Highlight(1)));
+        Assert.Null(session.GetPng(ResultImage.Highlight(3))); // k = 3: no cluster 3
 
         await cut.InvokeAsync(() => cut.Find("[data-testid=highlight-clear]").Click());
         Assert.Empty(cut.FindAll("[data-testid=highlight-image]"));
@@ -109,9 +109,11 @@ public class LivePageComponentTests : IAsyncLifetime
         var original = new RgbImage(4, 1, Enumerable.Repeat((byte)200, 12).ToArray());
         var h = ClusterHighlight.Render(result, original, 1);
         Assert.Equal([50, 50, 50, 200, 200, 200, 50, 50, 50, 200, 200, 200], h.Pixels);
-        Assert.Equal(1, ClusterHighlight.Parse(ClusterHighlight.Name(1)));
-        Assert.Null(ClusterHighlight.Parse("highlight-x"));
-        Assert.Null(ClusterHighlight.Parse("mean"));
+        Assert.Equal(ResultImage.Highlight(1), ResultImage.Parse(ResultImage.Highlight(1).Name));
+        Assert.Equal("highlight-1", ResultImage.Highlight(1).Name);
+        Assert.Null(ResultImage.Parse("highlight-x"));
+        Assert.Null(ResultImage.Parse("highlight--1"));
+        Assert.Equal(ResultImage.MeanColours, ResultImage.Parse("mean"));
         Assert.Throws<ArgumentOutOfRangeException>(() => ClusterHighlight.Render(result, original, 2));
     }
 

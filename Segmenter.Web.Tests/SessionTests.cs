@@ -129,7 +129,7 @@ public class SessionTests
         var measured = session.Steering!;
         Assert.Equal(2L * TrainedBands.Width * TrainedBands.Height, measured.BaselineLabelBytes); // both baselines, one byte a pixel
         Assert.True(session.ResidentBytes >= measured.BaselineLabelBytes);
-        var drawn = session.GetPng(SegmentationSession.BaselineImagePrefix + "1");
+        var drawn = session.GetPng(ResultImage.Baseline(1));
         Assert.NotNull(drawn);
 
         await TestData.Until(() => session.ReleaseResident() > 0);
@@ -139,7 +139,7 @@ public class SessionTests
         Assert.Equal(measured.Baselines.Select(b => (b.Name, b.AriWithRun)), released.Baselines.Select(b => (b.Name, b.AriWithRun)));
 
         // Drawn again from the same image, k and seed: the same labels, so the same PNG; held again until the next release.
-        Assert.Equal(drawn, session.GetPng(SegmentationSession.BaselineImagePrefix + "1"));
+        Assert.Equal(drawn, session.GetPng(ResultImage.Baseline(1)));
         Assert.False(session.Steering!.BaselineLabelsReleased);
         Assert.Equal(measured.BaselineLabelBytes, session.Steering.BaselineLabelBytes);
     }

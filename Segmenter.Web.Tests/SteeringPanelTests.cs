@@ -57,9 +57,9 @@ public sealed class SteeringPanelTests : IAsyncLifetime
         await RunSeeds(cut);
 
         Assert.Equal("1", cut.Find("[data-testid=stability-figure]").GetAttribute("data-value"));
-        Assert.Equal($"image/{_session.Id}/{SegmentationSession.StabilityMapImage}.png?v={_session.Version}",
+        Assert.Equal($"image/{_session.Id}/{ResultImage.StabilityMap.Name}.png?v={_session.Version}",
             cut.Find("[data-testid=stability-map]").GetAttribute("src"));
-        Assert.NotNull(_session.GetPng(SegmentationSession.StabilityMapImage));
+        Assert.NotNull(_session.GetPng(ResultImage.StabilityMap));
         Assert.Equal(1.0, _session.History.Runs.Single().Scores!.Stability);
         // The stability column itself (other columns hold 1s too, e.g. the encoder depth).
         Assert.Equal("1", _session.History.ToCsv().Split("\r\n")[1].Split(',')[Array.IndexOf(RunHistory.CsvColumns, "stability")]);
@@ -75,8 +75,8 @@ public sealed class SteeringPanelTests : IAsyncLifetime
         Assert.Equal(2, views.Count);
         Assert.Contains("ARI with the run 1.00", views[0].TextContent);
         await cut.InvokeAsync(() => views[1].Click());
-        Assert.EndsWith($"/{SegmentationSession.BaselineImagePrefix}1.png?v={_session.Version}", cut.Find("[data-testid=baseline-image]").GetAttribute("src"));
-        Assert.NotNull(_session.GetPng(SegmentationSession.BaselineImagePrefix + "1"));
+        Assert.EndsWith($"/{ResultImage.Baseline(1).Name}.png?v={_session.Version}", cut.Find("[data-testid=baseline-image]").GetAttribute("src"));
+        Assert.NotNull(_session.GetPng(ResultImage.Baseline(1)));
     }
 
     [Fact]

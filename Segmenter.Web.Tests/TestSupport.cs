@@ -102,7 +102,7 @@ internal static class TestData
 
     /// <summary>A session on the real engine; give it a tiny image (<see cref="Image"/>) so a run takes well under a second.</summary>
     public static SegmentationSession Session(JobRunner? runner = null, SegmenterOptions? options = null)
-        => new(runner ?? Runner(), new SampleImages(), new SessionRegistry(),
+        => new(runner ?? Runner(), new SampleImages(), new RunPublisher(NullLogger<RunPublisher>.Instance), new SessionRegistry(),
             Options.Create(options ?? new SegmenterOptions()), NullLogger<SegmentationSession>.Instance);
 
     /// <summary>Holds every job of <paramref name="runner"/> in its slot until <paramref name="release"/> completes or the job is cancelled.</summary>

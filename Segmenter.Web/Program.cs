@@ -21,6 +21,7 @@ builder.Services.AddSegmenterApi();
 builder.Services.AddSingleton<JobRunner>();
 builder.Services.AddSingleton<SessionRegistry>();
 builder.Services.AddSingleton<SampleImages>();
+builder.Services.AddSingleton<RunPublisher>();
 builder.Services.AddScoped<SegmentationSession>();
 builder.Services.AddRunStore(builder.Configuration);
 builder.Services.AddSingleton<ResidentBudget>();

@@ -26,7 +26,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
 
     private SegmentationSession NewSession(JobRunner? runner = null)
     {
-        var session = new SegmentationSession(runner ?? TestData.Runner(), new SampleImages(), new SessionRegistry(),
+        var session = new SegmentationSession(runner ?? TestData.Runner(), new SampleImages(), new RunPublisher(NullLogger<RunPublisher>.Instance, _host.Store), new SessionRegistry(),
             Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance, _host.Store);
         _sessions.Add(session);
         return session;
@@ -126,7 +126,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
     /// <summary>A session with the real engine and store that trained bands (k = 3, one epoch) and stored the run.</summary>
     private async Task<(SegmentationSession Session, string RunId)> TrainedBandsStoredAsync(int width, int height)
     {
-        var session = new SegmentationSession(TestData.Runner(), new SampleImages(), new SessionRegistry(),
+        var session = new SegmentationSession(TestData.Runner(), new SampleImages(), new RunPublisher(NullLogger<RunPublisher>.Instance, _host.Store), new SessionRegistry(),
             Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance, _host.Store);
         _sessions.Add(session);
         await session.AttachHistoryAsync(RunCodec.NewId());
@@ -243,7 +243,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
         Assert.Equal(resident, session.ReleaseResident());
         Assert.Equal(0, session.ResidentBytes);
         // The page still shows the original (as uploaded, from the store) and the result, without decoding anything.
-        Assert.Equal(upload, session.GetImageFile("original")!.Value.Bytes);
+        Assert.Equal(upload, session.GetImageFile(ResultImage.Original)!.Value.Bytes);
         Assert.NotNull(session.Result);
 
         // Re-clustering needs the image: it is decoded again from the store, and counts as the result's image.

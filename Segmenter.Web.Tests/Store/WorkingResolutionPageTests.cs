@@ -34,7 +34,7 @@ public sealed class WorkingResolutionPageTests : IAsyncLifetime
 
     private async Task<SegmentationSession> TrainedAsync(int maxPixels)
     {
-        var session = new SegmentationSession(TestData.Runner(), new SampleImages(), new SessionRegistry(),
+        var session = new SegmentationSession(TestData.Runner(), new SampleImages(), new RunPublisher(NullLogger<RunPublisher>.Instance, _host.Store), new SessionRegistry(),
             Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance, _host.Store);
         await session.AttachHistoryAsync(RunCodec.NewId());
         session.SetImage(TestData.Bands(96, 80), "bands.png");

@@ -21,8 +21,8 @@ public static class AppUrls
     public static string Sample(string file) => $"samples/{Uri.EscapeDataString(file)}";
 
     /// <summary>One of a session's images ("original", "segmented", a cluster highlight…), refetched when the image, result or view changes.</summary>
-    public static string SessionImage(SegmentationSession session, string which)
-        => $"image/{session.Id}/{which}.png?v={session.Version}&view={session.View}";
+    public static string SessionImage(SegmentationSession session, ResultImage which)
+        => $"image/{session.Id}/{which.Name}.png?v={session.Version}&view={session.View}";
 
     /// <summary>One of a session's downloads (segmented.png, labels.png, report.json), refetched when the result or view changes.</summary>
     public static string SessionDownload(SegmentationSession session, string file)

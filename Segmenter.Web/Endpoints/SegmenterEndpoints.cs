@@ -21,7 +21,8 @@ public static class SegmenterEndpoints
                 : Results.NotFound());
 
         app.MapGet(AppUrls.SessionImageRoute, (string sessionId, string which, SessionRegistry sessions) =>
-            sessions.Find(sessionId)?.GetImageFile(which) is { } f ? Results.File(f.Bytes, f.ContentType) : Results.NotFound());
+            ResultImage.Parse(which) is { } image && sessions.Find(sessionId)?.GetImageFile(image) is { } f
+                ? Results.File(f.Bytes, f.ContentType) : Results.NotFound());
 
         app.MapGet(AppUrls.SessionDownloadRoute, (string sessionId, string file, SessionRegistry sessions) =>
             sessions.Find(sessionId) is { } session ? Download(session, file) : Results.NotFound());
@@ -33,8 +34,8 @@ public static class SegmenterEndpoints
         var stem = session.FileStem;
         return file switch
         {
-            "segmented.png" when session.GetPng("segmented") is { } png => Results.File(png, "image/png", $"{stem}-segmented.png"),
-            "labels.png" when session.GetPng("labels") is { } png => Results.File(png, "image/png", $"{stem}-labels.png"),
+            "segmented.png" when session.GetPng(ResultImage.Segmented) is { } png => Results.File(png, "image/png", $"{stem}-segmented.png"),
+            "labels.png" when session.GetPng(ResultImage.Labels) is { } png => Results.File(png, "image/png", $"{stem}-labels.png"),
             "history.csv" => Results.File(Encoding.UTF8.GetBytes(session.History.ToCsv()), "text/csv", $"{stem}-history.csv"),
             "report.json" when session.GetReportJson() is { } json => Results.File(Encoding.UTF8.GetBytes(json), "application/json", $"{stem}-report.json"),
             _ => Results.NotFound(),

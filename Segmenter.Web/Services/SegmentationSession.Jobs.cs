@@ -136,39 +136,86 @@ public sealed partial class SegmentationSession
 
     /// <summary>
     /// Makes a finished run the current result and adds its history row (values and thumbnail) in one change, so the
-    /// page shows both at once, with its segmented PNG already encoded; then scores it on a sample of its codes, beside
-    /// the colour baselines, and stores it, filling the row's scores in. None of that delays the image and plots, which
-    /// the page draws from the result as soon as it is current. The job ends after the scores, so they are there when
-    /// the run reads as finished. Each step's time is logged, so a slow step shows in the server log.
+    /// page shows both at once, with its segmented PNG already encoded; then the <see cref="RunPublisher"/> scores it
+    /// on a sample of its codes, beside the colour baselines, and stores it, filling the row's scores in. None of that
+    /// delays the image and plots, which the page draws from the result as soon as it is current. The job ends after
+    /// the scores, so they are there when the run reads as finished.
     /// </summary>
     private void Publish(SegmentationResult result, RgbImage image, string? imageName, CancellationToken ct = default)
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var drawn = PublishedImages.Draw(result, _logger);
-        var row = History.Add(RecordOf(result, imageName, drawn));
-        ReplaceResult(result, image, drawn.MeanPng);
-        _runs.EnterStage(PipelineStage.Done);
-        var shown = clock.Elapsed;
-        if (_disposed || !_results.LeaseIfCurrent(result)) return;
-        try
+        int? seeds;
+        lock (_gate) { seeds = _stabilitySeedsRequested; _stabilitySeedsRequested = null; }
+        var target = new PageTarget(this, result, image, imageName);
+        try { _publisher.Publish(new FinishedRun(result, image, imageName) { StabilitySeeds = seeds }, target, ct); }
+        finally { target.End(); }
+    }
+
+    /// <summary>
+    /// The page's side of publishing a run or an edit: shown as soon as it is drawn (the result, its history row),
+    /// its scores filled into the row as they land, stored under the browser's history id.
+    /// </summary>
+    private sealed class PageTarget(SegmentationSession session, SegmentationResult result, RgbImage image, string? imageName, bool edit = false) : PublishTarget
+    {
+        private bool _leased;
+
+        /// <summary>The run's history row as far as it is known.</summary>
+        public RunRecord? Row { get; private set; }
+
+        public override string? Owner => session.HistoryOwner;
+        public override BaselineCache Baselines => session._baselines;
+        public override byte[] OriginalOf(RgbImage original) => session._images.OriginalBytesOf(original) ?? ImageLoader.EncodePng(original);
+
+        public override bool Drawn(PublishedImages drawn)
         {
-            try
-            {
-                var scores = TrainedModel.Of(result).Quality(result, QualitySample);
-                row = row with { Silhouette = scores.Silhouette, DaviesBouldin = scores.DaviesBouldin };
-            }
-            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException) { _logger.LogWarning(ex, "Could not score the run"); }
-            var quality = clock.Elapsed;
-            row = ScoreBesideRun(row, result, image, ct);
-            var beside = clock.Elapsed;
-            // Stored with its scores; the row then carries its run id (its link) as well.
-            if (History.Update(Persist(row, result, image, drawn))) _signals.RaiseChanged();
-            _logger.LogInformation("Published {Kind} k={Clusters} ({Width}x{Height}): shown after {ShownMs:F0} ms, quality +{QualityMs:F0} ms, " +
-                "baselines and seeds +{BesideMs:F0} ms, stored +{StoredMs:F0} ms", result.Reclustered ? "re-cluster" : "run", result.Parameters.Clusters,
-                result.Width, result.Height, shown.TotalMilliseconds, (quality - shown).TotalMilliseconds, (beside - quality).TotalMilliseconds,
-                (clock.Elapsed - beside).TotalMilliseconds);
+            Row = RecordOf(result, imageName, drawn);
+            if (edit) return true;
+            Row = session.History.Add(Row);
+            session.ReplaceResult(result, image, drawn.MeanPng);
+            session._runs.EnterStage(PipelineStage.Done);
+            if (session._disposed || !session._results.LeaseIfCurrent(result)) return false;
+            _leased = true;
+            return true;
         }
-        finally { _results.ReleaseLease(); }
+
+        public override void Scored(RunQuality quality)
+        {
+            // The row's own scores (silhouette, Davies–Bouldin) are shown first: the baselines and seeds take longer.
+            Row = Row! with { Silhouette = quality.Silhouette, DaviesBouldin = quality.DaviesBouldin };
+            if (session.History.Update(Row)) session._signals.RaiseChanged();
+        }
+
+        public override void SeedsStarting() => session._runs.EnterStage(PipelineStage.Training);
+
+        public override void Assessed(RunAssessment assessment)
+        {
+            var views = new SteeringViews(result, assessment.Baselines, assessment.Stability);
+            Volatile.Write(ref session._steering, views);
+            Row = Row! with { Scores = views.Scores };
+        }
+
+        public override bool AssessmentFailed(Exception failure) => true;
+
+        public override void Stored(string id)
+        {
+            // Stored: the store holds the upload's bytes now, the session only their hash.
+            session._images.UploadStored(image);
+            session._results.MarkStored(result, id);
+            Row = Row! with { RunId = id };
+        }
+
+        public override bool StoreFailed(Exception failure)
+        {
+            session._signals.Fail($"{(edit ? "The edit was applied" : "The run finished")} but could not be stored, so it will not be in the history after a reload: {failure.Message}");
+            return true;
+        }
+
+        /// <summary>The run's publishing ended: its row carries every score it got (and its id, when stored).</summary>
+        public void End()
+        {
+            if (edit) return;
+            try { if (Row is { } row && _leased && session.History.Update(row)) session._signals.RaiseChanged(); }
+            finally { if (_leased) session._results.ReleaseLease(); }
+        }
     }
 
     private void ReplaceResult(SegmentationResult result, RgbImage image, byte[]? meanPng = null, bool modelInMemory = true)

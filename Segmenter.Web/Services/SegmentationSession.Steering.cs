@@ -36,7 +36,6 @@ public sealed record SteeringViews(SegmentationResult Result, IReadOnlyList<Base
 public sealed partial class SegmentationSession
 {
     /// <summary>The image names of the views this file draws (<c>/image/{session}/{name}.png</c>).</summary>
-    public const string StabilityMapImage = "stability-map", BaselineImagePrefix = "baseline-";
 
     private SteeringViews? _steering;
     private readonly BaselineCache _baselines = new();
@@ -56,35 +55,6 @@ public sealed partial class SegmentationSession
         bool started = await StartAsync();
         if (!started) lock (_gate) _stabilitySeedsRequested = null;
         return started;
-    }
-
-    /// <summary>
-    /// Hook of <c>Publish</c>, on the job's thread before the run is stored: the colour baselines at the run's k and,
-    /// for a stability run, the other seeds. Returns the history row with these scores.
-    /// </summary>
-    private RunRecord ScoreBesideRun(RunRecord row, SegmentationResult result, RgbImage image, CancellationToken ct)
-    {
-        // The row's own scores (silhouette, Davies–Bouldin) are shown first: the baselines and seeds take longer.
-        if (History.Update(row)) _signals.RaiseChanged();
-        int? seeds;
-        lock (_gate) { seeds = _stabilitySeedsRequested; _stabilitySeedsRequested = null; }
-        try
-        {
-            var views = new SteeringViews(result, _baselines.Beside(image, result, ct));
-            if (seeds is { } n)
-            {
-                _runs.EnterStage(PipelineStage.Training);
-                views = views with { Stability = StabilitySeeds.Measure((p, c) => SegmentationPipeline.Run(image, p, null, c, LivePreviewOptions.Default), result, n, null, ct) };
-            }
-            Volatile.Write(ref _steering, views);
-            return row with { Scores = views.Scores };
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or TrainingFailedException)
-        {
-            _logger.LogWarning(ex, "Could not score the run beside its baselines or seeds");
-            return row;
-        }
     }
 
     /// <summary>
@@ -161,15 +131,14 @@ public sealed partial class SegmentationSession
 
     private long BaselineLabelBytes => Volatile.Read(ref _steering)?.BaselineLabelBytes ?? 0;
 
-    /// <summary>Hook of <c>GetPng</c>: the stability map over the original, or a baseline's labels in palette colours.</summary>
-    private RgbImage? SteeringImage(string which, RgbImage? image)
+    /// <summary>The stability map over the original, or a baseline's labels in palette colours; null for any other image.</summary>
+    private RgbImage? SteeringImage(ResultImage which, RgbImage? image)
     {
         if (Steering is not { } steering) return null;
-        if (which == StabilityMapImage)
+        if (which.Kind == ResultImageKind.StabilityMap)
             return steering.Stability is { } s && image is not null && image.PixelCount == s.Agreement.Length ? s.RenderOver(image) : null;
-        if (!which.StartsWith(BaselineImagePrefix, StringComparison.Ordinal)
-            || !int.TryParse(which.AsSpan(BaselineImagePrefix.Length), out int index) || index < 0 || index >= steering.Baselines.Count) return null;
-        var labels = WithBaselineLabels(steering, CancellationToken.None).Baselines[index].Labels;
+        if (which.Kind != ResultImageKind.Baseline || which.Index >= steering.Baselines.Count) return null;
+        var labels = WithBaselineLabels(steering, CancellationToken.None).Baselines[which.Index].Labels;
         if (labels.LongLength != steering.Result.Labels.LongLength) return null;
         return ClusterPalette.Paint<byte>(labels, labels.Length == 0 ? 0 : labels.Max() + 1, steering.Result.Width, steering.Result.Height);
     }

@@ -18,10 +18,9 @@ public sealed partial class SegmentationSession
     public async Task<string?> StoreEditedRunAsync(SegmentationResult result, string editSummary, string? parentRunId, Scribbles? strokes = null)
     {
         if (_store is null || HistoryOwner is null || Image is not { } image) return null;
-        var drawn = PublishedImages.Draw(result, _logger);
-        // An edit is not scored for silhouette/Davies–Bouldin: it is stored as soon as it lands.
-        var stored = await Task.Run(() => Persist(RecordOf(result, ImageName, drawn), result, image, drawn, new RunEdit(parentRunId, editSummary), strokes));
-        if (stored.RunId is not { } id) return null;
+        var target = new PageTarget(this, result, image, ImageName, edit: true);
+        var id = await Task.Run(() => _publisher.Publish(new FinishedRun(result, image, ImageName) { Edit = new RunEdit(parentRunId, editSummary), Strokes = strokes }, target));
+        if (id is null || target.Row is not { } stored) return null;
         History.Add(stored);
         _signals.RaiseChanged();
         return id;

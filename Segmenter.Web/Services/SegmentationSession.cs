@@ -23,16 +23,14 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
     private readonly SessionImageSource _images;
     private readonly SessionResults _results;
     private readonly RunCoordinator _runs;
+    private readonly RunPublisher _publisher;
     private volatile bool _disposed;
 
-    /// <summary>Codes sampled per run for its silhouette and Davies–Bouldin scores.</summary>
-    public const int QualitySample = 2000;
-
-    public SegmentationSession(JobRunner runner, SampleImages samples,
+    public SegmentationSession(JobRunner runner, SampleImages samples, RunPublisher publisher,
         SessionRegistry registry, IOptions<SegmenterOptions> options, ILogger<SegmentationSession> logger,
         Store.RunStore? store = null, ResidentBudget? budget = null)
     {
-        _registry = registry; _logger = logger; _store = store; _budget = budget;
+        _registry = registry; _logger = logger; _store = store; _budget = budget; _publisher = publisher;
         _signals = new SessionSignals(logger);
         _images = new SessionImageSource(_gate, samples, store, options.Value, logger);
         _results = new SessionResults(_gate);
@@ -212,8 +210,8 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
 
     // ---- Images and downloads, served by the endpoints (SegmenterEndpoints) ----
 
-    /// <summary>PNG bytes for "original", "segmented" (the current view), "mean", "palette", "boundaries" or "labels"; null when unavailable.</summary>
-    public byte[]? GetPng(string which)
+    /// <summary>The PNG of one of the session's images (the segmented one in the current view); null when unavailable.</summary>
+    public byte[]? GetPng(ResultImage which)
     {
         if (_disposed) return null;
         var png = _results.GetPng(which, View, _images)

@@ -52,14 +52,14 @@ public sealed partial class SegmentationSession
     /// An image for the page: the original as uploaded (no re-encoding; from the store once a run stored it), the
     /// mean-colour segmentation from the store when the current result is stored, else <see cref="GetPng"/>'s PNG.
     /// </summary>
-    public (byte[] Bytes, string ContentType)? GetImageFile(string which)
+    public (byte[] Bytes, string ContentType)? GetImageFile(ResultImage which)
     {
         if (_disposed) return null;
         Touch();
-        if (which == "original" && _images.OriginalBytes() is { } original
+        if (which == ResultImage.Original && _images.OriginalBytes() is { } original
             && RunCodec.ContentTypeOf(original) is var type && type.StartsWith("image/", StringComparison.Ordinal))
             return (original, type);
-        if ((which == "mean" || (which == "segmented" && View == ResultView.MeanColours)) && _results.StoredId is { } storedId
+        if (which.In(View) == ResultImage.MeanColours && _results.StoredId is { } storedId
             && _store?.GetFileAsync(storedId, RunFile.Segmented).GetAwaiter().GetResult() is { } segmented)
             return segmented;
         return GetPng(which) is { } png ? (png, "image/png") : null;
@@ -94,37 +94,9 @@ public sealed partial class SegmentationSession
             r.Details.Silhouette, r.Details.DaviesBouldin, r.Details.Timings, r.ThumbnailPng.Length > 0 ? Thumbnails.DataUrl(r.ThumbnailPng) : null, r.Id, r.Details.Scores);
 
     /// <summary>A result's history row as it is shown the moment it lands (scores and run id come later).</summary>
-    private static RunRecord RecordOf(SegmentationResult result, string? imageName, PublishedImages drawn)
+    internal static RunRecord RecordOf(SegmentationResult result, string? imageName, PublishedImages drawn)
         => new(0, DateTime.UtcNow, imageName, result.Parameters, result.Reclustered, result.EpochLosses.ToArray(),
             result.FinalLoss, result.Inertia, double.NaN, double.NaN, result.Timings, drawn.ThumbnailPng is { } t ? Thumbnails.DataUrl(t) : null);
-
-    /// <summary>
-    /// Stores a finished run, or an edit of one when <paramref name="edit"/> is given (on a worker thread, before a
-    /// run counts as finished); returns the record with its id, or without one when runs are not stored or the store failed.
-    /// </summary>
-    private RunRecord Persist(RunRecord record, SegmentationResult result, RgbImage image, PublishedImages drawn, RunEdit? edit = null,
-        Engine.Steering.Scribbles? strokes = null)
-    {
-        if (_store is null || HistoryOwner is null) return record;
-        try
-        {
-            // The upload's own bytes (once per distinct upload); an image set without an upload is stored as its PNG.
-            byte[] original = _images.OriginalBytesOf(image) ?? ImageLoader.EncodePng(image);
-            var id = RunCodec.NewId();
-            var quality = new RunQuality(record.Silhouette, record.DaviesBouldin, QualitySample);
-            _store.SaveAsync(RunSnapshot.Of(id, HistoryOwner, record.ImageName, original, result, quality, drawn.Mean, drawn.ThumbnailPng, scores: record.Scores, meanPng: drawn.MeanPng, edit: edit, strokes: strokes)).GetAwaiter().GetResult();
-            // Stored: the store holds the upload's bytes now, the session only their hash.
-            _images.UploadStored(image);
-            _results.MarkStored(result, id);
-            return record with { RunId = id };
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            _logger.LogError(ex, edit is null ? "Could not store the run" : "Could not store the edited run");
-            _signals.Fail($"{(edit is null ? "The run finished" : "The edit was applied")} but could not be stored, so it will not be in the history after a reload: {ex.Message}");
-            return record;
-        }
-    }
 
     /// <summary>Deletes a run of the history from the store and the list.</summary>
     public async Task<bool> DeleteRunAsync(int number)

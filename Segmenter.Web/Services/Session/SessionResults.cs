@@ -14,8 +14,7 @@ namespace Segmenter.Web.Services;
 /// </summary>
 internal sealed class SessionResults(object gate)
 {
-    private readonly Dictionary<string, byte[]> _pngCache = new();
-    private const string MeanPng = "mean";
+    private readonly Dictionary<ResultImage, byte[]> _pngCache = new();
     private readonly List<TrainedModel> _deferredDisposal = [];
     private SegmentationResult? _result;
     private RgbImage? _image;
@@ -107,7 +106,7 @@ internal sealed class SessionResults(object gate)
                 _result = result;
                 _image = image;
                 _pngCache.Clear();
-                if (meanPng is not null) _pngCache[MeanPng] = meanPng;
+                if (meanPng is not null) _pngCache[ResultImage.MeanColours] = meanPng;
                 _modelReleased = !modelInMemory;
                 _imageReleased = false;
                 _version++;
@@ -162,24 +161,19 @@ internal sealed class SessionResults(object gate)
         _imageReleased = false;
     }
 
-    /// <summary>PNG bytes for "original", "segmented" (the given view), "mean", "palette", "boundaries", "labels" or a cluster highlight; null when unavailable.</summary>
-    public byte[]? GetPng(string which, ResultView view, SessionImageSource images)
+    /// <summary>The PNG of a result image (the segmented one in the given view), or null when unavailable; baselines and the stability map are the assessment's.</summary>
+    public byte[]? GetPng(ResultImage which, ResultView view, SessionImageSource images)
     {
         RgbImage? image;
         SegmentationResult? result;
+        which = which.In(view);
         lock (gate)
         {
             if (_closed) return null;
             image = images.Current; result = _result;
-            if (which == "segmented") which = view switch
-            {
-                ResultView.Palette => "palette",
-                ResultView.Boundaries => "boundaries",
-                _ => MeanPng,
-            };
             if (_pngCache.TryGetValue(which, out var cached)) return cached;
         }
-        if (image is null && which is "original" or "boundaries") image = images.GetOrReload(); // released: decoded again
+        if (image is null && which.Kind is ResultImageKind.Original or ResultImageKind.Boundaries) image = images.GetOrReload(); // released: decoded again
         byte[]? png = Encode(which, image, result);
         if (png is null) return null;
         lock (gate)
@@ -189,18 +183,18 @@ internal sealed class SessionResults(object gate)
         return png;
     }
 
-    private byte[]? Encode(string which, RgbImage? image, SegmentationResult? result)
+    private static byte[]? Encode(ResultImage which, RgbImage? image, SegmentationResult? result)
     {
         bool sameSize = result is not null && image is not null && image.Width == result.Width && image.Height == result.Height;
-        return which switch
+        return which.Kind switch
         {
-            "original" when image is not null => ImageLoader.EncodePng(image),
-            MeanPng when result is not null => ImageLoader.EncodePng(result.RenderMeanColours()),
-            "palette" when result is not null => ImageLoader.EncodePng(result.RenderPalette()),
-            "boundaries" when sameSize => ImageLoader.EncodePng(result!.RenderBoundaries(image!)),
-            "labels" when result is not null => ImageLoader.EncodeLabelPng(result.Labels, result.Width, result.Height),
-            _ when ClusterHighlight.Parse(which) is { } c && sameSize && c < result!.Clusters.Count
-                => ImageLoader.EncodePng(ClusterHighlight.Render(result, image!, c)),
+            ResultImageKind.Original when image is not null => ImageLoader.EncodePng(image),
+            ResultImageKind.MeanColours when result is not null => ImageLoader.EncodePng(result.RenderMeanColours()),
+            ResultImageKind.Palette when result is not null => ImageLoader.EncodePng(result.RenderPalette()),
+            ResultImageKind.Boundaries when sameSize => ImageLoader.EncodePng(result!.RenderBoundaries(image!)),
+            ResultImageKind.Labels when result is not null => ImageLoader.EncodeLabelPng(result.Labels, result.Width, result.Height),
+            ResultImageKind.Highlight when sameSize && which.Index < result!.Clusters.Count
+                => ImageLoader.EncodePng(ClusterHighlight.Render(result, image!, which.Index)),
             _ => null,
         };
     }
