@@ -113,14 +113,14 @@ internal static class MemoryCommand
     /// <summary>One visitor: uploads, trains, and looks at the original and the segmented image, as the page does.</summary>
     private static async Task VisitAsync(int i, SegmentationSession session, byte[] jpeg, int epochs)
     {
-        await session.AttachHistoryAsync(RunCodec.NewId());
+        await session.History.AttachAsync(RunCodec.NewId());
         if (!await session.LoadUploadAsync(new MemoryStream(jpeg, writable: false), $"visitor-{i}.jpg"))
-            throw new InvalidOperationException($"session {i}: the upload was refused: {session.Error}");
+            throw new InvalidOperationException($"session {i}: the upload was refused: {session.Changes.Error}");
         session.Form.Epochs = epochs;
         session.Form.Clusters = 6;
-        if (!await session.StartAsync()) throw new InvalidOperationException($"session {i}: the run was refused: {session.Error}");
+        if (!await session.StartAsync()) throw new InvalidOperationException($"session {i}: the run was refused: {session.Changes.Error}");
         while (session.State is not (SessionState.Finished or SessionState.Failed or SessionState.Cancelled)) await Task.Delay(100);
-        if (session.State != SessionState.Finished) throw new InvalidOperationException($"session {i}: the run ended {session.State}: {session.Error}");
+        if (session.State != SessionState.Finished) throw new InvalidOperationException($"session {i}: the run ended {session.State}: {session.Changes.Error}");
         _ = session.GetImageFile(ResultImage.Original);
         _ = session.GetImageFile(ResultImage.Segmented);
     }

@@ -123,7 +123,7 @@ public class CircuitHandlerTests
         Assert.Equal(SessionState.Running, session.State);
         _time.Advance(TimeSpan.FromSeconds(0.1));
         await TestData.Until(() => session.State == SessionState.Cancelled && runner.Running == 0);
-        Assert.Null(session.Error);
+        Assert.Null(session.Changes.Error);
         Assert.True(session.CanStart); // a visitor who comes back can train again
     }
 

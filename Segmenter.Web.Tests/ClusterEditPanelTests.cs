@@ -131,7 +131,7 @@ public sealed class ClusterEditPanelTests : IAsyncLifetime
         await Click(cut, "redo-button");
         await TestData.Until(() => _session.Result!.Clusters.Count == 2);
         Assert.Equal(merged, _session.Result!.Labels);
-        Assert.Null(_session.Error);
+        Assert.Null(_session.Changes.Error);
     }
 
     [Fact]
@@ -160,9 +160,9 @@ public sealed class ClusterEditPanelTests : IAsyncLifetime
         var trained = _session.Result!.Labels.ToArray();
         await Tick(cut, 1); // one colour: nothing to split
         await Click(cut, "split-button");
-        await TestData.Until(() => _session.Error is not null);
+        await TestData.Until(() => _session.Changes.Error is not null);
 
-        Assert.Contains("cannot split into 2", _session.Error);
+        Assert.Contains("cannot split into 2", _session.Changes.Error);
         Assert.Equal(trained, _session.Result!.Labels);
         cut.Render();
         Assert.True(Disabled(cut, "undo-button"));

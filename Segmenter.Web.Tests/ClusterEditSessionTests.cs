@@ -13,7 +13,7 @@ public sealed class ClusterEditSessionTests
         var trained = session.Result!.Labels.ToArray();
         Assert.True(session.CanEditClusters);
 
-        Assert.True(await session.MergeClustersAsync([0, 1]), session.Error);
+        Assert.True(await session.MergeClustersAsync([0, 1]), session.Changes.Error);
         Assert.Equal(2, session.Result!.Clusters.Count);
         Assert.True(session.Result.Reclustered);
         Assert.True(session.Result.Model!.ResidentBytes > 0); // the edited result refers to the run's model: it can be edited again
@@ -21,11 +21,11 @@ public sealed class ClusterEditSessionTests
         for (int i = 0; i < trained.Length; i++) Assert.Equal(trained[i] == 2 ? 1 : 0, session.Result.Labels[i]);
         Assert.True(session.ResidentBytes >= 4L * w * h * 32); // the per-pixel codes count against the budget
 
-        Assert.True(await session.UndoEditAsync(), session.Error);
+        Assert.True(await session.UndoEditAsync(), session.Changes.Error);
         Assert.Equal(trained, session.Result!.Labels);
         Assert.False(session.CanUndoEdit);
         Assert.True(session.CanRedoEdit);
         Assert.False(await session.UndoEditAsync());
-        Assert.Contains("no edit to undo", session.Error);
+        Assert.Contains("no edit to undo", session.Changes.Error);
     }
 }

@@ -19,8 +19,8 @@ public sealed class ClusterSelectionTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _session = await TrainedBands.StartAsync(clusters: 3);
-        Assert.True(_session.State == SessionState.Finished, _session.Error);
-        _session.Changed += () => Interlocked.Increment(ref _changes);
+        Assert.True(_session.State == SessionState.Finished, _session.Changes.Error);
+        _session.Changes.Changed += () => Interlocked.Increment(ref _changes);
     }
 
     public async Task DisposeAsync() { _session.Dispose(); await _ctx.DisposeAsync(); }
@@ -98,12 +98,12 @@ public sealed class ClusterSelectionTests : IAsyncLifetime
 
         _session.SelectCluster(0, true);
         _session.SelectCluster(2, true);
-        Assert.True(await _session.MergeClustersAsync(_session.SelectedClusters), _session.Error);
+        Assert.True(await _session.MergeClustersAsync(_session.SelectedClusters), _session.Changes.Error);
         Assert.Equal(2, _session.Result!.Clusters.Count);
         Assert.Empty(_session.SelectedClusters); // the merge renumbered the clusters: old picks would mislead
 
         _session.SelectCluster(1, true);
-        Assert.True(await _session.UndoEditAsync(), _session.Error);
+        Assert.True(await _session.UndoEditAsync(), _session.Changes.Error);
         Assert.Empty(_session.SelectedClusters);
         Assert.Equal(3, _session.Result!.Clusters.Count);
     }

@@ -25,8 +25,8 @@ internal static class EditSessions
 
     public static async Task RunAsync(SegmentationSession session)
     {
-        Assert.True(await session.StartAsync(), session.Error);
+        Assert.True(await session.StartAsync(), session.Changes.Error);
         await TestData.Until(() => session.State is SessionState.Finished or SessionState.Failed);
-        Assert.True(session.State == SessionState.Finished, session.Error);
+        Assert.True(session.State == SessionState.Finished, session.Changes.Error);
     }
 }

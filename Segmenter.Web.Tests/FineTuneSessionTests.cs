@@ -23,9 +23,9 @@ public sealed class FineTuneSessionTests
         int trainedEpochs = session.EpochLosses.Count;
         var strokes = LeftAndMiddleBands();
 
-        Assert.True(await session.FineTuneWithScribblesAsync(strokes, epochs: 2), session.Error);
+        Assert.True(await session.FineTuneWithScribblesAsync(strokes, epochs: 2), session.Changes.Error);
         await TestData.Until(() => session.State is SessionState.Finished or SessionState.Failed or SessionState.Cancelled);
-        Assert.True(session.State == SessionState.Finished, session.Error);
+        Assert.True(session.State == SessionState.Finished, session.Changes.Error);
 
         Assert.Equal(trainedEpochs + 2, session.EpochLosses.Count);
         Assert.All(session.EpochLosses.Skip(trainedEpochs), l => Assert.True(double.IsFinite(l.Loss)));
@@ -40,7 +40,7 @@ public sealed class FineTuneSessionTests
         }
         Assert.Same(strokes, session.CurrentScribbles!.BrushOfPixel);
 
-        Assert.True(await session.UndoEditAsync(), session.Error);
+        Assert.True(await session.UndoEditAsync(), session.Changes.Error);
         Assert.Equal(trained, session.Result!.Labels);
     }
 
@@ -55,11 +55,11 @@ public sealed class FineTuneSessionTests
         // Cancel as the first fine-tune epoch lands (the change is raised on the engine's thread, so the cancel is
         // seen within the next batch: on this tiny image the other epochs would be over before a poll saw one).
         int cancelled = 0;
-        session.Changed += () =>
+        session.Changes.Changed += () =>
         {
             if (session.EpochLosses.Count > trainedEpochs && Interlocked.Exchange(ref cancelled, 1) == 0) session.Cancel();
         };
-        Assert.True(await session.FineTuneWithScribblesAsync(LeftAndMiddleBands(), epochs: FineTuneSettings.MaxEpochs), session.Error);
+        Assert.True(await session.FineTuneWithScribblesAsync(LeftAndMiddleBands(), epochs: FineTuneSettings.MaxEpochs), session.Changes.Error);
         await TestData.Until(() => !session.IsBusy);
         Assert.Equal(1, cancelled);
 
@@ -69,9 +69,9 @@ public sealed class FineTuneSessionTests
         Assert.Equal(0, shown.Model!.Version); // the network is the run's again, not part-tuned
         Assert.Equal(trainedEpochs, session.EpochLosses.Count); // and the curve is the run's
         Assert.True(session.CanFineTune);
-        Assert.True(await session.FineTuneWithScribblesAsync(LeftAndMiddleBands(), epochs: 1), session.Error);
+        Assert.True(await session.FineTuneWithScribblesAsync(LeftAndMiddleBands(), epochs: 1), session.Changes.Error);
         await TestData.Until(() => !session.IsBusy);
-        Assert.True(session.State == SessionState.Finished, session.Error);
+        Assert.True(session.State == SessionState.Finished, session.Changes.Error);
         Assert.Equal(1, session.Result!.Model!.Version);
     }
 
@@ -87,7 +87,7 @@ public sealed class FineTuneSessionTests
         for (int i = 0; i < strokes.Length; i++) if (strokes[i] > brushes) strokes[i] = 0;
 
         Assert.False(await session.FineTuneWithScribblesAsync(strokes, epochs));
-        Assert.Contains(message, session.Error);
+        Assert.Contains(message, session.Changes.Error);
         Assert.Same(shown, session.Result);
         Assert.Equal(0, shown!.Model!.Version);
         Assert.False(session.IsBusy);

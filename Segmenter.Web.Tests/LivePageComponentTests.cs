@@ -162,7 +162,7 @@ public class LivePageComponentTests : IAsyncLifetime
         using var session = TestData.Session();
         session.SetImage(TestData.Image(8, 6), "cat.png");
         var seen = new List<(bool Result, int Rows)>();
-        session.Changed += () => seen.Add((session.Result is not null, session.History.Count));
+        session.Changes.Changed += () => seen.Add((session.Result is not null, session.History.Count));
         Assert.True(await session.StartAsync());
         await TestData.Until(() => session.State == SessionState.Finished);
         // Never a change with the result shown and its row missing.

@@ -73,13 +73,13 @@ public sealed class ScribblePanelTests : IAsyncLifetime
         var before = _session.Result!.Labels.ToArray();
         var strokes = new byte[W * H];
         strokes[0] = 1; strokes[1] = 1; strokes[W * H - 1] = 2; // pixels 0 and 1 are in different clusters before
-        Assert.True(await _session.ReclusterWithScribblesAsync(strokes), _session.Error);
+        Assert.True(await _session.ReclusterWithScribblesAsync(strokes), _session.Changes.Error);
         var after = _session.Result!.Labels;
         Assert.Equal(after[0], after[1]);
         Assert.NotEqual(after[0], after[W * H - 1]);
         Assert.Same(strokes, _session.CurrentScribbles!.BrushOfPixel);
 
-        Assert.True(await _session.UndoEditAsync(), _session.Error);
+        Assert.True(await _session.UndoEditAsync(), _session.Changes.Error);
         Assert.Equal(before, _session.Result!.Labels.ToArray());
     }
 
@@ -94,7 +94,7 @@ public sealed class ScribblePanelTests : IAsyncLifetime
         var strokes = new byte[length];
         strokes[0] = (byte)value;
         Assert.False(await _session.ReclusterWithScribblesAsync(strokes));
-        Assert.Contains(message, _session.Error);
+        Assert.Contains(message, _session.Changes.Error);
         Assert.Same(shown, _session.Result);
         Assert.Null(_session.CurrentScribbles);
     }

@@ -13,13 +13,13 @@ public sealed class ScribbleSessionTests
         var trained = session.Result!.Labels.ToArray();
 
         Assert.False(await session.ReclusterWithScribblesAsync(new byte[w * h - 1]));
-        Assert.Contains("not the 24×16", session.Error);
+        Assert.Contains("not the 24×16", session.Changes.Error);
         Assert.Equal(trained, session.Result!.Labels);
         Assert.Null(session.CurrentScribbles);
 
         var strokes = new byte[w * h];
         for (int y = 4; y < 12; y++) { strokes[y * w + 2] = 1; strokes[y * w + 12] = 2; } // left band 1, middle band 2
-        Assert.True(await session.ReclusterWithScribblesAsync(strokes), session.Error);
+        Assert.True(await session.ReclusterWithScribblesAsync(strokes), session.Changes.Error);
         Assert.True(session.Result!.Reclustered);
         Assert.NotEqual(session.Result.Labels[4 * w + 2], session.Result.Labels[4 * w + 12]);
         for (int y = 4; y < 12; y++)
@@ -29,7 +29,7 @@ public sealed class ScribbleSessionTests
         }
         Assert.Same(strokes, session.CurrentScribbles!.BrushOfPixel);
 
-        Assert.True(await session.UndoEditAsync(), session.Error);
+        Assert.True(await session.UndoEditAsync(), session.Changes.Error);
         Assert.Equal(trained, session.Result!.Labels);
     }
 }

@@ -14,10 +14,10 @@ public class SessionTests
         session.Form.Epochs = 2;
         session.Form.LearningRate = 1e30;
         string? raised = null;
-        session.ErrorRaised += m => raised = m;
+        session.Changes.ErrorRaised += m => raised = m;
         await session.StartAsync();
         await TestData.Until(() => session.State == SessionState.Failed);
-        Assert.Contains("Training diverged in epoch", session.Error);
+        Assert.Contains("Training diverged in epoch", session.Changes.Error);
         await TestData.Until(() => raised is not null);
         Assert.True(session.CanStart); // the page stays usable
     }
@@ -34,7 +34,7 @@ public class SessionTests
         second.SetImage(TestData.Image(8, 6), "b.png");
         Assert.True(await first.StartAsync());
         Assert.False(await second.StartAsync());
-        Assert.Equal("The server is busy; try again in a minute.", second.Error);
+        Assert.Equal("The server is busy; try again in a minute.", second.Changes.Error);
         release.SetResult();
     }
 
@@ -85,9 +85,9 @@ public class SessionTests
         var first = session.Result!.Model!;
 
         session.Form.Clusters = 3; // only the clustering changed: re-clustered on the same model, which stays
-        Assert.True(await session.ReclusterAsync(), session.Error);
+        Assert.True(await session.ReclusterAsync(), session.Changes.Error);
         await TestData.Until(() => session.State == SessionState.Finished && session.Result!.Clusters.Count == 3);
-        Assert.True(session.Result!.Reclustered, session.Error);
+        Assert.True(session.Result!.Reclustered, session.Changes.Error);
         Assert.Same(first, session.Result.Model);
         Assert.False(first.IsDisposed);
 

@@ -36,7 +36,7 @@ public sealed class SteeringPanelTests : IAsyncLifetime
     {
         await cut.InvokeAsync(() => cut.Find("[data-testid=stability-button]").Click());
         await TestData.Until(() => _session.State is SessionState.Finished or SessionState.Failed);
-        Assert.True(_session.State == SessionState.Finished, _session.Error);
+        Assert.True(_session.State == SessionState.Finished, _session.Changes.Error);
         cut.Render();
     }
 
@@ -86,8 +86,8 @@ public sealed class SteeringPanelTests : IAsyncLifetime
         await RunSeeds(cut);
 
         cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary(LabelPng(W + 1, H, _ => 0), "wrong.png"));
-        await TestData.Until(() => _session.Error is not null);
-        Assert.Contains($"{W + 1}×{H}", _session.Error);
+        await TestData.Until(() => _session.Changes.Error is not null);
+        Assert.Contains($"{W + 1}×{H}", _session.Changes.Error);
         Assert.Empty(cut.FindAll("[data-testid=gt-score]"));
         Assert.NotNull(_session.Steering); // the run's views are kept
 
@@ -95,7 +95,7 @@ public sealed class SteeringPanelTests : IAsyncLifetime
         cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary(LabelPng(W, H, i => i / W >= H / 2 ? 1 : 0), "truth.png"));
         await TestData.Until(() => _session.Steering?.TruthScore is not null);
         cut.Render();
-        Assert.Null(_session.Error);
+        Assert.Null(_session.Changes.Error);
         var score = _session.Steering!.TruthScore!;
         Assert.InRange(score.Ari, -0.2, 0.0);
         Assert.Equal(0.5 / 1.5, score.MatchedMeanIoU, 12); // each matched pair shares a quarter of the image over three quarters

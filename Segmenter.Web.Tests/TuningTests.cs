@@ -167,7 +167,7 @@ public class TuningTests : IAsyncLifetime
     [Fact]
     public async Task Query_string_prefills_the_form_and_loads_the_sample()
     {
-        _ctx.Services.AddSingleton(_session);
+        _ctx.Services.AddSingleton(_session).AddSingleton(_session.Changes).AddSingleton(_session.History);
         _ctx.Services.GetRequiredService<NavigationManager>()
             .NavigateTo("/?sample=coffee&k=5&epochs=12&heads=4&window=3&seed=7&preset=original&batch=512&lr=0.002");
         var cut = _ctx.Render<Home>();
@@ -182,7 +182,7 @@ public class TuningTests : IAsyncLifetime
     [Fact]
     public void Query_string_fills_the_advanced_settings_too()
     {
-        _ctx.Services.AddSingleton(_session);
+        _ctx.Services.AddSingleton(_session).AddSingleton(_session.Changes).AddSingleton(_session.History);
         _ctx.Services.GetRequiredService<NavigationManager>()
             .NavigateTo("/?k=5&codeSize=16&hiddenWidth=32&activation=gelu&kmeansRestarts=3&kmeansInit=random");
         _ctx.Render<Home>();
@@ -196,7 +196,7 @@ public class TuningTests : IAsyncLifetime
     public async Task Invalid_query_values_show_the_forms_messages()
     {
         using var fresh = TestData.Session(); // no image yet, as a first visit
-        _ctx.Services.AddSingleton(fresh);
+        _ctx.Services.AddSingleton(fresh).AddSingleton(fresh.Changes).AddSingleton(fresh.History);
         _ctx.Services.GetRequiredService<NavigationManager>().NavigateTo("/?k=99&epochs=abc&heads=3&preset=turbo&sample=nope");
         var cut = _ctx.Render<Home>();
         cut.WaitForAssertion(() =>

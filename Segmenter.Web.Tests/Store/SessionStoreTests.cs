@@ -57,7 +57,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
         var owner = RunCodec.NewId();
         var upload = Png(3);
         var first = NewSession();
-        await first.AttachHistoryAsync(owner);
+        await first.History.AttachAsync(owner);
         Assert.True(await UploadAsync(first, upload));
         await TrainAsync(first, 3);
         await TrainAsync(first, 4);
@@ -66,7 +66,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
 
         // A reload: a new session of the same browser.
         var reloaded = NewSession();
-        await reloaded.AttachHistoryAsync(owner);
+        await reloaded.History.AttachAsync(owner);
         Assert.Equal(ids, reloaded.History.Runs.Select(r => r.RunId));
         Assert.Equal([3, 4], reloaded.History.Runs.Select(r => r.Clusters));
         Assert.Equal(first.History.Runs.Select(r => r.FinalLoss), reloaded.History.Runs.Select(r => r.FinalLoss));
@@ -81,13 +81,13 @@ public sealed class SessionStoreTests : IAsyncLifetime
     {
         var owner = RunCodec.NewId();
         var session = NewSession();
-        await session.AttachHistoryAsync(owner);
+        await session.History.AttachAsync(owner);
         Assert.True(await UploadAsync(session, Png(5)));
         await TrainAsync(session, 3);
         var parentId = session.History.Runs.Single().RunId!;
 
         var editedId = await session.StoreEditedRunAsync(session.Result!, "merge clusters 0 and 1", parentId);
-        Assert.True(RunCodec.IsId(editedId), session.Error);
+        Assert.True(RunCodec.IsId(editedId), session.Changes.Error);
         Assert.NotEqual(parentId, editedId);
         Assert.Equal([parentId, editedId], session.History.Runs.Select(r => r.RunId));
 
@@ -100,7 +100,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
         Assert.Equal("merge clusters 0 and 1", (string?)report["edit"]!["Summary"]);
 
         var reloaded = NewSession();
-        await reloaded.AttachHistoryAsync(owner);
+        await reloaded.History.AttachAsync(owner);
         Assert.Equal([parentId, editedId], reloaded.History.Runs.Select(r => r.RunId));
     }
 
@@ -109,8 +109,8 @@ public sealed class SessionStoreTests : IAsyncLifetime
     {
         var (session, trainedId) = await TrainedBandsStoredAsync(24, 16);
 
-        Assert.True(await session.MergeClustersAsync([0, 1]), session.Error);
-        Assert.True(await session.UndoEditAsync(), session.Error);
+        Assert.True(await session.MergeClustersAsync([0, 1]), session.Changes.Error);
+        Assert.True(await session.UndoEditAsync(), session.Changes.Error);
 
         var ids = session.History.Runs.Select(r => r.RunId!).ToArray();
         Assert.Equal(3, ids.Length);
@@ -129,11 +129,11 @@ public sealed class SessionStoreTests : IAsyncLifetime
         var session = new SegmentationSession(TestData.Runner(), new SampleImages(), new RunPublisher(NullLogger<RunPublisher>.Instance, _host.Store), new SessionRegistry(),
             Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance, _host.Store);
         _sessions.Add(session);
-        await session.AttachHistoryAsync(RunCodec.NewId());
+        await session.History.AttachAsync(RunCodec.NewId());
         session.SetImage(TestData.Bands(width, height), "bands.png");
         session.Form.Clusters = 3;
         session.Form.Epochs = 1;
-        Assert.True(await session.StartAsync(), session.Error);
+        Assert.True(await session.StartAsync(), session.Changes.Error);
         await TestData.Until(() => session.State is SessionState.Finished or SessionState.Failed);
         await TestData.Until(() => session.History.Runs.Single().RunId is not null);
         return (session, session.History.Runs.Single().RunId!);
@@ -147,7 +147,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
 
         var strokes = new byte[w * h];
         for (int y = 4; y < 12; y++) { strokes[y * w + 2] = 1; strokes[y * w + 20] = 4; }
-        Assert.True(await session.ReclusterWithScribblesAsync(strokes), session.Error);
+        Assert.True(await session.ReclusterWithScribblesAsync(strokes), session.Changes.Error);
 
         var strokedId = session.History.Runs.Last().RunId!;
         var details = (await _host.Store.GetAsync(strokedId))!.Summary.Details;
@@ -167,21 +167,21 @@ public sealed class SessionStoreTests : IAsyncLifetime
     {
         var a = NewSession();
         var b = NewSession();
-        await a.AttachHistoryAsync(RunCodec.NewId());
-        await b.AttachHistoryAsync(RunCodec.NewId());
+        await a.History.AttachAsync(RunCodec.NewId());
+        await b.History.AttachAsync(RunCodec.NewId());
         await UploadAsync(a, Png(1));
         await UploadAsync(b, Png(2));
         await TrainAsync(a, 3);
         await TrainAsync(b, 5);
 
         var aAgain = NewSession();
-        await aAgain.AttachHistoryAsync(a.HistoryOwner);
+        await aAgain.History.AttachAsync(a.History.Owner);
         Assert.Equal([3], aAgain.History.Runs.Select(r => r.Clusters));
         var bAgain = NewSession();
-        await bAgain.AttachHistoryAsync(b.HistoryOwner);
+        await bAgain.History.AttachAsync(b.History.Owner);
         Assert.Equal([5], bAgain.History.Runs.Select(r => r.Clusters));
 
-        Assert.True(await aAgain.DeleteRunAsync(aAgain.History.Runs[0].Number));
+        Assert.True(await aAgain.History.DeleteAsync(aAgain.History.Runs[0].Number));
         Assert.Empty(aAgain.History.Runs);
         Assert.Null(await _host.Store.GetAsync(a.History.Runs[0].RunId!));
         Assert.NotNull(await _host.Store.GetAsync(b.History.Runs[0].RunId!));
@@ -191,7 +191,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
     public async Task A_session_without_a_history_id_stores_nothing()
     {
         var session = NewSession();
-        await session.AttachHistoryAsync("not-an-id");
+        await session.History.AttachAsync("not-an-id");
         await UploadAsync(session, Png(1));
         await TrainAsync(session, 3);
         Assert.Null(session.History.Runs[0].RunId);
@@ -202,7 +202,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
     public async Task Opening_a_stored_run_continues_from_it_and_reclustering_trains_the_released_model_again()
     {
         var owner = NewSession(); // the real engine on an 8×6 image
-        await owner.AttachHistoryAsync(RunCodec.NewId());
+        await owner.History.AttachAsync(RunCodec.NewId());
         await UploadAsync(owner, Png(9), "photo.png");
         owner.Form.Seed = 17;
         owner.Form.Epochs = 2;
@@ -210,7 +210,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
         var id = owner.History.Runs[0].RunId!;
 
         var visitor = NewSession();
-        await visitor.AttachHistoryAsync(RunCodec.NewId());
+        await visitor.History.AttachAsync(RunCodec.NewId());
         Assert.True(await visitor.OpenStoredRunAsync(id));
         Assert.Equal(id, visitor.ContinuedFrom);
         Assert.Equal("photo.png", visitor.ImageName);
@@ -234,7 +234,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
     {
         var upload = Png(4);
         var session = NewSession();
-        await session.AttachHistoryAsync(RunCodec.NewId());
+        await session.History.AttachAsync(RunCodec.NewId());
         await UploadAsync(session, upload);
         await TrainAsync(session, 3);
         long resident = session.ResidentBytes;
@@ -264,7 +264,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
     {
         var time = new CircuitHandlerTests.ManualTime();
         var session = NewSession();
-        await session.AttachHistoryAsync(RunCodec.NewId());
+        await session.History.AttachAsync(RunCodec.NewId());
         Assert.True(await UploadAsync(session, Png(5)));
         await TrainAsync(session, 3);
         long resident = session.ResidentBytes;
@@ -299,7 +299,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
         var runner = TestData.Runner();
         runner.BeforeWork = (job, ct) => job.Id > 1 ? Task.Delay(Timeout.Infinite, ct) : Task.CompletedTask;
         var session = NewSession(runner);
-        await session.AttachHistoryAsync(RunCodec.NewId());
+        await session.History.AttachAsync(RunCodec.NewId());
         Assert.True(await UploadAsync(session, Png(6)));
         await TrainAsync(session, 3);
         using var handler = DropHandler(session, time);
@@ -319,6 +319,6 @@ public sealed class SessionStoreTests : IAsyncLifetime
     {
         var session = NewSession();
         Assert.False(await session.OpenStoredRunAsync(RunCodec.NewId()));
-        Assert.Contains("no stored run", session.Error);
+        Assert.Contains("no stored run", session.Changes.Error);
     }
 }

@@ -36,7 +36,7 @@ public sealed class WorkingResolutionPageTests : IAsyncLifetime
     {
         var session = new SegmentationSession(TestData.Runner(), new SampleImages(), new RunPublisher(NullLogger<RunPublisher>.Instance, _host.Store), new SessionRegistry(),
             Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance, _host.Store);
-        await session.AttachHistoryAsync(RunCodec.NewId());
+        await session.History.AttachAsync(RunCodec.NewId());
         session.SetImage(TestData.Bands(96, 80), "bands.png");
         session.Form.Clusters = 2;
         session.Form.Epochs = 1;

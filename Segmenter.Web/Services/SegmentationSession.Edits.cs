@@ -72,23 +72,23 @@ public sealed partial class SegmentationSession
     private async Task<bool> EditAsync(string summary, Func<ClusterEditState, (SteeredClusters Next, Action? Commit, Action? Rollback)> edit,
         Scribbles? strokes = null, bool fromJob = false)
     {
-        if (IsBusy && !fromJob) { _signals.Fail("Wait for the current job to finish (or cancel it) before editing the clusters."); return false; }
-        if (Interlocked.Exchange(ref _editing, 1) == 1) { _signals.Fail("The last edit is still being applied."); return false; }
+        if (IsBusy && !fromJob) { _changes.Fail("Wait for the current job to finish (or cancel it) before editing the clusters."); return false; }
+        if (Interlocked.Exchange(ref _editing, 1) == 1) { _changes.Fail("The last edit is still being applied."); return false; }
         var lease = _results.Lease();
         try
         {
             if (lease is not var (result, image))
             {
-                _signals.Fail("Run a segmentation first: merge, split and undo edit the current run's clusters.");
+                _changes.Fail("Run a segmentation first: merge, split and undo edit the current run's clusters.");
                 return false;
             }
-            _signals.Error = null;
-            _signals.RaiseChanged();
+            _changes.Error = null;
+            _changes.RaiseChanged();
             var parentRunId = StoredIdOf(result);
             var (state, edited) = await Task.Run(() => Apply(result, image, edit));
             if (!_results.ReplaceIfCurrent(result, edited, image))
             {
-                _signals.Fail("A new run replaced the one being edited; the edit was dropped.");
+                _changes.Fail("A new run replaced the one being edited; the edit was dropped.");
                 return false;
             }
             Volatile.Write(ref _edits, state with { Shown = edited });
@@ -98,14 +98,14 @@ public sealed partial class SegmentationSession
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
         {
-            _signals.Fail($"The edit was not applied: {ex.Message}");
+            _changes.Fail($"The edit was not applied: {ex.Message}");
             return false;
         }
         finally
         {
             if (lease is not null) _results.ReleaseLease();
             Volatile.Write(ref _editing, 0);
-            _signals.RaiseChanged();
+            _changes.RaiseChanged();
         }
     }
 

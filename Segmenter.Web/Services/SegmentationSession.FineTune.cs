@@ -23,7 +23,7 @@ public sealed partial class SegmentationSession
     {
         if (!CanFineTune || Result is not { } shown)
         {
-            _signals.Fail("Fine-tuning needs a finished run whose trained model is still held, and no other job or edit running.");
+            _changes.Fail("Fine-tuning needs a finished run whose trained model is still held, and no other job or edit running.");
             return Task.FromResult(false);
         }
         Scribbles strokes;
@@ -33,10 +33,10 @@ public sealed partial class SegmentationSession
             strokes = new Scribbles(shown.Width, shown.Height, brushOfPixel);
             TrainedModel.Of(shown).FineTuneStrokes(strokes, settings);
         }
-        catch (ArgumentException ex) { _signals.Fail($"The fine-tune did not start: {ex.Message}"); return Task.FromResult(false); }
+        catch (ArgumentException ex) { _changes.Fail($"The fine-tune did not start: {ex.Message}"); return Task.FromResult(false); }
 
         _runs.BeginOther();
-        _signals.Error = null;
+        _changes.Error = null;
         return Task.FromResult(_runs.Launch(SessionActivity.FineTuning, $"{ImageName} fine-tune {epochs} epochs",
             ct => FineTuneJobAsync(strokes, settings, ct)));
     }
@@ -71,6 +71,6 @@ public sealed partial class SegmentationSession
         });
         _runs.EnterStage(PipelineStage.Clustering);
         if (!await ApplyStrokesAsync(strokes, fromJob: true))
-            throw new InvalidOperationException(_signals.Error ?? "The fine-tuned strokes were not applied.");
+            throw new InvalidOperationException(_changes.Error ?? "The fine-tuned strokes were not applied.");
     }
 }

@@ -15,14 +15,14 @@ public sealed partial class SegmentationSession
     {
         if (_disposed || IsBusy) return Task.FromResult(false);
         var image = Image;
-        if (image is null) { _signals.Fail("Choose an image first."); return Task.FromResult(false); }
+        if (image is null) { _changes.Fail("Choose an image first."); return Task.FromResult(false); }
         var parameters = Form.ToParameters();
-        if (parameters is null) { _signals.Fail(Form.Errors.First()); return Task.FromResult(false); }
+        if (parameters is null) { _changes.Fail(Form.Errors.First()); return Task.FromResult(false); }
         try { parameters.Validate(image.PixelCount); }
-        catch (ArgumentException ex) { _signals.Fail(ex.Message); return Task.FromResult(false); }
+        catch (ArgumentException ex) { _changes.Fail(ex.Message); return Task.FromResult(false); }
 
         _runs.BeginTraining(parameters.Epochs);
-        _signals.Error = null;
+        _changes.Error = null;
         var imageName = ImageName;
         return Task.FromResult(_runs.Launch(SessionActivity.Training, $"{imageName} k={parameters.Clusters}",
             ct => TrainAsync(image, imageName, parameters, ct), LogOf(parameters, imageName)));
@@ -35,11 +35,11 @@ public sealed partial class SegmentationSession
     public Task<bool> ReclusterAsync()
     {
         if (_disposed || IsBusy) return Task.FromResult(false);
-        if (ReclusterBlocker is { } why) { _signals.Fail(why); return Task.FromResult(false); }
+        if (ReclusterBlocker is { } why) { _changes.Fail(why); return Task.FromResult(false); }
         var parameters = Form.ToParameters()!;
         var imageName = ImageName;
         _runs.BeginOther();
-        _signals.Error = null;
+        _changes.Error = null;
         return Task.FromResult(_runs.Launch(SessionActivity.Reclustering, $"{imageName} re-cluster k={parameters.Clusters}",
             ct => WithCurrentResult("re-clustering", (previous, image) =>
             {
@@ -54,8 +54,8 @@ public sealed partial class SegmentationSession
     public Task<bool> SuggestKAsync()
     {
         if (_disposed || IsBusy) return Task.FromResult(false);
-        if (Result is null) { _signals.Fail("Train once first: the k sweep uses the trained codes."); return Task.FromResult(false); }
-        _signals.Error = null;
+        if (Result is null) { _changes.Fail("Train once first: the k sweep uses the trained codes."); return Task.FromResult(false); }
+        _changes.Error = null;
         _runs.BeginOther();
         return Task.FromResult(_runs.Launch(SessionActivity.SweepingK, $"{ImageName} k sweep",
             ct => WithCurrentResult("sweeping k", (result, _) =>
@@ -85,12 +85,12 @@ public sealed partial class SegmentationSession
             y = Math.Clamp(y, 0, image.Height - 1);
             var maps = await Task.Run(() => TrainedModel.Of(result).AttentionAt(x, y));
             Attention = new AttentionInsight(x, y, result.Parameters.Window, maps);
-            _signals.RaiseChanged();
+            _changes.RaiseChanged();
             return true;
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or ObjectDisposedException)
         {
-            _signals.Fail($"Could not read the attention: {ex.Message}");
+            _changes.Fail($"Could not read the attention: {ex.Message}");
             return false;
         }
         finally { _results.ReleaseLease(); }
@@ -111,9 +111,9 @@ public sealed partial class SegmentationSession
                 Publish(result, image, imageName, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
-            catch (ArgumentException ex) { _signals.Error = ex.Message; throw; }
-            catch (TrainingFailedException ex) { _signals.Error = ex.Message; throw; }
-            catch (Exception ex) { _signals.Error = $"The run failed: {ex.Message}"; throw; }
+            catch (ArgumentException ex) { _changes.Error = ex.Message; throw; }
+            catch (TrainingFailedException ex) { _changes.Error = ex.Message; throw; }
+            catch (Exception ex) { _changes.Error = $"The run failed: {ex.Message}"; throw; }
         }, CancellationToken.None);
 
     /// <summary>Runs work on the pool against the current result, which stays alive (leased) until the work ends.</summary>
@@ -124,13 +124,13 @@ public sealed partial class SegmentationSession
             if (_disposed) throw new OperationCanceledException();
             if (_results.Lease() is not ({ } result, { } image))
             {
-                _signals.Error = "There is no trained result any more; train again.";
-                throw new InvalidOperationException(_signals.Error);
+                _changes.Error = "There is no trained result any more; train again.";
+                throw new InvalidOperationException(_changes.Error);
             }
             _runs.MarkRunning();
             try { work(result, image); }
             catch (OperationCanceledException) { throw; }
-            catch (Exception ex) { _signals.Error = $"{char.ToUpperInvariant(what[0])}{what[1..]} failed: {ex.Message}"; throw; }
+            catch (Exception ex) { _changes.Error = $"{char.ToUpperInvariant(what[0])}{what[1..]} failed: {ex.Message}"; throw; }
             finally { _results.ReleaseLease(); }
         }, CancellationToken.None);
 
@@ -161,7 +161,7 @@ public sealed partial class SegmentationSession
         /// <summary>The run's history row as far as it is known.</summary>
         public RunRecord? Row { get; private set; }
 
-        public override string? Owner => session.HistoryOwner;
+        public override string? Owner => session.History.Owner;
         public override BaselineCache Baselines => session._baselines;
         public override byte[] OriginalOf(RgbImage original) => session._images.OriginalBytesOf(original) ?? ImageLoader.EncodePng(original);
 
@@ -181,7 +181,7 @@ public sealed partial class SegmentationSession
         {
             // The row's own scores (silhouette, Davies–Bouldin) are shown first: the baselines and seeds take longer.
             Row = Row! with { Silhouette = quality.Silhouette, DaviesBouldin = quality.DaviesBouldin };
-            if (session.History.Update(Row)) session._signals.RaiseChanged();
+            if (session.History.Update(Row)) session._changes.RaiseChanged();
         }
 
         public override void SeedsStarting() => session._runs.EnterStage(PipelineStage.Training);
@@ -205,7 +205,7 @@ public sealed partial class SegmentationSession
 
         public override bool StoreFailed(Exception failure)
         {
-            session._signals.Fail($"{(edit ? "The edit was applied" : "The run finished")} but could not be stored, so it will not be in the history after a reload: {failure.Message}");
+            session._changes.Fail($"{(edit ? "The edit was applied" : "The run finished")} but could not be stored, so it will not be in the history after a reload: {failure.Message}");
             return true;
         }
 
@@ -213,7 +213,7 @@ public sealed partial class SegmentationSession
         public void End()
         {
             if (edit) return;
-            try { if (Row is { } row && _leased && session.History.Update(row)) session._signals.RaiseChanged(); }
+            try { if (Row is { } row && _leased && session.History.Update(row)) session._changes.RaiseChanged(); }
             finally { if (_leased) session._results.ReleaseLease(); }
         }
     }

@@ -25,12 +25,12 @@ public sealed partial class SegmentationSession
     {
         if (Result is not { } shown)
         {
-            _signals.Fail("Run a segmentation first: strokes re-cluster the current run's codes.");
+            _changes.Fail("Run a segmentation first: strokes re-cluster the current run's codes.");
             return false;
         }
         Scribbles strokes;
         try { strokes = new Scribbles(shown.Width, shown.Height, brushOfPixel); }
-        catch (ArgumentException ex) { _signals.Fail($"The strokes were not applied: {ex.Message}"); return false; }
+        catch (ArgumentException ex) { _changes.Fail($"The strokes were not applied: {ex.Message}"); return false; }
 
         return await ApplyStrokesAsync(strokes, fromJob: false);
     }

@@ -19,13 +19,13 @@ public sealed partial class SegmentationSession
     /// <summary>Picks or drops a cluster of the current result (no result, or no such cluster: nothing happens).</summary>
     public void SelectCluster(int cluster, bool selected)
     {
-        if (Result is { } result && _selection.Set(result, cluster, selected)) _signals.RaiseChanged();
+        if (Result is { } result && _selection.Set(result, cluster, selected)) _changes.RaiseChanged();
     }
 
     /// <summary>Picks the cluster when it was not picked, drops it when it was (no result, or no such cluster: nothing happens).</summary>
     public void ToggleCluster(int cluster)
     {
-        if (Result is { } result && _selection.Toggle(result, cluster)) _signals.RaiseChanged();
+        if (Result is { } result && _selection.Toggle(result, cluster)) _changes.RaiseChanged();
     }
 
     /// <summary>
@@ -36,7 +36,7 @@ public sealed partial class SegmentationSession
     {
         if (Result is not { } result) return null;
         int cluster = result.ClusterAt(Math.Clamp(x, 0, result.Width - 1), Math.Clamp(y, 0, result.Height - 1));
-        if (_selection.Toggle(result, cluster)) _signals.RaiseChanged();
+        if (_selection.Toggle(result, cluster)) _changes.RaiseChanged();
         return cluster;
     }
 }

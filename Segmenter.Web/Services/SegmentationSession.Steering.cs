@@ -50,7 +50,7 @@ public sealed partial class SegmentationSession
     /// <summary>Trains <see cref="StabilitySeedCount"/> seeds as one job; the first becomes the run, the others measure its stability.</summary>
     public async Task<bool> StartStabilityAsync()
     {
-        if (StabilitySeeds.Check(StabilitySeedCount) is { } error) { _signals.Fail(error); return false; }
+        if (StabilitySeeds.Check(StabilitySeedCount) is { } error) { _changes.Fail(error); return false; }
         lock (_gate) _stabilitySeedsRequested = StabilitySeedCount;
         bool started = await StartAsync();
         if (!started) lock (_gate) _stabilitySeedsRequested = null;
@@ -65,7 +65,7 @@ public sealed partial class SegmentationSession
     {
         var steering = Steering;
         var result = Result;
-        if (result is null || steering is null) { _signals.Fail("Run a segmentation first: the ground truth is scored against the current run."); return false; }
+        if (result is null || steering is null) { _changes.Fail("Run a segmentation first: the ground truth is scored against the current run."); return false; }
         int[] truth;
         try
         {
@@ -75,7 +75,7 @@ public sealed partial class SegmentationSession
         }
         catch (Exception ex) when (ex is ArgumentException or ImageRejectedException or IOException or InvalidOperationException)
         {
-            _signals.Fail($"The ground truth was not used: {ex.Message}");
+            _changes.Fail($"The ground truth was not used: {ex.Message}");
             return false;
         }
         steering = await Task.Run(() => WithBaselineLabels(steering, ct), ct);
@@ -85,7 +85,7 @@ public sealed partial class SegmentationSession
             BaselineTruthScores = steering.Baselines.Select(b => b.Against(truth)).ToArray(),
         };
         Volatile.Write(ref _steering, scored);
-        _signals.Error = null;
+        _changes.Error = null;
         // The current result's row: by its stored id, or (no store) the newest row, which the result was published with.
         var storedId = StoredIdOf(result);
         if ((storedId is null ? History.Runs.LastOrDefault() : History.Runs.LastOrDefault(r => r.RunId == storedId)) is { } row)
@@ -94,7 +94,7 @@ public sealed partial class SegmentationSession
             History.Update(updated);
             if (_store is not null && updated.RunId is { } id) await _store.UpdateScoresAsync(id, scored.Scores, ct);
         }
-        _signals.RaiseChanged();
+        _changes.RaiseChanged();
         return true;
     }
 

@@ -17,12 +17,12 @@ public sealed partial class SegmentationSession
     /// </summary>
     public async Task<string?> StoreEditedRunAsync(SegmentationResult result, string editSummary, string? parentRunId, Scribbles? strokes = null)
     {
-        if (_store is null || HistoryOwner is null || Image is not { } image) return null;
+        if (_store is null || History.Owner is null || Image is not { } image) return null;
         var target = new PageTarget(this, result, image, ImageName, edit: true);
         var id = await Task.Run(() => _publisher.Publish(new FinishedRun(result, image, ImageName) { Edit = new RunEdit(parentRunId, editSummary), Strokes = strokes }, target));
         if (id is null || target.Row is not { } stored) return null;
         History.Add(stored);
-        _signals.RaiseChanged();
+        _changes.RaiseChanged();
         return id;
     }
 }

@@ -8,8 +8,9 @@ namespace Segmenter.Web.Services;
 /// One visitor's work (scoped: one per circuit), the facade components bind to. It delegates: the image to a
 /// <see cref="SessionImageSource"/> (upload, sample, link; the original bytes), the jobs to a
 /// <see cref="RunCoordinator"/> (kinds, state, progress, time left, logging through the <see cref="JobRunner"/>),
-/// the result to <see cref="SessionResults"/> (current result, PNGs, reports, leases), and announces each change
-/// once through <see cref="Changed"/> (components turn it into <c>InvokeAsync(StateHasChanged)</c>).
+/// the result to <see cref="SessionResults"/> (current result, PNGs, reports, leases), the runs it keeps to the
+/// <see cref="RunHistory"/>, finished runs to the <see cref="RunPublisher"/>, and announces each change once through
+/// the circuit's <see cref="SessionChanges"/> (the page turns it into <c>InvokeAsync(StateHasChanged)</c>).
 /// Runs go through the job runner on a pool thread, never on the render thread. Disposing (the circuit went away)
 /// cancels the run and frees the result's native memory.
 /// </summary>
@@ -19,7 +20,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
     private readonly ILogger<SegmentationSession> _logger;
     // One lock for the image source and the result holder, so a memory release sees both at once.
     private readonly object _gate = new();
-    private readonly SessionSignals _signals;
+    private readonly SessionChanges _changes;
     private readonly SessionImageSource _images;
     private readonly SessionResults _results;
     private readonly RunCoordinator _runs;
@@ -28,13 +29,14 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
 
     public SegmentationSession(JobRunner runner, SampleImages samples, RunPublisher publisher,
         SessionRegistry registry, IOptions<SegmenterOptions> options, ILogger<SegmentationSession> logger,
-        Store.RunStore? store = null, ResidentBudget? budget = null)
+        Store.RunStore? store = null, ResidentBudget? budget = null, SessionChanges? changes = null, RunHistory? history = null)
     {
         _registry = registry; _logger = logger; _store = store; _budget = budget; _publisher = publisher;
-        _signals = new SessionSignals(logger);
+        _changes = changes ?? new SessionChanges(Microsoft.Extensions.Logging.Abstractions.NullLogger<SessionChanges>.Instance);
+        History = history ?? new RunHistory(_changes, store);
         _images = new SessionImageSource(_gate, samples, store, options.Value, logger);
         _results = new SessionResults(_gate);
-        _runs = new RunCoordinator(runner, _signals, logger);
+        _runs = new RunCoordinator(runner, _changes, logger);
         _runs.JobEnded += ReleaseIfVisitorGone;
         // Every job's garbage (a run's baselines, scores and stored PNGs come after its result is shown) is handed
         // back once it has ended: the return scheduled when the result was shown ran while the baselines still worked,
@@ -51,7 +53,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
     public ParameterForm Form { get; }
 
     /// <summary>The decoded image; released under the memory budget once a run stored its upload, and decoded again from the store on first use.</summary>
-    public RgbImage? Image => _disposed ? null : _images.GetOrReload(_results.ImageReloadedLocked, m => _signals.Error = m, Touch);
+    public RgbImage? Image => _disposed ? null : _images.GetOrReload(_results.ImageReloadedLocked, m => _changes.Error = m, Touch);
     public string? ImageName => _images.Name;
 
     /// <summary>Bumped whenever the image or the result changes, so image URLs change and browsers refetch.</summary>
@@ -68,8 +70,11 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
     public SegmentationResult? Result => _results.Current;
     public ResultView View { get; private set; } = ResultView.MeanColours;
 
-    /// <summary>Every finished run of this session (plain values and thumbnails, no native memory).</summary>
-    public RunHistory History { get; } = new();
+    /// <summary>Every finished run of this session (plain values and thumbnails, no native memory), and the browser's stored runs.</summary>
+    public RunHistory History { get; }
+
+    /// <summary>The session's one change notifier and its current error.</summary>
+    public SessionChanges Changes => _changes;
 
     /// <summary>What the current (or last) job does.</summary>
     public SessionActivity Activity => _runs.Activity;
@@ -83,16 +88,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
     /// <summary>Problems with the settings the page's link gave that the form cannot show itself (unknown preset or sample).</summary>
     public IReadOnlyList<string> LinkProblems { get; private set; } = [];
 
-    /// <summary>The last failure's message, as the engine worded it; cleared when a new action starts.</summary>
-    public string? Error => _signals.Error;
-
     public bool IsBusy => _runs.IsBusy;
-
-    /// <summary>Raised (from any thread) whenever anything above changes.</summary>
-    public event Action? Changed { add => _signals.Changed += value; remove => _signals.Changed -= value; }
-
-    /// <summary>Raised (from any thread) with a failure's message, for a snackbar.</summary>
-    public event Action<string>? ErrorRaised { add => _signals.ErrorRaised += value; remove => _signals.ErrorRaised -= value; }
 
     /// <summary>Why the current parameters cannot run on the current image (engine's own check), or null.</summary>
     public string? ParameterProblem
@@ -134,19 +130,19 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
     /// <summary>Reads an upload once (the byte limit enforced while reading), decodes it and makes it the current image.</summary>
     public async Task<bool> LoadUploadAsync(Stream stream, string name, CancellationToken cancellationToken = default)
     {
-        if (IsBusy) { _signals.Fail("Wait for the current run to finish (or cancel it) before changing the image."); return false; }
+        if (IsBusy) { _changes.Fail("Wait for the current run to finish (or cancel it) before changing the image."); return false; }
         try
         {
             var loaded = await _images.ReadAsync(stream, cancellationToken);
             SetImage(loaded.Image, name, loaded.Bytes);
             return true;
         }
-        catch (ImageRejectedException ex) { _signals.Fail(ex.Message); }
+        catch (ImageRejectedException ex) { _changes.Fail(ex.Message); }
         catch (OperationCanceledException) { }
         catch (Exception ex) when (ex is IOException or InvalidOperationException or NotImplementedException or ArgumentException)
         {
             _logger.LogWarning(ex, "Could not read the upload {Name}", name);
-            _signals.Fail($"Could not read \"{name}\": {ex.Message}");
+            _changes.Fail($"Could not read \"{name}\": {ex.Message}");
         }
         return false;
     }
@@ -154,7 +150,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
     /// <summary>Loads one of the embedded samples by name ("astronaut").</summary>
     public async Task<bool> LoadSampleAsync(string name, CancellationToken cancellationToken = default)
     {
-        if (_images.OpenSample(name) is not ({ } stream, { } file)) { _signals.Fail($"There is no sample called \"{name}\"."); return false; }
+        if (_images.OpenSample(name) is not ({ } stream, { } file)) { _changes.Fail($"There is no sample called \"{name}\"."); return false; }
         await using (stream)
             return await LoadUploadAsync(stream, file, cancellationToken);
     }
@@ -166,23 +162,15 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
     {
         _images.Set(image, name, bytes);
         _results.ImageChanged();
-        _signals.Error = null;
-        _signals.RaiseChanged();
-    }
-
-    /// <summary>The user dismissed the error message.</summary>
-    public void ClearError()
-    {
-        if (_signals.Error is null) return;
-        _signals.Error = null;
-        _signals.RaiseChanged();
+        _changes.Error = null;
+        _changes.RaiseChanged();
     }
 
     public void SetView(ResultView view)
     {
         if (View == view) return;
         View = view;
-        _signals.RaiseChanged();
+        _changes.RaiseChanged();
     }
 
     /// <summary>Fills the form (and loads the sample) from the page's query string; bad values show as the form's own messages.</summary>
@@ -196,7 +184,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
             else await LoadSampleAsync(sample);
         }
         LinkProblems = problems;
-        _signals.RaiseChanged();
+        _changes.RaiseChanged();
     }
 
     /// <summary>The embedded sample's name ("astronaut") when the current image is one, else null.</summary>
@@ -238,7 +226,7 @@ public sealed partial class SegmentationSession : IDisposable, IAsyncDisposable,
         _budget?.Unregister(this);
         _runs.Cancel();
         _results.Close();
-        _signals.Detach();
+        _changes.Detach();
     }
 
     public ValueTask DisposeAsync()

@@ -15,9 +15,6 @@ public sealed partial class SegmentationSession
     private readonly ResidentBudget? _budget;
     private long _lastActiveTicks = DateTime.UtcNow.Ticks;
 
-    /// <summary>The browser's history id (from its cookie), or null: then runs are not stored.</summary>
-    public string? HistoryOwner { get; private set; }
-
     /// <summary>The stored run this session continued from (opened with "Open in the bench"), or null.</summary>
     public string? ContinuedFrom { get; private set; }
 
@@ -71,52 +68,10 @@ public sealed partial class SegmentationSession
         _budget?.Enforce(keep: this);
     }
 
-    /// <summary>Reads the browser's stored runs into the history; from then on finished runs are stored under its id.</summary>
-    public async Task AttachHistoryAsync(string? ownerId)
-    {
-        if (_store is null || !RunCodec.IsId(ownerId) || HistoryOwner is not null) return;
-        HistoryOwner = ownerId;
-        try
-        {
-            var runs = await _store.ListAsync(ownerId!, RunHistory.Capacity);
-            foreach (var r in runs.Reverse()) History.Add(ToRecord(r));
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            _logger.LogError(ex, "Could not read the run history");
-            _signals.Fail($"The run history could not be read from the store: {ex.Message}");
-        }
-        _signals.RaiseChanged();
-    }
-
-    private static RunRecord ToRecord(StoredRunSummary r)
-        => new(0, r.CreatedUtc, r.ImageName, r.Details.Parameters, r.Reclustered, r.Details.EpochLosses, r.Details.FinalLoss, r.Details.Inertia,
-            r.Details.Silhouette, r.Details.DaviesBouldin, r.Details.Timings, r.ThumbnailPng.Length > 0 ? Thumbnails.DataUrl(r.ThumbnailPng) : null, r.Id, r.Details.Scores);
-
     /// <summary>A result's history row as it is shown the moment it lands (scores and run id come later).</summary>
     internal static RunRecord RecordOf(SegmentationResult result, string? imageName, PublishedImages drawn)
         => new(0, DateTime.UtcNow, imageName, result.Parameters, result.Reclustered, result.EpochLosses.ToArray(),
             result.FinalLoss, result.Inertia, double.NaN, double.NaN, result.Timings, drawn.ThumbnailPng is { } t ? Thumbnails.DataUrl(t) : null);
-
-    /// <summary>Deletes a run of the history from the store and the list.</summary>
-    public async Task<bool> DeleteRunAsync(int number)
-    {
-        var record = History.Runs.FirstOrDefault(r => r.Number == number);
-        if (record is null) return false;
-        try
-        {
-            if (record.RunId is { } id && _store is not null) await _store.DeleteAsync(id, HistoryOwner);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            _logger.LogError(ex, "Could not delete run {Id}", record.RunId);
-            _signals.Fail($"Could not delete run #{number}: {ex.Message}");
-            return false;
-        }
-        History.Remove(number);
-        _signals.RaiseChanged();
-        return true;
-    }
 
     /// <summary>
     /// "Open in the bench": the stored run's image, settings and result become this session's, to continue from
@@ -130,7 +85,7 @@ public sealed partial class SegmentationSession
         var labels = view is null ? null : await _store.GetLabelsAsync(id);
         if (view is null || original is null || labels is null)
         {
-            _signals.Fail($"There is no stored run \"{id}\": it may have been deleted or evicted by the store's retention.");
+            _changes.Fail($"There is no stored run \"{id}\": it may have been deleted or evicted by the store's retention.");
             return false;
         }
         var s = view.Summary;
@@ -146,7 +101,7 @@ public sealed partial class SegmentationSession
             _runs.ShowFinished(d.EpochLosses, d.Parameters.Epochs);
         }
         ContinuedFrom = id;
-        _signals.RaiseChanged();
+        _changes.RaiseChanged();
         return true;
     }
 

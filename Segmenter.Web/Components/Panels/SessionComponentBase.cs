@@ -23,16 +23,16 @@ public abstract class SessionComponentBase : ComponentBase, IDisposable
     protected override void OnParametersSet()
     {
         if (PageRenders || ReferenceEquals(_subscribed, Session)) return;
-        if (_subscribed is not null) _subscribed.Changed -= OnSessionChanged;
+        if (_subscribed is not null) _subscribed.Changes.Changed -= OnSessionChanged;
         _subscribed = Session;
-        _subscribed.Changed += OnSessionChanged;
+        _subscribed.Changes.Changed += OnSessionChanged;
     }
 
     private void OnSessionChanged() => _ = InvokeAsync(StateHasChanged);
 
     public virtual void Dispose()
     {
-        if (_subscribed is not null) _subscribed.Changed -= OnSessionChanged;
+        if (_subscribed is not null) _subscribed.Changes.Changed -= OnSessionChanged;
         _subscribed = null;
         GC.SuppressFinalize(this);
     }

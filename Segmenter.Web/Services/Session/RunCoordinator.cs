@@ -10,7 +10,7 @@ internal sealed record JobLog(SegmentationParameters Parameters, string? ImageNa
 /// state and place in line, the pipeline's stage, the epoch losses, the live preview and the time left; each job's
 /// end is logged with its parameters and timings. One job at a time per session.
 /// </summary>
-internal sealed class RunCoordinator(JobRunner runner, SessionSignals signals, ILogger logger)
+internal sealed class RunCoordinator(JobRunner runner, SessionChanges signals, ILogger logger)
 {
     private EpochLoss[] _losses = [];
     private JobHandle? _job;
