@@ -42,11 +42,11 @@ internal static class TestData
     internal static void SetTorchThreadsBeforeAnyTest() => Segmenter.Engine.TorchRuntime.Initialise();
 
     /// <summary>Trains with the session's form as it is and waits until the run is finished and recorded in the history.</summary>
-    public static async Task TrainAsync(SegmentationSession session)
+    public static async Task TrainAsync(TestSession session)
     {
         int before = session.History.Count;
-        Assert.True(await session.StartAsync());
-        await Until(() => session.State == SessionState.Finished && session.History.Count == before + 1);
+        Assert.True(await session.Runs.StartAsync());
+        await Until(() => session.Jobs.State == SessionState.Finished && session.History.Count == before + 1);
     }
 
     /// <summary>
@@ -101,9 +101,8 @@ internal static class TestData
         => new(Options.Create(new SegmenterOptions { MaxConcurrentJobs = concurrent, MaxQueueLength = queue }), NullLogger<JobRunner>.Instance);
 
     /// <summary>A session on the real engine; give it a tiny image (<see cref="Image"/>) so a run takes well under a second.</summary>
-    public static SegmentationSession Session(JobRunner? runner = null, SegmenterOptions? options = null)
-        => new(runner ?? Runner(), new SampleImages(), new RunPublisher(NullLogger<RunPublisher>.Instance), new SessionRegistry(),
-            Options.Create(options ?? new SegmenterOptions()), NullLogger<SegmentationSession>.Instance);
+    public static TestSession Session(JobRunner? runner = null, SegmenterOptions? options = null)
+        => TestSession.Create(runner, options);
 
     /// <summary>Holds every job of <paramref name="runner"/> in its slot until <paramref name="release"/> completes or the job is cancelled.</summary>
     public static void HoldJobs(JobRunner runner, Task release)

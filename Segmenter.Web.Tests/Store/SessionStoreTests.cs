@@ -12,7 +12,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "segmenter-session-store-" + Guid.NewGuid().ToString("N"));
     private StoreHost _host = null!;
-    private readonly List<SegmentationSession> _sessions = [];
+    private readonly List<TestSession> _sessions = [];
 
     public async Task InitializeAsync() => _host = await StoreHost.StartAsync(new Dictionary<string, string?> { ["Segmenter:DataFolder"] = _folder });
 
@@ -24,20 +24,19 @@ public sealed class SessionStoreTests : IAsyncLifetime
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
     }
 
-    private SegmentationSession NewSession(JobRunner? runner = null)
+    private TestSession NewSession(JobRunner? runner = null)
     {
-        var session = new SegmentationSession(runner ?? TestData.Runner(), new SampleImages(), new RunPublisher(NullLogger<RunPublisher>.Instance, _host.Store), new SessionRegistry(),
-            Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance, _host.Store);
+        var session = TestSession.Create(runner, store: _host.Store);
         _sessions.Add(session);
         return session;
     }
 
-    private static async Task TrainAsync(SegmentationSession session, int k)
+    private static async Task TrainAsync(TestSession session, int k)
     {
-        session.Form.Clusters = k;
+        session.Settings.Form.Clusters = k;
         int before = session.History.Count;
-        Assert.True(await session.StartAsync());
-        await TestData.Until(() => session.History.Count == before + 1 && session.State == SessionState.Finished);
+        Assert.True(await session.Runs.StartAsync());
+        await TestData.Until(() => session.History.Count == before + 1 && session.Jobs.State == SessionState.Finished);
     }
 
     /// <summary>A real 8×6 PNG whose pixels follow the seed: distinct seeds are distinct uploads.</summary>
@@ -48,8 +47,8 @@ public sealed class SessionStoreTests : IAsyncLifetime
         return ImageLoader.EncodePng(new RgbImage(8, 6, pixels));
     }
 
-    private static Task<bool> UploadAsync(SegmentationSession session, byte[] bytes, string name = "upload.png")
-        => session.LoadUploadAsync(new MemoryStream(bytes), name);
+    private static Task<bool> UploadAsync(TestSession session, byte[] bytes, string name = "upload.png")
+        => session.Image.LoadUploadAsync(new MemoryStream(bytes), name);
 
     [Fact]
     public async Task Finished_runs_are_stored_and_the_same_browser_finds_them_in_a_new_session()
@@ -73,7 +72,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
         // The upload is stored once for both runs, as it was uploaded.
         Assert.Equal(1, (await _host.Store.MeasureAsync()).Images);
         Assert.Equal(upload, (await _host.Store.GetFileAsync(ids[0]!, RunFile.Original))!.Value.Bytes);
-        Assert.Equal(first.Result!.Labels, await _host.Store.GetLabelsAsync(ids[1]!));
+        Assert.Equal(first.Current.Result!.Labels, await _host.Store.GetLabelsAsync(ids[1]!));
     }
 
     [Fact]
@@ -86,7 +85,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
         await TrainAsync(session, 3);
         var parentId = session.History.Runs.Single().RunId!;
 
-        var editedId = await session.StoreEditedRunAsync(session.Result!, "merge clusters 0 and 1", parentId);
+        var editedId = await session.Edits.StoreEditedRunAsync(session.Current.Result!, "merge clusters 0 and 1", parentId);
         Assert.True(RunCodec.IsId(editedId), session.Changes.Error);
         Assert.NotEqual(parentId, editedId);
         Assert.Equal([parentId, editedId], session.History.Runs.Select(r => r.RunId));
@@ -94,7 +93,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
         var stored = (await _host.Store.GetAsync(editedId!))!.Summary.Details;
         Assert.Equal(new RunEdit(parentId, "merge clusters 0 and 1"), stored.Edit);
         Assert.Null((await _host.Store.GetAsync(parentId))!.Summary.Details.Edit);
-        Assert.Equal(session.Result!.Labels, await _host.Store.GetLabelsAsync(editedId!));
+        Assert.Equal(session.Current.Result!.Labels, await _host.Store.GetLabelsAsync(editedId!));
         var report = System.Text.Json.Nodes.JsonNode.Parse((await _host.Store.GetFileAsync(editedId!, RunFile.Report))!.Value.Bytes)!;
         Assert.Equal(parentId, (string?)report["edit"]!["ParentRunId"]);
         Assert.Equal("merge clusters 0 and 1", (string?)report["edit"]!["Summary"]);
@@ -109,8 +108,8 @@ public sealed class SessionStoreTests : IAsyncLifetime
     {
         var (session, trainedId) = await TrainedBandsStoredAsync(24, 16);
 
-        Assert.True(await session.MergeClustersAsync([0, 1]), session.Changes.Error);
-        Assert.True(await session.UndoEditAsync(), session.Changes.Error);
+        Assert.True(await session.Edits.MergeClustersAsync([0, 1]), session.Changes.Error);
+        Assert.True(await session.Edits.UndoEditAsync(), session.Changes.Error);
 
         var ids = session.History.Runs.Select(r => r.RunId!).ToArray();
         Assert.Equal(3, ids.Length);
@@ -124,17 +123,16 @@ public sealed class SessionStoreTests : IAsyncLifetime
     }
 
     /// <summary>A session with the real engine and store that trained bands (k = 3, one epoch) and stored the run.</summary>
-    private async Task<(SegmentationSession Session, string RunId)> TrainedBandsStoredAsync(int width, int height)
+    private async Task<(TestSession Session, string RunId)> TrainedBandsStoredAsync(int width, int height)
     {
-        var session = new SegmentationSession(TestData.Runner(), new SampleImages(), new RunPublisher(NullLogger<RunPublisher>.Instance, _host.Store), new SessionRegistry(),
-            Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance, _host.Store);
+        var session = TestSession.Create(store: _host.Store);
         _sessions.Add(session);
         await session.History.AttachAsync(RunCodec.NewId());
-        session.SetImage(TestData.Bands(width, height), "bands.png");
-        session.Form.Clusters = 3;
-        session.Form.Epochs = 1;
-        Assert.True(await session.StartAsync(), session.Changes.Error);
-        await TestData.Until(() => session.State is SessionState.Finished or SessionState.Failed);
+        session.Image.Set(TestData.Bands(width, height), "bands.png");
+        session.Settings.Form.Clusters = 3;
+        session.Settings.Form.Epochs = 1;
+        Assert.True(await session.Runs.StartAsync(), session.Changes.Error);
+        await TestData.Until(() => session.Jobs.State is SessionState.Finished or SessionState.Failed);
         await TestData.Until(() => session.History.Runs.Single().RunId is not null);
         return (session, session.History.Runs.Single().RunId!);
     }
@@ -147,7 +145,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
 
         var strokes = new byte[w * h];
         for (int y = 4; y < 12; y++) { strokes[y * w + 2] = 1; strokes[y * w + 20] = 4; }
-        Assert.True(await session.ReclusterWithScribblesAsync(strokes), session.Changes.Error);
+        Assert.True(await session.Edits.ReclusterWithScribblesAsync(strokes), session.Changes.Error);
 
         var strokedId = session.History.Runs.Last().RunId!;
         var details = (await _host.Store.GetAsync(strokedId))!.Summary.Details;
@@ -204,29 +202,29 @@ public sealed class SessionStoreTests : IAsyncLifetime
         var owner = NewSession(); // the real engine on an 8×6 image
         await owner.History.AttachAsync(RunCodec.NewId());
         await UploadAsync(owner, Png(9), "photo.png");
-        owner.Form.Seed = 17;
-        owner.Form.Epochs = 2;
+        owner.Settings.Form.Seed = 17;
+        owner.Settings.Form.Epochs = 2;
         await TrainAsync(owner, 3);
         var id = owner.History.Runs[0].RunId!;
 
         var visitor = NewSession();
         await visitor.History.AttachAsync(RunCodec.NewId());
-        Assert.True(await visitor.OpenStoredRunAsync(id));
-        Assert.Equal(id, visitor.ContinuedFrom);
-        Assert.Equal("photo.png", visitor.ImageName);
-        Assert.Equal((3, 17, 2), (visitor.Form.Clusters, visitor.Form.Seed, visitor.Form.Epochs));
-        Assert.Equal(owner.Result!.Labels, visitor.Result!.Labels);
-        Assert.True(visitor.TrainedModelReleased);
+        Assert.True(await visitor.Runs.OpenStoredRunAsync(id));
+        Assert.Equal(id, visitor.Runs.ContinuedFrom);
+        Assert.Equal("photo.png", visitor.Image.Name);
+        Assert.Equal((3, 17, 2), (visitor.Settings.Form.Clusters, visitor.Settings.Form.Seed, visitor.Settings.Form.Epochs));
+        Assert.Equal(owner.Current.Result!.Labels, visitor.Current.Result!.Labels);
+        Assert.True(visitor.Current.TrainedModelReleased);
         Assert.Empty(visitor.History.Runs); // the visitor's own history
 
-        visitor.Form.Clusters = 5;
-        Assert.True(visitor.CanRecluster);
-        Assert.True(await visitor.ReclusterAsync());
-        await TestData.Until(() => visitor.History.Count == 1 && visitor.State == SessionState.Finished);
-        Assert.False(visitor.Result!.Reclustered); // trained again: the stored run has no model to re-cluster
-        Assert.NotNull(visitor.Result.Model);
-        Assert.Equal(5, visitor.Result!.Clusters.Count);
-        Assert.False(visitor.TrainedModelReleased);
+        visitor.Settings.Form.Clusters = 5;
+        Assert.True(visitor.Runs.CanRecluster);
+        Assert.True(await visitor.Runs.ReclusterAsync());
+        await TestData.Until(() => visitor.History.Count == 1 && visitor.Jobs.State == SessionState.Finished);
+        Assert.False(visitor.Current.Result!.Reclustered); // trained again: the stored run has no model to re-cluster
+        Assert.NotNull(visitor.Current.Result.Model);
+        Assert.Equal(5, visitor.Current.Result!.Clusters.Count);
+        Assert.False(visitor.Current.TrainedModelReleased);
     }
 
     [Fact]
@@ -237,24 +235,30 @@ public sealed class SessionStoreTests : IAsyncLifetime
         await session.History.AttachAsync(RunCodec.NewId());
         await UploadAsync(session, upload);
         await TrainAsync(session, 3);
-        long resident = session.ResidentBytes;
+        long resident = session.Memory.ResidentBytes;
         Assert.True(resident >= 8 * 6 * 3, $"the stored upload's decoded image should count as releasable ({resident} bytes)");
 
-        Assert.Equal(resident, session.ReleaseResident());
-        Assert.Equal(0, session.ResidentBytes);
+        Assert.Equal(resident, session.Memory.ReleaseResident());
+        Assert.Equal(0, session.Memory.ResidentBytes);
         // The page still shows the original (as uploaded, from the store) and the result, without decoding anything.
-        Assert.Equal(upload, session.GetImageFile(ResultImage.Original)!.Value.Bytes);
-        Assert.NotNull(session.Result);
+        Assert.Equal(upload, session.Files.GetImageFile(ResultImage.Original)!.Value.Bytes);
+        Assert.NotNull(session.Current.Result);
 
+        // Only clustering settings changed on the same image: re-clustering is allowed, and asking decodes nothing.
+        session.Settings.Form.Clusters = 4;
+        Assert.Null(session.Runs.ReclusterBlocker);
+        Assert.Null(session.Image.Current);
+        Assert.Equal((8, 6), session.Image.Size);
+        Assert.Equal(0, session.Memory.ResidentBytes);
         // Re-clustering needs the image: it is decoded again from the store, and counts as the result's image.
-        session.Form.Clusters = 4;
-        Assert.Null(session.ReclusterBlocker);
-        Assert.NotNull(session.Image);
-        Assert.True(session.ResidentBytes > 0);
+        Assert.True(await session.Runs.ReclusterAsync(), session.Changes.Error);
+        await TestData.Until(() => session.Jobs.State == SessionState.Finished && session.Current.Result!.Clusters.Count == 4);
+        Assert.NotNull(session.Image.Current);
+        Assert.True(session.Memory.ResidentBytes > 0);
     }
 
-    private static SessionCircuitHandler DropHandler(SegmentationSession session, TimeProvider time) =>
-        new(session, Options.Create(new SegmenterOptions { DisconnectGraceSeconds = 5 }), time, NullLogger<SessionCircuitHandler>.Instance);
+    private static SessionCircuitHandler DropHandler(TestSession session, TimeProvider time) =>
+        new(session.Memory, Options.Create(new SegmenterOptions { DisconnectGraceSeconds = 5 }), time, NullLogger<SessionCircuitHandler>.Instance);
 
     // The handler ignores the circuit (Circuit has no public constructor).
     private static readonly Microsoft.AspNetCore.Components.Server.Circuits.Circuit NoCircuit = null!;
@@ -267,7 +271,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
         await session.History.AttachAsync(RunCodec.NewId());
         Assert.True(await UploadAsync(session, Png(5)));
         await TrainAsync(session, 3);
-        long resident = session.ResidentBytes;
+        long resident = session.Memory.ResidentBytes;
         Assert.True(resident > 0);
         using var handler = DropHandler(session, time);
 
@@ -276,19 +280,21 @@ public sealed class SessionStoreTests : IAsyncLifetime
         time.Advance(TimeSpan.FromSeconds(4.9));
         await handler.OnConnectionUpAsync(NoCircuit, default);
         time.Advance(TimeSpan.FromMinutes(1));
-        Assert.Equal(resident, session.ResidentBytes);
+        Assert.Equal(resident, session.Memory.ResidentBytes);
 
         // A drop that lasts: released when the grace runs out.
         await handler.OnConnectionDownAsync(NoCircuit, default);
         time.Advance(TimeSpan.FromSeconds(4.9));
-        Assert.Equal(resident, session.ResidentBytes);
+        Assert.Equal(resident, session.Memory.ResidentBytes);
         time.Advance(TimeSpan.FromSeconds(0.1));
-        Assert.Equal(0, session.ResidentBytes);
+        Assert.Equal(0, session.Memory.ResidentBytes);
 
         // A visitor who comes back after all finds the page as it was; the image is decoded again from the store.
         await handler.OnConnectionUpAsync(NoCircuit, default);
-        Assert.NotNull(session.Result);
-        Assert.NotNull(session.Image);
+        Assert.NotNull(session.Current.Result);
+        Assert.True(session.Image.HasImage);
+        Assert.NotNull(session.Image.Reload());
+        Assert.True(session.Memory.ResidentBytes > 0);
     }
 
     [Fact]
@@ -303,22 +309,22 @@ public sealed class SessionStoreTests : IAsyncLifetime
         Assert.True(await UploadAsync(session, Png(6)));
         await TrainAsync(session, 3);
         using var handler = DropHandler(session, time);
-        session.Form.Clusters = 4;
-        Assert.True(await session.StartAsync());
-        await TestData.Until(() => session.State == SessionState.Running);
-        Assert.True(session.ResidentBytes > 0);
+        session.Settings.Form.Clusters = 4;
+        Assert.True(await session.Runs.StartAsync());
+        await TestData.Until(() => session.Jobs.State == SessionState.Running);
+        Assert.True(session.Memory.ResidentBytes > 0);
 
         await handler.OnConnectionDownAsync(NoCircuit, default);
         time.Advance(TimeSpan.FromSeconds(5));
-        await TestData.Until(() => session.State == SessionState.Cancelled && session.ResidentBytes == 0);
-        Assert.NotNull(session.Result);   // the first run's labels and tables stay
+        await TestData.Until(() => session.Jobs.State == SessionState.Cancelled && session.Memory.ResidentBytes == 0);
+        Assert.NotNull(session.Current.Result);   // the first run's labels and tables stay
     }
 
     [Fact]
     public async Task Opening_a_run_that_is_not_stored_says_so()
     {
         var session = NewSession();
-        Assert.False(await session.OpenStoredRunAsync(RunCodec.NewId()));
+        Assert.False(await session.Runs.OpenStoredRunAsync(RunCodec.NewId()));
         Assert.Contains("no stored run", session.Changes.Error);
     }
 }

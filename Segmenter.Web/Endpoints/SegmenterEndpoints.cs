@@ -1,4 +1,3 @@
-using System.Text;
 using Segmenter.Web.Api;
 using Segmenter.Web.Operations;
 using Segmenter.Web.Services;
@@ -29,16 +28,6 @@ public static class SegmenterEndpoints
         return app;
     }
 
-    private static IResult Download(SegmentationSession session, string file)
-    {
-        var stem = session.FileStem;
-        return file switch
-        {
-            "segmented.png" when session.GetPng(ResultImage.Segmented) is { } png => Results.File(png, "image/png", $"{stem}-segmented.png"),
-            "labels.png" when session.GetPng(ResultImage.Labels) is { } png => Results.File(png, "image/png", $"{stem}-labels.png"),
-            "history.csv" => Results.File(Encoding.UTF8.GetBytes(session.History.ToCsv()), "text/csv", $"{stem}-history.csv"),
-            "report.json" when session.GetReportJson() is { } json => Results.File(Encoding.UTF8.GetBytes(json), "application/json", $"{stem}-report.json"),
-            _ => Results.NotFound(),
-        };
-    }
+    private static IResult Download(SessionFiles session, string file)
+        => session.Download(file) is { } f ? Results.File(f.Bytes, f.ContentType, f.FileName) : Results.NotFound();
 }

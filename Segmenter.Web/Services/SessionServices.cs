@@ -5,8 +5,11 @@ namespace Segmenter.Web.Services;
 
 /// <summary>
 /// The page's session, registered in one call: the shared machinery (the job runner, the live sessions, the samples,
-/// the run publisher, the memory budget) once per server, and one visitor's parts once per circuit (scoped): the
-/// change notifier, the history and the session, and the circuit handler that lets a vanished visitor's work go.
+/// the run publisher, the memory budget) once per server, and one visitor's session once per circuit (scoped), in
+/// parts that each own one thing and are injected where they are used: the lock and end (<see cref="SessionGate"/>),
+/// the change notifier, the jobs and their progress, the image, the settings, the current result and the clusters
+/// picked on it, the history, the assessment, the publishing of finished runs, the runs the visitor starts, the edits,
+/// the memory, and the files served over HTTP; and the circuit handler that lets a vanished visitor's work go.
 /// </summary>
 public static class SessionServices
 {
@@ -19,9 +22,20 @@ public static class SessionServices
         services.AddSingleton<ResidentBudget>();
         services.TryAddSingleton(TimeProvider.System);
 
+        services.AddScoped<SessionGate>();
         services.AddScoped<SessionChanges>();
+        services.AddScoped<SessionJobs>();
+        services.AddScoped<SessionImage>();
+        services.AddScoped<SessionSettings>();
+        services.AddScoped<CurrentResult>();
+        services.AddScoped<ClusterPicks>();
         services.AddScoped<RunHistory>();
-        services.AddScoped<SegmentationSession>();
+        services.AddScoped<SessionAssessment>();
+        services.AddScoped<SessionPublisher>();
+        services.AddScoped<SessionRuns>();
+        services.AddScoped<ClusterEditing>();
+        services.AddScoped<SessionMemory>();
+        services.AddScoped<SessionFiles>();
         // A dropped connection cancels its job after a short grace, not after the circuit's 3-minute retention.
         services.AddScoped<CircuitHandler, SessionCircuitHandler>();
         return services;

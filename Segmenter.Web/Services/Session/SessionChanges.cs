@@ -6,7 +6,7 @@ namespace Segmenter.Web.Services;
 /// <c>InvokeAsync(StateHasChanged)</c>), and the current error with <see cref="ErrorRaised"/> for a snackbar.
 /// Raised from any thread; a failing listener is logged, never allowed to break the work that raised it.
 /// </summary>
-public sealed class SessionChanges(ILogger<SessionChanges> logger)
+public sealed class SessionChanges(ILogger<SessionChanges> logger) : IDisposable
 {
     /// <summary>The last failure's message, as the engine worded it; cleared when a new action starts.</summary>
     public string? Error { get; internal set; }
@@ -41,7 +41,7 @@ public sealed class SessionChanges(ILogger<SessionChanges> logger)
     }
 
     /// <summary>The session ended: nobody is told anything any more.</summary>
-    internal void Detach()
+    public void Dispose()
     {
         Changed = null;
         ErrorRaised = null;
