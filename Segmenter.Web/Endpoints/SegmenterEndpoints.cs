@@ -5,7 +5,11 @@ using Segmenter.Web.Store;
 
 namespace Segmenter.Web;
 
-/// <summary>Every endpoint besides the pages, registered in one call: health, the HTTP API, stored runs' files, samples, and a session's images and downloads.</summary>
+/// <summary>
+/// Every endpoint besides the pages, registered in one call; each group's Map calls are in this folder: health
+/// (<c>HealthEndpoint.cs</c>), the HTTP API (<c>SegmentationApi.cs</c>), stored runs' files (<c>RunEndpoints.cs</c>), and
+/// below the samples and a session's images and downloads.
+/// </summary>
 public static class SegmenterEndpoints
 {
     public static WebApplication MapSegmenterEndpoints(this WebApplication app)
