@@ -22,11 +22,4 @@ internal static class EditSessions
         session.Image.Set(new RgbImage(width, height, px), name);
         return session;
     }
-
-    public static async Task RunAsync(TestSession session)
-    {
-        Assert.True(await session.Runs.StartAsync(), session.Changes.Error);
-        await TestData.Until(() => session.Jobs.State is SessionState.Finished or SessionState.Failed);
-        Assert.True(session.Jobs.State == SessionState.Finished, session.Changes.Error);
-    }
 }

@@ -13,8 +13,7 @@ internal static class TrainedBands
         session.Image.Set(TestData.Bands(Width, Height), "bands.png");
         session.Settings.Form.Clusters = clusters;
         session.Settings.Form.Epochs = 1;
-        Assert.True(await session.Runs.StartAsync(), session.Changes.Error);
-        await TestData.Until(() => session.Jobs.State is SessionState.Finished or SessionState.Failed);
+        await TestData.TrainAsync(session);
         return session;
     }
 }

@@ -5,7 +5,7 @@ using Segmenter.Engine.Tests.Support;
 
 namespace Segmenter.Engine.Tests.Pipeline;
 
-/// <summary>Issue 16's knobs: the model's shape and k-means' seeding, end to end through training, clustering and saving.</summary>
+/// <summary>The architecture knobs: the model's shape and k-means' seeding, end to end through training, clustering and saving.</summary>
 public sealed class ArchitectureSettingsTests
 {
     private static readonly SegmentationParameters Quick = SegmentationParameters.ForPreset(Preset.Fast) with { Epochs = 1, Clusters = 3 };
@@ -33,7 +33,7 @@ public sealed class ArchitectureSettingsTests
         Assert.Equal(3 * result.Plot.Count, result.Plot.Codes3.Length);
         Assert.Equal(image.PixelCount * dims, result.Model!.Encode().Length);
 
-        var attention = SegmentationPipeline.AttentionAt(result.Model!, image, 5, 5);
+        var attention = result.Model!.AttentionAt(image, 5, 5);
         Assert.Equal(window == 1, attention is null);
 
         var again = result.Model!.Cluster(p with { KMeansRestarts = 2, KMeansInit = KMeansInit.Random });

@@ -31,7 +31,7 @@ public class ContextDefaultTests
     };
 
     /// <summary>
-    /// Issue 10's bar, scene by scene: the default is never more than 0.02 below the blurred-Lab baseline and never
+    /// The default's bar, scene by scene: the default is never more than 0.02 below the blurred-Lab baseline and never
     /// below plain RGB k-means (both computed here with the project's own k-means, same k and seed).
     /// </summary>
     [Theory]
