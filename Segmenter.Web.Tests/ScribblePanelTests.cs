@@ -6,7 +6,7 @@ using Segmenter.Web.Services;
 namespace Segmenter.Web.Tests;
 
 /// <summary>
-/// The scribble controls and <see cref="TestSession.ReclusterWithScribblesAsync"/> on a session whose fake
+/// The scribble controls and <see cref="ClusterEditing.ReclusterWithScribblesAsync"/> on a session whose fake
 /// engine "trains" three clusters (pixel i in cluster i mod 3) and whose codes are the pixels' colours.
 /// </summary>
 public sealed class ScribblePanelTests : IAsyncLifetime

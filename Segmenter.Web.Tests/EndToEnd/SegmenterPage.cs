@@ -40,8 +40,8 @@ public sealed class SegmenterPage : IAsyncDisposable
         // No prerendering: the controls appear once the circuit is up, and the astronaut sample loads on arrival.
         await Expect(p.ImageInfo).ToContainTextAsync("astronaut", new() { Timeout = 30_000 });
         await Expect(p.TrainButton).ToBeEnabledAsync(new() { Timeout = 30_000 });
-        // Once quiet, the page makes its 3D scenes (a moment of blocked main thread): tests start after that,
-        // so their timings measure what they test.
+        // The page makes its 3D scenes as soon as it is up, in short steps: tests start after that, so their timings
+        // measure what they test.
         await page.WaitForFunctionAsync("() => document.documentElement.dataset.scenesReady === 'true'", null, new() { Timeout = 60_000 });
         return p;
     }
