@@ -12,7 +12,7 @@ using SixLabors.ImageSharp.Formats.Png;
 
 namespace Segmenter.Web.Tests;
 
-/// <summary>The HTTP API as a script uses it: the README's curl session, refusals as problem details, the queue, cancelling.</summary>
+/// <summary>The HTTP API as a script uses it: the curl session of docs/api.md, refusals as problem details, the queue, cancelling.</summary>
 public sealed class ApiTests
 {
     internal static readonly byte[] TwoTonePng = TestImages.TwoTone(64, 48, new PngEncoder());
