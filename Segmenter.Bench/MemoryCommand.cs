@@ -69,7 +69,7 @@ internal static class MemoryCommand
                 {
                     var scope = app.Services.CreateScope();
                     scopes.Add(scope);
-                    return VisitAsync(i, scope.ServiceProvider.GetRequiredService<SegmentationSession>(), jpeg, epochs);
+                    return VisitAsync(i, scope.ServiceProvider, jpeg, epochs);
                 }).ToArray();
                 await Task.WhenAll(wave);
                 double atEnd = RssMb();
@@ -111,18 +111,25 @@ internal static class MemoryCommand
     }
 
     /// <summary>One visitor: uploads, trains, and looks at the original and the segmented image, as the page does.</summary>
-    private static async Task VisitAsync(int i, SegmentationSession session, byte[] jpeg, int epochs)
+    private static async Task VisitAsync(int i, IServiceProvider session, byte[] jpeg, int epochs)
     {
-        await session.AttachHistoryAsync(RunCodec.NewId());
-        if (!await session.LoadUploadAsync(new MemoryStream(jpeg, writable: false), $"visitor-{i}.jpg"))
-            throw new InvalidOperationException($"session {i}: the upload was refused: {session.Error}");
-        session.Form.Epochs = epochs;
-        session.Form.Clusters = 6;
-        if (!await session.StartAsync()) throw new InvalidOperationException($"session {i}: the run was refused: {session.Error}");
-        while (session.State is not (SessionState.Finished or SessionState.Failed or SessionState.Cancelled)) await Task.Delay(100);
-        if (session.State != SessionState.Finished) throw new InvalidOperationException($"session {i}: the run ended {session.State}: {session.Error}");
-        _ = session.GetImageFile("original");
-        _ = session.GetImageFile("segmented");
+        // The session's parts as the page's panels get them; its memory (the budget's view of it) is there from the start, as the circuit's handler makes it.
+        session.GetRequiredService<SessionMemory>();
+        var image = session.GetRequiredService<SessionImage>();
+        var settings = session.GetRequiredService<SessionSettings>();
+        var jobs = session.GetRequiredService<SessionJobs>();
+        var files = session.GetRequiredService<SessionFiles>();
+        var error = session.GetRequiredService<SessionChanges>();
+        await session.GetRequiredService<RunHistory>().AttachAsync(RunCodec.NewId());
+        if (!await image.LoadUploadAsync(new MemoryStream(jpeg, writable: false), $"visitor-{i}.jpg"))
+            throw new InvalidOperationException($"session {i}: the upload was refused: {error.Error}");
+        settings.Form.Epochs = epochs;
+        settings.Form.Clusters = 6;
+        if (!await session.GetRequiredService<SessionRuns>().StartAsync()) throw new InvalidOperationException($"session {i}: the run was refused: {error.Error}");
+        while (jobs.State is not (SessionState.Finished or SessionState.Failed or SessionState.Cancelled)) await Task.Delay(100);
+        if (jobs.State != SessionState.Finished) throw new InvalidOperationException($"session {i}: the run ended {jobs.State}: {error.Error}");
+        _ = files.GetImageFile(ResultImage.Original);
+        _ = files.GetImageFile(ResultImage.Segmented);
     }
 
     /// <summary>A photo-like test image: smooth regions with noise (many distinct colours), as a quality-90 JPEG.</summary>

@@ -13,12 +13,12 @@ public class AdvancedSettingsTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TestData.HangGuard;
     private readonly BunitContext _ctx = TestData.Context();
-    private readonly SegmentationSession _session;
+    private readonly TestSession _session;
 
     public AdvancedSettingsTests()
     {
         _session = TestData.Session(); // the real engine on an 8×6 image
-        _session.SetImage(TestData.Image(8, 6), "test.png");
+        _session.Image.Set(TestData.Image(8, 6), "test.png");
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -27,29 +27,29 @@ public class AdvancedSettingsTests : IAsyncLifetime
     [Fact]
     public void An_invalid_advanced_value_shows_the_engines_message_disables_Train_and_reset_restores_the_preset()
     {
-        var cut = _ctx.Render<ParameterPanel>(p => p.Add(c => c.Session, _session));
+        var cut = _ctx.Render<ParameterPanel>(_session);
         Assert.Empty(cut.FindAll("[data-testid=advanced-error]"));
         Assert.False(cut.Find("[data-testid=train-button]").HasAttribute("disabled"));
 
-        _session.Form.HeadCount = 8;
-        _session.Form.HiddenWidth = 60;
+        _session.Settings.Form.HeadCount = 8;
+        _session.Settings.Form.HiddenWidth = 60;
         cut.Render();
         cut.WaitForAssertion(() => Assert.Equal("Hidden width 60 is not divisible by 8 heads.", cut.Find("[data-testid=advanced-error]").TextContent), Wait);
         Assert.True(cut.Find("[data-testid=train-button]").HasAttribute("disabled"));
-        Assert.Null(_session.Form.ToParameters());
+        Assert.Null(_session.Settings.Form.ToParameters());
 
-        _session.Form.CodeSize = 16;
+        _session.Settings.Form.CodeSize = 16;
         cut.Find("[data-testid=advanced-reset]").Click();
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=advanced-error]")), Wait);
-        var preset = SegmentationParameters.ForPreset(_session.Form.Preset);
-        Assert.Equal((preset.CodeSize, preset.HiddenWidth), (_session.Form.CodeSize, _session.Form.HiddenWidth));
+        var preset = SegmentationParameters.ForPreset(_session.Settings.Form.Preset);
+        Assert.Equal((preset.CodeSize, preset.HiddenWidth), (_session.Settings.Form.CodeSize, _session.Settings.Form.HiddenWidth));
         Assert.False(cut.Find("[data-testid=train-button]").HasAttribute("disabled"));
     }
 
     [Fact]
     public void Every_advanced_setting_gets_a_field_with_its_label_hint_and_range_and_edits_reach_the_form()
     {
-        var cut = _ctx.Render<ParameterPanel>(p => p.Add(c => c.Session, _session));
+        var cut = _ctx.Render<ParameterPanel>(_session);
         var hints = cut.FindAll("[data-testid=hint]").Select(h => h.GetAttribute("aria-label")).ToList();
         foreach (var f in ParameterForm.AdvancedFields)
         {
@@ -65,25 +65,25 @@ public class AdvancedSettingsTests : IAsyncLifetime
         codeSize.Input("16");
         cut.Find("[data-testid=kmeans-iterations-input]").Input("40");
         cut.Find("[data-testid=colour-weight-input]").Input("1.5");
-        cut.WaitForAssertion(() => Assert.Equal((16, 40, 1.5), (_session.Form.CodeSize, _session.Form.KMeansMaxIterations, _session.Form.ColourWeight)), Wait);
+        cut.WaitForAssertion(() => Assert.Equal((16, 40, 1.5), (_session.Settings.Form.CodeSize, _session.Settings.Form.KMeansMaxIterations, _session.Settings.Form.ColourWeight)), Wait);
     }
 
     [Fact]
     public void Max_pixels_starts_at_the_presets_limit_and_a_value_below_the_smallest_copy_gets_the_engines_message()
     {
-        var cut = _ctx.Render<ParameterPanel>(p => p.Add(c => c.Session, _session));
-        Assert.Equal(SegmentationParameters.ForPreset(_session.Form.Preset).MaxPixels, _session.Form.MaxPixels);
+        var cut = _ctx.Render<ParameterPanel>(_session);
+        Assert.Equal(SegmentationParameters.ForPreset(_session.Settings.Form.Preset).MaxPixels, _session.Settings.Form.MaxPixels);
 
-        _session.Form.MaxPixels = 100;
+        _session.Settings.Form.MaxPixels = 100;
         cut.Render();
         cut.WaitForAssertion(() => Assert.Equal("The working resolution's pixel limit must be 0 (always the full image) or at least 4096; got 100.",
             cut.Find("[data-testid=advanced-error]").TextContent), Wait);
         Assert.True(cut.Find("[data-testid=train-button]").HasAttribute("disabled"));
 
-        _session.Form.MaxPixels = 0; // always the full image: a valid choice
+        _session.Settings.Form.MaxPixels = 0; // always the full image: a valid choice
         cut.Render();
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=advanced-error]")), Wait);
-        Assert.Equal(0, _session.Form.ToParameters()!.MaxPixels);
+        Assert.Equal(0, _session.Settings.Form.ToParameters()!.MaxPixels);
     }
 
     [Fact]
@@ -123,13 +123,13 @@ public class AdvancedSettingsTests : IAsyncLifetime
     [Fact]
     public async Task Changing_only_kmeans_settings_reclusters_without_training()
     {
-        _session.Form.Clusters = 3;
+        _session.Settings.Form.Clusters = 3;
         await TestData.TrainAsync(_session);
-        _session.Form.KMeansRestarts = 2;
-        _session.Form.KMeansInit = KMeansInit.Random;
-        Assert.True(_session.CanRecluster, _session.ReclusterBlocker);
-        _session.Form.CodeSize = 8;
-        Assert.False(_session.CanRecluster);
+        _session.Settings.Form.KMeansRestarts = 2;
+        _session.Settings.Form.KMeansInit = KMeansInit.Random;
+        Assert.True(_session.Runs.CanRecluster, _session.Runs.ReclusterBlocker);
+        _session.Settings.Form.CodeSize = 8;
+        Assert.False(_session.Runs.CanRecluster);
     }
 
     // The history row, its CSV line and the compare view carry the model's shape and k-means' settings.
@@ -138,7 +138,7 @@ public class AdvancedSettingsTests : IAsyncLifetime
     private async Task TrainDefaultThenCustomAsync()
     {
         await TestData.TrainAsync(_session);
-        var f = _session.Form;
+        var f = _session.Settings.Form;
         f.CodeSize = 16; f.Activation = Activation.Gelu; f.EncoderDepth = 2; f.DecoderDepth = 3;
         f.KMeansRestarts = 7; f.KMeansInit = KMeansInit.Random; f.KMeansMaxIterations = 50; f.KMeansTolerance = 1e-3;
         await TestData.TrainAsync(_session);
@@ -148,8 +148,8 @@ public class AdvancedSettingsTests : IAsyncLifetime
     public async Task History_rows_show_the_model_and_kmeans_settings_compactly()
     {
         await TrainDefaultThenCustomAsync();
-        var defaults = SegmentationParameters.ForPreset(_session.Form.Preset);
-        var cut = _ctx.Render<HistoryPanel>(p => p.Add(c => c.Session, _session));
+        var defaults = SegmentationParameters.ForPreset(_session.Settings.Form.Preset);
+        var cut = _ctx.Render<HistoryPanel>(_session);
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=history-row]").Count), Wait);
         var rows = cut.FindAll("[data-testid=history-row]");
         Assert.Equal($"code {defaults.CodeSize} · h{defaults.HiddenWidth} · 1+1 · relu", rows[0].QuerySelector("[data-testid=history-model]")!.TextContent);
@@ -184,7 +184,7 @@ public class AdvancedSettingsTests : IAsyncLifetime
     public async Task Compare_view_shows_each_runs_model_and_kmeans_settings()
     {
         await TrainDefaultThenCustomAsync();
-        var cut = _ctx.Render<HistoryPanel>(p => p.Add(c => c.Session, _session));
+        var cut = _ctx.Render<HistoryPanel>(_session);
         cut.FindAll("[data-testid=history-select]")[0].Change(true);
         cut.FindAll("[data-testid=history-select]")[1].Change(true);
         cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=compare-button]").HasAttribute("disabled")));

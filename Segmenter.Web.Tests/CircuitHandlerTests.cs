@@ -102,7 +102,7 @@ public class CircuitHandlerTests
         var options = new SegmenterOptions();
         Assert.Equal(5, options.DisconnectGraceSeconds);
         using var session = TestData.Session();
-        using var handler = new SessionCircuitHandler(session, Options.Create(options), _time, NullLogger<SessionCircuitHandler>.Instance);
+        using var handler = new SessionCircuitHandler(session.Memory, Options.Create(options), _time, NullLogger<SessionCircuitHandler>.Instance);
         Assert.Equal(Grace, handler.Grace);
     }
 
@@ -112,19 +112,19 @@ public class CircuitHandlerTests
         var runner = TestData.Runner(concurrent: 1);
         runner.BeforeWork = (_, ct) => Task.Delay(Timeout.Infinite, ct); // the job holds its slot until cancelled
         using var session = TestData.Session(runner);
-        session.SetImage(TestData.Image(8, 6), "a.png");
-        using var handler = new SessionCircuitHandler(session, Options.Create(new SegmenterOptions { DisconnectGraceSeconds = 5 }), _time,
+        session.Image.Set(TestData.Image(8, 6), "a.png");
+        using var handler = new SessionCircuitHandler(session.Memory, Options.Create(new SegmenterOptions { DisconnectGraceSeconds = 5 }), _time,
             NullLogger<SessionCircuitHandler>.Instance);
-        Assert.True(await session.StartAsync());
-        await TestData.Until(() => session.State == SessionState.Running);
+        Assert.True(await session.Runs.StartAsync());
+        await TestData.Until(() => session.Jobs.State == SessionState.Running);
 
         await handler.OnConnectionDownAsync(NoCircuit, default);
         _time.Advance(TimeSpan.FromSeconds(4.9));
-        Assert.Equal(SessionState.Running, session.State);
+        Assert.Equal(SessionState.Running, session.Jobs.State);
         _time.Advance(TimeSpan.FromSeconds(0.1));
-        await TestData.Until(() => session.State == SessionState.Cancelled && runner.Running == 0);
-        Assert.Null(session.Error);
-        Assert.True(session.CanStart); // a visitor who comes back can train again
+        await TestData.Until(() => session.Jobs.State == SessionState.Cancelled && runner.Running == 0);
+        Assert.Null(session.Changes.Error);
+        Assert.True(session.Runs.CanStart); // a visitor who comes back can train again
     }
 
     [Fact]
@@ -134,18 +134,18 @@ public class CircuitHandlerTests
         var release = new TaskCompletionSource();
         TestData.HoldJobs(runner, release.Task);
         using var session = TestData.Session(runner);
-        session.SetImage(TestData.Image(8, 6), "a.png");
-        using var handler = new SessionCircuitHandler(session, Options.Create(new SegmenterOptions()), _time, NullLogger<SessionCircuitHandler>.Instance);
-        Assert.True(await session.StartAsync());
-        await TestData.Until(() => session.State == SessionState.Running);
+        session.Image.Set(TestData.Image(8, 6), "a.png");
+        using var handler = new SessionCircuitHandler(session.Memory, Options.Create(new SegmenterOptions()), _time, NullLogger<SessionCircuitHandler>.Instance);
+        Assert.True(await session.Runs.StartAsync());
+        await TestData.Until(() => session.Jobs.State == SessionState.Running);
 
         await handler.OnConnectionDownAsync(NoCircuit, default);
         _time.Advance(TimeSpan.FromSeconds(2));
         await handler.OnConnectionUpAsync(NoCircuit, default);
         _time.Advance(TimeSpan.FromMinutes(1));
         release.SetResult();
-        await TestData.Until(() => session.State == SessionState.Finished);
-        Assert.NotNull(session.Result);
+        await TestData.Until(() => session.Jobs.State == SessionState.Finished);
+        Assert.NotNull(session.Current.Result);
     }
 
 

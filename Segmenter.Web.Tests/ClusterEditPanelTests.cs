@@ -13,7 +13,7 @@ public sealed class ClusterEditPanelTests : IAsyncLifetime
 {
     private const int W = 8, H = 6;
     private readonly BunitContext _ctx = TestData.Context();
-    private readonly SegmentationSession _session;
+    private readonly TestSession _session;
 
     // Cluster 0 holds two colours (left and right half), clusters 1 and 2 one each: only cluster 0 can split. Raw codes
     // and no border refinement: pooled codes of this 8×6 stripe pattern differ pixel by pixel within a colour, so
@@ -21,9 +21,9 @@ public sealed class ClusterEditPanelTests : IAsyncLifetime
     public ClusterEditPanelTests()
     {
         _session = EditSessions.ThreeClusters(W, H, "three.png", greenOnRightOfCluster0: 40);
-        _session.Form.CodePooling = 0;
-        _session.Form.ColourWeight = 0;
-        _session.Form.BorderRefinement = 0;
+        _session.Settings.Form.CodePooling = 0;
+        _session.Settings.Form.ColourWeight = 0;
+        _session.Settings.Form.BorderRefinement = 0;
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -32,7 +32,7 @@ public sealed class ClusterEditPanelTests : IAsyncLifetime
     private async Task<IRenderedComponent<ClusterEditPanel>> RenderAfterARun()
     {
         await TestData.TrainAsync(_session);
-        return _ctx.Render<ClusterEditPanel>(p => p.Add(c => c.Session, _session));
+        return _ctx.Render<ClusterEditPanel>(_session);
     }
 
     private static async Task Tick(IRenderedComponent<ClusterEditPanel> cut, int cluster)
@@ -56,7 +56,7 @@ public sealed class ClusterEditPanelTests : IAsyncLifetime
     [Fact]
     public void Before_a_run_there_are_no_edit_buttons()
     {
-        var cut = _ctx.Render<ClusterEditPanel>(p => p.Add(c => c.Session, _session));
+        var cut = _ctx.Render<ClusterEditPanel>(_session);
         Assert.Empty(cut.FindAll("[data-testid=merge-button]"));
         Assert.Contains("After a run", cut.Markup);
     }
@@ -87,8 +87,8 @@ public sealed class ClusterEditPanelTests : IAsyncLifetime
         Assert.StartsWith("Selected: none", cut.Find("[data-testid=cluster-selection]").TextContent.Trim());
 
         await Tick(cut, 2);
-        Assert.Equal([2], _session.SelectedClusters);
-        await cut.InvokeAsync(() => _session.SelectCluster(0, true)); // picked elsewhere (a click on the results)
+        Assert.Equal([2], _session.Picks.SelectedClusters);
+        await cut.InvokeAsync(() => _session.Picks.SelectCluster(0, true)); // picked elsewhere (a click on the results)
         cut.WaitForAssertion(() => Assert.True(Ticked(cut, 0)));
         Assert.Equal("Selected: 0, 2", cut.Find("[data-testid=cluster-selection]").TextContent.Trim());
         Assert.Equal("0, 2", cut.Find("[data-testid=cluster-selection]").GetAttribute("data-selected"));
@@ -96,7 +96,7 @@ public sealed class ClusterEditPanelTests : IAsyncLifetime
         Assert.Contains("Merge 2", cut.Find("[data-testid=merge-button]").TextContent);
 
         await cut.InvokeAsync(() => Box(cut, 2).Change(false));
-        Assert.Equal([0], _session.SelectedClusters);
+        Assert.Equal([0], _session.Picks.SelectedClusters);
         Assert.False(Ticked(cut, 2));
         Assert.False(Disabled(cut, "split-button"));
     }
@@ -105,45 +105,45 @@ public sealed class ClusterEditPanelTests : IAsyncLifetime
     public async Task Merge_shows_the_joined_cluster_undo_restores_the_labels_and_redo_merges_again()
     {
         var cut = await RenderAfterARun();
-        var trained = _session.Result!.Labels.ToArray();
+        var trained = _session.Current.Result!.Labels.ToArray();
         await Tick(cut, 0);
         await Tick(cut, 2);
         Assert.True(Ticked(cut, 0) && Ticked(cut, 2) && !Ticked(cut, 1));
         await Click(cut, "merge-button");
-        await TestData.Until(() => _session.Result!.Clusters.Count == 2);
+        await TestData.Until(() => _session.Current.Result!.Clusters.Count == 2);
 
-        var merged = _session.Result!.Labels;
+        var merged = _session.Current.Result!.Labels;
         for (int i = 0; i < merged.Length; i++) Assert.Equal(trained[i] == 1 ? 1 : 0, merged[i]);
-        Assert.Equal(2, _session.Result.Clusters.Count);
-        Assert.Equal(trained.Count(l => l != 1), _session.Result.Clusters[0].PixelCount);
+        Assert.Equal(2, _session.Current.Result.Clusters.Count);
+        Assert.Equal(trained.Count(l => l != 1), _session.Current.Result.Clusters[0].PixelCount);
         cut.Render();
         Assert.Equal(2, cut.FindAll("[data-testid=edit-cluster]").Count);
         Assert.All(Enumerable.Range(0, 2), c => Assert.False(Ticked(cut, c)));
 
         Assert.False(Disabled(cut, "undo-button"));
         await Click(cut, "undo-button");
-        await TestData.Until(() => _session.Result!.Clusters.Count == 3);
-        Assert.Equal(trained, _session.Result!.Labels);
+        await TestData.Until(() => _session.Current.Result!.Clusters.Count == 3);
+        Assert.Equal(trained, _session.Current.Result!.Labels);
         cut.Render();
         Assert.True(Disabled(cut, "undo-button"));
         Assert.False(Disabled(cut, "redo-button"));
 
         await Click(cut, "redo-button");
-        await TestData.Until(() => _session.Result!.Clusters.Count == 2);
-        Assert.Equal(merged, _session.Result!.Labels);
-        Assert.Null(_session.Error);
+        await TestData.Until(() => _session.Current.Result!.Clusters.Count == 2);
+        Assert.Equal(merged, _session.Current.Result!.Labels);
+        Assert.Null(_session.Changes.Error);
     }
 
     [Fact]
     public async Task Split_divides_only_the_ticked_cluster()
     {
         var cut = await RenderAfterARun();
-        var trained = _session.Result!.Labels.ToArray();
+        var trained = _session.Current.Result!.Labels.ToArray();
         await Tick(cut, 0);
         await Click(cut, "split-button");
-        await TestData.Until(() => _session.Result!.Clusters.Count == 4);
+        await TestData.Until(() => _session.Current.Result!.Clusters.Count == 4);
 
-        var split = _session.Result!.Labels;
+        var split = _session.Current.Result!.Labels;
         for (int i = 0; i < split.Length; i++)
         {
             if (trained[i] != 0) Assert.Equal(trained[i], split[i]);
@@ -157,13 +157,13 @@ public sealed class ClusterEditPanelTests : IAsyncLifetime
     public async Task A_refused_split_says_why_and_leaves_the_labels_and_history_alone()
     {
         var cut = await RenderAfterARun();
-        var trained = _session.Result!.Labels.ToArray();
+        var trained = _session.Current.Result!.Labels.ToArray();
         await Tick(cut, 1); // one colour: nothing to split
         await Click(cut, "split-button");
-        await TestData.Until(() => _session.Error is not null);
+        await TestData.Until(() => _session.Changes.Error is not null);
 
-        Assert.Contains("cannot split into 2", _session.Error);
-        Assert.Equal(trained, _session.Result!.Labels);
+        Assert.Contains("cannot split into 2", _session.Changes.Error);
+        Assert.Equal(trained, _session.Current.Result!.Labels);
         cut.Render();
         Assert.True(Disabled(cut, "undo-button"));
     }

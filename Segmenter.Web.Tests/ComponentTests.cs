@@ -7,14 +7,14 @@ namespace Segmenter.Web.Tests;
 public class ParameterPanelTests : IAsyncLifetime
 {
     private readonly BunitContext _ctx = TestData.Context();
-    private readonly SegmentationSession _session = TestData.Session();
+    private readonly TestSession _session = TestData.Session();
 
-    public ParameterPanelTests() => _session.SetImage(TestData.Image(8, 6), "test.png");
+    public ParameterPanelTests() => _session.Image.Set(TestData.Image(8, 6), "test.png");
 
     public Task InitializeAsync() => Task.CompletedTask;
     public async Task DisposeAsync() { _session.Dispose(); await _ctx.DisposeAsync(); }
 
-    private IRenderedComponent<ParameterPanel> Render() => _ctx.Render<ParameterPanel>(p => p.Add(c => c.Session, _session));
+    private IRenderedComponent<ParameterPanel> Render() => _ctx.Render<ParameterPanel>(_session);
 
     [Fact]
     public void Test_ids_sit_on_the_real_input_elements()
@@ -95,10 +95,10 @@ public class ParameterPanelTests : IAsyncLifetime
         var cut = Render();
         cut.Find("[data-testid=clusters-input]").Input("3");
         cut.Find("[data-testid=clusters-input]").Blur();
-        _session.Form.Clusters = 99; // a link or a suggestion sets the form directly
+        _session.Settings.Form.Clusters = 99; // a link or a suggestion sets the form directly
         cut.Render();
         Assert.Contains("The number of clusters can be at most 64; got 99.", cut.Markup);
-        _session.Form.Clusters = 4;
+        _session.Settings.Form.Clusters = 4;
         cut.Render();
         Assert.DoesNotContain("The number of clusters can be at most 64", cut.Markup);
     }
@@ -135,8 +135,8 @@ public class ParameterPanelTests : IAsyncLifetime
         var runner = TestData.Runner();
         TestData.HoldJobs(runner, release.Task);
         using var session = TestData.Session(runner);
-        session.SetImage(TestData.Image(8, 6), "test.png");
-        var cut = _ctx.Render<ParameterPanel>(p => p.Add(c => c.Session, session));
+        session.Image.Set(TestData.Image(8, 6), "test.png");
+        var cut = _ctx.Render<ParameterPanel>(session);
 
         await cut.InvokeAsync(() => cut.Find("[data-testid=train-button]").Click());
         cut.WaitForAssertion(() =>
@@ -148,7 +148,7 @@ public class ParameterPanelTests : IAsyncLifetime
         await cut.InvokeAsync(() => cut.Find("[data-testid=cancel-button]").Click());
         cut.WaitForAssertion(() =>
         {
-            Assert.Equal(SessionState.Cancelled, session.State);
+            Assert.Equal(SessionState.Cancelled, session.Jobs.State);
             Assert.False(cut.Find("[data-testid=train-button]").HasAttribute("disabled"));
         });
     }
@@ -164,12 +164,12 @@ public class LossChartTests : IAsyncLifetime
     public void Each_epoch_event_adds_one_point()
     {
         using var session = TestData.Session();
-        var cut = _ctx.Render<LossChart>(p => p.Add(c => c.Session, session));
+        var cut = _ctx.Render<LossChart>(session);
         Assert.Equal("0", cut.Find("[data-testid=loss-chart]").GetAttribute("data-points"));
 
         for (int epoch = 1; epoch <= 3; epoch++)
         {
-            session.ApplyProgress(new EpochCompleted(new EpochLoss(epoch, 10, 1.0 / epoch, epoch * 0.5)));
+            session.Jobs.ApplyProgress(new EpochCompleted(new EpochLoss(epoch, 10, 1.0 / epoch, epoch * 0.5)));
             var expected = epoch.ToString();
             cut.WaitForAssertion(() => Assert.Equal(expected, cut.Find("[data-testid=loss-chart]").GetAttribute("data-points")));
         }
@@ -182,15 +182,15 @@ public class LossChartTests : IAsyncLifetime
     public void Progress_and_stage_follow_the_events()
     {
         using var session = TestData.Session();
-        var cut = _ctx.Render<TrainingPanel>(p => p.Add(c => c.Session, session));
-        session.ApplyProgress(new StageChanged(PipelineStage.Training, 0.1));
-        session.ApplyProgress(new EpochCompleted(new EpochLoss(1, 4, 0.3, 1.0)));
+        var cut = _ctx.Render<TrainingPanel>(session);
+        session.Jobs.ApplyProgress(new StageChanged(PipelineStage.Training, 0.1));
+        session.Jobs.ApplyProgress(new EpochCompleted(new EpochLoss(1, 4, 0.3, 1.0)));
         cut.WaitForAssertion(() =>
         {
             Assert.Contains("Epoch 1 of 4", cut.Find("[data-testid=progress]").TextContent);
             Assert.Contains("left", cut.Find("[data-testid=progress]").TextContent);
         });
-        session.ApplyProgress(new StageChanged(PipelineStage.Clustering, 2.0));
+        session.Jobs.ApplyProgress(new StageChanged(PipelineStage.Clustering, 2.0));
         cut.WaitForAssertion(() => Assert.Equal("1", cut.Find("[data-testid=loss-chart]").GetAttribute("data-points")));
     }
 }
@@ -206,16 +206,16 @@ public class ResultsPanelTests : IAsyncLifetime
     {
         const int k = 3;
         using var session = TestData.Session(); // real training on a tiny image of four colours
-        session.SetImage(TestData.Image(8, 6), "cat.png");
-        session.Form.Clusters = k;
-        var cut = _ctx.Render<ResultsPanel>(p => p.Add(c => c.Session, session));
+        session.Image.Set(TestData.Image(8, 6), "cat.png");
+        session.Settings.Form.Clusters = k;
+        var cut = _ctx.Render<ResultsPanel>(session);
         Assert.Empty(cut.FindAll("[data-testid=segmented-image]"));
 
-        Assert.True(await session.StartAsync());
-        cut.WaitForAssertion(() => Assert.Equal(SessionState.Finished, session.State), TestData.HangGuard);
+        Assert.True(await session.Runs.StartAsync());
+        cut.WaitForAssertion(() => Assert.Equal(SessionState.Finished, session.Jobs.State), TestData.HangGuard);
         cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=segmented-image]")), TestData.HangGuard);
 
-        var expected = session.Result!;
+        var expected = session.Current.Result!;
         var items = cut.FindAll("[data-testid=cluster-legend] li");
         Assert.Equal(k, items.Count);
         for (int c = 0; c < k; c++)
@@ -227,13 +227,13 @@ public class ResultsPanelTests : IAsyncLifetime
         Assert.Equal(k.ToString(), cut.Find("[data-testid=distribution-chart]").GetAttribute("data-points"));
         Assert.Equal(expected.Plot.Count.ToString(), cut.Find("[data-testid=color-scatter]").GetAttribute("data-points"));
         Assert.Equal(expected.Plot.Count.ToString(), cut.Find("[data-testid=code-scatter]").GetAttribute("data-points"));
-        Assert.Contains($"image/{session.Id}/original.png", cut.Find("[data-testid=original-image]").GetAttribute("src"));
-        Assert.Contains($"download/{session.Id}/segmented.png", cut.Find("[data-testid=download-segmented]").GetAttribute("href"));
-        Assert.Contains($"download/{session.Id}/labels.png", cut.Find("[data-testid=download-labels]").GetAttribute("href"));
-        Assert.Contains($"download/{session.Id}/report.json", cut.Find("[data-testid=download-report]").GetAttribute("href"));
-        Assert.NotNull(session.GetPng("segmented"));
-        Assert.NotNull(session.GetPng("labels"));
-        Assert.Contains("\"clusters\"", session.GetReportJson());
+        Assert.Contains($"image/{session.Files.Id}/original.png", cut.Find("[data-testid=original-image]").GetAttribute("src"));
+        Assert.Contains($"download/{session.Files.Id}/segmented.png", cut.Find("[data-testid=download-segmented]").GetAttribute("href"));
+        Assert.Contains($"download/{session.Files.Id}/labels.png", cut.Find("[data-testid=download-labels]").GetAttribute("href"));
+        Assert.Contains($"download/{session.Files.Id}/report.json", cut.Find("[data-testid=download-report]").GetAttribute("href"));
+        Assert.NotNull(session.Files.GetPng(ResultImage.Segmented));
+        Assert.NotNull(session.Files.GetPng(ResultImage.Labels));
+        Assert.Contains("\"clusters\"", session.Files.GetReportJson());
     }
 }
 
@@ -247,7 +247,7 @@ public class ImagePanelTests : IAsyncLifetime
     public void Upload_id_is_on_the_file_input_and_every_embedded_sample_has_a_thumbnail()
     {
         using var session = TestData.Session();
-        var cut = _ctx.Render<ImagePanel>(p => p.Add(c => c.Session, session));
+        var cut = _ctx.Render<ImagePanel>(session);
         var input = cut.Find("[data-testid=upload-input]");
         Assert.Equal("INPUT", input.TagName);
         Assert.Equal("file", input.GetAttribute("type"));
@@ -259,8 +259,8 @@ public class ImagePanelTests : IAsyncLifetime
     public async Task Clicking_a_sample_loads_it()
     {
         using var session = TestData.Session();
-        var cut = _ctx.Render<ImagePanel>(p => p.Add(c => c.Session, session));
+        var cut = _ctx.Render<ImagePanel>(session);
         await cut.InvokeAsync(() => cut.Find("[data-testid=sample-coffee]").Click());
-        cut.WaitForAssertion(() => Assert.Equal("coffee.png", session.ImageName));
+        cut.WaitForAssertion(() => Assert.Equal("coffee.png", session.Image.Name));
     }
 }

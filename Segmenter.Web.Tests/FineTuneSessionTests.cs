@@ -19,60 +19,60 @@ public sealed class FineTuneSessionTests
     public async Task Fine_tune_trains_more_epochs_then_publishes_the_strokes_as_an_undoable_edit()
     {
         using var session = await TrainedBands.StartAsync(clusters: 2);
-        var trained = session.Result!.Labels.ToArray();
-        int trainedEpochs = session.EpochLosses.Count;
+        var trained = session.Current.Result!.Labels.ToArray();
+        int trainedEpochs = session.Jobs.EpochLosses.Count;
         var strokes = LeftAndMiddleBands();
 
-        Assert.True(await session.FineTuneWithScribblesAsync(strokes, epochs: 2), session.Error);
-        await TestData.Until(() => session.State is SessionState.Finished or SessionState.Failed or SessionState.Cancelled);
-        Assert.True(session.State == SessionState.Finished, session.Error);
+        Assert.True(await session.Edits.FineTuneWithScribblesAsync(strokes, epochs: 2), session.Changes.Error);
+        await TestData.Until(() => session.Jobs.State is SessionState.Finished or SessionState.Failed or SessionState.Cancelled);
+        Assert.True(session.Jobs.State == SessionState.Finished, session.Changes.Error);
 
-        Assert.Equal(trainedEpochs + 2, session.EpochLosses.Count);
-        Assert.All(session.EpochLosses.Skip(trainedEpochs), l => Assert.True(double.IsFinite(l.Loss)));
-        Assert.Equal(1, session.Result!.Model!.Version);
-        Assert.True(session.Result.Reclustered);
-        var labels = session.Result.Labels;
+        Assert.Equal(trainedEpochs + 2, session.Jobs.EpochLosses.Count);
+        Assert.All(session.Jobs.EpochLosses.Skip(trainedEpochs), l => Assert.True(double.IsFinite(l.Loss)));
+        Assert.Equal(1, session.Current.Result!.Model!.Version);
+        Assert.True(session.Current.Result.Reclustered);
+        var labels = session.Current.Result.Labels;
         Assert.NotEqual(labels[4 * W + 2], labels[4 * W + 12]);
         for (int y = 4; y < 12; y++)
         {
             Assert.Equal(labels[4 * W + 2], labels[y * W + 2]);
             Assert.Equal(labels[4 * W + 12], labels[y * W + 12]);
         }
-        Assert.Same(strokes, session.CurrentScribbles!.BrushOfPixel);
+        Assert.Same(strokes, session.Edits.CurrentScribbles!.BrushOfPixel);
 
-        Assert.True(await session.UndoEditAsync(), session.Error);
-        Assert.Equal(trained, session.Result!.Labels);
+        Assert.True(await session.Edits.UndoEditAsync(), session.Changes.Error);
+        Assert.Equal(trained, session.Current.Result!.Labels);
     }
 
     [Fact]
     public async Task Cancel_mid_fine_tune_keeps_the_shown_result_and_its_network_and_a_new_fine_tune_can_start()
     {
         using var session = await TrainedBands.StartAsync(clusters: 2);
-        var shown = session.Result!;
+        var shown = session.Current.Result!;
         var trained = shown.Labels.ToArray();
-        int trainedEpochs = session.EpochLosses.Count;
+        int trainedEpochs = session.Jobs.EpochLosses.Count;
 
         // Cancel as the first fine-tune epoch lands (the change is raised on the engine's thread, so the cancel is
         // seen within the next batch: on this tiny image the other epochs would be over before a poll saw one).
         int cancelled = 0;
-        session.Changed += () =>
+        session.Changes.Changed += () =>
         {
-            if (session.EpochLosses.Count > trainedEpochs && Interlocked.Exchange(ref cancelled, 1) == 0) session.Cancel();
+            if (session.Jobs.EpochLosses.Count > trainedEpochs && Interlocked.Exchange(ref cancelled, 1) == 0) session.Jobs.Cancel();
         };
-        Assert.True(await session.FineTuneWithScribblesAsync(LeftAndMiddleBands(), epochs: FineTuneSettings.MaxEpochs), session.Error);
-        await TestData.Until(() => !session.IsBusy);
+        Assert.True(await session.Edits.FineTuneWithScribblesAsync(LeftAndMiddleBands(), epochs: FineTuneSettings.MaxEpochs), session.Changes.Error);
+        await TestData.Until(() => !session.Jobs.IsBusy);
         Assert.Equal(1, cancelled);
 
-        Assert.Equal(SessionState.Cancelled, session.State);
-        Assert.Same(shown, session.Result);
-        Assert.Equal(trained, session.Result!.Labels);
+        Assert.Equal(SessionState.Cancelled, session.Jobs.State);
+        Assert.Same(shown, session.Current.Result);
+        Assert.Equal(trained, session.Current.Result!.Labels);
         Assert.Equal(0, shown.Model!.Version); // the network is the run's again, not part-tuned
-        Assert.Equal(trainedEpochs, session.EpochLosses.Count); // and the curve is the run's
-        Assert.True(session.CanFineTune);
-        Assert.True(await session.FineTuneWithScribblesAsync(LeftAndMiddleBands(), epochs: 1), session.Error);
-        await TestData.Until(() => !session.IsBusy);
-        Assert.True(session.State == SessionState.Finished, session.Error);
-        Assert.Equal(1, session.Result!.Model!.Version);
+        Assert.Equal(trainedEpochs, session.Jobs.EpochLosses.Count); // and the curve is the run's
+        Assert.True(session.Edits.CanFineTune);
+        Assert.True(await session.Edits.FineTuneWithScribblesAsync(LeftAndMiddleBands(), epochs: 1), session.Changes.Error);
+        await TestData.Until(() => !session.Jobs.IsBusy);
+        Assert.True(session.Jobs.State == SessionState.Finished, session.Changes.Error);
+        Assert.Equal(1, session.Current.Result!.Model!.Version);
     }
 
     [Theory]
@@ -82,14 +82,14 @@ public sealed class FineTuneSessionTests
     public async Task Unusable_strokes_or_epochs_are_refused_with_a_message_and_change_nothing(int brushes, int epochs, string message)
     {
         using var session = await TrainedBands.StartAsync(clusters: 2);
-        var shown = session.Result;
+        var shown = session.Current.Result;
         var strokes = LeftAndMiddleBands();
         for (int i = 0; i < strokes.Length; i++) if (strokes[i] > brushes) strokes[i] = 0;
 
-        Assert.False(await session.FineTuneWithScribblesAsync(strokes, epochs));
-        Assert.Contains(message, session.Error);
-        Assert.Same(shown, session.Result);
+        Assert.False(await session.Edits.FineTuneWithScribblesAsync(strokes, epochs));
+        Assert.Contains(message, session.Changes.Error);
+        Assert.Same(shown, session.Current.Result);
         Assert.Equal(0, shown!.Model!.Version);
-        Assert.False(session.IsBusy);
+        Assert.False(session.Jobs.IsBusy);
     }
 }

@@ -83,19 +83,19 @@ public class LivePageComponentTests : IAsyncLifetime
     public async Task Results_panel_highlights_the_picked_cluster_over_the_original()
     {
         using var session = TestData.Session();
-        session.SetImage(TestData.Image(8, 6), "cat.png");
-        session.Form.Clusters = 3;
-        var cut = _ctx.Render<ResultsPanel>(p => p.Add(c => c.Session, session));
-        Assert.True(await session.StartAsync());
+        session.Image.Set(TestData.Image(8, 6), "cat.png");
+        session.Settings.Form.Clusters = 3;
+        var cut = _ctx.Render<ResultsPanel>(session);
+        Assert.True(await session.Runs.StartAsync());
         cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=cluster-legend] button")), TestData.HangGuard);
 
         await cut.InvokeAsync(() => cut.FindAll("[data-testid=cluster-legend] button")[1].Click());
         var img = cut.Find("[data-testid=highlight-image]");
         Assert.Equal("1", img.GetAttribute("data-cluster"));
-        Assert.Contains($"image/{session.Id}/{ClusterHighlight.Name(1)}.png", img.GetAttribute("src"));
+        Assert.Contains($"image/{session.Files.Id}/{ResultImage.Highlight(1).Name}.png", img.GetAttribute("src"));
         Assert.Equal("true", cut.FindAll("[data-testid=cluster-legend] button")[1].GetAttribute("aria-pressed"));
-        Assert.NotNull(session.GetPng(ClusterHighlight.Name(1)));
-        Assert.Null(session.GetPng(ClusterHighlight.Name(3))); // k = 3: no cluster 3
+        Assert.NotNull(session.Files.GetPng(ResultImage.Highlight(1)));
+        Assert.Null(session.Files.GetPng(ResultImage.Highlight(3))); // k = 3: no cluster 3
 
         await cut.InvokeAsync(() => cut.Find("[data-testid=highlight-clear]").Click());
         Assert.Empty(cut.FindAll("[data-testid=highlight-image]"));
@@ -109,9 +109,11 @@ public class LivePageComponentTests : IAsyncLifetime
         var original = new RgbImage(4, 1, Enumerable.Repeat((byte)200, 12).ToArray());
         var h = ClusterHighlight.Render(result, original, 1);
         Assert.Equal([50, 50, 50, 200, 200, 200, 50, 50, 50, 200, 200, 200], h.Pixels);
-        Assert.Equal(1, ClusterHighlight.Parse(ClusterHighlight.Name(1)));
-        Assert.Null(ClusterHighlight.Parse("highlight-x"));
-        Assert.Null(ClusterHighlight.Parse("mean"));
+        Assert.Equal(ResultImage.Highlight(1), ResultImage.Parse(ResultImage.Highlight(1).Name));
+        Assert.Equal("highlight-1", ResultImage.Highlight(1).Name);
+        Assert.Null(ResultImage.Parse("highlight-x"));
+        Assert.Null(ResultImage.Parse("highlight--1"));
+        Assert.Equal(ResultImage.MeanColours, ResultImage.Parse("mean"));
         Assert.Throws<ArgumentOutOfRangeException>(() => ClusterHighlight.Render(result, original, 2));
     }
 
@@ -119,9 +121,9 @@ public class LivePageComponentTests : IAsyncLifetime
     public async Task Loss_chart_log_toggle_redraws_on_a_log_axis_and_marks_the_final_loss()
     {
         using var session = TestData.Session();
-        var cut = _ctx.Render<LossChart>(p => p.Add(c => c.Session, session));
-        session.ApplyProgress(new EpochCompleted(new EpochLoss(1, 2, 0.5, 0.1)));
-        session.ApplyProgress(new EpochCompleted(new EpochLoss(2, 2, 0.01, 0.2)));
+        var cut = _ctx.Render<LossChart>(session);
+        session.Jobs.ApplyProgress(new EpochCompleted(new EpochLoss(1, 2, 0.5, 0.1)));
+        session.Jobs.ApplyProgress(new EpochCompleted(new EpochLoss(2, 2, 0.01, 0.2)));
         cut.WaitForAssertion(() => Assert.Contains("(final)", cut.Find("[data-testid=loss-caption]").TextContent));
 
         int before = Calls("drawLoss").Count();
@@ -137,32 +139,32 @@ public class LivePageComponentTests : IAsyncLifetime
     public void Live_preview_shows_each_frame_and_a_new_run_clears_it()
     {
         using var session = TestData.Session();
-        var cut = _ctx.Render<TrainingPanel>(p => p.Add(c => c.Session, session));
+        var cut = _ctx.Render<TrainingPanel>(session);
         Assert.Empty(cut.FindAll("[data-testid=live-preview]"));
 
         var sources = new List<string>();
         for (int epoch = 1; epoch <= 2; epoch++)
         {
             var rgb = Enumerable.Repeat((byte)(epoch * 50), 4 * 3 * 3).ToArray();
-            session.ApplyProgress(new PreviewReady(new PreviewFrame(epoch, 4, 3, rgb, 0.01)));
+            session.Jobs.ApplyProgress(new PreviewReady(new PreviewFrame(epoch, 4, 3, rgb, 0.01)));
             var expected = epoch.ToString();
             cut.WaitForAssertion(() => Assert.Equal(expected, cut.Find("[data-testid=live-preview]").GetAttribute("data-epoch")));
             sources.Add(cut.Find("[data-testid=live-preview]").GetAttribute("src")!);
         }
         Assert.All(sources, s => Assert.StartsWith("data:image/png;base64,", s));
-        Assert.Equal(2, session.Preview!.Epoch);
-        Assert.Equal((4, 3), (session.Preview.Width, session.Preview.Height));
+        Assert.Equal(2, session.Jobs.Preview!.Epoch);
+        Assert.Equal((4, 3), (session.Jobs.Preview.Width, session.Jobs.Preview.Height));
     }
 
     [Fact]
     public async Task The_history_row_lands_in_the_same_change_as_the_result_and_its_scores_before_the_run_ends()
     {
         using var session = TestData.Session();
-        session.SetImage(TestData.Image(8, 6), "cat.png");
+        session.Image.Set(TestData.Image(8, 6), "cat.png");
         var seen = new List<(bool Result, int Rows)>();
-        session.Changed += () => seen.Add((session.Result is not null, session.History.Count));
-        Assert.True(await session.StartAsync());
-        await TestData.Until(() => session.State == SessionState.Finished);
+        session.Changes.Changed += () => seen.Add((session.Current.Result is not null, session.History.Count));
+        Assert.True(await session.Runs.StartAsync());
+        await TestData.Until(() => session.Jobs.State == SessionState.Finished);
         // Never a change with the result shown and its row missing.
         Assert.DoesNotContain((true, 0), seen);
         Assert.True(double.IsFinite(session.History.Runs[0].Silhouette));
@@ -172,10 +174,10 @@ public class LivePageComponentTests : IAsyncLifetime
     public void Errors_have_one_channel_on_the_page()
     {
         using var session = TestData.Session();
-        var cut = _ctx.Render<ErrorBanner>(p => p.Add(c => c.Session, session));
+        var cut = _ctx.Render<ErrorBanner>(session);
         Assert.Empty(cut.FindAll("[data-testid=error-message]"));
-        session.Form.Clusters = null;
-        _ = session.StartAsync();
+        session.Settings.Form.Clusters = null;
+        _ = session.Runs.StartAsync();
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=error-message]")));
         Assert.Empty(cut.FindAll(".mud-snackbar"));
     }

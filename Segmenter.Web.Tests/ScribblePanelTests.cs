@@ -6,14 +6,14 @@ using Segmenter.Web.Services;
 namespace Segmenter.Web.Tests;
 
 /// <summary>
-/// The scribble controls and <see cref="SegmentationSession.ReclusterWithScribblesAsync"/> on a session whose fake
+/// The scribble controls and <see cref="ClusterEditing.ReclusterWithScribblesAsync"/> on a session whose fake
 /// engine "trains" three clusters (pixel i in cluster i mod 3) and whose codes are the pixels' colours.
 /// </summary>
 public sealed class ScribblePanelTests : IAsyncLifetime
 {
     private const int W = 8, H = 6;
     private readonly BunitContext _ctx = TestData.Context();
-    private readonly SegmentationSession _session;
+    private readonly TestSession _session;
 
     public ScribblePanelTests() => _session = EditSessions.ThreeClusters(W, H, "three.png");
 
@@ -25,7 +25,7 @@ public sealed class ScribblePanelTests : IAsyncLifetime
     [Fact]
     public void Before_a_run_there_is_no_canvas()
     {
-        var cut = _ctx.Render<ScribblePanel>(p => p.Add(c => c.Session, _session));
+        var cut = _ctx.Render<ScribblePanel>(_session);
         Assert.Empty(cut.FindAll("[data-testid=scribble-canvas]"));
         Assert.Contains("After a run", cut.Markup);
     }
@@ -34,7 +34,7 @@ public sealed class ScribblePanelTests : IAsyncLifetime
     public async Task After_a_run_the_canvas_has_the_image_size_and_all_brushes_and_one_is_chosen_at_a_time()
     {
         await Run();
-        var cut = _ctx.Render<ScribblePanel>(p => p.Add(c => c.Session, _session));
+        var cut = _ctx.Render<ScribblePanel>(_session);
         var canvas = cut.Find("[data-testid=scribble-canvas]");
         Assert.Equal($"{W}", canvas.GetAttribute("data-width"));
         Assert.Equal($"{H}", canvas.GetAttribute("data-height"));
@@ -49,9 +49,9 @@ public sealed class ScribblePanelTests : IAsyncLifetime
     [Fact]
     public async Task The_fine_tune_button_shows_its_epochs_and_is_enabled_only_while_the_trained_model_is_held()
     {
-        Assert.Empty(_ctx.Render<ScribblePanel>(p => p.Add(c => c.Session, _session)).FindAll("[data-testid=scribble-finetune-button]"));
+        Assert.Empty(_ctx.Render<ScribblePanel>(_session).FindAll("[data-testid=scribble-finetune-button]"));
         await Run();
-        var cut = _ctx.Render<ScribblePanel>(p => p.Add(c => c.Session, _session));
+        var cut = _ctx.Render<ScribblePanel>(_session);
         var button = cut.Find("[data-testid=scribble-finetune-button]");
         Assert.False(button.HasAttribute("disabled"));
         Assert.Contains($"Fine-tune {FineTuneSettings.DefaultEpochs} epochs", button.TextContent);
@@ -61,7 +61,7 @@ public sealed class ScribblePanelTests : IAsyncLifetime
         cut.Find("[data-testid=scribble-finetune-epochs]").Change("99");
         Assert.Contains($"Fine-tune {FineTuneSettings.MaxEpochs} epochs", cut.Find("[data-testid=scribble-finetune-button]").TextContent);
 
-        await TestData.Until(() => _session.ReleaseResident() > 0);
+        await TestData.Until(() => _session.Memory.ReleaseResident() > 0);
         cut.Render();
         Assert.True(cut.Find("[data-testid=scribble-finetune-button]").HasAttribute("disabled"));
     }
@@ -70,17 +70,17 @@ public sealed class ScribblePanelTests : IAsyncLifetime
     public async Task Strokes_relabel_as_an_undoable_edit_and_are_kept()
     {
         await Run();
-        var before = _session.Result!.Labels.ToArray();
+        var before = _session.Current.Result!.Labels.ToArray();
         var strokes = new byte[W * H];
         strokes[0] = 1; strokes[1] = 1; strokes[W * H - 1] = 2; // pixels 0 and 1 are in different clusters before
-        Assert.True(await _session.ReclusterWithScribblesAsync(strokes), _session.Error);
-        var after = _session.Result!.Labels;
+        Assert.True(await _session.Edits.ReclusterWithScribblesAsync(strokes), _session.Changes.Error);
+        var after = _session.Current.Result!.Labels;
         Assert.Equal(after[0], after[1]);
         Assert.NotEqual(after[0], after[W * H - 1]);
-        Assert.Same(strokes, _session.CurrentScribbles!.BrushOfPixel);
+        Assert.Same(strokes, _session.Edits.CurrentScribbles!.BrushOfPixel);
 
-        Assert.True(await _session.UndoEditAsync(), _session.Error);
-        Assert.Equal(before, _session.Result!.Labels.ToArray());
+        Assert.True(await _session.Edits.UndoEditAsync(), _session.Changes.Error);
+        Assert.Equal(before, _session.Current.Result!.Labels.ToArray());
     }
 
     [Theory]
@@ -90,12 +90,12 @@ public sealed class ScribblePanelTests : IAsyncLifetime
     public async Task Bad_strokes_go_to_the_error_channel_and_change_nothing(int length, int value, string message)
     {
         await Run();
-        var shown = _session.Result;
+        var shown = _session.Current.Result;
         var strokes = new byte[length];
         strokes[0] = (byte)value;
-        Assert.False(await _session.ReclusterWithScribblesAsync(strokes));
-        Assert.Contains(message, _session.Error);
-        Assert.Same(shown, _session.Result);
-        Assert.Null(_session.CurrentScribbles);
+        Assert.False(await _session.Edits.ReclusterWithScribblesAsync(strokes));
+        Assert.Contains(message, _session.Changes.Error);
+        Assert.Same(shown, _session.Current.Result);
+        Assert.Null(_session.Edits.CurrentScribbles);
     }
 }

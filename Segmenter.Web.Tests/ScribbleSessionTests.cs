@@ -10,26 +10,26 @@ public sealed class ScribbleSessionTests
     {
         using var session = await TrainedBands.StartAsync(clusters: 2);
         const int w = TrainedBands.Width, h = TrainedBands.Height;
-        var trained = session.Result!.Labels.ToArray();
+        var trained = session.Current.Result!.Labels.ToArray();
 
-        Assert.False(await session.ReclusterWithScribblesAsync(new byte[w * h - 1]));
-        Assert.Contains("not the 24×16", session.Error);
-        Assert.Equal(trained, session.Result!.Labels);
-        Assert.Null(session.CurrentScribbles);
+        Assert.False(await session.Edits.ReclusterWithScribblesAsync(new byte[w * h - 1]));
+        Assert.Contains("not the 24×16", session.Changes.Error);
+        Assert.Equal(trained, session.Current.Result!.Labels);
+        Assert.Null(session.Edits.CurrentScribbles);
 
         var strokes = new byte[w * h];
         for (int y = 4; y < 12; y++) { strokes[y * w + 2] = 1; strokes[y * w + 12] = 2; } // left band 1, middle band 2
-        Assert.True(await session.ReclusterWithScribblesAsync(strokes), session.Error);
-        Assert.True(session.Result!.Reclustered);
-        Assert.NotEqual(session.Result.Labels[4 * w + 2], session.Result.Labels[4 * w + 12]);
+        Assert.True(await session.Edits.ReclusterWithScribblesAsync(strokes), session.Changes.Error);
+        Assert.True(session.Current.Result!.Reclustered);
+        Assert.NotEqual(session.Current.Result.Labels[4 * w + 2], session.Current.Result.Labels[4 * w + 12]);
         for (int y = 4; y < 12; y++)
         {
-            Assert.Equal(session.Result.Labels[4 * w + 2], session.Result.Labels[y * w + 2]);
-            Assert.Equal(session.Result.Labels[4 * w + 12], session.Result.Labels[y * w + 12]);
+            Assert.Equal(session.Current.Result.Labels[4 * w + 2], session.Current.Result.Labels[y * w + 2]);
+            Assert.Equal(session.Current.Result.Labels[4 * w + 12], session.Current.Result.Labels[y * w + 12]);
         }
-        Assert.Same(strokes, session.CurrentScribbles!.BrushOfPixel);
+        Assert.Same(strokes, session.Edits.CurrentScribbles!.BrushOfPixel);
 
-        Assert.True(await session.UndoEditAsync(), session.Error);
-        Assert.Equal(trained, session.Result!.Labels);
+        Assert.True(await session.Edits.UndoEditAsync(), session.Changes.Error);
+        Assert.Equal(trained, session.Current.Result!.Labels);
     }
 }

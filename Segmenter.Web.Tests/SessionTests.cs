@@ -10,16 +10,16 @@ public class SessionTests
     {
         // Real training made to diverge: this server lets a learning rate of 1e30 through (the default form refuses it).
         using var session = TestData.Session(options: new SegmenterOptions { MaxLearningRate = 1e30 });
-        session.SetImage(TestData.Image(8, 6), "x.png");
-        session.Form.Epochs = 2;
-        session.Form.LearningRate = 1e30;
+        session.Image.Set(TestData.Image(8, 6), "x.png");
+        session.Settings.Form.Epochs = 2;
+        session.Settings.Form.LearningRate = 1e30;
         string? raised = null;
-        session.ErrorRaised += m => raised = m;
-        await session.StartAsync();
-        await TestData.Until(() => session.State == SessionState.Failed);
-        Assert.Contains("Training diverged in epoch", session.Error);
+        session.Changes.ErrorRaised += m => raised = m;
+        await session.Runs.StartAsync();
+        await TestData.Until(() => session.Jobs.State == SessionState.Failed);
+        Assert.Contains("Training diverged in epoch", session.Changes.Error);
         await TestData.Until(() => raised is not null);
-        Assert.True(session.CanStart); // the page stays usable
+        Assert.True(session.Runs.CanStart); // the page stays usable
     }
 
     [Fact]
@@ -30,11 +30,11 @@ public class SessionTests
         TestData.HoldJobs(runner, release.Task);
         using var first = TestData.Session(runner);
         using var second = TestData.Session(runner);
-        first.SetImage(TestData.Image(8, 6), "a.png");
-        second.SetImage(TestData.Image(8, 6), "b.png");
-        Assert.True(await first.StartAsync());
-        Assert.False(await second.StartAsync());
-        Assert.Equal("The server is busy; try again in a minute.", second.Error);
+        first.Image.Set(TestData.Image(8, 6), "a.png");
+        second.Image.Set(TestData.Image(8, 6), "b.png");
+        Assert.True(await first.Runs.StartAsync());
+        Assert.False(await second.Runs.StartAsync());
+        Assert.Equal("The server is busy; try again in a minute.", second.Changes.Error);
         release.SetResult();
     }
 
@@ -53,23 +53,23 @@ public class SessionTests
         };
         var first = TestData.Session(runner);
         using var second = TestData.Session(runner);
-        first.SetImage(TestData.Image(8, 6), "a.png");
-        second.SetImage(TestData.Image(8, 6), "b.png");
+        first.Image.Set(TestData.Image(8, 6), "a.png");
+        second.Image.Set(TestData.Image(8, 6), "b.png");
         var ended = new List<JobFinished>();
         runner.JobEnded += e => { lock (ended) ended.Add(e); };
 
-        await first.StartAsync();
-        await TestData.Until(() => first.State == SessionState.Running);
-        await second.StartAsync();
-        Assert.Equal(SessionState.Queued, second.State);
-        Assert.Equal(1, second.QueuePosition);
+        await first.Runs.StartAsync();
+        await TestData.Until(() => first.Jobs.State == SessionState.Running);
+        await second.Runs.StartAsync();
+        Assert.Equal(SessionState.Queued, second.Jobs.State);
+        Assert.Equal(1, second.Jobs.QueuePosition);
 
         first.Dispose(); // the circuit went away
         // The held job ends only when cancelled: the queued one starts only if the close cancels it.
         await secondStarted.Task.WaitAsync(TestData.HangGuard);
-        await TestData.Until(() => second.State == SessionState.Finished);
+        await TestData.Until(() => second.Jobs.State == SessionState.Finished);
         lock (ended) Assert.Contains(ended, e => e.Outcome == JobState.Cancelled);
-        Assert.NotNull(second.Result);
+        Assert.NotNull(second.Current.Result);
     }
 
     [Fact]
@@ -77,22 +77,22 @@ public class SessionTests
     {
         // The real engine on a tiny image (1 epoch): the session's result store holds the models it must free.
         var session = TestData.Session();
-        session.SetImage(TestData.Bands(24, 8), "bands.png");
-        session.Form.Clusters = 2;
-        session.Form.Epochs = 1;
+        session.Image.Set(TestData.Bands(24, 8), "bands.png");
+        session.Settings.Form.Clusters = 2;
+        session.Settings.Form.Epochs = 1;
         await TestData.TrainAsync(session);
-        var first = session.Result!.Model!;
+        var first = session.Current.Result!.Model!;
 
-        session.Form.Clusters = 3; // only the clustering changed: re-clustered on the same model, which stays
-        Assert.True(await session.ReclusterAsync(), session.Error);
-        await TestData.Until(() => session.State == SessionState.Finished && session.Result!.Clusters.Count == 3);
-        Assert.True(session.Result!.Reclustered, session.Error);
-        Assert.Same(first, session.Result.Model);
+        session.Settings.Form.Clusters = 3; // only the clustering changed: re-clustered on the same model, which stays
+        Assert.True(await session.Runs.ReclusterAsync(), session.Changes.Error);
+        await TestData.Until(() => session.Jobs.State == SessionState.Finished && session.Current.Result!.Clusters.Count == 3);
+        Assert.True(session.Current.Result!.Reclustered, session.Changes.Error);
+        Assert.Same(first, session.Current.Result.Model);
         Assert.False(first.IsDisposed);
 
-        session.Form.Epochs = 2; // a new training: the previous model goes
+        session.Settings.Form.Epochs = 2; // a new training: the previous model goes
         await TestData.TrainAsync(session);
-        var second = session.Result!.Model!;
+        var second = session.Current.Result!.Model!;
         Assert.NotSame(first, second);
         await TestData.Until(() => first.IsDisposed);
         Assert.False(second.IsDisposed);
@@ -105,41 +105,41 @@ public class SessionTests
     public async Task Releasing_resident_memory_disposes_the_trained_model_and_counts_its_bytes()
     {
         using var session = TestData.Session();
-        session.SetImage(TestData.Bands(24, 8), "bands.png");
-        session.Form.Clusters = 2;
-        session.Form.Epochs = 1;
+        session.Image.Set(TestData.Bands(24, 8), "bands.png");
+        session.Settings.Form.Clusters = 2;
+        session.Settings.Form.Epochs = 1;
         await TestData.TrainAsync(session);
-        var model = session.Result!.Model!;
+        var model = session.Current.Result!.Model!;
         long modelBytes = model.ResidentBytes;
-        Assert.True(modelBytes > 0 && session.ResidentBytes >= modelBytes);
+        Assert.True(modelBytes > 0 && session.Memory.ResidentBytes >= modelBytes);
 
         long freed = 0; // nothing is released while the run's scoring still leases the result
-        await TestData.Until(() => (freed = session.ReleaseResident()) > 0);
+        await TestData.Until(() => (freed = session.Memory.ReleaseResident()) > 0);
         Assert.True(freed >= modelBytes);
         Assert.True(model.IsDisposed);
-        Assert.Equal(2, session.Result!.Clusters.Count); // the labels and tables stay
+        Assert.Equal(2, session.Current.Result!.Clusters.Count); // the labels and tables stay
     }
 
     [Fact]
     public async Task The_baselines_labels_count_against_the_budget_and_are_drawn_the_same_after_a_release()
     {
         using var session = await TrainedBands.StartAsync(clusters: 2);
-        Assert.Equal(SessionState.Finished, session.State);
-        var measured = session.Steering!;
+        Assert.Equal(SessionState.Finished, session.Jobs.State);
+        var measured = session.Assessment.Steering!;
         Assert.Equal(2L * TrainedBands.Width * TrainedBands.Height, measured.BaselineLabelBytes); // both baselines, one byte a pixel
-        Assert.True(session.ResidentBytes >= measured.BaselineLabelBytes);
-        var drawn = session.GetPng(SegmentationSession.BaselineImagePrefix + "1");
+        Assert.True(session.Memory.ResidentBytes >= measured.BaselineLabelBytes);
+        var drawn = session.Files.GetPng(ResultImage.Baseline(1));
         Assert.NotNull(drawn);
 
-        await TestData.Until(() => session.ReleaseResident() > 0);
-        var released = session.Steering!;
+        await TestData.Until(() => session.Memory.ReleaseResident() > 0);
+        var released = session.Assessment.Steering!;
         Assert.True(released.BaselineLabelsReleased);
         Assert.Equal(0, released.BaselineLabelBytes);
         Assert.Equal(measured.Baselines.Select(b => (b.Name, b.AriWithRun)), released.Baselines.Select(b => (b.Name, b.AriWithRun)));
 
         // Drawn again from the same image, k and seed: the same labels, so the same PNG; held again until the next release.
-        Assert.Equal(drawn, session.GetPng(SegmentationSession.BaselineImagePrefix + "1"));
-        Assert.False(session.Steering!.BaselineLabelsReleased);
-        Assert.Equal(measured.BaselineLabelBytes, session.Steering.BaselineLabelBytes);
+        Assert.Equal(drawn, session.Files.GetPng(ResultImage.Baseline(1)));
+        Assert.False(session.Assessment.Steering!.BaselineLabelsReleased);
+        Assert.Equal(measured.BaselineLabelBytes, session.Assessment.Steering.BaselineLabelBytes);
     }
 }

@@ -14,29 +14,29 @@ public sealed class SteeringPanelTests : IAsyncLifetime
 {
     private const int W = 8, H = 6;
     private readonly BunitContext _ctx = TestData.Context();
-    private readonly SegmentationSession _session;
+    private readonly TestSession _session;
 
     public SteeringPanelTests()
     {
         // Left half red, right half blue: real training with k = 2 finds exactly the two halves, whatever its seed.
         _session = TestData.Session();
-        _session.Form.Clusters = 2;
-        _session.Form.Window = 1; // no attention across the boundary: each pixel's code is its own colour's
+        _session.Settings.Form.Clusters = 2;
+        _session.Settings.Form.Window = 1; // no attention across the boundary: each pixel's code is its own colour's
         var px = new byte[W * H * 3];
         for (int i = 0; i < W * H; i++) px[3 * i + (i % W >= W / 2 ? 2 : 0)] = 220;
-        _session.SetImage(new RgbImage(W, H, px), "halves.png");
+        _session.Image.Set(new RgbImage(W, H, px), "halves.png");
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
     public async Task DisposeAsync() { _session.Dispose(); await _ctx.DisposeAsync(); }
 
-    private IRenderedComponent<SteeringPanel> Render() => _ctx.Render<SteeringPanel>(p => p.Add(c => c.Session, _session));
+    private IRenderedComponent<SteeringPanel> Render() => _ctx.Render<SteeringPanel>(_session);
 
     private async Task RunSeeds(IRenderedComponent<SteeringPanel> cut)
     {
         await cut.InvokeAsync(() => cut.Find("[data-testid=stability-button]").Click());
-        await TestData.Until(() => _session.State is SessionState.Finished or SessionState.Failed);
-        Assert.True(_session.State == SessionState.Finished, _session.Error);
+        await TestData.Until(() => _session.Jobs.State is SessionState.Finished or SessionState.Failed);
+        Assert.True(_session.Jobs.State == SessionState.Finished, _session.Changes.Error);
         cut.Render();
     }
 
@@ -57,9 +57,9 @@ public sealed class SteeringPanelTests : IAsyncLifetime
         await RunSeeds(cut);
 
         Assert.Equal("1", cut.Find("[data-testid=stability-figure]").GetAttribute("data-value"));
-        Assert.Equal($"image/{_session.Id}/{SegmentationSession.StabilityMapImage}.png?v={_session.Version}",
+        Assert.Equal($"image/{_session.Files.Id}/{ResultImage.StabilityMap.Name}.png?v={_session.Files.Version}",
             cut.Find("[data-testid=stability-map]").GetAttribute("src"));
-        Assert.NotNull(_session.GetPng(SegmentationSession.StabilityMapImage));
+        Assert.NotNull(_session.Files.GetPng(ResultImage.StabilityMap));
         Assert.Equal(1.0, _session.History.Runs.Single().Scores!.Stability);
         // The stability column itself (other columns hold 1s too, e.g. the encoder depth).
         Assert.Equal("1", _session.History.ToCsv().Split("\r\n")[1].Split(',')[Array.IndexOf(RunHistory.CsvColumns, "stability")]);
@@ -75,8 +75,8 @@ public sealed class SteeringPanelTests : IAsyncLifetime
         Assert.Equal(2, views.Count);
         Assert.Contains("ARI with the run 1.00", views[0].TextContent);
         await cut.InvokeAsync(() => views[1].Click());
-        Assert.EndsWith($"/{SegmentationSession.BaselineImagePrefix}1.png?v={_session.Version}", cut.Find("[data-testid=baseline-image]").GetAttribute("src"));
-        Assert.NotNull(_session.GetPng(SegmentationSession.BaselineImagePrefix + "1"));
+        Assert.EndsWith($"/{ResultImage.Baseline(1).Name}.png?v={_session.Files.Version}", cut.Find("[data-testid=baseline-image]").GetAttribute("src"));
+        Assert.NotNull(_session.Files.GetPng(ResultImage.Baseline(1)));
     }
 
     [Fact]
@@ -86,17 +86,17 @@ public sealed class SteeringPanelTests : IAsyncLifetime
         await RunSeeds(cut);
 
         cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary(LabelPng(W + 1, H, _ => 0), "wrong.png"));
-        await TestData.Until(() => _session.Error is not null);
-        Assert.Contains($"{W + 1}×{H}", _session.Error);
+        await TestData.Until(() => _session.Changes.Error is not null);
+        Assert.Contains($"{W + 1}×{H}", _session.Changes.Error);
         Assert.Empty(cut.FindAll("[data-testid=gt-score]"));
-        Assert.NotNull(_session.Steering); // the run's views are kept
+        Assert.NotNull(_session.Assessment.Steering); // the run's views are kept
 
         // A truth that splits top from bottom: the run (left/right halves) is independent of it, ARI 0 (rows and columns balanced).
         cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary(LabelPng(W, H, i => i / W >= H / 2 ? 1 : 0), "truth.png"));
-        await TestData.Until(() => _session.Steering?.TruthScore is not null);
+        await TestData.Until(() => _session.Assessment.Steering?.TruthScore is not null);
         cut.Render();
-        Assert.Null(_session.Error);
-        var score = _session.Steering!.TruthScore!;
+        Assert.Null(_session.Changes.Error);
+        var score = _session.Assessment.Steering!.TruthScore!;
         Assert.InRange(score.Ari, -0.2, 0.0);
         Assert.Equal(0.5 / 1.5, score.MatchedMeanIoU, 12); // each matched pair shares a quarter of the image over three quarters
         Assert.Contains("ARI", cut.Find("[data-testid=gt-score]").TextContent);

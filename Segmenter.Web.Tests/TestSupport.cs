@@ -45,12 +45,12 @@ internal static class TestData
     /// Trains with the session's form as it is and waits until the run is finished and recorded in the history; a run
     /// that fails ends the wait at once with the session's error.
     /// </summary>
-    public static async Task TrainAsync(SegmentationSession session)
+    public static async Task TrainAsync(TestSession session)
     {
         int before = session.History.Count;
-        Assert.True(await session.StartAsync(), session.Error);
-        await Until(() => session.State is SessionState.Finished or SessionState.Failed);
-        Assert.True(session.State == SessionState.Finished, session.Error);
+        Assert.True(await session.Runs.StartAsync(), session.Changes.Error);
+        await Until(() => session.Jobs.State is SessionState.Finished or SessionState.Failed);
+        Assert.True(session.Jobs.State == SessionState.Finished, session.Changes.Error);
         await Until(() => session.History.Count == before + 1);
     }
 
@@ -106,9 +106,8 @@ internal static class TestData
         => new(Options.Create(new SegmenterOptions { MaxConcurrentJobs = concurrent, MaxQueueLength = queue }), NullLogger<JobRunner>.Instance);
 
     /// <summary>A session on the real engine; give it a tiny image (<see cref="Image"/>) so a run takes well under a second.</summary>
-    public static SegmentationSession Session(JobRunner? runner = null, SegmenterOptions? options = null)
-        => new(runner ?? Runner(), new SampleImages(), new SessionRegistry(),
-            Options.Create(options ?? new SegmenterOptions()), NullLogger<SegmentationSession>.Instance);
+    public static TestSession Session(JobRunner? runner = null, SegmenterOptions? options = null)
+        => TestSession.Create(runner, options);
 
     /// <summary>Holds every job of <paramref name="runner"/> in its slot until <paramref name="release"/> completes or the job is cancelled.</summary>
     public static void HoldJobs(JobRunner runner, Task release)

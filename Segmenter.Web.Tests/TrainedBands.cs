@@ -7,12 +7,12 @@ internal static class TrainedBands
 {
     public const int Width = 24, Height = 16;
 
-    public static async Task<SegmentationSession> StartAsync(int clusters)
+    public static async Task<TestSession> StartAsync(int clusters)
     {
         var session = TestData.Session();
-        session.SetImage(TestData.Bands(Width, Height), "bands.png");
-        session.Form.Clusters = clusters;
-        session.Form.Epochs = 1;
+        session.Image.Set(TestData.Bands(Width, Height), "bands.png");
+        session.Settings.Form.Clusters = clusters;
+        session.Settings.Form.Epochs = 1;
         await TestData.TrainAsync(session);
         return session;
     }

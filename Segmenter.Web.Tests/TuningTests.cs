@@ -11,13 +11,13 @@ public class TuningTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TestData.HangGuard;
     private readonly BunitContext _ctx = TestData.Context();
-    private readonly SegmentationSession _session;
+    private readonly TestSession _session;
 
     public TuningTests()
     {
         _session = TestData.Session(); // the real engine on an 8×6 image of four colours
-        _session.SetImage(TestData.Image(8, 6), "test.png");
-        _session.Form.Epochs = 1; // real training: one epoch on 48 pixels keeps each run well under the 5 s wait
+        _session.Image.Set(TestData.Image(8, 6), "test.png");
+        _session.Settings.Form.Epochs = 1; // real training: one epoch on 48 pixels keeps each run well under the 5 s wait
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -25,7 +25,7 @@ public class TuningTests : IAsyncLifetime
 
     private Task TrainAsync(int k)
     {
-        _session.Form.Clusters = k;
+        _session.Settings.Form.Clusters = k;
         return TestData.TrainAsync(_session);
     }
 
@@ -33,11 +33,11 @@ public class TuningTests : IAsyncLifetime
     [Fact]
     public async Task History_grows_one_row_per_finished_run_with_its_seed()
     {
-        var cut = _ctx.Render<HistoryPanel>(p => p.Add(c => c.Session, _session));
+        var cut = _ctx.Render<HistoryPanel>(_session);
         Assert.Empty(cut.FindAll("[data-testid=history-row]"));
         await TrainAsync(3);
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=history-row]")), Wait);
-        _session.Form.Seed = 7;
+        _session.Settings.Form.Seed = 7;
         await TrainAsync(5);
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=history-row]").Count), Wait);
         var rows = cut.FindAll("[data-testid=history-row]");
@@ -55,7 +55,7 @@ public class TuningTests : IAsyncLifetime
         await TrainAsync(3);
         await TrainAsync(5);
         await TrainAsync(4);
-        var cut = _ctx.Render<HistoryPanel>(p => p.Add(c => c.Session, _session));
+        var cut = _ctx.Render<HistoryPanel>(_session);
         Assert.True(cut.Find("[data-testid=compare-button]").HasAttribute("disabled"));
         var boxes = cut.FindAll("[data-testid=history-select]");
         Assert.Equal(3, boxes.Count);
@@ -93,43 +93,43 @@ public class TuningTests : IAsyncLifetime
         Assert.Equal("42", first[Array.IndexOf(header, "seed")]);
         Assert.Equal("5", lines[2].Split(',')[Array.IndexOf(header, "clusters")]);
 
-        var cut = _ctx.Render<HistoryPanel>(p => p.Add(c => c.Session, _session));
-        Assert.Contains($"download/{_session.Id}/history.csv", cut.Find("[data-testid=history-csv]").GetAttribute("href"));
+        var cut = _ctx.Render<HistoryPanel>(_session);
+        Assert.Contains($"download/{_session.Files.Id}/history.csv", cut.Find("[data-testid=history-csv]").GetAttribute("href"));
     }
 
     [Fact]
     public async Task Recluster_reuses_the_trained_model_instead_of_training_and_keeps_the_loss_curve()
     {
         await TrainAsync(3);
-        var losses = _session.EpochLosses;
-        var model = _session.Result!.Model!;
-        var cut = _ctx.Render<ParameterPanel>(p => p.Add(c => c.Session, _session));
-        var training = _ctx.Render<TrainingPanel>(p => p.Add(c => c.Session, _session));
-        _session.Form.Clusters = 5;
+        var losses = _session.Jobs.EpochLosses;
+        var model = _session.Current.Result!.Model!;
+        var cut = _ctx.Render<ParameterPanel>(_session);
+        var training = _ctx.Render<TrainingPanel>(_session);
+        _session.Settings.Form.Clusters = 5;
         cut.Render();
         cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=recluster-button]").HasAttribute("disabled")));
         await cut.InvokeAsync(() => cut.Find("[data-testid=recluster-button]").Click());
-        await TestData.Until(() => _session.State == SessionState.Finished && _session.History.Count == 2);
+        await TestData.Until(() => _session.Jobs.State == SessionState.Finished && _session.History.Count == 2);
 
-        Assert.True(_session.Result!.Reclustered);
-        Assert.Same(model, _session.Result.Model); // no new training
-        Assert.Equal(5, _session.Result.Clusters.Count);
-        Assert.Same(losses, _session.EpochLosses); // the chart keeps the trained curve
+        Assert.True(_session.Current.Result!.Reclustered);
+        Assert.Same(model, _session.Current.Result.Model); // no new training
+        Assert.Equal(5, _session.Current.Result.Clusters.Count);
+        Assert.Same(losses, _session.Jobs.EpochLosses); // the chart keeps the trained curve
         Assert.True(_session.History.Runs[^1].Reclustered);
         training.WaitForAssertion(() => Assert.NotNull(training.Find("[data-testid=reclustered-chip]")), Wait);
 
         // A training setting changed: re-clustering is refused, Train is needed.
-        _session.Form.Epochs = 12;
-        Assert.NotNull(_session.ReclusterBlocker);
-        Assert.False(_session.CanRecluster);
+        _session.Settings.Form.Epochs = 12;
+        Assert.NotNull(_session.Runs.ReclusterBlocker);
+        Assert.False(_session.Runs.CanRecluster);
     }
 
     [Fact]
     public async Task Suggest_k_draws_the_sweep_and_apply_sets_clusters_and_reclusters()
     {
         await TrainAsync(3);
-        var model = _session.Result!.Model!;
-        var cut = _ctx.Render<KSweepPanel>(p => p.Add(c => c.Session, _session));
+        var model = _session.Current.Result!.Model!;
+        var cut = _ctx.Render<KSweepPanel>(_session);
         await cut.InvokeAsync(() => cut.Find("[data-testid=suggest-k-button]").Click());
         cut.WaitForAssertion(() => Assert.Equal("11", cut.Find("[data-testid=k-sweep-chart]").GetAttribute("data-points")), Wait);
         int suggested = int.Parse(cut.Find("[data-testid=k-suggestion]").GetAttribute("data-k")!);
@@ -139,13 +139,13 @@ public class TuningTests : IAsyncLifetime
         Assert.Contains("k = 2…12", caption);
         Assert.EndsWith($"suggested k = {suggested}.", caption);
 
-        await TestData.Until(() => !_session.IsBusy);
+        await TestData.Until(() => !_session.Jobs.IsBusy);
         cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=apply-k-button]").HasAttribute("disabled")), Wait);
         await cut.InvokeAsync(() => cut.Find("[data-testid=apply-k-button]").Click());
-        Assert.Equal(suggested, _session.Form.Clusters);
-        await TestData.Until(() => _session.State == SessionState.Finished && _session.Result!.Clusters.Count == suggested);
-        Assert.True(_session.Result!.Reclustered);
-        Assert.Same(model, _session.Result.Model); // applied by re-clustering the same model, not training
+        Assert.Equal(suggested, _session.Settings.Form.Clusters);
+        await TestData.Until(() => _session.Jobs.State == SessionState.Finished && _session.Current.Result!.Clusters.Count == suggested);
+        Assert.True(_session.Current.Result!.Reclustered);
+        Assert.Same(model, _session.Current.Result.Model); // applied by re-clustering the same model, not training
     }
 
     [Fact]
@@ -167,12 +167,12 @@ public class TuningTests : IAsyncLifetime
     [Fact]
     public async Task Query_string_prefills_the_form_and_loads_the_sample()
     {
-        _ctx.Services.AddSingleton(_session);
+        _session.AttachTo(_ctx);
         _ctx.Services.GetRequiredService<NavigationManager>()
             .NavigateTo("/?sample=coffee&k=5&epochs=12&heads=4&window=3&seed=7&preset=original&batch=512&lr=0.002");
         var cut = _ctx.Render<Home>();
-        cut.WaitForAssertion(() => Assert.Equal("coffee.png", _session.ImageName), Wait);
-        var f = _session.Form;
+        cut.WaitForAssertion(() => Assert.Equal("coffee.png", _session.Image.Name), Wait);
+        var f = _session.Settings.Form;
         Assert.Equal((Preset.Original, 5, 12, 4, 3, 7, 512, 0.002), (f.Preset, f.Clusters, f.Epochs, f.HeadCount, f.Window, f.Seed, f.BatchSize, f.LearningRate));
         Assert.True(f.IsValid);
         Assert.Equal("5", cut.Find("[data-testid=clusters-input]").GetAttribute("value"));
@@ -182,11 +182,11 @@ public class TuningTests : IAsyncLifetime
     [Fact]
     public void Query_string_fills_the_advanced_settings_too()
     {
-        _ctx.Services.AddSingleton(_session);
+        _session.AttachTo(_ctx);
         _ctx.Services.GetRequiredService<NavigationManager>()
             .NavigateTo("/?k=5&codeSize=16&hiddenWidth=32&activation=gelu&kmeansRestarts=3&kmeansInit=random");
         _ctx.Render<Home>();
-        var f = _session.Form;
+        var f = _session.Settings.Form;
         Assert.Equal((5, 16, 32, Activation.Gelu, 3, Engine.Clustering.KMeansInit.Random),
             (f.Clusters, f.CodeSize, f.HiddenWidth, f.Activation, f.KMeansRestarts, f.KMeansInit));
         Assert.True(f.IsValid, string.Join(" ", f.Errors));
@@ -196,7 +196,7 @@ public class TuningTests : IAsyncLifetime
     public async Task Invalid_query_values_show_the_forms_messages()
     {
         using var fresh = TestData.Session(); // no image yet, as a first visit
-        _ctx.Services.AddSingleton(fresh);
+        fresh.AttachTo(_ctx);
         _ctx.Services.GetRequiredService<NavigationManager>().NavigateTo("/?k=99&epochs=abc&heads=3&preset=turbo&sample=nope");
         var cut = _ctx.Render<Home>();
         cut.WaitForAssertion(() =>
@@ -208,7 +208,7 @@ public class TuningTests : IAsyncLifetime
             Assert.True(cut.Find("[data-testid=train-button]").HasAttribute("disabled"));
         }, Wait);
         // The page still opens with the default sample (decoded for real, so it may land after the form's messages).
-        cut.WaitForAssertion(() => Assert.Equal("astronaut.png", fresh.ImageName), Wait);
+        cut.WaitForAssertion(() => Assert.Equal("astronaut.png", fresh.Image.Name), Wait);
         await Task.CompletedTask;
     }
 
@@ -233,16 +233,16 @@ public class TuningTests : IAsyncLifetime
     [Fact]
     public async Task Attention_view_shows_a_grid_per_head_or_explains_window_1()
     {
-        _session.Form.Window = 1; // the Fast preset's default window is 3 now
+        _session.Settings.Form.Window = 1; // the Fast preset's default window is 3 now
         await TrainAsync(3);
-        var cut = _ctx.Render<ResultsPanel>(p => p.Add(c => c.Session, _session));
+        var cut = _ctx.Render<ResultsPanel>(_session);
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=attention-explanation]")), Wait);
 
-        _session.Form.Window = 3;
+        _session.Settings.Form.Window = 3;
         await TrainAsync(3);
         // No JS in tests, so the image counts as shown at its natural size: offset (3, 2) is pixel (3, 2).
         await cut.InvokeAsync(() => cut.Find("[data-testid=original-image]").Click(new Microsoft.AspNetCore.Components.Web.MouseEventArgs { OffsetX = 3, OffsetY = 2 }));
-        cut.WaitForAssertion(() => Assert.Equal(_session.Form.HeadCount, cut.FindAll("[data-testid=attention-head]").Count), Wait);
+        cut.WaitForAssertion(() => Assert.Equal(_session.Settings.Form.HeadCount, cut.FindAll("[data-testid=attention-head]").Count), Wait);
         Assert.Equal("3", cut.Find("[data-testid=attention-pixel]").GetAttribute("data-x"));
         Assert.Equal("2", cut.Find("[data-testid=attention-pixel]").GetAttribute("data-y"));
         Assert.Equal(9, cut.FindAll("[data-testid=attention-head]")[0].QuerySelectorAll("span").Length);

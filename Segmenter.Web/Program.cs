@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Components.Server.Circuits;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Segmenter.Web;
@@ -18,15 +16,8 @@ builder.Services.AddOptions<SegmenterOptions>().Bind(builder.Configuration.GetSe
 builder.Services.AddSingleton<IValidateOptions<SegmenterOptions>, SegmenterOptionsValidator>();
 builder.Services.AddSegmenterHealthChecks();
 builder.Services.AddSegmenterApi();
-builder.Services.AddSingleton<JobRunner>();
-builder.Services.AddSingleton<SessionRegistry>();
-builder.Services.AddSingleton<SampleImages>();
-builder.Services.AddScoped<SegmentationSession>();
 builder.Services.AddRunStore(builder.Configuration);
-builder.Services.AddSingleton<ResidentBudget>();
-builder.Services.TryAddSingleton(TimeProvider.System);
-// A dropped connection cancels its job after a short grace, not after the circuit's 3-minute retention.
-builder.Services.AddScoped<CircuitHandler, SessionCircuitHandler>();
+builder.Services.AddSegmenterSession();
 
 builder.Services.AddMudServices();
 builder.Services.AddRazorComponents()

@@ -12,7 +12,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
 {
     private readonly TemporaryDataFolder _folder = new("segmenter-session-store-");
     private StoreHost _host = null!;
-    private readonly List<SegmentationSession> _sessions = [];
+    private readonly List<TestSession> _sessions = [];
 
     public async Task InitializeAsync() => _host = await StoreHost.StartAsync(_folder.Settings);
 
@@ -23,17 +23,16 @@ public sealed class SessionStoreTests : IAsyncLifetime
         _folder.Dispose();
     }
 
-    private SegmentationSession NewSession(JobRunner? runner = null)
+    private TestSession NewSession(JobRunner? runner = null)
     {
-        var session = new SegmentationSession(runner ?? TestData.Runner(), new SampleImages(), new SessionRegistry(),
-            Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance, _host.Store);
+        var session = TestSession.Create(runner, store: _host.Store);
         _sessions.Add(session);
         return session;
     }
 
-    private static Task TrainAsync(SegmentationSession session, int k)
+    private static Task TrainAsync(TestSession session, int k)
     {
-        session.Form.Clusters = k;
+        session.Settings.Form.Clusters = k;
         return TestData.TrainAsync(session);
     }
 
@@ -45,8 +44,8 @@ public sealed class SessionStoreTests : IAsyncLifetime
         return ImageLoader.EncodePng(new RgbImage(8, 6, pixels));
     }
 
-    private static Task<bool> UploadAsync(SegmentationSession session, byte[] bytes, string name = "upload.png")
-        => session.LoadUploadAsync(new MemoryStream(bytes), name);
+    private static Task<bool> UploadAsync(TestSession session, byte[] bytes, string name = "upload.png")
+        => session.Image.LoadUploadAsync(new MemoryStream(bytes), name);
 
     [Fact]
     public async Task Finished_runs_are_stored_and_the_same_browser_finds_them_in_a_new_session()
@@ -54,7 +53,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
         var owner = RunCodec.NewId();
         var upload = Png(3);
         var first = NewSession();
-        await first.AttachHistoryAsync(owner);
+        await first.History.AttachAsync(owner);
         Assert.True(await UploadAsync(first, upload));
         await TrainAsync(first, 3);
         await TrainAsync(first, 4);
@@ -63,14 +62,14 @@ public sealed class SessionStoreTests : IAsyncLifetime
 
         // A reload: a new session of the same browser.
         var reloaded = NewSession();
-        await reloaded.AttachHistoryAsync(owner);
+        await reloaded.History.AttachAsync(owner);
         Assert.Equal(ids, reloaded.History.Runs.Select(r => r.RunId));
         Assert.Equal([3, 4], reloaded.History.Runs.Select(r => r.Clusters));
         Assert.Equal(first.History.Runs.Select(r => r.FinalLoss), reloaded.History.Runs.Select(r => r.FinalLoss));
         // The upload is stored once for both runs, as it was uploaded.
         Assert.Equal(1, (await _host.Store.MeasureAsync()).Images);
         Assert.Equal(upload, (await _host.Store.GetFileAsync(ids[0]!, RunFile.Original))!.Value.Bytes);
-        Assert.Equal(first.Result!.Labels, await _host.Store.GetLabelsAsync(ids[1]!));
+        Assert.Equal(first.Current.Result!.Labels, await _host.Store.GetLabelsAsync(ids[1]!));
     }
 
     [Fact]
@@ -78,26 +77,26 @@ public sealed class SessionStoreTests : IAsyncLifetime
     {
         var owner = RunCodec.NewId();
         var session = NewSession();
-        await session.AttachHistoryAsync(owner);
+        await session.History.AttachAsync(owner);
         Assert.True(await UploadAsync(session, Png(5)));
         await TrainAsync(session, 3);
         var parentId = session.History.Runs.Single().RunId!;
 
-        var editedId = await session.StoreEditedRunAsync(session.Result!, "merge clusters 0 and 1", parentId);
-        Assert.True(RunCodec.IsId(editedId), session.Error);
+        var editedId = await session.Edits.StoreEditedRunAsync(session.Current.Result!, "merge clusters 0 and 1", parentId);
+        Assert.True(RunCodec.IsId(editedId), session.Changes.Error);
         Assert.NotEqual(parentId, editedId);
         Assert.Equal([parentId, editedId], session.History.Runs.Select(r => r.RunId));
 
         var stored = (await _host.Store.GetAsync(editedId!))!.Summary.Details;
         Assert.Equal(new RunEdit(parentId, "merge clusters 0 and 1"), stored.Edit);
         Assert.Null((await _host.Store.GetAsync(parentId))!.Summary.Details.Edit);
-        Assert.Equal(session.Result!.Labels, await _host.Store.GetLabelsAsync(editedId!));
+        Assert.Equal(session.Current.Result!.Labels, await _host.Store.GetLabelsAsync(editedId!));
         var report = System.Text.Json.Nodes.JsonNode.Parse((await _host.Store.GetFileAsync(editedId!, RunFile.Report))!.Value.Bytes)!;
         Assert.Equal(parentId, (string?)report["edit"]!["ParentRunId"]);
         Assert.Equal("merge clusters 0 and 1", (string?)report["edit"]!["Summary"]);
 
         var reloaded = NewSession();
-        await reloaded.AttachHistoryAsync(owner);
+        await reloaded.History.AttachAsync(owner);
         Assert.Equal([parentId, editedId], reloaded.History.Runs.Select(r => r.RunId));
     }
 
@@ -106,8 +105,8 @@ public sealed class SessionStoreTests : IAsyncLifetime
     {
         var (session, trainedId) = await TrainedBandsStoredAsync(24, 16);
 
-        Assert.True(await session.MergeClustersAsync([0, 1]), session.Error);
-        Assert.True(await session.UndoEditAsync(), session.Error);
+        Assert.True(await session.Edits.MergeClustersAsync([0, 1]), session.Changes.Error);
+        Assert.True(await session.Edits.UndoEditAsync(), session.Changes.Error);
 
         var ids = session.History.Runs.Select(r => r.RunId!).ToArray();
         Assert.Equal(3, ids.Length);
@@ -121,17 +120,16 @@ public sealed class SessionStoreTests : IAsyncLifetime
     }
 
     /// <summary>A session with the real engine and store that trained bands (k = 3, one epoch) and stored the run.</summary>
-    private async Task<(SegmentationSession Session, string RunId)> TrainedBandsStoredAsync(int width, int height)
+    private async Task<(TestSession Session, string RunId)> TrainedBandsStoredAsync(int width, int height)
     {
-        var session = new SegmentationSession(TestData.Runner(), new SampleImages(), new SessionRegistry(),
-            Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance, _host.Store);
+        var session = TestSession.Create(store: _host.Store);
         _sessions.Add(session);
-        await session.AttachHistoryAsync(RunCodec.NewId());
-        session.SetImage(TestData.Bands(width, height), "bands.png");
-        session.Form.Clusters = 3;
-        session.Form.Epochs = 1;
-        Assert.True(await session.StartAsync(), session.Error);
-        await TestData.Until(() => session.State is SessionState.Finished or SessionState.Failed);
+        await session.History.AttachAsync(RunCodec.NewId());
+        session.Image.Set(TestData.Bands(width, height), "bands.png");
+        session.Settings.Form.Clusters = 3;
+        session.Settings.Form.Epochs = 1;
+        Assert.True(await session.Runs.StartAsync(), session.Changes.Error);
+        await TestData.Until(() => session.Jobs.State is SessionState.Finished or SessionState.Failed);
         await TestData.Until(() => session.History.Runs.Single().RunId is not null);
         return (session, session.History.Runs.Single().RunId!);
     }
@@ -144,7 +142,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
 
         var strokes = new byte[w * h];
         for (int y = 4; y < 12; y++) { strokes[y * w + 2] = 1; strokes[y * w + 20] = 4; }
-        Assert.True(await session.ReclusterWithScribblesAsync(strokes), session.Error);
+        Assert.True(await session.Edits.ReclusterWithScribblesAsync(strokes), session.Changes.Error);
 
         var strokedId = session.History.Runs.Last().RunId!;
         var details = (await _host.Store.GetAsync(strokedId))!.Summary.Details;
@@ -164,21 +162,21 @@ public sealed class SessionStoreTests : IAsyncLifetime
     {
         var a = NewSession();
         var b = NewSession();
-        await a.AttachHistoryAsync(RunCodec.NewId());
-        await b.AttachHistoryAsync(RunCodec.NewId());
+        await a.History.AttachAsync(RunCodec.NewId());
+        await b.History.AttachAsync(RunCodec.NewId());
         await UploadAsync(a, Png(1));
         await UploadAsync(b, Png(2));
         await TrainAsync(a, 3);
         await TrainAsync(b, 5);
 
         var aAgain = NewSession();
-        await aAgain.AttachHistoryAsync(a.HistoryOwner);
+        await aAgain.History.AttachAsync(a.History.Owner);
         Assert.Equal([3], aAgain.History.Runs.Select(r => r.Clusters));
         var bAgain = NewSession();
-        await bAgain.AttachHistoryAsync(b.HistoryOwner);
+        await bAgain.History.AttachAsync(b.History.Owner);
         Assert.Equal([5], bAgain.History.Runs.Select(r => r.Clusters));
 
-        Assert.True(await aAgain.DeleteRunAsync(aAgain.History.Runs[0].Number));
+        Assert.True(await aAgain.History.DeleteAsync(aAgain.History.Runs[0].Number));
         Assert.Empty(aAgain.History.Runs);
         Assert.Null(await _host.Store.GetAsync(a.History.Runs[0].RunId!));
         Assert.NotNull(await _host.Store.GetAsync(b.History.Runs[0].RunId!));
@@ -188,7 +186,7 @@ public sealed class SessionStoreTests : IAsyncLifetime
     public async Task A_session_without_a_history_id_stores_nothing()
     {
         var session = NewSession();
-        await session.AttachHistoryAsync("not-an-id");
+        await session.History.AttachAsync("not-an-id");
         await UploadAsync(session, Png(1));
         await TrainAsync(session, 3);
         Assert.Null(session.History.Runs[0].RunId);
@@ -199,31 +197,31 @@ public sealed class SessionStoreTests : IAsyncLifetime
     public async Task Opening_a_stored_run_continues_from_it_and_reclustering_trains_the_released_model_again()
     {
         var owner = NewSession(); // the real engine on an 8×6 image
-        await owner.AttachHistoryAsync(RunCodec.NewId());
+        await owner.History.AttachAsync(RunCodec.NewId());
         await UploadAsync(owner, Png(9), "photo.png");
-        owner.Form.Seed = 17;
-        owner.Form.Epochs = 2;
+        owner.Settings.Form.Seed = 17;
+        owner.Settings.Form.Epochs = 2;
         await TrainAsync(owner, 3);
         var id = owner.History.Runs[0].RunId!;
 
         var visitor = NewSession();
-        await visitor.AttachHistoryAsync(RunCodec.NewId());
-        Assert.True(await visitor.OpenStoredRunAsync(id));
-        Assert.Equal(id, visitor.ContinuedFrom);
-        Assert.Equal("photo.png", visitor.ImageName);
-        Assert.Equal((3, 17, 2), (visitor.Form.Clusters, visitor.Form.Seed, visitor.Form.Epochs));
-        Assert.Equal(owner.Result!.Labels, visitor.Result!.Labels);
-        Assert.True(visitor.TrainedModelReleased);
+        await visitor.History.AttachAsync(RunCodec.NewId());
+        Assert.True(await visitor.Runs.OpenStoredRunAsync(id));
+        Assert.Equal(id, visitor.Runs.ContinuedFrom);
+        Assert.Equal("photo.png", visitor.Image.Name);
+        Assert.Equal((3, 17, 2), (visitor.Settings.Form.Clusters, visitor.Settings.Form.Seed, visitor.Settings.Form.Epochs));
+        Assert.Equal(owner.Current.Result!.Labels, visitor.Current.Result!.Labels);
+        Assert.True(visitor.Current.TrainedModelReleased);
         Assert.Empty(visitor.History.Runs); // the visitor's own history
 
-        visitor.Form.Clusters = 5;
-        Assert.True(visitor.CanRecluster);
-        Assert.True(await visitor.ReclusterAsync());
-        await TestData.Until(() => visitor.History.Count == 1 && visitor.State == SessionState.Finished);
-        Assert.False(visitor.Result!.Reclustered); // trained again: the stored run has no model to re-cluster
-        Assert.NotNull(visitor.Result.Model);
-        Assert.Equal(5, visitor.Result!.Clusters.Count);
-        Assert.False(visitor.TrainedModelReleased);
+        visitor.Settings.Form.Clusters = 5;
+        Assert.True(visitor.Runs.CanRecluster);
+        Assert.True(await visitor.Runs.ReclusterAsync());
+        await TestData.Until(() => visitor.History.Count == 1 && visitor.Jobs.State == SessionState.Finished);
+        Assert.False(visitor.Current.Result!.Reclustered); // trained again: the stored run has no model to re-cluster
+        Assert.NotNull(visitor.Current.Result.Model);
+        Assert.Equal(5, visitor.Current.Result!.Clusters.Count);
+        Assert.False(visitor.Current.TrainedModelReleased);
     }
 
     [Fact]
@@ -231,27 +229,33 @@ public sealed class SessionStoreTests : IAsyncLifetime
     {
         var upload = Png(4);
         var session = NewSession();
-        await session.AttachHistoryAsync(RunCodec.NewId());
+        await session.History.AttachAsync(RunCodec.NewId());
         await UploadAsync(session, upload);
         await TrainAsync(session, 3);
-        long resident = session.ResidentBytes;
+        long resident = session.Memory.ResidentBytes;
         Assert.True(resident >= 8 * 6 * 3, $"the stored upload's decoded image should count as releasable ({resident} bytes)");
 
-        Assert.Equal(resident, session.ReleaseResident());
-        Assert.Equal(0, session.ResidentBytes);
+        Assert.Equal(resident, session.Memory.ReleaseResident());
+        Assert.Equal(0, session.Memory.ResidentBytes);
         // The page still shows the original (as uploaded, from the store) and the result, without decoding anything.
-        Assert.Equal(upload, session.GetImageFile("original")!.Value.Bytes);
-        Assert.NotNull(session.Result);
+        Assert.Equal(upload, session.Files.GetImageFile(ResultImage.Original)!.Value.Bytes);
+        Assert.NotNull(session.Current.Result);
 
+        // Only clustering settings changed on the same image: re-clustering is allowed, and asking decodes nothing.
+        session.Settings.Form.Clusters = 4;
+        Assert.Null(session.Runs.ReclusterBlocker);
+        Assert.Null(session.Image.Current);
+        Assert.Equal((8, 6), session.Image.Size);
+        Assert.Equal(0, session.Memory.ResidentBytes);
         // Re-clustering needs the image: it is decoded again from the store, and counts as the result's image.
-        session.Form.Clusters = 4;
-        Assert.Null(session.ReclusterBlocker);
-        Assert.NotNull(session.Image);
-        Assert.True(session.ResidentBytes > 0);
+        Assert.True(await session.Runs.ReclusterAsync(), session.Changes.Error);
+        await TestData.Until(() => session.Jobs.State == SessionState.Finished && session.Current.Result!.Clusters.Count == 4);
+        Assert.NotNull(session.Image.Current);
+        Assert.True(session.Memory.ResidentBytes > 0);
     }
 
-    private static SessionCircuitHandler DropHandler(SegmentationSession session, TimeProvider time) =>
-        new(session, Options.Create(new SegmenterOptions { DisconnectGraceSeconds = 5 }), time, NullLogger<SessionCircuitHandler>.Instance);
+    private static SessionCircuitHandler DropHandler(TestSession session, TimeProvider time) =>
+        new(session.Memory, Options.Create(new SegmenterOptions { DisconnectGraceSeconds = 5 }), time, NullLogger<SessionCircuitHandler>.Instance);
 
     // The handler ignores the circuit (Circuit has no public constructor).
     private static readonly Microsoft.AspNetCore.Components.Server.Circuits.Circuit NoCircuit = null!;
@@ -261,10 +265,10 @@ public sealed class SessionStoreTests : IAsyncLifetime
     {
         var time = new CircuitHandlerTests.ManualTime();
         var session = NewSession();
-        await session.AttachHistoryAsync(RunCodec.NewId());
+        await session.History.AttachAsync(RunCodec.NewId());
         Assert.True(await UploadAsync(session, Png(5)));
         await TrainAsync(session, 3);
-        long resident = session.ResidentBytes;
+        long resident = session.Memory.ResidentBytes;
         Assert.True(resident > 0);
         using var handler = DropHandler(session, time);
 
@@ -273,19 +277,21 @@ public sealed class SessionStoreTests : IAsyncLifetime
         time.Advance(TimeSpan.FromSeconds(4.9));
         await handler.OnConnectionUpAsync(NoCircuit, default);
         time.Advance(TimeSpan.FromMinutes(1));
-        Assert.Equal(resident, session.ResidentBytes);
+        Assert.Equal(resident, session.Memory.ResidentBytes);
 
         // A drop that lasts: released when the grace runs out.
         await handler.OnConnectionDownAsync(NoCircuit, default);
         time.Advance(TimeSpan.FromSeconds(4.9));
-        Assert.Equal(resident, session.ResidentBytes);
+        Assert.Equal(resident, session.Memory.ResidentBytes);
         time.Advance(TimeSpan.FromSeconds(0.1));
-        Assert.Equal(0, session.ResidentBytes);
+        Assert.Equal(0, session.Memory.ResidentBytes);
 
         // A visitor who comes back after all finds the page as it was; the image is decoded again from the store.
         await handler.OnConnectionUpAsync(NoCircuit, default);
-        Assert.NotNull(session.Result);
-        Assert.NotNull(session.Image);
+        Assert.NotNull(session.Current.Result);
+        Assert.True(session.Image.HasImage);
+        Assert.NotNull(session.Image.Reload());
+        Assert.True(session.Memory.ResidentBytes > 0);
     }
 
     [Fact]
@@ -296,26 +302,26 @@ public sealed class SessionStoreTests : IAsyncLifetime
         var runner = TestData.Runner();
         runner.BeforeWork = (job, ct) => job.Id > 1 ? Task.Delay(Timeout.Infinite, ct) : Task.CompletedTask;
         var session = NewSession(runner);
-        await session.AttachHistoryAsync(RunCodec.NewId());
+        await session.History.AttachAsync(RunCodec.NewId());
         Assert.True(await UploadAsync(session, Png(6)));
         await TrainAsync(session, 3);
         using var handler = DropHandler(session, time);
-        session.Form.Clusters = 4;
-        Assert.True(await session.StartAsync());
-        await TestData.Until(() => session.State == SessionState.Running);
-        Assert.True(session.ResidentBytes > 0);
+        session.Settings.Form.Clusters = 4;
+        Assert.True(await session.Runs.StartAsync());
+        await TestData.Until(() => session.Jobs.State == SessionState.Running);
+        Assert.True(session.Memory.ResidentBytes > 0);
 
         await handler.OnConnectionDownAsync(NoCircuit, default);
         time.Advance(TimeSpan.FromSeconds(5));
-        await TestData.Until(() => session.State == SessionState.Cancelled && session.ResidentBytes == 0);
-        Assert.NotNull(session.Result);   // the first run's labels and tables stay
+        await TestData.Until(() => session.Jobs.State == SessionState.Cancelled && session.Memory.ResidentBytes == 0);
+        Assert.NotNull(session.Current.Result);   // the first run's labels and tables stay
     }
 
     [Fact]
     public async Task Opening_a_run_that_is_not_stored_says_so()
     {
         var session = NewSession();
-        Assert.False(await session.OpenStoredRunAsync(RunCodec.NewId()));
-        Assert.Contains("no stored run", session.Error);
+        Assert.False(await session.Runs.OpenStoredRunAsync(RunCodec.NewId()));
+        Assert.Contains("no stored run", session.Changes.Error);
     }
 }

@@ -31,15 +31,14 @@ public sealed class WorkingResolutionPageTests : IAsyncLifetime
         _folder.Dispose();
     }
 
-    private async Task<SegmentationSession> TrainedAsync(int maxPixels)
+    private async Task<TestSession> TrainedAsync(int maxPixels)
     {
-        var session = new SegmentationSession(TestData.Runner(), new SampleImages(), new SessionRegistry(),
-            Options.Create(new SegmenterOptions()), NullLogger<SegmentationSession>.Instance, _host.Store);
-        await session.AttachHistoryAsync(RunCodec.NewId());
-        session.SetImage(TestData.Bands(96, 80), "bands.png");
-        session.Form.Clusters = 2;
-        session.Form.Epochs = 1;
-        session.Form.MaxPixels = maxPixels;
+        var session = TestSession.Create(store: _host.Store);
+        await session.History.AttachAsync(RunCodec.NewId());
+        session.Image.Set(TestData.Bands(96, 80), "bands.png");
+        session.Settings.Form.Clusters = 2;
+        session.Settings.Form.Epochs = 1;
+        session.Settings.Form.MaxPixels = maxPixels;
         await TestData.TrainAsync(session);
         await TestData.Until(() => session.History.Runs.Single().RunId is not null);
         return session;
@@ -49,14 +48,14 @@ public sealed class WorkingResolutionPageTests : IAsyncLifetime
     public async Task A_run_on_a_downscaled_copy_names_the_copys_size_on_its_result_and_its_link()
     {
         using var session = await TrainedAsync(maxPixels: 4096);
-        var result = session.Result!;
+        var result = session.Current.Result!;
         // 96×80 = 7,680 pixels over a 4,096 limit: the same aspect scaled by √(4096/7680), rounded down.
         Assert.Equal((70, 58), result.WorkingSize);
         Assert.Equal(70 * 58, result.CodeLabels.Length); // the engine did work at that size
         Assert.Equal(96 * 80, result.Labels.Length);
         const string said = "· worked on a 70 × 58 copy (the 4,096-pixel limit); labels brought back to all 96 × 80 pixels by colour";
 
-        var panel = _ctx.Render<ResultsPanel>(p => p.Add(c => c.Session, session));
+        var panel = _ctx.Render<ResultsPanel>(session);
         Assert.Equal(said, panel.Find("[data-testid=working-resolution]").TextContent.Trim());
 
         var page = _ctx.Render<RunPage>(p => p.Add(c => c.Id, session.History.Runs.Single().RunId!));
@@ -68,10 +67,10 @@ public sealed class WorkingResolutionPageTests : IAsyncLifetime
     public async Task A_run_within_the_limit_says_nothing_of_a_copy()
     {
         using var session = await TrainedAsync(maxPixels: 0); // 0: always the full image
-        Assert.Equal((96, 80), session.Result!.WorkingSize);
-        Assert.Equal(96 * 80, session.Result.CodeLabels.Length);
+        Assert.Equal((96, 80), session.Current.Result!.WorkingSize);
+        Assert.Equal(96 * 80, session.Current.Result.CodeLabels.Length);
 
-        var panel = _ctx.Render<ResultsPanel>(p => p.Add(c => c.Session, session));
+        var panel = _ctx.Render<ResultsPanel>(session);
         Assert.NotEmpty(panel.FindAll("[data-testid=result-summary]"));
         Assert.Empty(panel.FindAll("[data-testid=working-resolution]"));
 

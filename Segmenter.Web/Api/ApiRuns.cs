@@ -15,7 +15,7 @@ namespace Segmenter.Web.Api;
 /// <see cref="JobRunner"/>, and saved to the <see cref="RunStore"/> when they finish, under the id the client polls.
 /// Only queued, running and recently ended runs are tracked here; a finished run is read back from the store.
 /// </summary>
-public sealed class ApiRuns(JobRunner runner, RunStore store,
+public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publisher,
     IOptions<SegmenterOptions> options, ILogger<ApiRuns> logger)
 {
     /// <summary>The store's owner id of runs made through the API (browsers' histories do not list them).</summary>
@@ -119,17 +119,13 @@ public sealed class ApiRuns(JobRunner runner, RunStore store,
         catch (JsonException e) { throw ApiProblem.BadSettings($"The settings are not valid JSON: {e.Message}"); }
     }
 
-    /// <summary>The report's parameter names (absent ones from the preset), checked with the page's ranges and messages.</summary>
+    /// <summary>The report's parameter names (absent ones from the preset), checked with the server's limits (<see cref="RunLimits"/>), as the page's form.</summary>
     private SegmentationParameters ReadSettings(JsonObject settings)
     {
         SegmentationParameters p;
         try { p = ReportParameters.Read(settings); }
         catch (ArgumentException e) { throw ApiProblem.BadSettings(e.Message); }
-        var form = new ParameterForm(_options.MaxLearningRate);
-        var error = ParameterForm.CheckClusters(p.Clusters) ?? ParameterForm.CheckEpochs(p.Epochs) ?? ParameterForm.CheckHeads(p.Heads)
-            ?? ParameterForm.CheckWindow(p.Window) ?? ParameterForm.CheckBatchSize(p.BatchSize) ?? form.CheckLearningRate(p.LearningRate)
-            ?? ParameterForm.CheckSeed(p.Seed);
-        if (error is not null) throw ApiProblem.BadSettings(error);
+        if (RunLimits.Problem(p, RunLimits.MaxLearningRate(_options.MaxLearningRate)) is { } error) throw ApiProblem.BadSettings(error);
         try { p.Validate(long.MaxValue); }
         catch (ArgumentException e) { throw ApiProblem.BadSettings(e.Message); }
         return p;
@@ -188,18 +184,22 @@ public sealed class ApiRuns(JobRunner runner, RunStore store,
             var trained = segment(e => { if (e is EpochCompleted { Loss: var l }) run.Add(l); }, ct);
             using var model = trained.Model; // the job holds the model it trained; the steered result shares it
             var steered = strokes is null ? null : SteerByStrokes(trained, strokes, ct);
-            var result = steered ?? trained;
-            var quality = new RunQuality(double.NaN, double.NaN, 0);
-            try { quality = TrainedModel.Of(result).Quality(result, SegmentationSession.QualitySample); }
-            catch (InvalidOperationException e) { logger.LogInformation("API run {Id} has no codes to score: {Reason}", run.Id, e.Message); }
-            double? stability = stabilitySeeds is { } seeds ? StabilitySeeds.Measure((p, c) => SegmentationPipeline.Run(image, p, null, c), result, seeds, null, ct).MeanPairwiseAri : null;
-            var scores = RunBaselines.Scores(RunBaselines.Of(image, result, ct), stability);
-            store.SaveAsync(RunSnapshot.Of(run.Id, Owner, fileName, original, result, quality, model: modelFile, fromRun: fromRun, scores: scores, strokes: strokes),
-                CancellationToken.None).GetAwaiter().GetResult();
+            publisher.Publish(new FinishedRun(steered ?? trained, image, fileName)
+            {
+                StabilitySeeds = stabilitySeeds, Strokes = strokes, ModelFile = modelFile, FromRun = fromRun,
+            }, new ApiTarget(run.Id, original), ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
         catch (Exception e) when (e is ArgumentException or TrainingFailedException) { run.Error = e.Message; throw; }
         catch (Exception e) { run.Error = $"The run failed: {e.Message}"; throw; }
+    }
+
+    /// <summary>An API run is stored under the id its client polls, owned by the API; any failure fails the run.</summary>
+    private sealed class ApiTarget(string id, byte[] original) : PublishTarget
+    {
+        public override string Owner => ApiRuns.Owner;
+        public override string NewRunId() => id;
+        public override byte[] OriginalOf(RgbImage image) => original;
     }
 
     /// <summary>The trained codes re-clustered with the strokes as constraints, at the run's k (or more, one cluster per brush).</summary>

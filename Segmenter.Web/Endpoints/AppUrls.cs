@@ -21,15 +21,15 @@ public static class AppUrls
     public static string Sample(string file) => $"samples/{Uri.EscapeDataString(file)}";
 
     /// <summary>One of a session's images ("original", "segmented", a cluster highlight…), refetched when the image, result or view changes.</summary>
-    public static string SessionImage(SegmentationSession session, string which)
-        => $"image/{session.Id}/{which}.png?v={session.Version}&view={session.View}";
+    public static string SessionImage(SessionFiles session, ResultImage which)
+        => $"image/{session.Id}/{which.Name}.png?v={session.Version}&view={session.View}";
 
     /// <summary>One of a session's downloads (segmented.png, labels.png, report.json), refetched when the result or view changes.</summary>
-    public static string SessionDownload(SegmentationSession session, string file)
+    public static string SessionDownload(SessionFiles session, string file)
         => $"download/{session.Id}/{file}?v={session.Version}&view={session.View}";
 
     /// <summary>The session's history as CSV; <paramref name="rows"/> busts the cache when the history grows.</summary>
-    public static string HistoryCsv(SegmentationSession session, int rows) => $"download/{session.Id}/history.csv?n={rows}";
+    public static string HistoryCsv(SessionFiles session, int rows) => $"download/{session.Id}/history.csv?n={rows}";
 
     /// <summary>A stored run's permanent page (<see cref="RunPageRoute"/>).</summary>
     public static string Run(string id) => $"runs/{id}";

@@ -1,4 +1,3 @@
-using System.Text;
 using Segmenter.Web.Api;
 using Segmenter.Web.Operations;
 using Segmenter.Web.Services;
@@ -6,7 +5,11 @@ using Segmenter.Web.Store;
 
 namespace Segmenter.Web;
 
-/// <summary>Every endpoint besides the pages, registered in one call: health, the HTTP API, stored runs' files, samples, and a session's images and downloads.</summary>
+/// <summary>
+/// Every endpoint besides the pages, registered in one call; each group's Map calls are in this folder: health
+/// (<c>HealthEndpoint.cs</c>), the HTTP API (<c>SegmentationApi.cs</c>), stored runs' files (<c>RunEndpoints.cs</c>), and
+/// below the samples and a session's images and downloads.
+/// </summary>
 public static class SegmenterEndpoints
 {
     public static WebApplication MapSegmenterEndpoints(this WebApplication app)
@@ -21,23 +24,14 @@ public static class SegmenterEndpoints
                 : Results.NotFound());
 
         app.MapGet(AppUrls.SessionImageRoute, (string sessionId, string which, SessionRegistry sessions) =>
-            sessions.Find(sessionId)?.GetImageFile(which) is { } f ? Results.File(f.Bytes, f.ContentType) : Results.NotFound());
+            ResultImage.Parse(which) is { } image && sessions.Find(sessionId)?.GetImageFile(image) is { } f
+                ? Results.File(f.Bytes, f.ContentType) : Results.NotFound());
 
         app.MapGet(AppUrls.SessionDownloadRoute, (string sessionId, string file, SessionRegistry sessions) =>
             sessions.Find(sessionId) is { } session ? Download(session, file) : Results.NotFound());
         return app;
     }
 
-    private static IResult Download(SegmentationSession session, string file)
-    {
-        var stem = session.FileStem;
-        return file switch
-        {
-            "segmented.png" when session.GetPng("segmented") is { } png => Results.File(png, "image/png", $"{stem}-segmented.png"),
-            "labels.png" when session.GetPng("labels") is { } png => Results.File(png, "image/png", $"{stem}-labels.png"),
-            "history.csv" => Results.File(Encoding.UTF8.GetBytes(session.History.ToCsv()), "text/csv", $"{stem}-history.csv"),
-            "report.json" when session.GetReportJson() is { } json => Results.File(Encoding.UTF8.GetBytes(json), "application/json", $"{stem}-report.json"),
-            _ => Results.NotFound(),
-        };
-    }
+    private static IResult Download(SessionFiles session, string file)
+        => session.Download(file) is { } f ? Results.File(f.Bytes, f.ContentType, f.FileName) : Results.NotFound();
 }

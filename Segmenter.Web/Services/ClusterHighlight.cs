@@ -1,4 +1,3 @@
-using System.Globalization;
 using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Pipeline;
 
@@ -7,18 +6,8 @@ namespace Segmenter.Web.Services;
 /// <summary>One cluster's pixels at their original colour over the rest of the original, dimmed.</summary>
 public static class ClusterHighlight
 {
-    private const string Prefix = "highlight-";
-
     /// <summary>How much of their brightness the other clusters' pixels keep.</summary>
     private const int DimPercent = 25;
-
-    /// <summary>The image name the session serves it under ("highlight-2").</summary>
-    public static string Name(int cluster) => Prefix + cluster.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>The cluster an image name asks for, or null when it names no highlight.</summary>
-    public static int? Parse(string which)
-        => which.StartsWith(Prefix, StringComparison.Ordinal) && int.TryParse(which.AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int c)
-            ? c : null;
 
     public static RgbImage Render(SegmentationResult result, RgbImage original, int cluster)
     {

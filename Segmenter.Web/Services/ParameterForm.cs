@@ -13,7 +13,6 @@ public sealed partial class ParameterForm
     public const int MinClusters = SegmentationParameters.MinClusters, MaxClusters = SegmentationParameters.MaxClusters;
     public const int MinEpochs = 1, MaxEpochs = SegmentationParameters.MaxEpochs;
     public const int MinBatch = 1, MaxBatch = SegmentationParameters.MaxBatchSize;
-    public const double MinLearningRate = 1e-6, DefaultMaxLearningRate = 1.0;
     public static readonly int[] HeadChoices = SegmentationParameters.AllowedHeads;
     /// <summary>The engine's allowed windows, labelled for the form.</summary>
     public static readonly (int Value, string Label)[] Windows =
@@ -21,12 +20,12 @@ public sealed partial class ParameterForm
 
     private SegmentationParameters _basis = SegmentationParameters.ForPreset(Preset.Fast);
 
-    public ParameterForm() : this(DefaultMaxLearningRate) { }
+    public ParameterForm() : this(RunLimits.DefaultMaxLearningRate) { }
 
     /// <param name="maxLearningRate">The largest learning rate the form accepts (<see cref="SegmenterOptions.MaxLearningRate"/>).</param>
     public ParameterForm(double maxLearningRate)
     {
-        MaxLearningRate = double.IsFinite(maxLearningRate) && maxLearningRate > MinLearningRate ? maxLearningRate : DefaultMaxLearningRate;
+        MaxLearningRate = RunLimits.MaxLearningRate(maxLearningRate);
         ApplyPreset(Preset.Fast);
     }
 
@@ -81,12 +80,7 @@ public sealed partial class ParameterForm
     /// <summary>The engine's message for this setting's value alone (its range check in <see cref="SettingFields"/>).</summary>
     private static string? Engine(string setting, object value) => SettingFields.Find(setting)!.Problem(value);
 
-    public string? CheckLearningRate(double? value) => value is not { } lr || !double.IsFinite(lr) || lr < MinLearningRate || lr > MaxLearningRate
-        ? $"The learning rate must be between {Plain(MinLearningRate)} and {Plain(MaxLearningRate)}."
-        : null;
-
-    /// <summary>A rate as people write it ("0.000001", not "1E-06").</summary>
-    private static string Plain(double v) => v.ToString("0.##########", CultureInfo.InvariantCulture);
+    public string? CheckLearningRate(double? value) => RunLimits.CheckLearningRate(value, MaxLearningRate);
 
     public static string? CheckSeed(int? value) => value is null ? "Enter a seed: a whole number ≥ 0." : Engine("seed", value);
 

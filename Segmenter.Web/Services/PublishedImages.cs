@@ -8,7 +8,7 @@ namespace Segmenter.Web.Services;
 /// page's segmented image, served from the session's cache, and the store's copy) and the history thumbnail. Each
 /// is null when drawing failed: the run is published without it.
 /// </summary>
-internal sealed record PublishedImages(RgbImage? Mean, byte[]? MeanPng, byte[]? ThumbnailPng)
+public sealed record PublishedImages(RgbImage? Mean, byte[]? MeanPng, byte[]? ThumbnailPng)
 {
     public static PublishedImages Draw(SegmentationResult result, ILogger logger)
     {

@@ -71,9 +71,8 @@ public sealed class ResidentBudget(IOptions<SegmenterOptions> options, ILogger<R
 
     /// <summary>
     /// Large arrays were dropped (a session ended or released its state, a run left its working buffers behind):
-    /// collect and compact once, shortly, so the process's memory goes down, not only the heap's. Without it after
-    /// each run, the GC, seeing no memory pressure on a large machine, let 40-megapixel runs' garbage pile up
-    /// (3.5 GB RSS after 7 of the memory bench's 20 sessions instead of 2.4 GB).
+    /// collect and compact once, shortly, so the process's memory goes down, not only the heap's: a GC that sees no
+    /// memory pressure on a large machine lets large runs' garbage pile up.
     /// </summary>
     public void ScheduleReturn()
     {

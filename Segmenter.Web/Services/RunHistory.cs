@@ -44,8 +44,12 @@ public sealed record RunRecord(
     public string Label => $"#{Number} k={Clusters}" + (Reclustered ? " (re-clustered)" : $" · {Parameters.Epochs} ep") + $" · seed {Seed}";
 }
 
-/// <summary>The finished runs of one session, oldest first, with the user's selection for comparison. Thread-safe.</summary>
-public sealed class RunHistory
+/// <summary>
+/// The finished runs of one session (scoped: one per circuit), oldest first, with the user's selection for
+/// comparison; with a store, the browser's stored runs are read in (<see cref="AttachAsync"/>) and later runs are
+/// stored under its id (<see cref="Owner"/>). Thread-safe.
+/// </summary>
+public sealed class RunHistory(SessionChanges? changes = null, Store.RunStore? store = null, ILogger<RunHistory>? logger = null)
 {
     /// <summary>Runs kept; the oldest are dropped beyond this (each holds a thumbnail and its loss curve).</summary>
     public const int Capacity = 50;
@@ -54,6 +58,9 @@ public sealed class RunHistory
     private readonly List<RunRecord> _runs = [];
     private readonly HashSet<int> _selected = [];
     private int _next;
+
+    /// <summary>The browser's history id (from its cookie), or null: then runs are not stored.</summary>
+    public string? Owner { get; private set; }
 
     public IReadOnlyList<RunRecord> Runs { get { lock (_gate) return _runs.ToArray(); } }
     public int Count { get { lock (_gate) return _runs.Count; } }
@@ -64,6 +71,48 @@ public sealed class RunHistory
     public IReadOnlyList<RunRecord> SelectedRuns { get { lock (_gate) return _runs.Where(r => _selected.Contains(r.Number)).ToArray(); } }
 
     public bool CanCompare { get { lock (_gate) return _selected.Count >= 2; } }
+
+    /// <summary>Reads the browser's stored runs into the history; from then on finished runs are stored under its id.</summary>
+    public async Task AttachAsync(string? ownerId)
+    {
+        if (store is null || !Store.RunCodec.IsId(ownerId) || Owner is not null) return;
+        Owner = ownerId;
+        try
+        {
+            var runs = await store.ListAsync(ownerId!, Capacity);
+            foreach (var r in runs.Reverse()) Add(ToRecord(r));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger?.LogError(ex, "Could not read the run history");
+            changes?.Fail($"The run history could not be read from the store: {ex.Message}");
+        }
+        changes?.RaiseChanged();
+    }
+
+    private static RunRecord ToRecord(Store.StoredRunSummary r)
+        => new(0, r.CreatedUtc, r.ImageName, r.Details.Parameters, r.Reclustered, r.Details.EpochLosses, r.Details.FinalLoss, r.Details.Inertia,
+            r.Details.Silhouette, r.Details.DaviesBouldin, r.Details.Timings, r.ThumbnailPng.Length > 0 ? Thumbnails.DataUrl(r.ThumbnailPng) : null, r.Id, r.Details.Scores);
+
+    /// <summary>Deletes a run of the history from the store and the list.</summary>
+    public async Task<bool> DeleteAsync(int number)
+    {
+        var record = Runs.FirstOrDefault(r => r.Number == number);
+        if (record is null) return false;
+        try
+        {
+            if (record.RunId is { } id && store is not null) await store.DeleteAsync(id, Owner);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger?.LogError(ex, "Could not delete run {Id}", record.RunId);
+            changes?.Fail($"Could not delete run #{number}: {ex.Message}");
+            return false;
+        }
+        Remove(number);
+        changes?.RaiseChanged();
+        return true;
+    }
 
     /// <summary>Adds a run, numbering it (1, 2, …); returns the record as stored.</summary>
     public RunRecord Add(RunRecord run)

@@ -6,7 +6,7 @@ using Segmenter.Engine.Steering;
 namespace Segmenter.Web.Services;
 
 /// <summary>
-/// The scores a run carries beside its own (issue 15, parts 3–5), stored in the run's details: the mean pairwise
+/// The scores a run carries beside its own, stored in the run's details: the mean pairwise
 /// ARI over seeds, its ARI and matched mean IoU against an uploaded truth, and each colour baseline's ARI against
 /// the run. A score not measured is null; stores written before these scores existed read as all null.
 /// </summary>

@@ -35,7 +35,7 @@ public sealed class SegmenterOptions
     /// (and testing end to end) how a diverged run is reported.
     /// </summary>
     [Range(0.00001, double.MaxValue)] // no upper bound: a server may let absurd rates through to show divergence
-    public double MaxLearningRate { get; set; } = ParameterForm.DefaultMaxLearningRate;
+    public double MaxLearningRate { get; set; } = RunLimits.DefaultMaxLearningRate;
 
     /// <summary>
     /// Seconds a circuit's connection may stay down (network loss, a crashed browser) before its job is cancelled;

@@ -10,7 +10,7 @@ namespace Segmenter.Web.Services;
 /// <list type="bullet">
 /// <item>connection down: a grace timer starts (<see cref="SegmenterOptions.DisconnectGraceSeconds"/>); when it
 /// runs out the session's job is cancelled and its reloadable state released
-/// (<see cref="SegmentationSession.LetGoAfterDisconnect"/>), seconds after the drop rather than at the circuit's retention;</item>
+/// (<see cref="SessionMemory.LetGoAfterDisconnect"/>), seconds after the drop rather than at the circuit's retention;</item>
 /// <item>connection up again within the grace: the timer is stopped and the job carries on;</item>
 /// <item>circuit closed: the job is cancelled at once.</item>
 /// </list>
@@ -28,7 +28,7 @@ public sealed class SessionCircuitHandler : CircuitHandler, IDisposable
     private int _generation;
     private bool _closed;
 
-    public SessionCircuitHandler(SegmentationSession session, IOptions<SegmenterOptions> options, TimeProvider time, ILogger<SessionCircuitHandler> logger)
+    public SessionCircuitHandler(SessionMemory session, IOptions<SegmenterOptions> options, TimeProvider time, ILogger<SessionCircuitHandler> logger)
         : this(session.LetGoAfterDisconnect, TimeSpan.FromSeconds(options.Value.DisconnectGraceSeconds), time, logger, session.VisitorReturned) { }
 
     /// <param name="cancelJob">Cancels the session's queued or running job (a no-op when there is none) and releases its memory.</param>

@@ -3,7 +3,7 @@ using Segmenter.Engine.Pipeline;
 namespace Segmenter.Web.Services;
 
 /// <summary>
-/// The clusters the visitor picked on one result (issue 15, part 1: the checkboxes, the legend, the distribution bars
+/// The clusters the visitor picked on one result (the checkboxes, the legend, the distribution bars
 /// and clicks on the segmented image all pick into it). A new result (a run, a re-clustering or an edit) numbers its
 /// clusters afresh, so picks of another result are forgotten the moment a different result is asked about.
 /// A cluster the result does not have is never picked (a stale click changes nothing).

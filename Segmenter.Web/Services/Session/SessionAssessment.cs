@@ -5,7 +5,7 @@ using Segmenter.Engine.Steering;
 namespace Segmenter.Web.Services;
 
 /// <summary>
-/// What is measured beside the current result (issue 15, parts 3–5): the colour baselines (computed with every
+/// What is measured beside the current result: the colour baselines (computed with every
 /// run), a seed-stability figure and map (when the run was started as a stability run), and scores against an
 /// uploaded ground truth. Tied to one result: a new result starts without them.
 /// </summary>
@@ -33,59 +33,34 @@ public sealed record SteeringViews(SegmentationResult Result, IReadOnlyList<Base
     };
 }
 
-public sealed partial class SegmentationSession
+/// <summary>
+/// The assessment of the current result (scoped: one per circuit): the colour baselines and the seed stability measured
+/// with it (<see cref="RunPublisher"/>), and its scores against an uploaded ground truth. Its views are one volatile
+/// reference, replaced whole.
+/// </summary>
+public sealed class SessionAssessment(SessionImage images, CurrentResult current, RunHistory history, SessionChanges changes,
+    Store.RunStore? store = null)
 {
-    /// <summary>The image names of the views this file draws (<c>/image/{session}/{name}.png</c>).</summary>
-    public const string StabilityMapImage = "stability-map", BaselineImagePrefix = "baseline-";
-
     private SteeringViews? _steering;
-    private readonly BaselineCache _baselines = new();
-    private int? _stabilitySeedsRequested;
+    private int _stabilitySeedsRequested; // 0: none
+
+    /// <summary>The colour baselines last computed, reused by a re-cluster at the same k and seed.</summary>
+    internal BaselineCache Baselines { get; } = new();
 
     /// <summary>Seeds the next stability run trains (the page's field).</summary>
     public int? StabilitySeedCount { get; set; } = StabilitySeeds.Default;
 
     /// <summary>What is measured beside the current result, or null when nothing is (yet).</summary>
-    public SteeringViews? Steering => Volatile.Read(ref _steering) is { } s && ReferenceEquals(s.Result, Result) ? s : null;
+    public SteeringViews? Steering => Volatile.Read(ref _steering) is { } s && ReferenceEquals(s.Result, current.Result) ? s : null;
 
-    /// <summary>Trains <see cref="StabilitySeedCount"/> seeds as one job; the first becomes the run, the others measure its stability.</summary>
-    public async Task<bool> StartStabilityAsync()
-    {
-        if (StabilitySeeds.Check(StabilitySeedCount) is { } error) { _signals.Fail(error); return false; }
-        lock (_gate) _stabilitySeedsRequested = StabilitySeedCount;
-        bool started = await StartAsync();
-        if (!started) lock (_gate) _stabilitySeedsRequested = null;
-        return started;
-    }
+    /// <summary>The next run trains <paramref name="seeds"/> seeds (null: a plain run).</summary>
+    internal void RequestSeeds(int? seeds) => Interlocked.Exchange(ref _stabilitySeedsRequested, seeds ?? 0);
 
-    /// <summary>
-    /// Hook of <c>Publish</c>, on the job's thread before the run is stored: the colour baselines at the run's k and,
-    /// for a stability run, the other seeds. Returns the history row with these scores.
-    /// </summary>
-    private RunRecord ScoreBesideRun(RunRecord row, SegmentationResult result, RgbImage image, CancellationToken ct)
-    {
-        // The row's own scores (silhouette, Davies–Bouldin) are shown first: the baselines and seeds take longer.
-        if (History.Update(row)) _signals.RaiseChanged();
-        int? seeds;
-        lock (_gate) { seeds = _stabilitySeedsRequested; _stabilitySeedsRequested = null; }
-        try
-        {
-            var views = new SteeringViews(result, _baselines.Beside(image, result, ct));
-            if (seeds is { } n)
-            {
-                _runs.EnterStage(PipelineStage.Training);
-                views = views with { Stability = StabilitySeeds.Measure((p, c) => SegmentationPipeline.Run(image, p, null, c, LivePreviewOptions.Default), result, n, null, ct) };
-            }
-            Volatile.Write(ref _steering, views);
-            return row with { Scores = views.Scores };
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or TrainingFailedException)
-        {
-            _logger.LogWarning(ex, "Could not score the run beside its baselines or seeds");
-            return row;
-        }
-    }
+    /// <summary>The seeds requested for the run being published, once.</summary>
+    internal int? TakeRequestedSeeds() => Interlocked.Exchange(ref _stabilitySeedsRequested, 0) is var n and > 0 ? n : null;
+
+    /// <summary>A run was measured: these views go with it.</summary>
+    internal void Show(SteeringViews views) => Volatile.Write(ref _steering, views);
 
     /// <summary>
     /// Reads a ground-truth label PNG for the current result and scores the run and its baselines against it. A
@@ -94,18 +69,18 @@ public sealed partial class SegmentationSession
     public async Task<bool> LoadTruthAsync(Stream stream, CancellationToken ct = default)
     {
         var steering = Steering;
-        var result = Result;
-        if (result is null || steering is null) { _signals.Fail("Run a segmentation first: the ground truth is scored against the current run."); return false; }
+        var result = current.Result;
+        if (result is null || steering is null) { changes.Fail("Run a segmentation first: the ground truth is scored against the current run."); return false; }
         int[] truth;
         try
         {
-            using var buffer = await _images.ReadBoundedAsync(stream, ct);
+            using var buffer = await images.ReadBoundedAsync(stream, ct);
             buffer.Position = 0;
             truth = TruthScore.ReadLabelMap(buffer, result.Width, result.Height);
         }
         catch (Exception ex) when (ex is ArgumentException or ImageRejectedException or IOException or InvalidOperationException)
         {
-            _signals.Fail($"The ground truth was not used: {ex.Message}");
+            changes.Fail($"The ground truth was not used: {ex.Message}");
             return false;
         }
         steering = await Task.Run(() => WithBaselineLabels(steering, ct), ct);
@@ -115,22 +90,17 @@ public sealed partial class SegmentationSession
             BaselineTruthScores = steering.Baselines.Select(b => b.Against(truth)).ToArray(),
         };
         Volatile.Write(ref _steering, scored);
-        _signals.Error = null;
+        changes.Error = null;
         // The current result's row: by its stored id, or (no store) the newest row, which the result was published with.
-        var storedId = StoredIdOf(result);
-        if ((storedId is null ? History.Runs.LastOrDefault() : History.Runs.LastOrDefault(r => r.RunId == storedId)) is { } row)
+        var storedId = current.StoredIdOf(result);
+        if ((storedId is null ? history.Runs.LastOrDefault() : history.Runs.LastOrDefault(r => r.RunId == storedId)) is { } row)
         {
             var updated = row with { Scores = scored.Scores };
-            History.Update(updated);
-            if (_store is not null && updated.RunId is { } id) await _store.UpdateScoresAsync(id, scored.Scores, ct);
+            history.Update(updated);
+            if (store is not null && updated.RunId is { } id) await store.UpdateScoresAsync(id, scored.Scores, ct);
         }
-        _signals.RaiseChanged();
+        changes.RaiseChanged();
         return true;
-    }
-
-    private string? StoredIdOf(SegmentationResult result)
-    {
-        return ReferenceEquals(_results.Current, result) ? _results.StoredId : null;
     }
 
     /// <summary>
@@ -140,8 +110,8 @@ public sealed partial class SegmentationSession
     private SteeringViews WithBaselineLabels(SteeringViews steering, CancellationToken ct)
     {
         if (!steering.BaselineLabelsReleased) return steering;
-        if (Image is not { } image || image.Width != steering.Result.Width || image.Height != steering.Result.Height) return steering;
-        var fresh = _baselines.Beside(image, steering.Result, ct);
+        if (images.Reload() is not { } image || image.Width != steering.Result.Width || image.Height != steering.Result.Height) return steering;
+        var fresh = Baselines.Beside(image, steering.Result, ct);
         var restored = steering with
         {
             Baselines = steering.Baselines.Zip(fresh, (held, again) => held with { Labels = again.Labels }).ToArray(),
@@ -150,27 +120,41 @@ public sealed partial class SegmentationSession
         return ReferenceEquals(Interlocked.CompareExchange(ref _steering, restored, steering), steering) ? restored : Volatile.Read(ref _steering) ?? restored;
     }
 
-    /// <summary>Drops the baselines' label maps (names and scores stay); part of <see cref="ReleaseResident"/>. Returns the bytes freed.</summary>
-    private long ReleaseBaselineLabels()
+    /// <summary>Drops the baselines' label maps (names and scores stay), for the memory budget. Returns the bytes freed.</summary>
+    internal long ReleaseBaselineLabels()
     {
         if (Volatile.Read(ref _steering) is not { BaselineLabelsReleased: false } steering) return 0;
         Volatile.Write(ref _steering, steering.WithoutBaselineLabels());
-        _baselines.Forget();
+        Baselines.Forget();
         return steering.BaselineLabelBytes;
     }
 
-    private long BaselineLabelBytes => Volatile.Read(ref _steering)?.BaselineLabelBytes ?? 0;
+    internal long BaselineLabelBytes => Volatile.Read(ref _steering)?.BaselineLabelBytes ?? 0;
 
-    /// <summary>Hook of <c>GetPng</c>: the stability map over the original, or a baseline's labels in palette colours.</summary>
-    private RgbImage? SteeringImage(string which, RgbImage? image)
+    /// <summary>The stability map over the original, or a baseline's labels in palette colours; null for any other image.</summary>
+    internal RgbImage? Draw(ResultImage which)
     {
-        if (Steering is not { } steering) return null;
-        if (which == StabilityMapImage)
+        if (which.Kind is not (ResultImageKind.StabilityMap or ResultImageKind.Baseline) || Steering is not { } steering) return null;
+        var image = which.Kind == ResultImageKind.StabilityMap ? images.Current ?? images.Reload() : null;
+        if (which.Kind == ResultImageKind.StabilityMap)
             return steering.Stability is { } s && image is not null && image.PixelCount == s.Agreement.Length ? s.RenderOver(image) : null;
-        if (!which.StartsWith(BaselineImagePrefix, StringComparison.Ordinal)
-            || !int.TryParse(which.AsSpan(BaselineImagePrefix.Length), out int index) || index < 0 || index >= steering.Baselines.Count) return null;
-        var labels = WithBaselineLabels(steering, CancellationToken.None).Baselines[index].Labels;
+        if (which.Kind != ResultImageKind.Baseline || which.Index >= steering.Baselines.Count) return null;
+        var labels = WithBaselineLabels(steering, CancellationToken.None).Baselines[which.Index].Labels;
         if (labels.LongLength != steering.Result.Labels.LongLength) return null;
         return ClusterPalette.Paint<byte>(labels, labels.Length == 0 ? 0 : labels.Max() + 1, steering.Result.Width, steering.Result.Height);
+    }
+
+    /// <summary>
+    /// The views measured beside the run <paramref name="before"/> stay with its edit (baselines and stability describe
+    /// the trained run); a ground-truth score is taken again on the edited labels.
+    /// </summary>
+    internal void CarryOver(SegmentationResult before, SegmentationResult edited)
+    {
+        if (Volatile.Read(ref _steering) is not { } s || !ReferenceEquals(s.Result, before)) return;
+        Volatile.Write(ref _steering, s with
+        {
+            Result = edited,
+            TruthScore = s.Truth is { } truth ? TruthScore.Of(truth, StabilitySeeds.Ints(edited.Labels)) : null,
+        });
     }
 }

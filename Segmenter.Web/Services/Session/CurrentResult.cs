@@ -5,17 +5,32 @@ using Segmenter.Engine.Pipeline;
 namespace Segmenter.Web.Services;
 
 /// <summary>
-/// The session's current result and what is drawn from it: the run, the image it ran on, the PNGs encoded for the
-/// page (cached until either changes), the id it was stored under, and the leases that keep its native memory alive
-/// while work uses it off the lock. It holds the current result's <see cref="TrainedModel"/>, so it disposes it: when
-/// a result of another model replaces it (or after the last lease then), when the memory budget releases it, and on close.
-/// Re-clusterings and edits share their run's model, so replacing a result by one of them keeps the model.
-/// It locks the session's gate, shared with <see cref="SessionImageSource"/>, so a memory release sees both at once.
+/// The session's current result (scoped: one per circuit) and what is drawn from it: the run, the image it ran on,
+/// the view it is shown in, the PNGs encoded for the page (cached until either changes), the id it was stored under,
+/// and the leases that keep its native memory alive while work uses it off the lock. It holds the current result's
+/// <see cref="TrainedModel"/>, so it disposes it: when a result of another model replaces it (or after the last lease
+/// then), when the memory budget releases it, and on close. Re-clusterings and edits share their run's model, so
+/// replacing a result by one of them keeps the model. It locks the <see cref="SessionGate"/>, shared with
+/// <see cref="SessionImage"/>, so a memory release sees both at once.
 /// </summary>
-internal sealed class SessionResults(object gate)
+public sealed class CurrentResult : IDisposable
 {
-    private readonly Dictionary<string, byte[]> _pngCache = new();
-    private const string MeanPng = "mean";
+    private readonly Lock gate;
+    private readonly SessionGate _session;
+    private readonly SessionImage _images;
+    private readonly SessionChanges _changes;
+
+    public CurrentResult(SessionGate session, SessionImage images, SessionChanges changes)
+    {
+        _session = session;
+        gate = session.Lock;
+        _images = images;
+        _changes = changes;
+        images.Replaced += ImageChanged;
+        images.ReloadedLocked += ImageReloadedLocked;
+    }
+
+    private readonly Dictionary<ResultImage, byte[]> _pngCache = new();
     private readonly List<TrainedModel> _deferredDisposal = [];
     private SegmentationResult? _result;
     private RgbImage? _image;
@@ -27,26 +42,48 @@ internal sealed class SessionResults(object gate)
     private bool _modelReleased;
     // The result's image was the session's image when that was released: it comes back when that is decoded again.
     private bool _imageReleased;
+    // The session's image generation the result ran on (SessionImage.Generation), or -1 for another image.
+    private int _imageGeneration = -1;
+    private ResultView _view = ResultView.MeanColours;
+
+    /// <summary>A new run (not an edit) became the current result: the session is in use, and the run's working buffers are garbage now.</summary>
+    internal event Action? NewRunShown;
+
+    /// <summary>How the segmented image is shown.</summary>
+    public ResultView View => _view;
+
+    public void SetView(ResultView view)
+    {
+        if (_view == view) return;
+        _view = view;
+        _changes.RaiseChanged();
+    }
+
+    /// <summary>The current result ran on the session's current image (held or released), so its codes describe it.</summary>
+    internal bool RanOnCurrentImage { get { lock (gate) return _result is not null && _imageGeneration == _images.Generation; } }
 
     /// <summary>Bumped whenever the image or the result changes, so image URLs change and browsers refetch.</summary>
     public int Version { get { lock (gate) return _version; } }
     private int _version;
 
-    public SegmentationResult? Current { get { lock (gate) return _result; } }
+    public SegmentationResult? Result { get { lock (gate) return _result; } }
 
-    public bool ModelReleased { get { lock (gate) return _modelReleased; } }
+    internal bool ModelReleased { get { lock (gate) return _modelReleased; } }
 
     /// <summary>The current result with the image it ran on, read together.</summary>
-    public (SegmentationResult? Result, RgbImage? Image) Snapshot() { lock (gate) return (_result, _image); }
+    internal (SegmentationResult? Result, RgbImage? Image) Snapshot() { lock (gate) return (_result, _image); }
 
     /// <summary>There is a result whose trained model is not in memory.</summary>
     public bool TrainedModelReleased { get { lock (gate) return _modelReleased && _result is not null; } }
 
+    /// <summary>The id <paramref name="result"/> was stored under while it is the current result, else null.</summary>
+    internal string? StoredIdOf(SegmentationResult result) { lock (gate) return ReferenceEquals(_result, result) ? StoredId : null; }
+
     /// <summary>The id the current result was stored under, or null.</summary>
-    public string? StoredId { get { lock (gate) return _stored is { } s && ReferenceEquals(s.Result, _result) ? s.Id : null; } }
+    internal string? StoredId { get { lock (gate) return _stored is { } s && ReferenceEquals(s.Result, _result) ? s.Id : null; } }
 
     /// <summary>Keeps the current result and its image alive until <see cref="ReleaseLease"/>; null when there is none.</summary>
-    public (SegmentationResult Result, RgbImage Image)? Lease()
+    internal (SegmentationResult Result, RgbImage Image)? Lease()
     {
         lock (gate)
         {
@@ -57,7 +94,7 @@ internal sealed class SessionResults(object gate)
     }
 
     /// <summary>Leases <paramref name="result"/> only while it is still the current one.</summary>
-    public bool LeaseIfCurrent(SegmentationResult result)
+    internal bool LeaseIfCurrent(SegmentationResult result)
     {
         lock (gate)
         {
@@ -67,7 +104,7 @@ internal sealed class SessionResults(object gate)
         }
     }
 
-    public void ReleaseLease()
+    internal void ReleaseLease()
     {
         TrainedModel[] free;
         lock (gate)
@@ -83,14 +120,14 @@ internal sealed class SessionResults(object gate)
     /// Makes a result current (after the session ended, disposes it instead); the replaced one is disposed now or after
     /// its last lease. <paramref name="meanPng"/>, the result in mean colours already encoded, is served without encoding it again.
     /// </summary>
-    public void Replace(SegmentationResult result, RgbImage image, bool modelInMemory = true, byte[]? meanPng = null)
+    internal void Replace(SegmentationResult result, RgbImage image, bool modelInMemory = true, byte[]? meanPng = null)
         => ReplaceIf(expected: null, result, image, modelInMemory, meanPng);
 
     /// <summary>
     /// Makes <paramref name="result"/> current only while <paramref name="expected"/> still is (an edit of it); otherwise
     /// disposes <paramref name="result"/> and returns false, so an edit never hides a newer run.
     /// </summary>
-    public bool ReplaceIfCurrent(SegmentationResult expected, SegmentationResult result, RgbImage image)
+    internal bool ReplaceIfCurrent(SegmentationResult expected, SegmentationResult result, RgbImage image)
         => ReplaceIf(expected, result, image, modelInMemory: true, meanPng: null);
 
     private bool ReplaceIf(SegmentationResult? expected, SegmentationResult result, RgbImage image, bool modelInMemory, byte[]? meanPng)
@@ -107,18 +144,20 @@ internal sealed class SessionResults(object gate)
                 _result = result;
                 _image = image;
                 _pngCache.Clear();
-                if (meanPng is not null) _pngCache[MeanPng] = meanPng;
+                if (meanPng is not null) _pngCache[ResultImage.MeanColours] = meanPng;
                 _modelReleased = !modelInMemory;
                 _imageReleased = false;
+                if (expected is null) _imageGeneration = _images.GenerationOfLocked(image);
                 _version++;
             }
         }
         Dispose(old);
+        if (replaced && expected is null) NewRunShown?.Invoke();
         return replaced;
     }
 
     /// <summary>The session's image changed: the cached PNGs (the original among them) are stale.</summary>
-    public void ImageChanged()
+    private void ImageChanged()
     {
         lock (gate)
         {
@@ -127,17 +166,17 @@ internal sealed class SessionResults(object gate)
         }
     }
 
-    public void MarkStored(SegmentationResult result, string id)
+    internal void MarkStored(SegmentationResult result, string id)
     {
         lock (gate) _stored = (result, id);
     }
 
-    public long ResidentBytesLocked() => _pngCache.Values.Sum(p => (long)p.Length) + (_result?.Model?.ResidentBytes ?? 0);
+    internal long ResidentBytesLocked() => _pngCache.Values.Sum(p => (long)p.Length) + (_result?.Model?.ResidentBytes ?? 0);
 
-    public bool IsLeasedLocked => _leases > 0;
+    internal bool IsLeasedLocked => _leases > 0;
 
     /// <summary>Drops the PNGs and the trained model (labels, clusters and plots stay), and the image when it is the one released. Call holding the gate.</summary>
-    public long ReleaseLocked(RgbImage? releasedImage)
+    internal long ReleaseLocked(RgbImage? releasedImage)
     {
         long freed = _pngCache.Values.Sum(p => (long)p.Length);
         _pngCache.Clear();
@@ -156,30 +195,26 @@ internal sealed class SessionResults(object gate)
     }
 
     /// <summary>The session's image was decoded again: the result's comes back if it was the same. Call holding the gate.</summary>
-    public void ImageReloadedLocked(RgbImage image)
+    private void ImageReloadedLocked(RgbImage image)
     {
         if (_imageReleased) _image = image;
         _imageReleased = false;
     }
 
-    /// <summary>PNG bytes for "original", "segmented" (the given view), "mean", "palette", "boundaries", "labels" or a cluster highlight; null when unavailable.</summary>
-    public byte[]? GetPng(string which, ResultView view, SessionImageSource images)
+    /// <summary>The PNG of a result image (the segmented one in the given view), or null when unavailable; baselines and the stability map are the assessment's.</summary>
+    internal byte[]? GetPng(ResultImage which)
     {
+        var images = _images;
         RgbImage? image;
         SegmentationResult? result;
+        which = which.In(_view);
         lock (gate)
         {
             if (_closed) return null;
             image = images.Current; result = _result;
-            if (which == "segmented") which = view switch
-            {
-                ResultView.Palette => "palette",
-                ResultView.Boundaries => "boundaries",
-                _ => MeanPng,
-            };
             if (_pngCache.TryGetValue(which, out var cached)) return cached;
         }
-        if (image is null && which is "original" or "boundaries") image = images.GetOrReload(); // released: decoded again
+        if (image is null && which.Kind is ResultImageKind.Original or ResultImageKind.Boundaries) image = images.Reload(); // released: decoded again
         byte[]? png = Encode(which, image, result);
         if (png is null) return null;
         lock (gate)
@@ -189,33 +224,54 @@ internal sealed class SessionResults(object gate)
         return png;
     }
 
-    private byte[]? Encode(string which, RgbImage? image, SegmentationResult? result)
+    private static byte[]? Encode(ResultImage which, RgbImage? image, SegmentationResult? result)
     {
         bool sameSize = result is not null && image is not null && image.Width == result.Width && image.Height == result.Height;
-        return which switch
+        return which.Kind switch
         {
-            "original" when image is not null => ImageLoader.EncodePng(image),
-            MeanPng when result is not null => ImageLoader.EncodePng(result.RenderMeanColours()),
-            "palette" when result is not null => ImageLoader.EncodePng(result.RenderPalette()),
-            "boundaries" when sameSize => ImageLoader.EncodePng(result!.RenderBoundaries(image!)),
-            "labels" when result is not null => ImageLoader.EncodeLabelPng(result.Labels, result.Width, result.Height),
-            _ when ClusterHighlight.Parse(which) is { } c && sameSize && c < result!.Clusters.Count
-                => ImageLoader.EncodePng(ClusterHighlight.Render(result, image!, c)),
+            ResultImageKind.Original when image is not null => ImageLoader.EncodePng(image),
+            ResultImageKind.MeanColours when result is not null => ImageLoader.EncodePng(result.RenderMeanColours()),
+            ResultImageKind.Palette when result is not null => ImageLoader.EncodePng(result.RenderPalette()),
+            ResultImageKind.Boundaries when sameSize => ImageLoader.EncodePng(result!.RenderBoundaries(image!)),
+            ResultImageKind.Labels when result is not null => ImageLoader.EncodeLabelPng(result.Labels, result.Width, result.Height),
+            ResultImageKind.Highlight when sameSize && which.Index < result!.Clusters.Count
+                => ImageLoader.EncodePng(ClusterHighlight.Render(result, image!, which.Index)),
             _ => null,
         };
     }
 
+    /// <summary>
+    /// Runs a job's <paramref name="work"/> on the pool against the current result, which stays alive (leased) until
+    /// the work ends; a released image is decoded again first, so the result has its image.
+    /// </summary>
+    internal Task WorkOnAsync(string what, SessionJobs jobs, Action<SegmentationResult, RgbImage> work)
+        => Task.Run(() =>
+        {
+            _images.Reload();
+            if (_session.Ended) throw new OperationCanceledException();
+            if (Lease() is not ({ } result, { } image))
+            {
+                _changes.Error = "There is no trained result any more; train again.";
+                throw new InvalidOperationException(_changes.Error);
+            }
+            jobs.MarkRunning();
+            try { work(result, image); }
+            catch (OperationCanceledException) { throw; }
+            catch (Exception ex) { _changes.Error = $"{char.ToUpperInvariant(what[0])}{what[1..]} failed: {ex.Message}"; throw; }
+            finally { ReleaseLease(); }
+        }, CancellationToken.None);
+
     /// <summary>The run report JSON of the current result, or null.</summary>
-    public string? ReportJson(string? imageName)
+    public string? ReportJson()
     {
-        var r = Current;
+        var r = Result;
         if (r is null) return null;
         double peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
-        return RunReport.ToJson(r, peakMb, imageName);
+        return RunReport.ToJson(r, peakMb, _images.Name);
     }
 
     /// <summary>The session ended: the result goes (now, or after its last lease) and nothing new is kept.</summary>
-    public void Close()
+    internal void Close()
     {
         SegmentationResult? result;
         lock (gate)
@@ -243,5 +299,11 @@ internal sealed class SessionResults(object gate)
             if (_leases > 0) { _deferredDisposal.Add(model); return; }
         }
         model.Dispose();
+    }
+
+    public void Dispose()
+    {
+        _session.End();
+        Close();
     }
 }

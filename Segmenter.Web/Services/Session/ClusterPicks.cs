@@ -1,15 +1,15 @@
 namespace Segmenter.Web.Services;
 
 /// <summary>
-/// The clusters picked on the current result, the one selection that merge and split act on (see
-/// <see cref="ClusterSelection"/>); every pick is announced once through the session's change signal.
+/// The clusters picked on the current result (scoped: one per circuit), the one selection that merge and split act
+/// on (see <see cref="ClusterSelection"/>); every pick is announced once through the session's change notifier.
 /// </summary>
-public sealed partial class SegmentationSession
+public sealed class ClusterPicks(CurrentResult current, SessionChanges changes)
 {
     private readonly ClusterSelection _selection = new();
 
     /// <summary>The picked clusters of the current result, ascending; empty after any new result.</summary>
-    public IReadOnlyList<int> SelectedClusters => _selection.Of(Result);
+    public IReadOnlyList<int> SelectedClusters => _selection.Of(current.Result);
 
     public bool IsClusterSelected(int cluster) => SelectedClusters.Contains(cluster);
 
@@ -19,13 +19,13 @@ public sealed partial class SegmentationSession
     /// <summary>Picks or drops a cluster of the current result (no result, or no such cluster: nothing happens).</summary>
     public void SelectCluster(int cluster, bool selected)
     {
-        if (Result is { } result && _selection.Set(result, cluster, selected)) _signals.RaiseChanged();
+        if (current.Result is { } result && _selection.Set(result, cluster, selected)) changes.RaiseChanged();
     }
 
     /// <summary>Picks the cluster when it was not picked, drops it when it was (no result, or no such cluster: nothing happens).</summary>
     public void ToggleCluster(int cluster)
     {
-        if (Result is { } result && _selection.Toggle(result, cluster)) _signals.RaiseChanged();
+        if (current.Result is { } result && _selection.Toggle(result, cluster)) changes.RaiseChanged();
     }
 
     /// <summary>
@@ -34,9 +34,9 @@ public sealed partial class SegmentationSession
     /// </summary>
     public int? ToggleClusterAt(int x, int y)
     {
-        if (Result is not { } result) return null;
+        if (current.Result is not { } result) return null;
         int cluster = result.ClusterAt(Math.Clamp(x, 0, result.Width - 1), Math.Clamp(y, 0, result.Height - 1));
-        if (_selection.Toggle(result, cluster)) _signals.RaiseChanged();
+        if (_selection.Toggle(result, cluster)) changes.RaiseChanged();
         return cluster;
     }
 }

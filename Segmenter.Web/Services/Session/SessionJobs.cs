@@ -6,11 +6,13 @@ namespace Segmenter.Web.Services;
 internal sealed record JobLog(SegmentationParameters Parameters, string? ImageName, Func<StageTimings?> Timings);
 
 /// <summary>
-/// The session's jobs through the <see cref="JobRunner"/>: which kind runs (training, re-clustering, k sweep), its
-/// state and place in line, the pipeline's stage, the epoch losses, the live preview and the time left; each job's
-/// end is logged with its parameters and timings. One job at a time per session.
+/// The session's jobs and their progress (scoped: one per circuit), run through the shared <see cref="JobRunner"/>:
+/// which kind runs (training, re-clustering, k sweep, fine-tune), its state and place in line, the pipeline's stage,
+/// the epoch losses, the live preview and the time left; each job's end is logged with its parameters and timings.
+/// One job at a time per session. Its state is written by the job's thread and read by the page: single fields and
+/// volatile references, no lock.
 /// </summary>
-internal sealed class RunCoordinator(JobRunner runner, SessionSignals signals, ILogger logger)
+public sealed class SessionJobs(JobRunner runner, SessionChanges signals, ILogger<SessionJobs> logger) : IDisposable
 {
     private EpochLoss[] _losses = [];
     private JobHandle? _job;
@@ -30,7 +32,7 @@ internal sealed class RunCoordinator(JobRunner runner, SessionSignals signals, I
     public bool IsBusy => State is SessionState.Queued or SessionState.Running;
 
     /// <summary>Raised after a job's end has been applied (state, stage, error, change notification).</summary>
-    public event Action? JobEnded;
+    internal event Action? JobEnded;
 
     /// <summary>Seconds left in training, from the pace of the epochs so far.</summary>
     public double? SecondsLeft
@@ -45,7 +47,7 @@ internal sealed class RunCoordinator(JobRunner runner, SessionSignals signals, I
     }
 
     /// <summary>A new training run: no losses, no preview, no stage yet.</summary>
-    public void BeginTraining(int plannedEpochs)
+    internal void BeginTraining(int plannedEpochs)
     {
         Volatile.Write(ref _losses, []);
         Preview = null;
@@ -54,10 +56,10 @@ internal sealed class RunCoordinator(JobRunner runner, SessionSignals signals, I
     }
 
     /// <summary>A job other than training starts: the losses stay the trained model's.</summary>
-    public void BeginOther() => Stage = null;
+    internal void BeginOther() => Stage = null;
 
     /// <summary>A stored run was opened: its losses and a finished state, as if it had just run here.</summary>
-    public void ShowFinished(IReadOnlyList<EpochLoss> losses, int plannedEpochs)
+    internal void ShowFinished(IReadOnlyList<EpochLoss> losses, int plannedEpochs)
     {
         Volatile.Write(ref _losses, losses.ToArray());
         PlannedEpochs = plannedEpochs;
@@ -66,23 +68,23 @@ internal sealed class RunCoordinator(JobRunner runner, SessionSignals signals, I
     }
 
     /// <summary>Epochs that were undone (a cancelled fine-tune puts its network back): the curve is what it was before them.</summary>
-    public void RewindLosses(IReadOnlyList<EpochLoss> before) => Volatile.Write(ref _losses, before.ToArray());
+    internal void RewindLosses(IReadOnlyList<EpochLoss> before) => Volatile.Write(ref _losses, before.ToArray());
 
     /// <summary>The model must be trained again inside a re-clustering job: the curve starts over.</summary>
-    public void RestartTraining()
+    internal void RestartTraining()
     {
         Volatile.Write(ref _losses, []);
         EnterStage(PipelineStage.Training);
     }
 
-    public void EnterStage(PipelineStage stage)
+    internal void EnterStage(PipelineStage stage)
     {
         Stage = stage;
         signals.RaiseChanged();
     }
 
     /// <summary>The job's work has started on its thread.</summary>
-    public void MarkRunning()
+    internal void MarkRunning()
     {
         State = SessionState.Running;
         QueuePosition = 0;
@@ -90,7 +92,7 @@ internal sealed class RunCoordinator(JobRunner runner, SessionSignals signals, I
     }
 
     /// <summary>Submits work to the runner with the queue/running bookkeeping; false (with an error) when refused.</summary>
-    public bool Launch(SessionActivity activity, string name, Func<CancellationToken, Task> work, JobLog? log = null)
+    internal bool Launch(SessionActivity activity, string name, Func<CancellationToken, Task> work, JobLog? log = null)
     {
         JobHandle job;
         try
@@ -119,7 +121,7 @@ internal sealed class RunCoordinator(JobRunner runner, SessionSignals signals, I
     /// <summary>Stops the queued or running job; the engine notices within one batch.</summary>
     public void Cancel() => _job?.Cancel();
 
-    /// <summary>Applies one pipeline event (called by the engine on its thread).</summary>
+    /// <summary>Applies one pipeline event (called by the engine on its thread; tests call it directly).</summary>
     public void ApplyProgress(PipelineEvent e)
     {
         switch (e)
@@ -185,4 +187,7 @@ internal sealed class RunCoordinator(JobRunner runner, SessionSignals signals, I
             losses.Count, losses.Count > 0 ? losses[^1].Loss : double.NaN,
             t?.DecodeSeconds, t?.TrainSeconds, t?.EncodeSeconds, t?.ClusterSeconds, t?.RenderSeconds, t?.TotalSeconds, signals.Error);
     }
+
+    /// <summary>The circuit went away: its job stops.</summary>
+    public void Dispose() => Cancel();
 }
