@@ -130,6 +130,17 @@ public sealed record SegmentationParameters
 
     public const double MaxCodePooling = 4, MaxColourWeight = 8;
 
+    /// <summary>
+    /// Weight of each pixel's texture statistics (<see cref="TextureEnergies"/>: how much its colour changes over
+    /// 1–16 px in four directions, averaged at the texture's scale) beside its code in what k-means clusters (0 = none).
+    /// </summary>
+    public double TextureWeight { get => Training.TextureWeight; init => Training = Training with { TextureWeight = value }; }
+
+    /// <summary>σ in pixels of the neighbourhood the texture statistics are averaged over (steps longer than σ / 1.5 get more).</summary>
+    public double TextureScale { get => Training.TextureScale; init => Training = Training with { TextureScale = value }; }
+
+    public const double FastTextureWeight = 4, MaxTextureWeight = 8, MinTextureScale = 4, MaxTextureScale = 32, DefaultTextureScale = 12;
+
     /// <summary>Numbers per pixel code (the original: 32). Code 2 is plotted as it is; larger codes through PCA.</summary>
     public int CodeSize { get => Training.CodeSize; init => Training = Training with { CodeSize = value }; }
     /// <summary>Features of the embedding, attention and hidden layers (the original: 64); heads split it evenly.</summary>
@@ -170,6 +181,7 @@ public sealed record SegmentationParameters
             Preset = Preset.Fast, Epochs = 20, BatchSize = 512, LearningRate = 1e-2, CosineDecay = true, Window = 3,
             LabelSmoothing = 9, TrainingSample = 4_096, ClusteringSample = 65_536, KMeansRestarts = 4,
             MaxPixels = FastMaxPixels, CodePooling = 1, ColourWeight = 2, BorderRefinement = 1,
+            TextureWeight = FastTextureWeight,
         },
     };
 

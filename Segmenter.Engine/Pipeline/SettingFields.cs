@@ -78,6 +78,12 @@ public static class SettingFields
             .Checked(p => p.DecoderDepth is < P.MinDepth or > P.MaxDepth ? $"The decoder depth must be between {P.MinDepth} and {P.MaxDepth}; got {p.DecoderDepth}." : null),
         Field("activation", Training, p => p.Activation, (p, v) => p with { Activation = v }).InTheForm(FormPlace.Advanced)
             .Checked(p => Undefined(p.Activation, "activation")),
+        Field("textureWeight", Training, p => p.TextureWeight, (p, v) => p with { TextureWeight = v })
+            .Checked(p => !double.IsFinite(p.TextureWeight) || p.TextureWeight is < 0 or > P.MaxTextureWeight
+                ? $"The texture weight must be from 0 (no texture statistics) to {P.MaxTextureWeight}; got {p.TextureWeight}." : null),
+        Field("textureScale", Training, p => p.TextureScale, (p, v) => p with { TextureScale = v })
+            .Checked(p => !double.IsFinite(p.TextureScale) || p.TextureScale is < P.MinTextureScale or > P.MaxTextureScale
+                ? $"The texture scale must be a σ from {P.MinTextureScale} to {P.MaxTextureScale} pixels; got {p.TextureScale}." : null),
     ];
 
     /// <summary>The setting of that report name or link alias (case-insensitive), or null.</summary>
