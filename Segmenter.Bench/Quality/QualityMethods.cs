@@ -66,7 +66,7 @@ internal static class QualityMethods
     private static readonly int[] SmoothingWidths = [1, 3, 5];
 
     /// <summary>Texture weights and scales tried besides the default's.</summary>
-    private static readonly double[] TextureWeights = [0, 2, 4, 6], TextureScales = [6, 8, 12, 16, 24];
+    private static readonly double[] TextureWeights = [0, 2, SegmentationParameters.TextureWeightForTextures, 6], TextureScales = [6, 8, 12, 16, 24];
 
     /// <summary>One row per value of each lever other than the default's, each changed alone.</summary>
     private static IEnumerable<QualityMethod> LeverRows()

@@ -139,7 +139,13 @@ public sealed record SegmentationParameters
     /// <summary>σ in pixels of the neighbourhood the texture statistics are averaged over (steps longer than σ / 1.5 get more).</summary>
     public double TextureScale { get => Training.TextureScale; init => Training = Training with { TextureScale = value }; }
 
-    public const double FastTextureWeight = 4, MaxTextureWeight = 8, MinTextureScale = 4, MaxTextureScale = 32, DefaultTextureScale = 12;
+    /// <summary>
+    /// The texture weight that separates natural textures of equal colour statistics (docs/textures.md); not the Fast
+    /// preset's: on flat, noisy or lit scenes the energies' spread is noise and edges, and at this weight it splits them.
+    /// </summary>
+    public const double TextureWeightForTextures = 4;
+
+    public const double MaxTextureWeight = 8, MinTextureScale = 4, MaxTextureScale = 32, DefaultTextureScale = 12;
 
     /// <summary>Numbers per pixel code (the original: 32). Code 2 is plotted as it is; larger codes through PCA.</summary>
     public int CodeSize { get => Training.CodeSize; init => Training = Training with { CodeSize = value }; }
@@ -181,7 +187,6 @@ public sealed record SegmentationParameters
             Preset = Preset.Fast, Epochs = 20, BatchSize = 512, LearningRate = 1e-2, CosineDecay = true, Window = 3,
             LabelSmoothing = 9, TrainingSample = 4_096, ClusteringSample = 65_536, KMeansRestarts = 4,
             MaxPixels = FastMaxPixels, CodePooling = 1, ColourWeight = 2, BorderRefinement = 1,
-            TextureWeight = FastTextureWeight,
         },
     };
 
