@@ -66,6 +66,9 @@ internal static class Program
           store-writer --data DIR [--runs N] [--megapixels M]
               Saves N (default 10) synthetic runs of M (default 4) megapixels into the run store in DIR, printing
               "writing i" and "saved i ID"; the crash test kills it mid-save and checks the store it leaves.
+          docs
+              Writes the documentation's generated parts from the code: the settings table in docs/settings.md
+              and docs/openapi.json (the OpenAPI document the app serves).
           --help
               This text.
 
@@ -97,7 +100,8 @@ internal static class Program
                 "agree" => AgreeCommand.Run(rest),
                 "store-writer" => StoreWriterCommand.RunAsync(rest).GetAwaiter().GetResult(),
                 "memory" => MemoryCommand.RunAsync(rest).GetAwaiter().GetResult(),
-                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, baselines, steer, agree, memory, store-writer (see --help)."),
+                "docs" => DocsCommand.RunAsync(rest).GetAwaiter().GetResult(),
+                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, baselines, steer, agree, memory, store-writer, docs (see --help)."),
             };
         }
         catch (Exception e)

@@ -47,6 +47,28 @@ public class AdvancedSettingsTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Every_advanced_setting_gets_a_field_with_its_label_hint_and_range_and_edits_reach_the_form()
+    {
+        var cut = _ctx.Render<ParameterPanel>(p => p.Add(c => c.Session, _session));
+        var hints = cut.FindAll("[data-testid=hint]").Select(h => h.GetAttribute("aria-label")).ToList();
+        foreach (var f in ParameterForm.AdvancedFields)
+        {
+            Assert.False(string.IsNullOrEmpty(f.Label), f.Name);
+            Assert.Contains(cut.FindAll("label"), l => l.TextContent.Trim() == f.Label);
+            Assert.Contains(hints, h => h!.StartsWith(f.Hint, StringComparison.Ordinal));
+        }
+        var codeSize = cut.Find("[data-testid=code-size-input]");
+        Assert.Equal("INPUT", codeSize.TagName);
+        Assert.Equal((SegmentationParameters.MinCodeSize.ToString(), SegmentationParameters.MaxCodeSize.ToString()),
+            (codeSize.GetAttribute("min"), codeSize.GetAttribute("max")));
+
+        codeSize.Input("16");
+        cut.Find("[data-testid=kmeans-iterations-input]").Input("40");
+        cut.Find("[data-testid=colour-weight-input]").Input("1.5");
+        cut.WaitForAssertion(() => Assert.Equal((16, 40, 1.5), (_session.Form.CodeSize, _session.Form.KMeansMaxIterations, _session.Form.ColourWeight)), Wait);
+    }
+
+    [Fact]
     public void Max_pixels_starts_at_the_presets_limit_and_a_value_below_the_smallest_copy_gets_the_engines_message()
     {
         var cut = _ctx.Render<ParameterPanel>(p => p.Add(c => c.Session, _session));

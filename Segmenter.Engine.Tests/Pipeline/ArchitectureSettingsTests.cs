@@ -33,7 +33,7 @@ public sealed class ArchitectureSettingsTests
         Assert.Equal(3 * result.Plot.Count, result.Plot.Codes3.Length);
         Assert.Equal(image.PixelCount * dims, result.Model!.Encode().Length);
 
-        var attention = SegmentationPipeline.AttentionAt(result.Model!, image, 5, 5);
+        var attention = result.Model!.AttentionAt(image, 5, 5);
         Assert.Equal(window == 1, attention is null);
 
         var again = result.Model!.Cluster(p with { KMeansRestarts = 2, KMeansInit = KMeansInit.Random });

@@ -4,7 +4,7 @@ using Segmenter.Engine.Pipeline;
 namespace Segmenter.Engine.Tests.Pipeline;
 
 /// <summary>
-/// <see cref="SegmentationPipeline.AttentionAt"/> must show the clicked pixel's own window — not a transposed or a
+/// <see cref="Segmenter.Engine.Pipeline.TrainedModel.AttentionAt(int, int)"/> must show the clicked pixel's own window — not a transposed or a
 /// neighbouring one — with its tokens in row-major order and the edges reflected. Checked through the public API
 /// only, from what attention is: the centre token's query against one key per window token, then a softmax. Changing
 /// one pixel changes only the keys of the window positions that show it, so the weights of every other position are
@@ -43,7 +43,7 @@ public class AttentionAtTests(AttentionAtTests.TrainedModel trained) : IClassFix
     public void Only_the_pixels_of_the_clicked_window_move_the_weights_of_their_own_positions(int x, int y)
     {
         var (image, result) = (trained.Image, trained.Result);
-        var before = SegmentationPipeline.AttentionAt(result.Model!, image, x, y)!;
+        var before = result.Model!.AttentionAt(image, x, y)!;
         Assert.Equal(2, before.Length);
         Assert.All(before, head => Assert.Equal(Tokens, head.Length));
 
@@ -51,7 +51,7 @@ public class AttentionAtTests(AttentionAtTests.TrainedModel trained) : IClassFix
         for (int q = 0; q < W * H; q++)
         {
             if (q == y * W + x) continue; // the centre is also the query: every weight moves
-            var after = SegmentationPipeline.AttentionAt(result.Model!, WithPixelChanged(image, q), x, y)!;
+            var after = result.Model!.AttentionAt(WithPixelChanged(image, q), x, y)!;
             var positions = Enumerable.Range(0, Tokens).Where(t => shownAt[t] == q).ToHashSet();
             string where = $"click ({x},{y}), pixel ({q % W},{q / W})";
             if (positions.Count == 0)
@@ -77,8 +77,8 @@ public class AttentionAtTests(AttentionAtTests.TrainedModel trained) : IClassFix
     public void A_click_outside_the_image_is_refused()
     {
         var (image, result) = (trained.Image, trained.Result);
-        Assert.Throws<ArgumentException>(() => SegmentationPipeline.AttentionAt(result.Model!, image, W, 0));
-        Assert.Throws<ArgumentException>(() => SegmentationPipeline.AttentionAt(result.Model!, image, 0, -1));
+        Assert.Throws<ArgumentException>(() => result.Model!.AttentionAt(image, W, 0));
+        Assert.Throws<ArgumentException>(() => result.Model!.AttentionAt(image, 0, -1));
     }
 
     /// <summary>The pixel index each window position shows, row-major, edges reflected (… 2 1 | 0 1 2 … | n−2 n−3 …).</summary>

@@ -46,8 +46,8 @@ public class LargeImageTests
         // the fit sample's features, so they cost nothing. Before the samples went window by window, each of them
         // touched every tile: about three passes.
         long halos = 2L * 3 * image.Width * ((image.Height + 162) / 163);
-        long blocks = p.ClusteringSample!.Value / (SegmentationPipeline.FitBlock * SegmentationPipeline.FitBlock)
-                      * (SegmentationPipeline.FitBlock + 6) * (SegmentationPipeline.FitBlock + 6);
+        long blocks = p.ClusteringSample!.Value / (FitSample.Block * FitSample.Block)
+                      * (FitSample.Block + 6) * (FitSample.Block + 6);
         Assert.InRange(result.CodesEncoded, image.PixelCount, image.PixelCount + halos + blocks);
     }
 }

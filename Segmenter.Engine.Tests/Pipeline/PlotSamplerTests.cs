@@ -33,7 +33,7 @@ public class PlotSamplerTests
     private static PlotSample Draw(int[] sample, RgbImage image, byte[] labels)
     {
         var codes = sample.SelectMany(p => new[] { p % Side, p / Side, (float)((p * 7) % 13) }).Select(v => (float)v).ToArray();
-        var clusters = SegmentationPipeline.Summarise(image, labels, 2);
+        var clusters = ClusterSummary.Of(image, labels, 2);
         return PlotSampler.DrawFromSample(sample, codes, 3, image, labels, clusters, centres: [8, 32, 6, 48, 32, 6], seed: 3);
     }
 

@@ -216,13 +216,13 @@ public class SegmentationPipelineTests
         var (image, _) = SampleImages.Blocks(30, 30);
         var r = SegmentationPipeline.Run(image, Quick with { Window = 5, Heads = 4, Epochs = 2 });
         using var rModel = r.Model;
-        var maps = SegmentationPipeline.AttentionAt(r.Model!, image, 0, 29);
+        var maps = r.Model!.AttentionAt(image, 0, 29);
         Assert.NotNull(maps);
         Assert.Equal(4, maps!.Length);
         Assert.All(maps, m => { Assert.Equal(25, m.Length); Assert.Equal(1.0, m.Sum(), 4); });
         var pixelOnly = SegmentationPipeline.Run(image, Quick with { Epochs = 1, Window = 1 });
         using var pixelOnlyModel = pixelOnly.Model;
-        Assert.Null(SegmentationPipeline.AttentionAt(pixelOnly.Model!, image, 1, 1));
+        Assert.Null(pixelOnly.Model!.AttentionAt(image, 1, 1));
     }
 
     [Fact]

@@ -11,13 +11,14 @@ namespace Segmenter.Engine.Clustering;
 /// <see cref="NInit"/> restarts keeping the lowest inertia, <see cref="MaxIter"/>, <see cref="Tol"/>, a seed, optional
 /// sample weights. Data are row-major float arrays, n × dims. This file is the estimator (validate, restarts, keep the
 /// best, predict); the seeding is in <see cref="KMeansInitialisation"/>, the iterations in <see cref="LloydIterations"/>,
-/// the SIMD loops in <see cref="DistanceKernels"/>, the weighted draw in <see cref="WeightedSampler"/>.
+/// the SIMD loops in <see cref="DistanceKernels"/>, the weighted draw in <see cref="WeightedSampler"/>. The engine uses it
+/// through <see cref="IClusterer"/>.
 /// </summary>
 /// <remarks>
 /// Work is split into <see cref="RowPartitions"/> that depend only on n, with partial sums merged in partition
 /// order, so the same inputs and seed give bit-identical results on every run.
 /// </remarks>
-public sealed class KMeans
+public sealed class KMeans : IClusterer
 {
     public KMeans(int nClusters, int nInit = 10, int maxIter = 300, double tol = 1e-4, int seed = 42,
         KMeansInit init = KMeansInit.KMeansPlusPlus)
@@ -48,6 +49,9 @@ public sealed class KMeans
     public double Inertia { get; private set; }
     public int Iterations { get; private set; }
     public int Dims { get; private set; }
+
+    IClusterer IClusterer.Fit(float[] data, int dims, float[]? sampleWeight, CancellationToken cancellationToken)
+        => Fit(data, dims, sampleWeight, cancellationToken);
 
     public KMeans Fit(float[] data, int dims, float[]? sampleWeight = null, CancellationToken cancellationToken = default)
     {

@@ -10,8 +10,8 @@ namespace Segmenter.Engine.Model;
 /// K·p_t and V·p_t once per call, and a window's key for offset t is the key map shifted by t plus that offset.
 /// Scores are T shifted slices multiplied by the queries and summed over each head's features: no (N, T, 64) tensor
 /// of per-window projections and no batched products of tiny matrices. Same maths as <see cref="EncodeWithAttention"/>
-/// (tested to 1e-4 on the same weights). Per training step it measured about 2× faster than the per-window model; the
-/// T slice passes are memory-bound, so it still costs several times the pixel model per pixel (docs/context-attention.md).
+/// (tested to 1e-4 on the same weights). It is faster per training step than the per-window model; the T slice passes
+/// are memory-bound, so it still costs several times the pixel model per pixel (docs/context-attention.md).
 /// </summary>
 public sealed partial class AttentionAutoencoder
 {

@@ -7,11 +7,9 @@ namespace Segmenter.Engine;
 public static class TorchRuntime
 {
     /// <summary>
-    /// One intra-op thread. Measured on the 2-core machine (astronaut, Fast and Original presets): two torch threads
-    /// gave the same wall time and twice the CPU, because this model's matrices are too small to split well, and
-    /// under load their spin-waiting made training up to 20× slower; with wider windows they also made results vary
-    /// from run to run. One thread keeps runs fast, reproducible and fair to a second job; k-means and
-    /// the pixel loops still use every core.
+    /// One intra-op thread. This model's matrices are too small to split well, so more torch threads cost CPU without
+    /// saving time, spin-wait against other work under load, and with wider windows make results vary from run to run.
+    /// One thread keeps runs fast, reproducible and fair to a second job; k-means and the pixel loops still use every core.
     /// </summary>
     public const int IntraOpThreads = 1;
 

@@ -35,6 +35,21 @@ internal abstract class CodeItems
             : ForPixels(image, p.Window, p.InputColours);
 
     /// <summary>
+    /// The items of <paramref name="image"/> to cluster into <paramref name="p"/>'s clusters. An image is not split into
+    /// more segments than it has colours, whatever the window (<see cref="ArgumentException"/>): distinct colours are the
+    /// items with window 1; with wider windows they are counted (stopping as soon as there are enough).
+    /// </summary>
+    public static CodeItems ToCluster(RgbImage image, SegmentationParameters p)
+    {
+        var items = For(image, p);
+        int colours = items.Weights is not null ? items.Count : ColourHistogram.DistinctUpTo(image, p.Clusters);
+        if (colours < p.Clusters)
+            throw new ArgumentException(
+                $"The image has only {colours} distinct colour(s), fewer than the {p.Clusters} clusters asked for; ask for at most {colours}.");
+        return items;
+    }
+
+    /// <summary>
     /// Whether <see cref="For"/> makes every pixel an item: unless window 1 under the Fast preset with raw codes (a
     /// code then depends on the colour alone; pooled features depend on the neighbours too).
     /// </summary>

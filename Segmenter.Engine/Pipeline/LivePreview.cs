@@ -35,7 +35,7 @@ public sealed record PreviewReady(PreviewFrame Frame) : PipelineEvent;
 /// </summary>
 internal sealed class LivePreview
 {
-    private const int KMeansIterations = 15;
+    private const int ClusteringIterations = 15;
     private readonly LivePreviewOptions _options;
     private readonly RgbImage _small;
     private readonly CodeItems _items;
@@ -92,7 +92,7 @@ internal sealed class LivePreview
         var features = new ClusterFeatures(_small, _parameters);
         try { codes = features.EncodeFitted(_items, model, _all, ct); }
         finally { model.train(); } // encoding switched the model to eval mode; training goes on
-        var labels = new KMeans(_clusters, nInit: 1, maxIter: KMeansIterations, tol: 1e-4, seed: _seed)
+        var labels = Clusterers.Quick(_clusters, _seed, maxIterations: ClusteringIterations)
             .Fit(codes, features.Dims, null, ct).Labels;
         var sum = new long[_clusters * 3];
         var count = new long[_clusters];

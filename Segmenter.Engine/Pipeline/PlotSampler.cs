@@ -10,9 +10,8 @@ namespace Segmenter.Engine.Pipeline;
 /// </summary>
 internal static class PlotSampler
 {
-    // Measured in Chromium with software WebGL (LivePageEndToEndTests timing, shared 2-core machine): a 3D plot's
-    // update is one main-thread task that grows with its points: 20,000 points took 0.9–1.1 s, 5,000 points 0.22–0.41 s.
-    // 5,000 stratified points keep every cluster's cloud and its shape; denser clouds only hid the page's input longer.
+    // A 3D plot's update is one main-thread task in the browser that grows with its points, and the page takes no input
+    // meanwhile. 5,000 stratified points keep every cluster's cloud and its shape; denser clouds only block the page longer.
     public const int MaxPoints = 5_000;
 
     /// <summary>Clusters smaller than this share still get this many points (or all they have), so they stay visible.</summary>
@@ -25,12 +24,12 @@ internal static class PlotSampler
     /// <summary>The same points from codes already computed for every item (items.Count × dims): no encoding.</summary>
     public static PlotSample Draw(CodeItems items, float[] itemCodes, int dims, RgbImage image, byte[] labels,
         IReadOnlyList<ClusterSummary> clusters, float[] centres, int seed)
-        => Draw(pixels => SegmentationPipeline.Gather(itemCodes, pixels.Select(items.ItemOfPixel).ToArray(), dims), dims, image, labels, clusters, centres, seed);
+        => Draw(pixels => CodeRows.Gather(itemCodes, pixels.Select(items.ItemOfPixel).ToArray(), dims), dims, image, labels, clusters, centres, seed);
 
     /// <summary>The same points from codes already computed for every pixel (n × dims): no encoding.</summary>
     public static PlotSample Draw(float[] pixelCodes, int dims, RgbImage image, byte[] labels,
         IReadOnlyList<ClusterSummary> clusters, float[] centres, int seed)
-        => Draw(pixels => SegmentationPipeline.Gather(pixelCodes, pixels, dims), dims, image, labels, clusters, centres, seed);
+        => Draw(pixels => CodeRows.Gather(pixelCodes, pixels, dims), dims, image, labels, clusters, centres, seed);
 
     /// <summary>
     /// The points drawn among the pixels k-means was fitted on, from their features (a streamed big image, whose
@@ -38,7 +37,7 @@ internal static class PlotSampler
     /// </summary>
     public static PlotSample DrawFromSample(int[] samplePixels, float[] sampleCodes, int dims, RgbImage image, byte[] labels,
         IReadOnlyList<ClusterSummary> clusters, float[] centres, int seed)
-        => Draw(rows => SegmentationPipeline.Gather(sampleCodes, rows, dims), dims, image, labels, clusters, centres, seed, samplePixels);
+        => Draw(rows => CodeRows.Gather(sampleCodes, rows, dims), dims, image, labels, clusters, centres, seed, samplePixels);
 
     /// <param name="codesOf">The codes (rows of <paramref name="dims"/>) of the given candidates (pixels, or rows of <paramref name="candidates"/>), in order.</param>
     /// <param name="candidates">The pixels to draw from; null = every pixel.</param>

@@ -143,8 +143,8 @@ public sealed class SavedModel : IDisposable
         progress?.Invoke(new StageChanged(PipelineStage.Encoding, 0));
         var items = CodeItems.For(image, p);
         var features = new ClusterFeatures(image, p, _scale);
-        var km = KMeans.FromCentres(_centres, features.Dims);
-        var (itemLabels, inertia) = SegmentationPipeline.AssignAll(_model, features, items, km, cancellationToken);
+        var clusterer = Clusterers.FromCentres(_centres, features.Dims);
+        var (itemLabels, inertia) = CodeAssignment.AssignAll(_model, features, items, clusterer, cancellationToken);
         double encoded = clock.Elapsed.TotalSeconds;
 
         progress?.Invoke(new StageChanged(PipelineStage.Rendering, encoded));
@@ -152,7 +152,7 @@ public sealed class SavedModel : IDisposable
         var labels = new byte[n];
         for (int i = 0; i < n; i++) labels[i] = (byte)itemLabels[items.ItemOfPixel(i)];
         labels = LabelSmoothing.Apply(labels, image, p.Clustering);
-        var clusters = SegmentationPipeline.Summarise(image, labels, p.Clusters);
+        var clusters = ClusterSummary.Of(image, labels, p.Clusters);
         var plot = PlotSampler.Draw(_model, features, items, image, labels, clusters, _centres, p.Seed, cancellationToken);
         double total = clock.Elapsed.TotalSeconds;
         progress?.Invoke(new StageChanged(PipelineStage.Done, total));

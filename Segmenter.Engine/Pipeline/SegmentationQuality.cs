@@ -32,7 +32,7 @@ public static class SegmentationQuality
 
         int dims = codes.FeatureDims, n = codes.FitCodes.Length / dims;
         var sample = WeightedSampler.DrawDistinct(codes.FitWeights, n, sampleSize, result.Parameters.Seed);
-        var sampleCodes = SegmentationPipeline.Gather(codes.FitCodes, sample, dims);
+        var sampleCodes = CodeRows.Gather(codes.FitCodes, sample, dims);
         var labels = sample.Select(s => itemLabel[codes.FitItems[s]]).ToArray();
         if (labels.Distinct().Count() < 2 || labels.Distinct().Count() >= labels.Length)
             return new RunQuality(double.NaN, double.NaN, labels.Length);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Segmenter.Engine.Imaging;
 
 namespace Segmenter.Engine.Pipeline;
@@ -6,6 +7,27 @@ namespace Segmenter.Engine.Pipeline;
 public sealed record ClusterSummary(int Index, long PixelCount, double Share, byte R, byte G, byte B)
 {
     public string Hex => $"#{R:X2}{G:X2}{B:X2}";
+
+    /// <summary>Pixel count and mean original colour of each of <paramref name="k"/> clusters (the codes are not colours).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static List<ClusterSummary> Of(RgbImage image, byte[] labels, int k)
+    {
+        var count = new long[k];
+        var sum = new long[k * 3];
+        var px = image.Pixels;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            int c = labels[i];
+            count[c]++;
+            sum[3 * c] += px[3 * i]; sum[3 * c + 1] += px[3 * i + 1]; sum[3 * c + 2] += px[3 * i + 2];
+        }
+        double total = labels.Length;
+        return Enumerable.Range(0, k).Select(c =>
+        {
+            byte Mean(int ch) => count[c] == 0 ? (byte)0 : (byte)Math.Round((double)sum[3 * c + ch] / count[c]);
+            return new ClusterSummary(c, count[c], count[c] / total, Mean(0), Mean(1), Mean(2));
+        }).ToList();
+    }
 }
 
 /// <summary>Seconds per stage; <see cref="FirstEpochSeconds"/> is from the run's start to the first epoch's report.</summary>

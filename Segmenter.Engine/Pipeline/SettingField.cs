@@ -12,7 +12,8 @@ public enum FormPlace { None, Main, Advanced }
 
 /// <summary>
 /// One setting, written once: its report/JSON name, the short key old links use (<c>k</c>), its record, how its value
-/// reads and writes as JSON and as text, and the CLI option derived from its name (<c>codeSize</c> → <c>--code-size</c>).
+/// reads and writes as JSON and as text, the CLI option derived from its name (<c>codeSize</c> → <c>--code-size</c>),
+/// and what a form or a reference shows of it: label, hint and range (from the constants its check uses).
 /// Values travel as boxed <see cref="object"/>s of <see cref="ValueType"/> (int, int?, double, bool or an enum).
 /// </summary>
 public sealed record SettingField(string Name, SettingGroup Group, Type ValueType,
@@ -33,6 +34,32 @@ public sealed record SettingField(string Name, SettingGroup Group, Type ValueTyp
 
     /// <summary>The CSV column: the name snake-cased.</summary>
     public string Column => JsonNamingPolicy.SnakeCaseLower.ConvertName(Name);
+
+    /// <summary>The form's label for it ("Code size").</summary>
+    public string Label { get; init; } = "";
+
+    /// <summary>What it does and which values it takes, in a sentence or two (the form's hint, the reference's text).</summary>
+    public string Hint { get; init; } = "";
+
+    /// <summary>The smallest value allowed, when there is one (the check may allow less in a special case its hint names, e.g. 0 = off).</summary>
+    public double? Min { get; init; }
+
+    /// <summary>The largest value allowed, when there is one.</summary>
+    public double? Max { get; init; }
+
+    /// <summary>The increment a form's spinner moves by, when not 1.</summary>
+    public double? Step { get; init; }
+
+    /// <summary>The only values allowed, when the setting takes a few (an enum's values, the attention heads); null for a range.</summary>
+    public IReadOnlyList<object>? Allowed
+    {
+        get => allowed ?? (EnumType is { } et ? Enum.GetValues(et).Cast<object>().ToArray() : null);
+        init => allowed = value;
+    }
+    private readonly IReadOnlyList<object>? allowed;
+
+    /// <summary>How a form names one of the <see cref="Allowed"/> values ("k-means++"); by default the value itself.</summary>
+    public Func<object, string> ChoiceLabel { get; init; } = v => v.ToString()!;
 
     /// <summary>The engine's range check of this setting alone: its message, or null when the value is allowed.</summary>
     public Func<SegmentationParameters, string?>? Check { get; init; }

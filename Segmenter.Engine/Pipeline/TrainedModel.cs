@@ -1,12 +1,19 @@
+using System.Diagnostics;
+using Segmenter.Engine.Clustering;
 using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Model;
 using Segmenter.Engine.Steering;
+using TorchSharp;
 
 namespace Segmenter.Engine.Pipeline;
 
+/// <summary>A k value's scores from <see cref="TrainedModel.SweepK"/>.</summary>
+public sealed record KSweepPoint(int K, double Inertia, double Silhouette, double DaviesBouldin);
+
 /// <summary>
-/// A trained autoencoder over the image it was trained on, with the codes k-means is fitted on: what lets a run be
-/// re-clustered, swept over k, scored, inspected and hand-steered without training again.
+/// A trained autoencoder over the image it was trained on, with the codes the clusterer is fitted on: what lets a run be
+/// re-clustered, swept over k, scored, inspected and hand-steered without training again. Everything done with a
+/// trained model is here; <see cref="SegmentationPipeline"/> only makes one.
 /// <para>
 /// <b>Ownership rule:</b> whoever holds the <see cref="TrainedModel"/> disposes it (the session's result store, the
 /// CLI command, the API job, the test). Results made from it (<see cref="SegmentationResult.Model"/>) only refer to
@@ -17,13 +24,13 @@ namespace Segmenter.Engine.Pipeline;
 public sealed class TrainedModel : IDisposable
 {
     // Everything heavy, dropped at once on Dispose so the memory goes even while results still refer to this object.
-    private sealed record Held(AttentionAutoencoder Autoencoder, WorkingResolution Resolution, ClusterFeatures Features, int[] FitItems,
-        float[] FitCodes, float[]? FitWeights, bool Sampled);
+    private sealed record Held(AttentionAutoencoder Autoencoder, WorkingResolution Resolution, ClusterFeatures Features, FitSample Sample,
+        float[] FitCodes);
     private Held? held;
 
     // Every item's code, when the table fits MaxKeptCodeBytes (encoded once as the run starts clustering): the run's
     // assignment and plot, a re-clustering and the steering tools read codes instead of encoding every pixel again
-    // (about 1.5 s at 512² with window 3 on two cores, most of a re-cluster). This is the one per-item code cache;
+    // (most of a re-cluster's time otherwise). This is the one per-item code cache;
     // big images are never kept whole: their assignment streams.
     private float[]? keptItemCodes;
 
@@ -31,9 +38,9 @@ public sealed class TrainedModel : IDisposable
     internal const long MaxKeptCodeBytes = 64L << 20;
 
     internal TrainedModel(AttentionAutoencoder autoencoder, WorkingResolution resolution, ClusterFeatures features, SegmentationParameters parameters,
-        IReadOnlyList<EpochLoss> epochLosses, int[] fitItems, float[] fitCodes, float[]? fitWeights, bool sampled)
+        IReadOnlyList<EpochLoss> epochLosses, FitSample sample, float[] fitCodes)
     {
-        held = new Held(autoencoder, resolution, features, fitItems, fitCodes, fitWeights, sampled);
+        held = new Held(autoencoder, resolution, features, sample, fitCodes);
         Parameters = parameters; EpochLosses = epochLosses;
     }
 
@@ -52,19 +59,51 @@ public sealed class TrainedModel : IDisposable
 
     /// <summary>Managed bytes of the fitted items, codes and weights (the model's few weights aside); 0 once disposed. For memory budgets.</summary>
     public long ResidentBytes => Volatile.Read(ref held) is { } h
-        ? 4L * (h.FitItems.Length + h.FitCodes.Length + (h.FitWeights?.Length ?? 0) + (Volatile.Read(ref keptItemCodes)?.Length ?? 0)) : 0;
+        ? 4L * (h.Sample.Items.Length + h.FitCodes.Length + (h.Sample.Weights?.Length ?? 0) + (Volatile.Read(ref keptItemCodes)?.Length ?? 0)) : 0;
 
-    /// <summary>The codes clustered with new k-means settings (only the clustering settings of <paramref name="parameters"/> count); no training.</summary>
+    /// <summary>The codes clustered with new clustering settings (only the clustering settings of <paramref name="parameters"/> count); no training.</summary>
     public SegmentationResult Cluster(SegmentationParameters parameters, CancellationToken cancellationToken = default)
-        => SegmentationPipeline.Recluster(this, parameters, cancellationToken);
+    {
+        var image = Image;
+        // Only the clustering settings may change; the trained model decides everything else.
+        var p = Parameters.WithClusteringOf(parameters);
+        p.Validate(image.PixelCount);
+        var marks = new StageClock(Stopwatch.StartNew(), null, decodeSeconds: 0);
+        var items = CodeItems.ToCluster(image, p);
+        return CodeClustering.Run(this, items, p, marks, cancellationToken, reclustered: true);
+    }
 
-    /// <summary>The codes clustered with these k-means settings; the training settings stay the model's own.</summary>
+    /// <summary>The codes clustered with these clustering settings; the training settings stay the model's own.</summary>
     public SegmentationResult Cluster(ClusteringSettings clustering, CancellationToken cancellationToken = default)
         => Cluster(Parameters with { Clustering = clustering }, cancellationToken);
 
     /// <summary>Scores k = from…to (inertia, silhouette on a sample, Davies–Bouldin).</summary>
     public IReadOnlyList<KSweepPoint> SweepK(int from = 2, int to = 12, CancellationToken cancellationToken = default)
-        => SegmentationPipeline.SweepK(this, from, to, cancellationToken);
+    {
+        if (from < 2 || to < from || to > SegmentationParameters.MaxClusters)
+            throw new ArgumentException($"The k range must run from at least 2 to at most {SegmentationParameters.MaxClusters}; got {from}…{to}.");
+        var h = Live;
+        int seed = Parameters.Seed, dims = h.Features.Dims, n = h.FitCodes.Length / dims;
+        // Each k is fitted on a seeded, pixel-weighted subsample of the fitted codes (duplicates merged into weights)
+        // and scored on a smaller one: the curves' shapes, which is what choosing k needs, at a fraction of the cost.
+        var (fitRows, fitWeights) = WeightedSampler.DrawCounted(h.Sample.Weights, n, 16_384, seed);
+        var fitCodes = CodeRows.Gather(h.FitCodes, fitRows, dims);
+        var scoreRows = WeightedSampler.DrawDistinct(h.Sample.Weights, n, 3000, seed);
+        var scoreCodes = CodeRows.Gather(h.FitCodes, scoreRows, dims);
+        var points = new List<KSweepPoint>();
+        for (int k = from; k <= Math.Min(to, fitRows.Length); k++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var clusterer = Clusterers.Quick(k, seed, restarts: 3, maxIterations: 100, tolerance: Parameters.Clustering.Tolerance)
+                .Fit(fitCodes, dims, fitWeights, cancellationToken);
+            var labels = clusterer.Predict(scoreCodes, dims);
+            bool scorable = labels.Distinct().Count() is > 1 and var d && d < labels.Length;
+            points.Add(new KSweepPoint(k, clusterer.Inertia,
+                scorable ? ClusterQuality.Silhouette(scoreCodes, dims, labels, scoreRows.Length, seed) : double.NaN,
+                scorable ? ClusterQuality.DaviesBouldin(scoreCodes, dims, labels) : double.NaN));
+        }
+        return points;
+    }
 
     /// <summary>Per head, the attention of full-resolution pixel (x, y) over its window (row-major); null for window 1.</summary>
     public float[][]? AttentionAt(int x, int y)
@@ -72,11 +111,41 @@ public sealed class TrainedModel : IDisposable
         if (x < 0 || y < 0 || x >= Resolution.Full.Width || y >= Resolution.Full.Height)
             throw new ArgumentException($"The pixel ({x}, {y}) lies outside the {Resolution.Full.Width}×{Resolution.Full.Height} image.");
         var (wx, wy) = Resolution.ToWorking(x, y);
-        return SegmentationPipeline.AttentionAt(this, Image, wx, wy);
+        return AttentionAt(Image, wx, wy);
     }
 
-    /// <summary>The clustered feature of every pixel (pixelCount × dims, row-major); holds them all at once, so meant for moderate images.</summary>
-    public float[] Encode(CancellationToken cancellationToken = default) => SegmentationPipeline.EncodePixels(this, cancellationToken);
+    /// <summary>
+    /// Per head, how much the token of pixel (x, y) of <paramref name="image"/> attends to each neighbour (heads × window ×
+    /// window, row-major); null for window 1.
+    /// </summary>
+    /// <param name="image">The model's own working image, or (tests) one with a pixel changed, to see what moves the weights.</param>
+    internal float[][]? AttentionAt(RgbImage image, int x, int y)
+    {
+        var model = Autoencoder;
+        if (model.Window == 1) return null;
+        if (x < 0 || y < 0 || x >= image.Width || y >= image.Height)
+            throw new ArgumentException($"The pixel ({x}, {y}) lies outside the {image.Width}×{image.Height} image.");
+        var windows = new PixelWindows(image, model.Window, Parameters.InputColours);
+        var input = new float[windows.FloatsPerItem];
+        windows.Fill([y * image.Width + x], input);
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        model.eval();
+        var (_, weights) = model.EncodeWithAttention(torch.tensor(input, [1, windows.Tokens, windows.Channels]), keepWeights: true);
+        var flat = weights!.contiguous().data<float>().ToArray(); // heads × tokens
+        return Enumerable.Range(0, model.Heads).Select(h => flat.AsSpan(h * windows.Tokens, windows.Tokens).ToArray()).ToArray();
+    }
+
+    /// <summary>
+    /// The clustered feature of every pixel (pixelCount × dims, row-major), e.g. to compare clusterers on the same codes;
+    /// holds them all at once, so meant for moderate images.
+    /// </summary>
+    public float[] Encode(CancellationToken cancellationToken = default)
+    {
+        var h = Live;
+        var all = Enumerable.Range(0, (int)h.Resolution.Working.PixelCount).ToArray();
+        return h.Features.Encode(CodeItems.ForPixels(h.Resolution.Working, h.Autoencoder.Window, Parameters.InputColours), h.Autoencoder, all, cancellationToken);
+    }
 
     /// <summary>Every pixel's code with its width: what merge, split and strokes edit.</summary>
     public (float[] Codes, int Dims) PixelCodes(CancellationToken cancellationToken = default)
@@ -142,8 +211,7 @@ public sealed class TrainedModel : IDisposable
     {
         Volatile.Write(ref keptItemCodes, null);
         var features = new ClusterFeatures(h.Resolution.Working, Parameters);
-        var (fitCodes, allCodes) = SegmentationPipeline.EncodeFitCodes(CodeItems.For(h.Resolution.Working, Parameters), h.Autoencoder, features,
-            h.FitItems, h.FitWeights, h.Sampled, CancellationToken.None);
+        var (fitCodes, allCodes) = h.Sample.Encode(CodeItems.For(h.Resolution.Working, Parameters), h.Autoencoder, features, CancellationToken.None);
         Interlocked.CompareExchange(ref held, h with { Features = features, FitCodes = fitCodes }, h);
         if (allCodes is not null) KeepItemCodes(allCodes);
         Interlocked.Increment(ref version);
@@ -154,20 +222,20 @@ public sealed class TrainedModel : IDisposable
     /// <summary>The autoencoder; throws once the model is disposed.</summary>
     internal AttentionAutoencoder Autoencoder => Live.Autoencoder;
 
-    /// <summary>What k-means clusters for each item (codes, or pooled codes beside colours) and its fitted scale.</summary>
+    /// <summary>What the clusterer clusters for each item (codes, or pooled codes beside colours) and its fitted scale.</summary>
     internal ClusterFeatures Features => Live.Features;
 
     /// <summary>Numbers per clustered feature: <see cref="FitCodes"/>, the kept codes, centres and <see cref="PixelCodes"/> rows.</summary>
     internal int FeatureDims => Live.Features.Dims;
 
     /// <summary>Which items (colours or pixels) the fitted codes belong to; all of them, in order, unless <see cref="Sampled"/>.</summary>
-    internal int[] FitItems => Live.FitItems;
+    internal int[] FitItems => Live.Sample.Items;
     internal float[] FitCodes => Live.FitCodes;
-    internal float[]? FitWeights => Live.FitWeights;
-    internal bool Sampled => Live.Sampled;
+    internal float[]? FitWeights => Live.Sample.Weights;
+    internal bool Sampled => Live.Sample.Sampled;
 
     /// <summary>Every item's code in item order, when known without encoding: the fitted codes when they cover every item, else the kept table.</summary>
-    internal float[]? AllItemCodes => Live is var h && !h.Sampled ? h.FitCodes : Volatile.Read(ref keptItemCodes);
+    internal float[]? AllItemCodes => Live is var h && !h.Sample.Sampled ? h.FitCodes : Volatile.Read(ref keptItemCodes);
 
     /// <summary>Whether a table of <paramref name="items"/> features of <paramref name="dims"/> floats is small enough to keep.</summary>
     internal static bool CanKeep(long items, int dims) => 4L * items * dims <= MaxKeptCodeBytes;

@@ -57,8 +57,8 @@ public sealed class WorkingResolution
         Func<IReadOnlyList<ClusterSummary>, PlotSample> drawPlot)
     {
         var labels = ToFull(workingLabels);
-        var clusters = SegmentationPipeline.Summarise(Full, labels, k);
-        var plot = drawPlot(IsDownscaled ? SegmentationPipeline.Summarise(Working, workingLabels, k) : clusters);
+        var clusters = ClusterSummary.Of(Full, labels, k);
+        var plot = drawPlot(IsDownscaled ? ClusterSummary.Of(Working, workingLabels, k) : clusters);
         return (labels, clusters, plot);
     }
 

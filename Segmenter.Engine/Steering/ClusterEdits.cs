@@ -1,4 +1,5 @@
 using Segmenter.Engine.Clustering;
+using Segmenter.Engine.Pipeline;
 
 namespace Segmenter.Engine.Steering;
 
@@ -61,7 +62,7 @@ public static class ClusterEdits
         if (distinct < parts)
             throw new ArgumentException($"Cluster {cluster} has only {distinct} distinct code(s); it cannot split into {parts}.", nameof(parts));
 
-        var km = new KMeans(parts, nInit: 1, seed: seed).Fit(memberCodes, dims);
+        var km = Clusterers.Quick(parts, seed).Fit(memberCodes, dims);
         var labels = (int[])current.Labels.Clone();
         for (int m = 0; m < members.Count; m++)
         {

@@ -12,15 +12,14 @@ namespace Segmenter.Engine.Steering;
 /// the user did not stroke stay unsupervised.
 /// </summary>
 /// <remarks>
-/// Measured (<c>steer</c>) and picked over both earlier methods, of which it is the union:
+/// It is the union of two simpler methods, each of which fails alone (the <c>steer</c> bench compares them):
 /// <list type="bullet">
-/// <item>one centre per brush (the stroke mean, then Lloyd) lost a brush whose strokes cross two colours: the mean lies
+/// <item>one centre per brush (the stroke mean, then Lloyd) loses a brush whose strokes cross two colours: the mean lies
 /// between them, Lloyd drifts it to one colour and the region splits by colour again;</item>
-/// <item>a nearest-prototype classifier alone kept every colour a stroke crossed but gave one segment per brush, so the
-/// unstroked parts of the image lost their own clusters.</item>
+/// <item>a nearest-prototype classifier alone keeps every colour a stroke crosses but gives one segment per brush, so the
+/// unstroked parts of the image lose their own clusters.</item>
 /// </list>
-/// The prototypes never move, so each pixel's nearest prototype is found once (pixels × prototypes × dims, about
-/// 0.3 s on 512² with 8-d codes); the Lloyd iterations only compare against the few free centres.
+/// The prototypes never move, so each pixel's nearest prototype is found once (pixels × prototypes × dims); the Lloyd iterations only compare against the few free centres.
 /// </remarks>
 public static class ScribbleClustering
 {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
@@ -20,6 +21,7 @@ public static class SegmentationApi
     public const string OpenApiPath = "/openapi/v1.json";
     public const string ReferencePath = "/api";
     public const string ApiKeyHeader = "X-Api-Key";
+    public const string Tag = "Segmentations";
 
     /// <summary>The optional multipart part with hand strokes: a greyscale label PNG of the image's size.</summary>
     public const string ScribblesPart = "scribbles";
@@ -28,17 +30,20 @@ public static class SegmentationApi
     {
         services.AddSingleton<ApiRuns>();
         services.AddProblemDetails();
-        services.AddOpenApi();
+        // The API answers numbers as JSON numbers and takes no JSON body; strict number handling makes its document say so
+        // (the web defaults also read numbers from strings, which the document would offer as "integer or string").
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
+        services.AddOpenApi(ApiDocument.Configure);
         return services;
     }
 
     public static void MapSegmenterApi(this WebApplication app)
     {
         app.MapOpenApi(OpenApiPath.Replace("v1", "{documentName}", StringComparison.Ordinal));
-        app.MapScalarApiReference(ReferencePath, o => o.WithTitle("Segmenter HTTP API").WithOpenApiRoutePattern(OpenApiPath).DisableDefaultFonts());
+        app.MapScalarApiReference(ReferencePath, o => o.WithTitle(ApiDocument.Title).WithOpenApiRoutePattern(OpenApiPath).DisableDefaultFonts());
 
         long maxUpload = app.Services.GetRequiredService<IOptions<SegmenterOptions>>().Value.MaxUploadBytes;
-        var api = app.MapGroup(Route).WithTags("Segmentations").AddEndpointFilter(RequireApiKey)
+        var api = app.MapGroup(Route).WithTags(Tag).AddEndpointFilter(RequireApiKey)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         api.MapPost("/", Submit)
@@ -50,7 +55,7 @@ public static class SegmentationApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithSummary("Queue a segmentation of an uploaded image")
+            .WithName(ApiDocument.SubmitOperation).WithSummary("Queue a segmentation of an uploaded image")
             .WithDescription("Multipart form: a file part `image` and an optional part `settings`, a JSON object with the run report's " +
                              "parameter names (e.g. {\"clusters\":3,\"epochs\":3}); absent ones take the Fast preset's defaults. " +
                              $"\"{StabilitySeeds.SettingName}\": N (2…{StabilitySeeds.Max}) also trains N − 1 more seeds and reports their mean pairwise ARI as `stability`. " +
@@ -60,25 +65,32 @@ public static class SegmentationApi
         api.MapGet("/{id}", async (string id, ApiRuns runs, HttpContext context, CancellationToken ct) =>
                 await runs.StatusAsync(id, ct) is { } status ? Results.Ok(status) : ApiProblem.NotFound(id).ToResult(context))
             .Produces<SegmentationStatus>().ProducesProblem(StatusCodes.Status404NotFound)
-            .WithSummary("The run's state, place in the queue, epoch losses so far, and its result once finished");
+            .WithName("getSegmentation").WithSummary("The run's state, place in the queue, epoch losses so far, and its result once finished")
+            .WithDescription("Poll this until `state` is `finished`, `failed` or `cancelled`. A finished run's `result` holds its summary " +
+                             "and the URLs of its files. Runs made in the browser can be read here too (the id of their `/runs/{id}` link).");
 
         api.MapGet(FileRoute(RunFile.Labels), (string id, RunStore store, HttpContext context, CancellationToken ct) =>
                 File(id, context, async () => await store.GetAsync(id, ct) is { } run && await store.GetLabelsAsync(id, ct) is { } labels
                     ? (ImageLoader.EncodeLabelPng(labels, run.Summary.Width, run.Summary.Height), "image/png") : null))
             .Produces(StatusCodes.Status200OK, contentType: "image/png").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
-            .WithSummary("The label map: a greyscale PNG whose value is each pixel's cluster index");
+            .WithName("getSegmentationLabels").WithSummary("The label map: a greyscale PNG whose value is each pixel's cluster index")
+            .WithDescription("One byte a pixel, the image's size. 409 while the run is queued or running.");
         api.MapGet(FileRoute(RunFile.Segmented), (string id, RunStore store, HttpContext context, CancellationToken ct) =>
                 File(id, context, () => store.GetFileAsync(id, RunFile.Segmented, ct)))
             .Produces(StatusCodes.Status200OK, contentType: "image/png").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
-            .WithSummary("Every pixel painted with its cluster's mean colour");
+            .WithName("getSegmentationSegmented").WithSummary("Every pixel painted with its cluster's mean colour")
+            .WithDescription("A PNG of the image's size. 409 while the run is queued or running.");
         api.MapGet(FileRoute(RunFile.Report), (string id, RunStore store, HttpContext context, CancellationToken ct) =>
                 File(id, context, () => store.GetFileAsync(id, RunFile.Report, ct)))
             .Produces(StatusCodes.Status200OK, contentType: "application/json").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
-            .WithSummary("The run report: every parameter used, epoch losses, metrics, clusters, timings");
+            .WithName("getSegmentationReport").WithSummary("The run report: every parameter used, epoch losses, metrics, clusters, timings")
+            .WithDescription("The JSON the command line's `segment` writes as report.json. 409 while the run is queued or running.");
         api.MapGet(FileRoute(RunFile.Strokes), (string id, RunStore store, HttpContext context, CancellationToken ct) =>
                 File(id, context, () => store.GetFileAsync(id, RunFile.Strokes, ct)))
             .Produces(StatusCodes.Status200OK, contentType: "image/png").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
-            .WithSummary($"The strokes the run was steered by, as the label PNG the `{ScribblesPart}` part takes (0 = none, 1…{Scribbles.MaxBrushes} = brush); 404 for a run without strokes");
+            .WithName("getSegmentationStrokes").WithSummary("The strokes the run was steered by")
+            .WithDescription($"The label PNG the `{ScribblesPart}` part takes (0 = none, 1…{Scribbles.MaxBrushes} = brush): posting it again with the same " +
+                             "settings replays the run. 404 for a run without strokes, 409 while the run is queued or running.");
 
         api.MapDelete("/{id}", async (string id, ApiRuns runs, HttpContext context, CancellationToken ct) =>
             {
@@ -86,7 +98,8 @@ public static class SegmentationApi
                 catch (ApiProblem problem) { return problem.ToResult(context); }
             })
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden)
-            .WithSummary("Cancel a queued or running run, or delete a finished one");
+            .WithName("deleteSegmentation").WithSummary("Cancel a queued or running run, or delete a finished one")
+            .WithDescription("A run made in the browser can be read through the API but deleted only from its page (403).");
     }
 
     private static async Task<IResult> Submit(HttpContext context, ApiRuns runs, CancellationToken ct)

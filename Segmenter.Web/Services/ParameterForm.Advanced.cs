@@ -4,11 +4,17 @@ using Segmenter.Engine.Pipeline;
 namespace Segmenter.Web.Services;
 
 /// <summary>
-/// The form's "Advanced" fields (issue 16): the model's shape, what k-means clusters, and k-means' settings. Their limits and messages are the
-/// engine's own (<see cref="SegmentationParameters.Validate"/>), so the page refuses exactly what a run would refuse.
+/// The form's "Advanced" fields: the model's shape, what is clustered, and the clustering's settings. Which they are, their
+/// labels, hints and ranges come from <see cref="SettingFields"/>; their limits and messages are the engine's own
+/// (<see cref="SegmentationParameters.Validate"/>), so the page refuses exactly what a run would refuse.
 /// </summary>
 public sealed partial class ParameterForm
 {
+    /// <summary>The settings the Advanced section shows, in table order, those that retrain first, then those that only re-cluster.</summary>
+    public static IReadOnlyList<SettingField> AdvancedFields { get; } =
+        SettingFields.All.Where(f => f.Form == FormPlace.Advanced).OrderBy(f => f.Group == SettingGroup.Clustering).ToArray();
+
+    // Typed views of the advanced values, for code that sets them by name (the rendered form uses the indexer).
     public int? CodeSize { get => Number<int>("codeSize"); set => _values["codeSize"] = value; }
     public int? HiddenWidth { get => Number<int>("hiddenWidth"); set => _values["hiddenWidth"] = value; }
     public int? EncoderDepth { get => Number<int>("encoderDepth"); set => _values["encoderDepth"] = value; }
