@@ -66,7 +66,8 @@ internal static class QualityMethods
     private static readonly int[] SmoothingWidths = [1, 3, 5];
 
     /// <summary>Texture weights and scales tried besides the default's.</summary>
-    private static readonly double[] TextureWeights = [0, 2, SegmentationParameters.TextureWeightForTextures, 6], TextureScales = [6, 8, 12, 16, 24];
+    private static readonly double[] TextureWeights = [0, 2, SegmentationParameters.TextureWeightForTextures, 6];
+    private static readonly int[] TextureScales = [6, 8, 12, 16, 24];
 
     /// <summary>One row per value of each lever other than the default's, each changed alone.</summary>
     private static IEnumerable<QualityMethod> LeverRows()
@@ -95,7 +96,7 @@ internal static class QualityMethods
             yield return new(FormattableString.Invariant($"texture{weight}"),
                 weight == 0 ? "default, no texture statistics (texture weight 0)" : FormattableString.Invariant($"default, texture weight {weight}"),
                 (k, s) => DefaultParameters(k, s) with { TextureWeight = weight }, null);
-        foreach (double scale in TextureScales.Where(t => t != defaults.TextureScale))
+        foreach (int scale in TextureScales.Where(t => t != defaults.TextureScale))
             yield return new(FormattableString.Invariant($"texture-scale{scale}"), FormattableString.Invariant($"default, texture scale σ {scale} px"),
                 (k, s) => DefaultParameters(k, s) with { TextureScale = scale }, null);
         foreach (int width in SmoothingWidths.Where(w => w != defaults.LabelSmoothing))

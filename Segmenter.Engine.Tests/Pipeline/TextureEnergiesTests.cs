@@ -192,9 +192,9 @@ public class TextureEnergiesTests(ITestOutputHelper output)
     [Theory]
     [InlineData("textureWeight", -1.0, "The texture weight must be from 0 (no texture statistics) to 8; got -1.")]
     [InlineData("textureWeight", 8.5, "The texture weight must be from 0 (no texture statistics) to 8; got 8.5.")]
-    [InlineData("textureScale", 3.0, "The texture scale must be a σ from 4 to 32 pixels; got 3.")]
-    [InlineData("textureScale", 33.0, "The texture scale must be a σ from 4 to 32 pixels; got 33.")]
-    public void A_texture_setting_out_of_range_gets_its_message(string name, double value, string message)
+    [InlineData("textureScale", 3, "The texture scale must be a σ of 4 to 32 whole pixels; got 3.")]
+    [InlineData("textureScale", 33, "The texture scale must be a σ of 4 to 32 whole pixels; got 33.")]
+    public void A_texture_setting_out_of_range_gets_its_message(string name, object value, string message)
     {
         var field = SettingFields.Find(name) ?? throw new Xunit.Sdk.XunitException($"{name} is not in the settings table");
         Assert.Equal(message, field.Problem(value));
@@ -203,15 +203,16 @@ public class TextureEnergiesTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData("textureWeight", "--texture-weight", 0.0, 8.0)]
-    [InlineData("textureScale", "--texture-scale", 4.0, 32.0)]
-    public void A_texture_setting_is_in_the_settings_table_with_its_range(string name, string option, double min, double max)
+    [InlineData("textureWeight", "--texture-weight", 0.0, 8.0, "3.5", 3.5)]
+    [InlineData("textureScale", "--texture-scale", 4, 32, "5", 5)]
+    public void A_texture_setting_is_in_the_settings_table_with_its_range(string name, string option, object min, object max, string text, object value)
     {
         var field = SettingFields.Find(name)!;
         Assert.Equal(option, field.Option);
         Assert.Null(field.Problem(min));
         Assert.Null(field.Problem(max));
-        Assert.Equal(3.5, field.Get(field.With(new SegmentationParameters(), field.ReadText("3.5"))));
+        Assert.NotNull(field.Problem(min is int m ? m - 1 : -0.5));
+        Assert.Equal(value, field.Get(field.With(new SegmentationParameters(), field.ReadText(text))));
         Assert.Equal(0.0, SegmentationParameters.ForPreset(Preset.Original).TextureWeight);
         Assert.Equal(0.0, SegmentationParameters.ForPreset(Preset.Fast).TextureWeight);
     }

@@ -136,8 +136,8 @@ public sealed record SegmentationParameters
     /// </summary>
     public double TextureWeight { get => Training.TextureWeight; init => Training = Training with { TextureWeight = value }; }
 
-    /// <summary>σ in pixels of the neighbourhood the texture statistics are averaged over (steps longer than σ / 1.5 get more).</summary>
-    public double TextureScale { get => Training.TextureScale; init => Training = Training with { TextureScale = value }; }
+    /// <summary>σ in whole pixels of the neighbourhood the texture statistics are averaged over (steps longer than σ / 1.5 get more).</summary>
+    public int TextureScale { get => Training.TextureScale; init => Training = Training with { TextureScale = value }; }
 
     /// <summary>
     /// The texture weight that separates natural textures of equal colour statistics (docs/textures.md); not the Fast
@@ -145,7 +145,9 @@ public sealed record SegmentationParameters
     /// </summary>
     public const double TextureWeightForTextures = 4;
 
-    public const double MaxTextureWeight = 8, MinTextureScale = 4, MaxTextureScale = 32, DefaultTextureScale = 12;
+    public const double MaxTextureWeight = 8;
+
+    public const int MinTextureScale = 4, MaxTextureScale = 32, DefaultTextureScale = 12;
 
     /// <summary>Numbers per pixel code (the original: 32). Code 2 is plotted as it is; larger codes through PCA.</summary>
     public int CodeSize { get => Training.CodeSize; init => Training = Training with { CodeSize = value }; }

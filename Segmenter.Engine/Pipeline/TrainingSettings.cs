@@ -28,5 +28,5 @@ public sealed record TrainingSettings
     public double CodePooling { get; init; }
     public double ColourWeight { get; init; }
     public double TextureWeight { get; init; }
-    public double TextureScale { get; init; } = SegmentationParameters.DefaultTextureScale;
+    public int TextureScale { get; init; } = SegmentationParameters.DefaultTextureScale;
 }
