@@ -211,7 +211,7 @@ public class TextureEnergiesTests(ITestOutputHelper output)
         Assert.Equal(option, field.Option);
         Assert.Null(field.Problem(min));
         Assert.Null(field.Problem(max));
-        Assert.NotNull(field.Problem(min is int m ? m - 1 : -0.5));
+        Assert.NotNull(field.Problem(min is int m ? (object)(m - 1) : -0.5));
         Assert.Equal(value, field.Get(field.With(new SegmentationParameters(), field.ReadText(text))));
         Assert.Equal(0.0, SegmentationParameters.ForPreset(Preset.Original).TextureWeight);
         Assert.Equal(0.0, SegmentationParameters.ForPreset(Preset.Fast).TextureWeight);
