@@ -11,8 +11,9 @@ bandwidth one octave: sigma = 0.56 × wavelength) at N orientations × the given
 put through the nonlinearity (energy: the quadrature pair's magnitude; tanh: a tanh of the even response in units of the
 image's spread, taken absolute, as Jain & Farrokhnia's sigmoid), smoothed by a Gaussian of sigma = F × wavelength (their 'local energy' window),
 optionally logged, each feature standardised, then k-means (scikit-learn, 10 restarts, the given seed). Prints one
-JSON line {"total_s": ..., "features": ...}. The defaults are the values --tune chose on the tuning mosaics
-(`texture_mosaics.py DIR --set tune`), so the quality row runs the baseline at its best on mosaics it was not tuned on.
+JSON line {"total_s": ..., "features": ...}. The defaults (4 orientations, wavelengths 2-64 px, smoothing 1.5 x the
+wavelength, energy, no log) scored best of the settings compared on the tuning mosaics (`texture_mosaics.py DIR --set
+tune`; docs/textures.md); --tune runs the whole grid there, with k-means fitted on a sample to keep it to minutes.
 """
 import argparse, itertools, json, os, sys, time
 import numpy as np
@@ -20,7 +21,7 @@ import cv2
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 
-# Chosen by --tune on the tuning set (see the module's docstring and docs/textures.md for the grid and the scores).
+# The best of the settings compared on the tuning set (see the module's docstring and docs/textures.md).
 DEFAULT_WAVELENGTHS = [2, 4, 8, 16, 32, 64]
 DEFAULT_ORIENTATIONS = 4
 DEFAULT_SMOOTHING = 1.5
