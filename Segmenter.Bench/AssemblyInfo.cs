@@ -1,2 +1,2 @@
-[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("Segmenter.Engine.Tests")]
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("Segmenter.Bench.Tests")]
 [assembly: System.Runtime.CompilerServices.InternalsVisibleTo("Segmenter.Web.Tests")]

@@ -121,8 +121,8 @@ internal static partial class BenchCommand
     {
         tempDir = null;
         string astronaut = Path.Combine(root, "assets", "astronaut.png");
-        // The default and its own pixel model (window 1), each timed as the median of three runs: issue 10's targets are
-        // the default's total and its ratio to the pixel model in the same bench.
+        // The default and its own pixel model (window 1), each timed as the median of three runs: the targets are the
+        // default's total and its ratio to the pixel model, measured in the same bench so the machine's load cancels.
         int repeats = quick ? 1 : 3;
         var rows = new List<Row>
         {

@@ -47,6 +47,7 @@ internal static class Program
           hostile [--out DIR]
               Generates the hostile-upload corpus (truncated, mislabelled, bombs, odd formats) into DIR and runs
               each file through the engine; prints file, expected, outcome and milliseconds as a Markdown table.
+              Target: every file decoded or refused within 2 s (exit code 1 when one is not).
           baselines IMAGE [--clusters K] [--repeat R] [--seed S]
               Times the two colour baselines the app computes beside every run (RGB k-means and blurred-Lab
               k-means at K, default 4) after a default run of IMAGE, R times (default 3), and prints their share.
@@ -56,6 +57,9 @@ internal static class Program
           steer
               Hand steering on the astronaut (fast preset, k=4) once its pixel codes exist: seconds to re-cluster
               with two strokes, merge two clusters and split one into 3 (target: each ≤ 1 s).
+          cancel [--runs N]
+              How soon a run ends after Cancel: N (default 3) Original-preset runs of the astronaut, each cancelled
+              100 ms after its first epoch; prints cancel → end per run (target: each ≤ 1 s, no epoch after the cancel).
           agree LABELS.png LABELS.png
               Adjusted Rand index and matched mean IoU between two label maps of one image (e.g. two runs' labels.png).
           memory [--sessions N] [--megapixels M] [--epochs E] [--hold-seconds S]
@@ -97,11 +101,12 @@ internal static class Program
                 "capacity" => CapacityCommand.Run(rest),
                 "baselines" => BaselinesCommand.Run(rest),
                 "steer" => SteerCommand.Run(rest),
+                "cancel" => CancelCommand.Run(rest),
                 "agree" => AgreeCommand.Run(rest),
                 "store-writer" => StoreWriterCommand.RunAsync(rest).GetAwaiter().GetResult(),
                 "memory" => MemoryCommand.RunAsync(rest).GetAwaiter().GetResult(),
                 "docs" => DocsCommand.RunAsync(rest).GetAwaiter().GetResult(),
-                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, baselines, steer, agree, memory, store-writer, docs (see --help)."),
+                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, baselines, steer, cancel, agree, memory, store-writer, docs (see --help)."),
             };
         }
         catch (Exception e)

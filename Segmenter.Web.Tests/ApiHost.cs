@@ -6,17 +6,17 @@ namespace Segmenter.Web.Tests;
 /// <summary>The real app in process (WebApplicationFactory) with its run store in a fresh temporary folder.</summary>
 internal sealed class ApiHost : WebApplicationFactory<Program>
 {
+    private readonly TemporaryDataFolder _folder = new("segmenter-api-");
     private readonly Dictionary<string, string?> _settings;
     private readonly Action<IWebHostBuilder>? _configure;
 
     public ApiHost(IDictionary<string, string?>? settings = null, Action<IWebHostBuilder>? configure = null)
     {
-        DataFolder = Directory.CreateTempSubdirectory("segmenter-api-").FullName;
-        _settings = new(settings ?? new Dictionary<string, string?>()) { ["Segmenter:DataFolder"] = DataFolder };
+        _settings = new(settings ?? new Dictionary<string, string?>()) { ["Segmenter:DataFolder"] = _folder.Path };
         _configure = configure;
     }
 
-    public string DataFolder { get; }
+    public string DataFolder => _folder.Path;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -27,7 +27,6 @@ internal sealed class ApiHost : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // release the SQLite file before deleting it
-        try { Directory.Delete(DataFolder, recursive: true); } catch (IOException) { }
+        _folder.Dispose();
     }
 }

@@ -4,7 +4,7 @@ using static Segmenter.Web.Tests.ApiTests;
 
 namespace Segmenter.Web.Tests;
 
-/// <summary>Issue 16 through the HTTP API: the architecture and k-means settings in the settings JSON reach the run.</summary>
+/// <summary>The Advanced settings through the HTTP API: the architecture and k-means settings in the settings JSON reach the run.</summary>
 public sealed class ArchitectureApiTests
 {
     [Fact]

@@ -31,7 +31,7 @@ public sealed class ClusterEditPanelTests : IAsyncLifetime
 
     private async Task<IRenderedComponent<ClusterEditPanel>> RenderAfterARun()
     {
-        await EditSessions.RunAsync(_session);
+        await TestData.TrainAsync(_session);
         return _ctx.Render<ClusterEditPanel>(p => p.Add(c => c.Session, _session));
     }
 

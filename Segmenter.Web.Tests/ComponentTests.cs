@@ -150,7 +150,7 @@ public class ParameterPanelTests : IAsyncLifetime
         {
             Assert.Equal(SessionState.Cancelled, session.State);
             Assert.False(cut.Find("[data-testid=train-button]").HasAttribute("disabled"));
-        }, TimeSpan.FromSeconds(2));
+        });
     }
 }
 

@@ -22,11 +22,4 @@ internal static class EditSessions
         session.SetImage(new RgbImage(width, height, px), name);
         return session;
     }
-
-    public static async Task RunAsync(SegmentationSession session)
-    {
-        Assert.True(await session.StartAsync(), session.Error);
-        await TestData.Until(() => session.State is SessionState.Finished or SessionState.Failed);
-        Assert.True(session.State == SessionState.Finished, session.Error);
-    }
 }

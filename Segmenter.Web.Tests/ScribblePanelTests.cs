@@ -20,7 +20,7 @@ public sealed class ScribblePanelTests : IAsyncLifetime
     public Task InitializeAsync() => Task.CompletedTask;
     public async Task DisposeAsync() { _session.Dispose(); await _ctx.DisposeAsync(); }
 
-    private Task Run() => EditSessions.RunAsync(_session);
+    private Task Run() => TestData.TrainAsync(_session);
 
     [Fact]
     public void Before_a_run_there_is_no_canvas()

@@ -9,7 +9,7 @@ using static Segmenter.Web.Tests.ApiTests;
 
 namespace Segmenter.Web.Tests;
 
-/// <summary>Issue 15 through the HTTP API: the optional `scribbles` part steers the run's labels; a bad one is a 400 with its message.</summary>
+/// <summary>Strokes through the HTTP API: the optional `scribbles` part steers the run's labels; a bad one is a 400 with its message.</summary>
 public sealed class ScribblesApiTests
 {
     private const int W = 64, H = 48; // the size of ApiTests.TwoTonePng: left half red, right half blue

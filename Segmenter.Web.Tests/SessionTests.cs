@@ -43,12 +43,12 @@ public class SessionTests
     {
         var runner = TestData.Runner(concurrent: 1, queue: 8);
         // The first job holds its slot until cancelled; the second is let through (real training on a tiny image), and
-        // the moment it gets the slot is noted: that is what the close promises, not how long its training then takes.
-        var secondStarted = new TaskCompletionSource<DateTime>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // its getting the slot is signalled: that is what the close promises.
+        var secondStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         runner.BeforeWork = (job, ct) =>
         {
             if (job.Id == 1) return Task.Delay(Timeout.Infinite, ct);
-            secondStarted.TrySetResult(DateTime.UtcNow);
+            secondStarted.TrySetResult();
             return Task.CompletedTask;
         };
         var first = TestData.Session(runner);
@@ -64,10 +64,9 @@ public class SessionTests
         Assert.Equal(SessionState.Queued, second.State);
         Assert.Equal(1, second.QueuePosition);
 
-        var closedAt = DateTime.UtcNow;
         first.Dispose(); // the circuit went away
-        var startedAfter = await secondStarted.Task.WaitAsync(TimeSpan.FromSeconds(60)) - closedAt;
-        Assert.True(startedAfter < TimeSpan.FromSeconds(1), $"the queued job got the slot {startedAfter.TotalMilliseconds:F0} ms after the close");
+        // The held job ends only when cancelled: the queued one starts only if the close cancels it.
+        await secondStarted.Task.WaitAsync(TestData.HangGuard);
         await TestData.Until(() => second.State == SessionState.Finished);
         lock (ended) Assert.Contains(ended, e => e.Outcome == JobState.Cancelled);
         Assert.NotNull(second.Result);

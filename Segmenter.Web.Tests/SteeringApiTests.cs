@@ -5,7 +5,7 @@ using static Segmenter.Web.Tests.ApiTests;
 
 namespace Segmenter.Web.Tests;
 
-/// <summary>Issue 15 through the HTTP API: a stability run's figure and the baselines' agreement in the run's JSON.</summary>
+/// <summary>Steering's assessment through the HTTP API: a stability run's figure and the baselines' agreement in the run's JSON.</summary>
 public sealed class SteeringApiTests
 {
     [Fact]

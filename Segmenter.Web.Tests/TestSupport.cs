@@ -41,12 +41,17 @@ internal static class TestData
     [ModuleInitializer]
     internal static void SetTorchThreadsBeforeAnyTest() => Segmenter.Engine.TorchRuntime.Initialise();
 
-    /// <summary>Trains with the session's form as it is and waits until the run is finished and recorded in the history.</summary>
+    /// <summary>
+    /// Trains with the session's form as it is and waits until the run is finished and recorded in the history; a run
+    /// that fails ends the wait at once with the session's error.
+    /// </summary>
     public static async Task TrainAsync(SegmentationSession session)
     {
         int before = session.History.Count;
-        Assert.True(await session.StartAsync());
-        await Until(() => session.State == SessionState.Finished && session.History.Count == before + 1);
+        Assert.True(await session.StartAsync(), session.Error);
+        await Until(() => session.State is SessionState.Finished or SessionState.Failed);
+        Assert.True(session.State == SessionState.Finished, session.Error);
+        await Until(() => session.History.Count == before + 1);
     }
 
     /// <summary>

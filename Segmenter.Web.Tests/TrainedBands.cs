@@ -13,8 +13,7 @@ internal static class TrainedBands
         session.SetImage(TestData.Bands(Width, Height), "bands.png");
         session.Form.Clusters = clusters;
         session.Form.Epochs = 1;
-        Assert.True(await session.StartAsync(), session.Error);
-        await TestData.Until(() => session.State is SessionState.Finished or SessionState.Failed);
+        await TestData.TrainAsync(session);
         return session;
     }
 }

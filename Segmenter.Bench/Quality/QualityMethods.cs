@@ -111,7 +111,7 @@ internal static class QualityMethods
     private static readonly int[] EncoderDepths = [2];
 
     /// <summary>
-    /// Issue 16's architecture knobs, each changed alone from the default: the code size, the encoder depth and every
+    /// The architecture settings, each changed alone from the default: the code size, the encoder depth and every
     /// other activation the engine offers ("code16", "depth2", "gelu", …).
     /// </summary>
     private static IEnumerable<QualityMethod> ArchitectureRows()

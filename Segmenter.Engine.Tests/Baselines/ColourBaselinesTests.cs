@@ -15,7 +15,7 @@ public class ColourBaselinesTests
     [InlineData(0, 255, 0, 87.7347, -86.1827, 83.1793)]
     [InlineData(0, 0, 255, 32.2970, 79.1875, -107.8602)]
     [InlineData(128, 128, 128, 53.5850, 0.0, 0.0)]
-    public void LabMatchesPublishedValues(byte r, byte g, byte b, double l, double a, double bb)
+    public void Lab_matches_published_values(byte r, byte g, byte b, double l, double a, double bb)
     {
         var lab = CieLabConversion.FromRgb(r, g, b);
         Assert.Equal(l, lab.L, 0.01);
@@ -24,7 +24,7 @@ public class ColourBaselinesTests
     }
 
     [Fact]
-    public void LabAgreesWithImageSharpsConverterAtD65()
+    public void Lab_agrees_with_ImageSharps_converter_at_D65()
     {
         var converter = new ColorSpaceConverter(new ColorSpaceConverterOptions { TargetLabWhitePoint = Illuminants.D65 });
         var rng = new Random(5);
@@ -41,7 +41,7 @@ public class ColourBaselinesTests
     }
 
     [Fact]
-    public void BlurIsNineByNineWithSigmaOnePointSeven()
+    public void Blur_is_nine_by_nine_with_sigma_one_point_seven()
     {
         // A single 255 impulse in black: the blurred centre is 255·w0², w0 = 1 / Σ_{x=−4..4} exp(−x²/(2·1.7²)) ≈ 0.2364
         // → 14.25; nothing reaches 5 pixels away (a 9×9 kernel), while a 13×13 kernel (ImageSharp's default radius
@@ -58,7 +58,7 @@ public class ColourBaselinesTests
     }
 
     [Fact]
-    public void BlurredLabBeatsPlainRgbOnANoisyTwoRegionImage()
+    public void Blurred_Lab_beats_plain_RGB_on_a_noisy_two_region_image()
     {
         var (image, truth) = NoisyHalves(64, 64, seed: 3);
         var settings = new ColourBaselines.Settings(Clusters: 2);
@@ -71,7 +71,7 @@ public class ColourBaselinesTests
     }
 
     [Fact]
-    public void SameSeedSameLabels()
+    public void Same_seed_same_labels()
     {
         var (image, _) = NoisyHalves(32, 32, seed: 4);
         var settings = new ColourBaselines.Settings(Clusters: 3, Restarts: 2, Seed: 7);

@@ -7,15 +7,15 @@ public class AgreementTests
     // ---- adjusted Rand index ----
 
     [Fact]
-    public void IdenticalPartitionsScoreOne() =>
+    public void Identical_partitions_score_one() =>
         Assert.Equal(1.0, Agreement.AdjustedRandIndex([0, 0, 1, 1, 2, 2], [0, 0, 1, 1, 2, 2]), 12);
 
     [Fact]
-    public void PermutedLabelNamesScoreOne() =>
+    public void Permuted_label_names_score_one() =>
         Assert.Equal(1.0, Agreement.AdjustedRandIndex([0, 0, 1, 1, 2, 2], [7, 7, -3, -3, 0, 0]), 12);
 
     [Fact]
-    public void AdjustedRandHandComputedExample()
+    public void Adjusted_rand_hand_computed_example()
     {
         // truth [0,0,0,1,1,1], pred [0,0,1,1,2,2]: contingency rows {2,1,0},{0,1,2}.
         // Σ C(n_ij,2) = 1 + 1 = 2; Σ C(a_i,2) = 3 + 3 = 6; Σ C(b_j,2) = 1 + 1 + 1 = 3; C(6,2) = 15.
@@ -30,22 +30,22 @@ public class AgreementTests
     [InlineData(new[] { 0, 0, 0, 0 }, new[] { 0, 1, 2, 3 }, 0.0)]
     [InlineData(new[] { 0, 0, 0, 0 }, new[] { 5, 5, 5, 5 }, 1.0)]
     [InlineData(new[] { 0, 1, 2, 3 }, new[] { 3, 2, 1, 0 }, 1.0)]
-    public void AdjustedRandMatchesSklearnDocumentedValues(int[] truth, int[] pred, double expected) =>
+    public void Adjusted_rand_matches_the_values_scikit_learn_documents(int[] truth, int[] pred, double expected) =>
         Assert.Equal(expected, Agreement.AdjustedRandIndex(truth, pred), 12);
 
     [Fact]
-    public void AdjustedRandIsSymmetric() =>
+    public void Adjusted_rand_is_symmetric() =>
         Assert.Equal(Agreement.AdjustedRandIndex([0, 0, 1, 1, 2, 2, 2], [0, 1, 1, 2, 2, 0, 2]),
                      Agreement.AdjustedRandIndex([0, 1, 1, 2, 2, 0, 2], [0, 0, 1, 1, 2, 2, 2]), 12);
 
     [Fact]
-    public void LengthMismatchThrows() =>
+    public void A_length_mismatch_throws() =>
         Assert.Throws<ArgumentException>(() => Agreement.AdjustedRandIndex([0, 1], [0, 1, 2]));
 
     // ---- Rand index and probabilistic Rand index ----
 
     [Fact]
-    public void RandIndexHandComputed()
+    public void Rand_index_hand_computed()
     {
         // Same pair as above: 15 pairs, 2 together in both, 6 together in truth, 3 in pred →
         // apart in both = 15 − 6 − 3 + 2 = 8; RI = (2 + 8)/15.
@@ -54,12 +54,12 @@ public class AgreementTests
     }
 
     [Fact]
-    public void ProbabilisticRandIndexHandComputed() =>
+    public void Probabilistic_rand_index_hand_computed() =>
         // Against [0,0,1,1] the RI is 1, against [0,0,1,2] it is 5/6 → PRI = 11/12.
         Assert.Equal(11.0 / 12.0, Agreement.ProbabilisticRandIndex([0, 0, 1, 1], [[0, 0, 1, 1], [0, 0, 1, 2]]), 12);
 
     [Fact]
-    public void ProbabilisticRandIndexEqualsItsPairwiseDefinition()
+    public void Probabilistic_rand_index_equals_its_pairwise_definition()
     {
         var rng = new Random(3);
         int n = 40;
@@ -79,7 +79,7 @@ public class AgreementTests
     }
 
     [Fact]
-    public void ProbabilisticRandIndexNeedsAnAnnotator()
+    public void Probabilistic_rand_index_needs_an_annotator()
     {
         var e = Assert.Throws<ArgumentException>(() => Agreement.ProbabilisticRandIndex([0, 1], []));
         Assert.Contains("at least one human segmentation", e.Message);
@@ -88,21 +88,21 @@ public class AgreementTests
     // ---- Hungarian matching ----
 
     [Fact]
-    public void HungarianFindsTheHandComputedOptimum()
+    public void Hungarian_finds_the_hand_computed_optimum()
     {
         // Rows → columns 1, 0, 2: cost 1 + 2 + 2 = 5; every other permutation costs more (e.g. 0,1,2 → 4+0+2 = 6).
         Assert.Equal([1, 0, 2], Hungarian.Assign(new double[,] { { 4, 1, 3 }, { 2, 0, 5 }, { 3, 2, 2 } }));
     }
 
     [Fact]
-    public void HungarianHandlesRectangularMatrices()
+    public void Hungarian_handles_rectangular_matrices()
     {
         Assert.Equal([2, 0], Hungarian.Assign(new double[,] { { 5, 9, 1 }, { 1, 7, 3 } }));
         Assert.Equal([-1, 0, 1], Hungarian.Assign(new double[,] { { 9, 9 }, { 1, 8 }, { 8, 1 } }));
     }
 
     [Fact]
-    public void HungarianMatchesBruteForceOnRandomMatrices()
+    public void Hungarian_matches_brute_force_on_random_matrices()
     {
         var rng = new Random(11);
         for (int trial = 0; trial < 20; trial++)
@@ -119,7 +119,7 @@ public class AgreementTests
     }
 
     [Fact]
-    public void MatchedMeanIoUHandComputed()
+    public void Matched_mean_IoU_matches_a_hand_computed_value()
     {
         // truth {0,1,2 | 3,4,5}, pred {0..3 | 4,5}: IoU(t0,p1) = 3/4, IoU(t1,p0) = 2/3; the other matching gives 0 + 1/6.
         Assert.Equal((3.0 / 4 + 2.0 / 3) / 2, Agreement.MatchedMeanIoU([0, 0, 0, 1, 1, 1], [1, 1, 1, 1, 0, 0]), 12);
@@ -129,7 +129,7 @@ public class AgreementTests
     }
 
     [Fact]
-    public void AlignToRecoversAPermutationExactly()
+    public void Align_to_recovers_a_permutation_exactly()
     {
         int[] reference = [0, 0, 1, 1, 2, 2, 3];
         int[] permuted = [2, 2, 3, 3, 0, 0, 1];

@@ -5,7 +5,7 @@ namespace Segmenter.Engine.Tests.Clustering;
 public class ClusterQualityTests
 {
     [Fact]
-    public void SilhouetteOneDimensionalByHand()
+    public void Silhouette_one_dimensional_by_hand()
     {
         // Points 0, 1 | 10, 11. Every point has a = 1 (its one neighbour).
         // x=0:  b = (10+11)/2 = 10.5, s = 9.5/10.5;  x=1:  b = (9+10)/2 = 9.5, s = 8.5/9.5
@@ -16,7 +16,7 @@ public class ClusterQualityTests
     }
 
     [Fact]
-    public void SilhouetteTwoDimensionalWithSingletonByHand()
+    public void Silhouette_two_dimensional_with_singleton_by_hand()
     {
         // A=(0,0), B=(0,2) in cluster 0; C=(3,0) alone in cluster 1.
         // A: a = 2, b = |AC| = 3, s = 1/3.  B: a = 2, b = |BC| = √13, s = 1 − 2/√13.  C: singleton → 0.
@@ -26,7 +26,7 @@ public class ClusterQualityTests
     }
 
     [Fact]
-    public void SilhouetteSampleIsDeterministicPerSeed()
+    public void Silhouette_sample_is_deterministic_per_seed()
     {
         var (data, truth, _) = ClusterData.Blobs(3, 400, 4, 3, 1.5, seed: 20);
         double a = ClusterQuality.Silhouette(data, 4, truth, sampleSize: 200, seed: 1);
@@ -40,7 +40,7 @@ public class ClusterQualityTests
     }
 
     [Fact]
-    public void SilhouetteNeedsAtLeastTwoLabels()
+    public void Silhouette_needs_at_least_two_labels()
     {
         var ex = Assert.Throws<ArgumentException>(() => ClusterQuality.Silhouette([0, 1, 2], 1, [4, 4, 4]));
         Assert.Contains("1 distinct labels", ex.Message);
@@ -49,14 +49,14 @@ public class ClusterQualityTests
     }
 
     [Fact]
-    public void DaviesBouldinOneDimensionalByHand()
+    public void Davies_Bouldin_one_dimensional_by_hand()
     {
         // Centroids 0.5 and 10.5, each S = 0.5, centroid distance 10 → both ratios (0.5+0.5)/10 = 0.1.
         Assert.Equal(0.1, ClusterQuality.DaviesBouldin([0, 1, 10, 11], 1, [0, 0, 1, 1]), 9);
     }
 
     [Fact]
-    public void DaviesBouldinTwoDimensionalByHand()
+    public void Davies_Bouldin_two_dimensional_by_hand()
     {
         // Cluster 0 = {(0,0),(0,2)}: centroid (0,1), S = 1. Cluster 1 = {(3,0)}: S = 0.
         // Centroid distance √10, both ratios (1+0)/√10 → DB = 1/√10 = 0.31622776601683794 (sklearn agrees).
@@ -64,14 +64,14 @@ public class ClusterQualityTests
     }
 
     [Fact]
-    public void DaviesBouldinIsZeroWhenClustersAreTight()
+    public void Davies_Bouldin_is_zero_when_clusters_are_tight()
     {
         // All intra-cluster distances are 0.
         Assert.Equal(0.0, ClusterQuality.DaviesBouldin([1, 1, 4, 4, 4], 1, [0, 0, 1, 1, 1]));
     }
 
     [Fact]
-    public void DaviesBouldinSkipsCoincidentCentroids()
+    public void Davies_Bouldin_skips_coincident_centroids()
     {
         // Clusters 0 {−1, 1} and 1 {−2, 2} share centroid 0; cluster 2 {10, 12} has centroid 11.
         // S = 1, 2, 1. Row 0: max((1+1)/11) (pair 0–1 skipped); row 1: (2+1)/11; row 2: max(2/11, 3/11).
@@ -80,7 +80,7 @@ public class ClusterQualityTests
     }
 
     [Fact]
-    public void QualityPrefersTheTruePartition()
+    public void Quality_prefers_the_true_partition()
     {
         var (data, truth, _) = ClusterData.Blobs(4, 200, 8, 8, 1, seed: 21);
         var rng = new Random(22);

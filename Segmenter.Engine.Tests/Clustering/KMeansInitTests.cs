@@ -5,7 +5,7 @@ namespace Segmenter.Engine.Tests.Clustering;
 public class KMeansInitTests
 {
     [Fact]
-    public void RandomInitRecoversWellSeparatedBlobs()
+    public void Random_init_recovers_well_separated_blobs()
     {
         var (data, truth, _) = ClusterData.Blobs(blobs: 4, perBlob: 500, dims: 32, spread: 10, sigma: 1, seed: 1);
         var km = new KMeans(4, nInit: 10, seed: 42, init: KMeansInit.Random).Fit(data, 32);
@@ -14,7 +14,7 @@ public class KMeansInitTests
     }
 
     [Fact]
-    public void RandomInitIsReproducibleAndDiffersFromPlusPlus()
+    public void Random_init_is_reproducible_and_differs_from_plus_plus()
     {
         var (data, _, _) = ClusterData.Blobs(blobs: 6, perBlob: 300, dims: 8, spread: 2, sigma: 1.5, seed: 4);
         var a = new KMeans(5, nInit: 1, seed: 3, init: KMeansInit.Random).Fit(data, 8);
@@ -26,7 +26,7 @@ public class KMeansInitTests
     }
 
     [Fact]
-    public void RandomInitNeverStartsFromAZeroWeightPoint()
+    public void Random_init_never_starts_from_a_zero_weight_point()
     {
         // Two far outliers carry weight 0: with maxIter 1 the centres are still the drawn points' (or their
         // cluster means), and no cluster can sit on an outlier.
@@ -42,7 +42,7 @@ public class KMeansInitTests
     }
 
     [Fact]
-    public void WeightedSamplerDrawsInProportionAndNeverZeroWeights()
+    public void Weighted_sampler_draws_in_proportion_and_never_zero_weights()
     {
         float[] weights = [0, 1, 0, 3, 0];
         var (rows, counts) = WeightedSampler.DrawCounted(weights, weights.Length, draws: 4, seed: 1);

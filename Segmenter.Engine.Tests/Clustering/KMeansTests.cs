@@ -5,7 +5,7 @@ namespace Segmenter.Engine.Tests.Clustering;
 public class KMeansTests
 {
     [Fact]
-    public void WellSeparatedBlobsAreRecoveredExactly()
+    public void Well_separated_blobs_are_recovered_exactly()
     {
         var (data, truth, means) = ClusterData.Blobs(blobs: 4, perBlob: 500, dims: 32, spread: 10, sigma: 1, seed: 1);
         var km = new KMeans(4, seed: 42).Fit(data, 32);
@@ -26,7 +26,7 @@ public class KMeansTests
     }
 
     [Fact]
-    public void InertiaIsTheWeightedSumOfSquaredDistancesToAssignedCentres()
+    public void Inertia_is_the_weighted_sum_of_squared_distances_to_assigned_centres()
     {
         var (data, _, _) = ClusterData.Blobs(3, 100, 5, 5, 1, seed: 3);
         var rng = new Random(4);
@@ -43,7 +43,7 @@ public class KMeansTests
     }
 
     [Fact]
-    public void IntegerWeightsActLikeDuplicatedPoints()
+    public void Integer_weights_act_like_duplicated_points()
     {
         var (data, _, _) = ClusterData.Blobs(3, 100, 4, 6, 1, seed: 5);
         var rng = new Random(6);
@@ -68,7 +68,7 @@ public class KMeansTests
     }
 
     [Fact]
-    public void SameSeedGivesIdenticalResults()
+    public void Same_seed_gives_identical_results()
     {
         var data = ClusterData.Uniform(5000, 3, seed: 7);
         var a = new KMeans(8, nInit: 4, seed: 123).Fit(data, 3);
@@ -80,7 +80,7 @@ public class KMeansTests
     }
 
     [Fact]
-    public void ResultsAreReproducibleAcrossChunkedParallelWork()
+    public void Results_are_reproducible_across_chunked_parallel_work()
     {
         // More than one 4096-row chunk, so several partitions are merged.
         var data = ClusterData.Uniform(20_000, 4, seed: 8);
@@ -95,7 +95,7 @@ public class KMeansTests
     }
 
     [Fact]
-    public void DifferentSeedsCanGiveDifferentLocalOptima()
+    public void Different_seeds_can_give_different_local_optima()
     {
         var data = ClusterData.Uniform(2000, 2, seed: 10);
         var inertias = Enumerable.Range(0, 8).Select(s => new KMeans(10, nInit: 1, seed: s).Fit(data, 2).Inertia).ToArray();
@@ -107,7 +107,7 @@ public class KMeansTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
-    public void MoreRestartsNeverIncreaseInertia(int seed)
+    public void More_restarts_never_increase_inertia(int seed)
     {
         var data = ClusterData.Uniform(3000, 2, seed: 11);
         double one = new KMeans(12, nInit: 1, seed: seed).Fit(data, 2).Inertia;
@@ -116,7 +116,7 @@ public class KMeansTests
     }
 
     [Fact]
-    public void PredictOnTrainingDataEqualsLabels()
+    public void Predict_on_training_data_equals_labels()
     {
         var data = ClusterData.Uniform(10_000, 6, seed: 12); // > one chunk, and ambiguous boundaries
         var km = new KMeans(7, nInit: 2).Fit(data, 6);
@@ -124,7 +124,7 @@ public class KMeansTests
     }
 
     [Fact]
-    public void PredictAssignsNewPointsToNearestCentre()
+    public void Predict_assigns_new_points_to_nearest_centre()
     {
         float[] data = [0, 0, 0, 1, 1, 0, 10, 10, 10, 11, 11, 10];
         var km = new KMeans(2).Fit(data, 2);
@@ -135,7 +135,7 @@ public class KMeansTests
     }
 
     [Fact]
-    public void SingleClusterIsTheWeightedMean()
+    public void Single_cluster_is_the_weighted_mean()
     {
         float[] data = [0, 2, 4, 10];
         var km = new KMeans(1, nInit: 1).Fit(data, 1, [1, 1, 1, 0]);
@@ -144,7 +144,7 @@ public class KMeansTests
     }
 
     [Fact]
-    public void DuplicatePointsStillGiveKNonEmptyClusters()
+    public void Duplicate_points_still_give_k_non_empty_clusters()
     {
         // Thousands of copies of two points plus a few distinct ones: at least k distinct points exist.
         var data = new List<float>();
@@ -160,7 +160,7 @@ public class KMeansTests
     }
 
     [Fact]
-    public void AllIdenticalPointsDoNotCrash()
+    public void All_identical_points_do_not_crash()
     {
         var data = Enumerable.Repeat(3f, 50 * 2).ToArray();
         var km = new KMeans(3).Fit(data, 2);
@@ -170,7 +170,7 @@ public class KMeansTests
     }
 
     [Fact]
-    public void EmptyClusterIsReseededAtTheFarthestPoint()
+    public void Empty_cluster_is_reseeded_at_the_farthest_point()
     {
         // 1-d points 0,1,2,10 all labelled 0 (centre at 1); cluster 1 (centre at 100) received nothing.
         float[] data = [0, 1, 2, 10];
@@ -189,7 +189,7 @@ public class KMeansTests
     }
 
     [Fact]
-    public void CancellationIsHonoured()
+    public void Cancellation_is_honoured()
     {
         var data = ClusterData.Uniform(1000, 2, seed: 13);
         using var cts = new CancellationTokenSource();
@@ -205,14 +205,14 @@ public class KMeansTests
     [InlineData(3, 10, 0, 1e-4, "iterations")]
     [InlineData(3, 10, 300, -1e-3, "tolerance")]
     [InlineData(3, 10, 300, double.NaN, "tolerance")]
-    public void ConstructorRejectsBadParameters(int k, int nInit, int maxIter, double tol, string mentions)
+    public void Constructor_rejects_bad_parameters(int k, int nInit, int maxIter, double tol, string mentions)
     {
         var ex = Assert.Throws<ArgumentException>(() => new KMeans(k, nInit, maxIter, tol));
         Assert.Contains(mentions, ex.Message);
     }
 
     [Fact]
-    public void FewerPointsThanClustersIsRejected()
+    public void Fewer_points_than_clusters_is_rejected()
     {
         var ex = Assert.Throws<ArgumentException>(() => new KMeans(4).Fit([1, 2, 3, 4, 5, 6], 2));
         Assert.StartsWith("There are 3 points, fewer than the 4 clusters asked for.", ex.Message);
@@ -220,7 +220,7 @@ public class KMeansTests
     }
 
     [Fact]
-    public void DataShapeIsValidated()
+    public void Data_shape_is_validated()
     {
         Assert.Contains("not a multiple of the 2 dimensions",
             Assert.Throws<ArgumentException>(() => new KMeans(1).Fit([1, 2, 3], 2)).Message);
@@ -234,7 +234,7 @@ public class KMeansTests
     }
 
     [Fact]
-    public void SampleWeightsAreValidated()
+    public void Sample_weights_are_validated()
     {
         float[] data = [0, 1, 2, 3];
         var km = new KMeans(2);
@@ -252,7 +252,7 @@ public class KMeansTests
     }
 
     [Fact]
-    public void PredictValidates()
+    public void Predict_validates_its_input()
     {
         Assert.Throws<InvalidOperationException>(() => new KMeans(2).Predict([1, 2], 1));
         var km = new KMeans(2).Fit([0, 0, 1, 1, 5, 5], 2);

@@ -1,5 +1,4 @@
 using Segmenter.Bench.Corpus;
-using System.Diagnostics;
 using Segmenter.Engine.Imaging;
 using Xunit.Abstractions;
 
@@ -25,9 +24,6 @@ public sealed class HostileCorpusFixture : IDisposable
 
 public sealed class HostileCorpusTests(HostileCorpusFixture corpus, ITestOutputHelper output) : IClassFixture<HostileCorpusFixture>
 {
-    /// <summary>Per file; generous for a 2-core CI box, tight enough that a full decode of a bomb would fail it.</summary>
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(2);
-
     public static TheoryData<string> Names => new(HostileCorpus.Files.Select(f => f.Name));
 
     [Fact]
@@ -40,17 +36,15 @@ public sealed class HostileCorpusTests(HostileCorpusFixture corpus, ITestOutputH
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void Each_file_loads_or_is_rejected_with_a_readable_message_within_the_bound(string name)
+    // How long each file takes is the bench's to measure (`hostile`, target: each within 2 s), not a verdict here.
+    public void Each_file_loads_or_is_rejected_with_a_readable_message(string name)
     {
         var file = corpus.Files[name];
         string path = Path.Combine(corpus.Directory, name);
 
-        var sw = Stopwatch.StartNew();
         Exception? error = Record.Exception(() => ImageLoader.Load(path));
-        sw.Stop();
-        output.WriteLine($"{name}: {sw.Elapsed.TotalMilliseconds:0} ms, {(error is null ? "loaded" : error.GetType().Name + ": " + error.Message + " [" + error.InnerException?.GetType().Name + "]")}");
+        output.WriteLine($"{name}: {(error is null ? "loaded" : error.GetType().Name + ": " + error.Message + " [" + error.InnerException?.GetType().Name + "]")}");
 
-        Assert.True(sw.Elapsed < Bound, $"{name} took {sw.Elapsed.TotalMilliseconds:0} ms ({file.Why})");
         if (file.Expected == HostileOutcome.Loads)
         {
             Assert.True(error is null, $"{name} should load ({file.Why}) but: {error}");

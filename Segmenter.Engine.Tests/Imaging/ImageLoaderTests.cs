@@ -147,31 +147,28 @@ public sealed class ImageLoaderTests
         Assert.Equal(1, img.Height);
     }
 
+    // How fast (only the first frame decoded) is the bench's `hostile` target (gif-3000-frames.gif within 2 s).
     [Fact]
-    public void Gif_with_thousands_of_frames_loads_only_the_first_quickly()
+    public void A_gif_with_thousands_of_frames_loads_as_its_first_frame()
     {
-        var bytes = TestImages.GifManyFrames(3000, 300, 300);
-        var sw = Stopwatch.StartNew();
-        var img = LoadBytes(bytes);
-        sw.Stop();
+        var img = LoadBytes(TestImages.GifManyFrames(3000, 300, 300));
 
         Assert.Equal(300, img.Width);
         Assert.Equal(300, img.Height);
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(2), $"took {sw.Elapsed}");
         AssertNear(TestImages.Red, At(img, 0, 0), 0); // frame 1 paints colour 0 at the origin
     }
 
     [Theory]
     [InlineData(100_000u, 100_000u)]
     [InlineData(65_535u, 65_535u)]
-    public void Oversized_png_header_is_refused_before_decoding(uint width, uint height)
+    public void An_oversized_png_header_is_refused_before_decoding(uint width, uint height)
     {
-        var sw = Stopwatch.StartNew();
+        // The file is a header and a few bytes of data: only the header check gives the size message, since decoding
+        // 4 to 10 gigapixels would run out of memory (or find the data missing) first. Its time is the bench's
+        // `hostile` target.
         var ex = Assert.Throws<ImageRejectedException>(() => LoadBytes(TestImages.PngHeaderClaiming(width, height)));
-        sw.Stop();
 
         Assert.Equal($"The image is {width}×{height} pixels; the limit is 40 megapixels.", ex.Message);
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(1), $"took {sw.Elapsed}");
     }
 
     [Fact]

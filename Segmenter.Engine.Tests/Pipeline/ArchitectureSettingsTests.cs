@@ -5,7 +5,7 @@ using Segmenter.Engine.Tests.Support;
 
 namespace Segmenter.Engine.Tests.Pipeline;
 
-/// <summary>Issue 16's knobs: the model's shape and k-means' seeding, end to end through training, clustering and saving.</summary>
+/// <summary>The architecture knobs: the model's shape and k-means' seeding, end to end through training, clustering and saving.</summary>
 public sealed class ArchitectureSettingsTests
 {
     private static readonly SegmentationParameters Quick = SegmentationParameters.ForPreset(Preset.Fast) with { Epochs = 1, Clusters = 3 };

@@ -11,13 +11,10 @@ public class ContextDefaultTests
     private static readonly SegmentationParameters Default = SegmentationParameters.ForPreset(Preset.Fast);
 
     /// <summary>
-    /// Floors for the default's ARI per standard scene (scene seed 1, run seed 42): 0.02 under what
+    /// Floors for the default's ARI per standard scene (scene seed 1, run seed 42): 0.02 under the default's figures that
     /// `dotnet run --project Segmenter.Bench -c Release -- quality --methods default,pixel,rgb-kmeans,blurred-lab-kmeans`
-    /// measured on 2026-11-27 (2 cores; runs are deterministic, the margin is for other CPUs' float rounding).
-    /// Measured (default / blurred-Lab k-means / RGB k-means): noisy_regions 0.9992 / 0.9887 / 0.9474, lit_regions
-    /// 0.9996 / 0.9886 / 0.5817, textures 0.9937 / 0.6364 / 0.1753, low_contrast 0.9945 / 0.9950 / 0.4542,
-    /// salt_pepper_6 0.9957 / 0.9673 / 0.7002, many_regions_9 0.9998 / 0.9800 / 0.9990, curved_shapes
-    /// 0.9994 / 0.9877 / 0.9992. The 512² scene is left to the bench to keep the suite's time modest.
+    /// prints (docs/performance.md, "Quality"). Runs are deterministic; the margin is for other CPUs' float rounding.
+    /// The 512² scene is left to the bench to keep the suite's time modest.
     /// </summary>
     public static TheoryData<string, double> Floors => new()
     {
@@ -31,7 +28,7 @@ public class ContextDefaultTests
     };
 
     /// <summary>
-    /// Issue 10's bar, scene by scene: the default is never more than 0.02 below the blurred-Lab baseline and never
+    /// The default's bar, scene by scene: the default is never more than 0.02 below the blurred-Lab baseline and never
     /// below plain RGB k-means (both computed here with the project's own k-means, same k and seed).
     /// </summary>
     [Theory]

@@ -48,17 +48,54 @@ public class LivePreviewTests
         Assert.Equal(plain.Labels, watched.Labels);
     }
 
+    /// <summary>
+    /// With the default options the first preview comes once half a second of training has passed, and the next ones at
+    /// least half a second apart and within their share of the time.
+    /// </summary>
     [Fact]
     public void Default_options_keep_previews_at_least_half_a_second_apart()
     {
+        var previewTimes = PreviewTimes(LivePreviewOptions.Default);
+        Assert.NotEmpty(previewTimes);
+        AssertApart(previewTimes, LivePreviewOptions.Default.MinIntervalSeconds);
+    }
+
+    /// <summary>The interval alone (no share of the time to keep within) spaces several previews.</summary>
+    [Fact]
+    public void Without_a_time_share_the_default_interval_alone_spaces_the_previews()
+    {
+        var previewTimes = PreviewTimes(LivePreviewOptions.Default with { MaxShare = double.PositiveInfinity });
+        Assert.True(previewTimes.Count >= 2, $"previews after the epochs that ended at {string.Join(", ", previewTimes)} s");
+        AssertApart(previewTimes, LivePreviewOptions.Default.MinIntervalSeconds);
+    }
+
+    /// <summary>
+    /// When each preview came (the end time of the epoch it followed) in a twelve-epoch run whose handler holds the
+    /// training thread a quarter of a second after every epoch: the run lasts at least three seconds on any machine,
+    /// so the first preview is due by the second epoch and, without an interval, one would follow every epoch.
+    /// </summary>
+    private static List<double> PreviewTimes(LivePreviewOptions options)
+    {
         var image = SampleImages.Astronaut();
         var at = new List<double>();
-        var result = SegmentationPipeline.Run(image, Quick with { Epochs = 12 }, e => { if (e is EpochCompleted { Loss: var l }) at.Add(l.ElapsedSeconds); else if (e is PreviewReady) at.Add(-at[^1]); }, preview: LivePreviewOptions.Default);
+        var result = SegmentationPipeline.Run(image, Quick with { Epochs = 12 }, e =>
+        {
+            if (e is EpochCompleted { Loss: var l })
+            {
+                at.Add(l.ElapsedSeconds);
+                Thread.Sleep(250);
+            }
+            else if (e is PreviewReady) at.Add(-at[^1]);
+        }, preview: options);
         using var resultModel = result.Model;
         // A negative entry marks a preview made after the epoch that ended at that time.
-        var previewTimes = at.Where(t => t < 0).Select(t => -t).ToList();
-        Assert.NotEmpty(previewTimes);
-        for (int i = 1; i < previewTimes.Count; i++) Assert.True(previewTimes[i] - previewTimes[i - 1] >= 0.45, string.Join(", ", previewTimes));
+        return at.Where(t => t < 0).Select(t => -t).ToList();
+    }
+
+    private static void AssertApart(List<double> previewTimes, double seconds)
+    {
+        for (int i = 1; i < previewTimes.Count; i++)
+            Assert.True(previewTimes[i] - previewTimes[i - 1] >= seconds - 0.05, string.Join(", ", previewTimes));
     }
 
     [Fact]

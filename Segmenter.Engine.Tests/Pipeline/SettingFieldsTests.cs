@@ -1,11 +1,10 @@
 using System.Text.Json.Nodes;
-using Segmenter.Bench;
 using Segmenter.Engine.Pipeline;
 using Segmenter.Engine.Tests.Support;
 
 namespace Segmenter.Engine.Tests.Pipeline;
 
-/// <summary>The one table of settings: every setting travels through the report JSON and the CLI as the table says.</summary>
+/// <summary>The one table of settings: every setting travels through the report JSON as the table says (through the CLI: Segmenter.Bench.Tests, SettingOptionsTests).</summary>
 public sealed class SettingFieldsTests
 {
     [Theory]
@@ -31,22 +30,6 @@ public sealed class SettingFieldsTests
         Assert.Equal(f.Get(UnusualSettings.Run), f.Get(ReportParameters.Read(json)));
     }
 
-    [Theory]
-    [MemberData(nameof(UnusualSettings.Names), MemberType = typeof(UnusualSettings))]
-    public void Every_setting_has_a_cli_option_that_parses(string name)
-    {
-        var f = UnusualSettings.Field(name);
-        Assert.Equal($"--{string.Concat(name.Select(c => char.IsUpper(c) ? "-" + char.ToLowerInvariant(c) : c.ToString()))}", f.Option);
-        string[] args = [..(f.LinkAlias == "k" ? [] : new[] { "--clusters", "7" }), f.Option, f.ToText(f.Get(UnusualSettings.Run))!];
-        var p = SegmentCommand.Parameters(CommandLine.Parse(args, SegmentCommand.ValueOptions, []));
-        Assert.Equal(f.Get(UnusualSettings.Run), f.Get(p));
-        foreach (var old in f.OptionAliases)
-        {
-            string[] oldArgs = [..(f.LinkAlias == "k" ? [] : new[] { "--clusters", "7" }), old, f.ToText(f.Get(UnusualSettings.Run))!];
-            Assert.Equal(f.Get(UnusualSettings.Run), f.Get(SegmentCommand.Parameters(CommandLine.Parse(oldArgs, SegmentCommand.ValueOptions, []))));
-        }
-    }
-
     [Fact]
     public void Same_training_is_record_equality_and_clustering_settings_do_not_change_it()
     {
@@ -57,18 +40,6 @@ public sealed class SettingFieldsTests
             Assert.Equal(f.Group == SettingGroup.Clustering, a.Training == other.Training);
             Assert.Equal(f.Group == SettingGroup.Training, a.Clustering == other.Clustering);
         }
-    }
-
-    [Theory]
-    [MemberData(nameof(UnusualSettings.OutOfRange), MemberType = typeof(UnusualSettings))]
-    public void An_out_of_range_value_gets_the_same_message_from_the_api_and_the_cli(string name, string value, string message)
-    {
-        var f = UnusualSettings.Field(name);
-        var api = ReportParameters.Read(new JsonObject { [name] = JsonNode.Parse(value) });
-        Assert.Equal(message, Assert.Throws<ArgumentException>(() => api.Validate(long.MaxValue)).Message);
-        string[] args = [..(f.Name == "clusters" ? [] : new[] { "--clusters", "4" }), f.Option, value];
-        var cli = SegmentCommand.Parameters(CommandLine.Parse(args, SegmentCommand.ValueOptions, []));
-        Assert.Equal(message, Assert.Throws<ArgumentException>(() => cli.Validate(long.MaxValue)).Message);
     }
 
     [Theory]

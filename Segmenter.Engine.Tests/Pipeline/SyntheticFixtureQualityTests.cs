@@ -55,7 +55,7 @@ public class SyntheticFixtureQualityTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The window is what lets noisy regions come out whole (README, "How it works"): on the same fixture, seed and
+    /// The window is what lets noisy regions come out whole (docs/how-it-works.md, "The attention window"): on the same fixture, seed and
     /// everything else, a 5×5 window must score a higher ARI than the single-pixel window.
     /// </summary>
     [Fact]

@@ -35,7 +35,7 @@ public class ClusterEditingTests
     }
 
     [Fact]
-    public void MergeKeepsEveryOtherPixelsCluster()
+    public void Merge_keeps_every_other_pixels_cluster()
     {
         var (codes, _) = GradientScene();
         var before = Unconstrained(codes, 5);
@@ -57,7 +57,7 @@ public class ClusterEditingTests
     [Theory]
     [InlineData(2)]
     [InlineData(4)]
-    public void SplitOnlyTouchesTheChosenCluster(int parts)
+    public void Split_only_touches_the_chosen_cluster(int parts)
     {
         var (codes, _) = GradientScene();
         var before = Unconstrained(codes, 3);
@@ -71,7 +71,7 @@ public class ClusterEditingTests
     }
 
     [Fact]
-    public void BadEditsAreRefusedWithAClearMessage()
+    public void Bad_edits_are_refused_with_a_clear_message()
     {
         var (codes, _) = GradientScene();
         var start = Unconstrained(codes, 3);
@@ -81,7 +81,7 @@ public class ClusterEditingTests
     }
 
     [Fact]
-    public void UndoAndRedoStepThroughEdits()
+    public void Undo_and_redo_step_through_edits()
     {
         var (codes, _) = GradientScene();
         var start = Unconstrained(codes, 4);
@@ -98,7 +98,7 @@ public class ClusterEditingTests
     }
 
     [Fact]
-    public void StrokesAreHonouredAndBeatUnconstrainedKMeansAtTheSameK()
+    public void Strokes_are_honoured_and_beat_unconstrained_k_means_at_the_same_k()
     {
         var (codes, truth) = GradientScene();
         var strokes = new byte[Width * Height];
@@ -117,7 +117,7 @@ public class ClusterEditingTests
     }
 
     [Fact]
-    public void DifferentBrushesNeverShareASegmentEvenWithFewerClustersAsked()
+    public void Different_brushes_never_share_a_segment_even_with_fewer_clusters_asked()
     {
         var (codes, _) = GradientScene();
         var strokes = new byte[Width * Height];
@@ -128,7 +128,7 @@ public class ClusterEditingTests
     }
 
     [Fact]
-    public void ScribblesOfTheWrongSizeOrValueAreRefused()
+    public void Scribbles_of_the_wrong_size_or_value_are_refused()
     {
         Assert.Contains("not the 4×4", Assert.Throws<ArgumentException>(() => new Scribbles(4, 4, new byte[15])).Message);
         var bad = new byte[16]; bad[5] = 17;

@@ -10,7 +10,7 @@ namespace Segmenter.Engine.Tests.Steering;
 public class SeedStabilityTests
 {
     [Fact]
-    public void AlignmentRecoversAPermutationExactly()
+    public void Alignment_recovers_a_permutation_exactly()
     {
         var rng = new Random(7);
         int[] first = Enumerable.Range(0, 500).Select(_ => rng.Next(5)).ToArray();
@@ -25,7 +25,7 @@ public class SeedStabilityTests
     }
 
     [Fact]
-    public void AgreementIsTheMajorityShareAndAriTheMeanOverPairs()
+    public void Agreement_is_the_majority_share_and_ARI_the_mean_over_pairs()
     {
         // Run b differs from a on the last pixel only (after renaming 0↔1), run c equals a.
         int[] a = [0, 0, 0, 1, 1, 1];
@@ -43,10 +43,10 @@ public class SeedStabilityTests
     }
 
     [Fact]
-    public void OneRunIsRefused() => Assert.Throws<ArgumentException>(() => SeedStability.Of([[0, 1]]));
+    public void One_run_is_refused() => Assert.Throws<ArgumentException>(() => SeedStability.Of([[0, 1]]));
 
     [Fact]
-    public void MapIsRedWhereSeedsDisagreeAndTheDimmedOriginalWhereTheyAgree()
+    public void Map_is_red_where_seeds_disagree_and_the_dimmed_original_where_they_agree()
     {
         var original = new RgbImage(2, 1, [100, 200, 50, 100, 200, 50]);
         var stability = SeedStability.Of([[0, 1], [0, 0]]);
@@ -59,7 +59,7 @@ public class SeedStabilityTests
 public class TruthScoreTests
 {
     [Fact]
-    public void AriAndMatchedMeanIoUAgainstHandComputedValues()
+    public void ARI_and_matched_mean_IoU_match_hand_computed_values()
     {
         // truth [0,0,0,1,1,1], predicted [0,0,1,1,2,2]: ARI = 8/33 (hand-computed in AgreementTests).
         // IoU: truth0 vs cluster0 = 2/3, truth0 vs 1 = 1/5, truth1 vs 1 = 1/5, truth1 vs 2 = 2/3: best matching 0→0, 1→2 → mean 2/3.
@@ -69,7 +69,7 @@ public class TruthScoreTests
     }
 
     [Fact]
-    public void ReadsAGreyscaleLabelPng()
+    public void Reads_a_greyscale_label_png()
     {
         using var image = new Image<L8>(3, 2);
         image[0, 0] = new L8(0); image[1, 0] = new L8(1); image[2, 0] = new L8(1);
@@ -84,7 +84,7 @@ public class TruthScoreTests
     }
 
     [Fact]
-    public void AWrongSizeIsRefusedWithBothSizes()
+    public void A_wrong_size_is_refused_with_both_sizes()
     {
         using var image = new Image<L8>(4, 4);
         var png = new MemoryStream();
@@ -96,14 +96,14 @@ public class TruthScoreTests
     }
 
     [Fact]
-    public void NotAnImageIsRefused() =>
+    public void Not_an_image_is_refused() =>
         Assert.Throws<ArgumentException>(() => TruthScore.ReadLabelMap(new MemoryStream("not a png"u8.ToArray()), 3, 2));
 }
 
 public class BaselineComparisonTests
 {
     [Fact]
-    public void BothBaselinesFindTwoFlatColoursAndAgreeWithARunThatDoes()
+    public void Both_baselines_find_two_flat_colours_and_agree_with_a_run_that_does()
     {
         // Left half red, right half blue, 16×8: both colour baselines split it exactly.
         var px = new byte[16 * 8 * 3];

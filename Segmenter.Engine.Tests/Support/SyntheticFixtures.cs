@@ -5,7 +5,7 @@ namespace Segmenter.Engine.Tests.Support;
 /// <summary>The synthetic fixtures the repository carries (Fixtures/synthetic): names and true k from k.txt, images, truth.</summary>
 public static class SyntheticFixtures
 {
-    public static string Directory => Segmenter.Bench.RepoPaths.SyntheticFixtures;
+    public static string Directory => Path.Combine(TestPaths.RepoRoot, "Segmenter.Engine.Tests", "Fixtures", "synthetic");
 
     /// <summary>Each fixture's true number of segments, from k.txt ("name k" per line), in file order.</summary>
     public static IReadOnlyList<(string Name, int K)> All { get; } =

@@ -11,7 +11,8 @@ namespace Segmenter.Engine.Model;
 /// Scores are T shifted slices multiplied by the queries and summed over each head's features: no (N, T, 64) tensor
 /// of per-window projections and no batched products of tiny matrices. Same maths as <see cref="EncodeWithAttention"/>
 /// (tested to 1e-4 on the same weights). It is faster per training step than the per-window model; the T slice passes
-/// are memory-bound, so it still costs several times the pixel model per pixel (docs/context-attention.md).
+/// are memory-bound, so it still costs several times the pixel model per pixel (docs/performance-log.md, "Context
+/// attention: where the time goes").
 /// </summary>
 public sealed partial class AttentionAutoencoder
 {
@@ -41,7 +42,7 @@ public sealed partial class AttentionAutoencoder
         {
             // Channels outermost, (64, B, Hp, Wp): every projection is one matrix product W·h over all the region's
             // pixels, written straight in the layout the attention sums over (a head's features are whole planes,
-            // which vectorises), and no 64-channel map is ever transposed (docs/context-attention.md).
+            // which vectorises), and no 64-channel map is ever transposed (docs/how-it-works.md, "The fast encoder").
             long hp = region.shape[1], wp = region.shape[2];
             var x = region.permute(3, 0, 1, 2).reshape(Channels, b * hp * wp);                       // (3, B·Hp·Wp)
             var h = Architecture.Apply(Projected(embed, x));                                          // (64, B·Hp·Wp)

@@ -15,7 +15,7 @@ internal static class AutoencoderTrainer
     {
         var losses = new List<EpochLoss>(p.Epochs);
         var batches = TrainingBatches.For(image, p);
-        using var optimizer = optim.Adam(model.parameters(), p.LearningRate);
+        using var optimizer = new AdamWithHeldScalars(model.parameters(), p.LearningRate);
         model.train();
         long steps = (long)p.Epochs * batches.StepsPerEpoch, step = 0;
 
@@ -28,14 +28,13 @@ internal static class AutoencoderTrainer
                 ct.ThrowIfCancellationRequested();
                 using var scope = torch.NewDisposeScope();
                 if (p.CosineDecay)
-                    foreach (var group in optimizer.ParamGroups)
-                        group.LearningRate = p.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * step / steps));
+                    optimizer.LearningRate = p.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * step / steps));
                 step++;
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 var (output, target, pixels) = batches.Step(model, s);
                 var loss = nn.functional.mse_loss(output, target);
                 loss.backward();
-                optimizer.step();
+                optimizer.Step();
                 sum += loss.item<float>() * pixels;
             }
 

@@ -22,11 +22,11 @@ public static class TorchRuntime
     /// <summary>
     /// Hands the C heap's free memory back to the system (glibc's <c>malloc_trim</c>). libtorch allocates every tensor
     /// with malloc, and glibc keeps what is freed in the allocating thread's arena for reuse; the encoding's tiles run
-    /// on both cores' pool threads, each with an arena of its own, so a pass over a big image band by band left their
-    /// maps' blocks scattered through the arenas: at 24 megapixels the working set grew by about 1 GB over the streamed
-    /// passes, to 1.9–2.4 GB (bench --big-only, six runs). Trimmed after each band: 1.43–1.50 GB, for about 2 s more
-    /// over those passes (README, Performance). One shared arena (MALLOC_ARENA_MAX=1) did as well, but only when set
-    /// in the environment before the process starts: glibc fixes the number of arenas at a second thread's first
+    /// on every core's pool threads, each with an arena of its own, so a pass over a big image band by band would leave
+    /// its maps' freed blocks scattered through the arenas and the working set growing with each band. Trimmed after
+    /// each band, a 24-megapixel run stays within the bench's memory target for a little time (docs/performance-log.md,
+    /// "24 megapixels with the windowed default"). One shared arena (MALLOC_ARENA_MAX=1) would do as well, but only when
+    /// set in the environment before the process starts: glibc fixes the number of arenas at a second thread's first
     /// allocation, long before Main. Only where the C library is glibc; elsewhere nothing is done.
     /// </summary>
     public static void ReleaseFreedNativeMemory()

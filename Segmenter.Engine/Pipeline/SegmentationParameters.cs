@@ -113,7 +113,7 @@ public sealed record SegmentationParameters
     /// </summary>
     public int MaxPixels { get => Training.MaxPixels; init => Training = Training with { MaxPixels = value }; }
 
-    /// <summary>The smallest working resolution allowed (64×64), and the Fast preset's limit, chosen so a 24-megapixel photo segments within 30 s (README, Performance).</summary>
+    /// <summary>The smallest working resolution allowed (64×64), and the Fast preset's limit, chosen so a 24-megapixel photo segments within 30 s (docs/performance.md, the bench's 24 MP row).</summary>
     public const int MinMaxPixels = 4_096, FastMaxPixels = 6_000_000;
 
     /// <summary>
@@ -183,7 +183,7 @@ public sealed record SegmentationParameters
         },
         // Context by default: a 3×3 window and a 9-wide mode filter, trained on 20 epochs of 4,096 pixels in 8×8 crops,
         // and k-means on codes pooled over σ = 1 px beside blurred Lab at weight 2, chosen by measurement on the
-        // generated scenes and BSDS500 photos (see the README's Performance section).
+        // generated scenes and BSDS500 photos (docs/performance.md, "Quality").
         _ => new SegmentationParameters
         {
             Preset = Preset.Fast, Epochs = 20, BatchSize = 512, LearningRate = 1e-2, CosineDecay = true, Window = 3,

@@ -35,8 +35,11 @@ public static class StrokeFineTune
         var rng = new Random(p.Seed);
 
         using var head = TorchRuntime.CreateSeeded(p.Seed, () => nn.Linear(model.CodeSize, brushes.Length));
-        using var optimizer = optim.Adam(model.parameters().Concat(head.parameters()), p.LearningRate);
+        using var optimizer = new AdamWithHeldScalars(model.parameters().Concat(head.parameters()), p.LearningRate);
         using var before = WeightSnapshot.Of(model);
+        // Held for the whole fine-tune: a Scalar made implicitly per step can be finalised while libtorch reads it.
+        using var strokeWeight = settings.StrokeWeight.ToScalar();
+        using var one = 1.ToScalar();
         try
         {
             model.train();
@@ -50,7 +53,7 @@ public static class StrokeFineTune
                 {
                     ct.ThrowIfCancellationRequested();
                     using var scope = torch.NewDisposeScope();
-                    optimizer.zero_grad();
+                    optimizer.ZeroGrad();
                     var (output, target, _) = batches.Step(model, s);
                     var reconstruction = nn.functional.mse_loss(output, target);
 
@@ -63,9 +66,9 @@ public static class StrokeFineTune
                     var x = torch.tensor(strokeInput, [strokeBatch, windows.Tokens, windows.Channels]);
                     var strokeLoss = nn.functional.cross_entropy(head.forward(model.Encode(x)), torch.tensor(pickClass));
 
-                    var loss = reconstruction + settings.StrokeWeight * strokeLoss;
+                    var loss = reconstruction.add(strokeLoss.mul(strokeWeight), alpha: one);
                     loss.backward();
-                    optimizer.step();
+                    optimizer.Step();
                     sum += loss.item<float>();
                 }
 

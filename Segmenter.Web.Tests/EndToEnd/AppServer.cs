@@ -23,17 +23,19 @@ public sealed class AppServer : IAsyncDisposable
     private readonly ConcurrentQueue<string> _log = new();
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
-    private AppServer(Process process, int port, string dataFolder)
+    private readonly TemporaryDataFolder _dataFolder;
+
+    private AppServer(Process process, int port, TemporaryDataFolder dataFolder)
     {
         _process = process;
-        DataFolder = dataFolder;
+        _dataFolder = dataFolder;
         BaseUrl = $"http://127.0.0.1:{port}/";
     }
 
     public string BaseUrl { get; }
 
     /// <summary>The server's own run store folder (a fresh temp folder unless the settings name one), removed on dispose.</summary>
-    public string DataFolder { get; }
+    public string DataFolder => _dataFolder.Path;
     public bool HasExited => _process.HasExited;
     public string Log => string.Join('\n', _log);
 
@@ -51,8 +53,8 @@ public sealed class AppServer : IAsyncDisposable
         };
         foreach (var a in new[] { dll, "--urls", $"http://127.0.0.1:{port}", "--contentRoot", Path.Combine(RepoRoot, "Segmenter.Web") })
             psi.ArgumentList.Add(a);
-        var dataFolder = Path.Combine(Path.GetTempPath(), "segmenter-e2e-" + Guid.NewGuid().ToString("N"));
-        psi.ArgumentList.Add($"--Segmenter:DataFolder={dataFolder}"); // a later setting of the same key wins
+        var dataFolder = new TemporaryDataFolder("segmenter-e2e-");
+        psi.ArgumentList.Add($"--Segmenter:DataFolder={dataFolder.Path}"); // a later setting of the same key wins
         foreach (var s in settings) psi.ArgumentList.Add(s);
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         psi.Environment["DOTNET_ENVIRONMENT"] = "Development";
@@ -119,7 +121,7 @@ public sealed class AppServer : IAsyncDisposable
         }
         catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException) { }
         _process.Dispose();
-        try { if (Directory.Exists(DataFolder)) Directory.Delete(DataFolder, recursive: true); } catch (IOException) { }
+        _dataFolder.Dispose();
     }
 
     private static int FreePort()
@@ -141,12 +143,5 @@ public sealed class AppServer : IAsyncDisposable
     }
 
     /// <summary>The folder holding Segmenter.sln.</summary>
-    public static string RepoRoot { get; } = FindRepoRoot();
-
-    private static string FindRepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Segmenter.sln"))) return d.FullName;
-        throw new DirectoryNotFoundException("Segmenter.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string RepoRoot => Segmenter.Engine.Tests.Support.TestPaths.RepoRoot;
 }

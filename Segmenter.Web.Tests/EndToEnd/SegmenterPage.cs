@@ -7,7 +7,13 @@ namespace Segmenter.Web.Tests.EndToEnd;
 /// <summary>The page through its data-testid hooks. Every wait is bounded.</summary>
 public sealed class SegmenterPage : IAsyncDisposable
 {
-    public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(15);
+    /// <summary>
+    /// How long any wait for the page (actions, expectations, stages) gives up after: the tests' hang guard, no speed
+    /// claim. A page update the circuit sends at once can still take seconds on a loaded 2-core machine.
+    /// </summary>
+    public static readonly TimeSpan DefaultWait = TestData.HangGuard;
+
+    static SegmenterPage() => SetDefaultExpectTimeout((float)DefaultWait.TotalMilliseconds);
     private readonly bool _ownsContext;
 
     private SegmenterPage(IPage page, bool ownsContext)
@@ -34,8 +40,8 @@ public sealed class SegmenterPage : IAsyncDisposable
         // No prerendering: the controls appear once the circuit is up, and the astronaut sample loads on arrival.
         await Expect(p.ImageInfo).ToContainTextAsync("astronaut", new() { Timeout = 30_000 });
         await Expect(p.TrainButton).ToBeEnabledAsync(new() { Timeout = 30_000 });
-        // Once quiet, the page makes its 3D scenes (a moment of blocked main thread): tests start after that,
-        // so their timings measure what they test.
+        // The page makes its 3D scenes as soon as it is up, in short steps: tests start after that, so their timings
+        // measure what they test.
         await page.WaitForFunctionAsync("() => document.documentElement.dataset.scenesReady === 'true'", null, new() { Timeout = 60_000 });
         return p;
     }
@@ -77,7 +83,7 @@ public sealed class SegmenterPage : IAsyncDisposable
         var input = Field(testId);
         await input.FillAsync(value);
         await input.PressAsync("Tab");
-        if (verify) await Expect(input).ToHaveValueAsync(value, new() { Timeout = 5_000 });
+        if (verify) await Expect(input).ToHaveValueAsync(value);
     }
 
     /// <summary>Picks a preset ("Fast (default)" or "Original") from the MudSelect's popover.</summary>
@@ -85,7 +91,7 @@ public sealed class SegmenterPage : IAsyncDisposable
     {
         await Id("preset-select").ClickAsync();
         await Page.Locator(".mud-popover-open .mud-list-item", new() { HasTextString = label }).First.ClickAsync();
-        await Expect(Id("preset-select")).ToContainTextAsync(label, new() { Timeout = 5_000 });
+        await Expect(Id("preset-select")).ToContainTextAsync(label);
     }
 
     public async Task TrainAsync()
@@ -107,7 +113,7 @@ public sealed class SegmenterPage : IAsyncDisposable
     {
         if (await ErrorMessage.CountAsync() == 0) return;
         await ErrorMessage.Locator("button.mud-alert-close-button").DispatchEventAsync("click");
-        await Expect(ErrorMessage).ToHaveCountAsync(0, new() { Timeout = 2_000 });
+        await Expect(ErrorMessage).ToHaveCountAsync(0);
     }
 
     public Task UploadAsync(string path) => UploadInput.SetInputFilesAsync(path);

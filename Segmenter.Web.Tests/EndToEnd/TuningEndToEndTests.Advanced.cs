@@ -18,11 +18,11 @@ public sealed partial class TuningEndToEndTests
             // Collapsed by default: open it, then a code of 16 numbers and GELU.
             await Expect(p.Id("code-size-input")).Not.ToBeVisibleAsync();
             await p.Id("advanced-toggle").Locator(".mud-expand-panel-header").ClickAsync();
-            await Expect(p.Field("code-size-input")).ToBeVisibleAsync(new() { Timeout = 5_000 });
+            await Expect(p.Field("code-size-input")).ToBeVisibleAsync();
             await p.FillAsync("code-size-input", "16");
             await p.Id("activation-select").ClickAsync();
             await p.Page.Locator(".mud-popover-open .mud-list-item", new() { HasTextString = "Gelu" }).First.ClickAsync();
-            await Expect(p.Id("activation-select")).ToContainTextAsync("Gelu", new() { Timeout = 5_000 });
+            await Expect(p.Id("activation-select")).ToContainTextAsync("Gelu");
             await Expect(p.Id("advanced-error")).ToHaveCountAsync(0);
 
             await TrainToDoneAsync(p);
@@ -43,7 +43,7 @@ public sealed partial class TuningEndToEndTests
             int restarts = restartsBefore + 3;
             await p.FillAsync("kmeans-restarts-input", restarts.ToString(System.Globalization.CultureInfo.InvariantCulture));
             await Expect(p.TrainButton).ToBeEnabledAsync();
-            await Expect(p.Id("recluster-button")).ToBeEnabledAsync(new() { Timeout = 10_000 });
+            await Expect(p.Id("recluster-button")).ToBeEnabledAsync();
             await ReclusterToDoneAsync(p);
             Assert.Equal(2, await p.PointsAsync("loss-chart")); // no new epoch losses
             await ExpectRowsAsync(p, 2);

@@ -46,7 +46,7 @@ public sealed partial class TuningEndToEndTests(EndToEndFixture fx, ITestOutputH
         // A finished earlier run also reads "done": the new history row says this one ended.
         await Expect(p.Id("history-table")).ToHaveAttributeAsync("data-rows", (before + 1).ToString(CultureInfo.InvariantCulture),
             new() { Timeout = (float)RunTimeout.TotalMilliseconds });
-        await p.WaitForStageAsync("done", TimeSpan.FromSeconds(5));
+        await p.WaitForStageAsync("done", SegmenterPage.DefaultWait);
         output.WriteLine($"  run done in {clock.Elapsed.TotalSeconds:F1}s");
     }
 
@@ -63,7 +63,7 @@ public sealed partial class TuningEndToEndTests(EndToEndFixture fx, ITestOutputH
     private static ILocator Rows(SegmenterPage p) => p.Id("history-row");
 
     private static Task ExpectRowsAsync(SegmenterPage p, int n)
-        => Expect(p.Id("history-table")).ToHaveAttributeAsync("data-rows", n.ToString(CultureInfo.InvariantCulture), new() { Timeout = 10_000 });
+        => Expect(p.Id("history-table")).ToHaveAttributeAsync("data-rows", n.ToString(CultureInfo.InvariantCulture));
 
     private static Task WaitForTracesAsync(SegmenterPage p, string testId, int traces)
         => p.Page.WaitForFunctionAsync(
@@ -91,11 +91,11 @@ public sealed partial class TuningEndToEndTests(EndToEndFixture fx, ITestOutputH
             await Expect(p.Id("compare-button")).ToBeDisabledAsync();
             await p.Id("history-select").Nth(0).CheckAsync();
             await p.Id("history-select").Nth(1).CheckAsync();
-            await Expect(p.Id("compare-button")).ToBeEnabledAsync(new() { Timeout = 5_000 });
+            await Expect(p.Id("compare-button")).ToBeEnabledAsync();
             await p.Id("compare-button").ClickAsync();
 
             var view = p.Id("compare-view");
-            await Expect(view).ToHaveAttributeAsync("data-runs", "2", new() { Timeout = 5_000 });
+            await Expect(view).ToHaveAttributeAsync("data-runs", "2");
             await Expect(view.Locator("[data-testid='compare-image']")).ToHaveCountAsync(2);
             foreach (var img in await view.Locator("[data-testid='compare-image'] img").AllAsync())
                 Assert.True(await img.EvaluateAsync<bool>("el => el.complete && el.naturalWidth > 0"), "a compare thumbnail did not load");
@@ -151,7 +151,7 @@ public sealed partial class TuningEndToEndTests(EndToEndFixture fx, ITestOutputH
             const string FontOf = "id => document.querySelector(`[data-testid='${id}'] .js-plotly-plot`).layout.font.color";
             var lightFont = await p.Page.EvaluateAsync<string>(FontOf, "loss-chart");
             await p.Id("theme-toggle").ClickAsync();
-            await p.Page.WaitForFunctionAsync($"() => ({FontOf})('loss-chart') !== '{lightFont}'", null, new() { Timeout = 10_000 });
+            await p.Page.WaitForFunctionAsync($"() => ({FontOf})('loss-chart') !== '{lightFont}'", null);
             var darkFont = await p.Page.EvaluateAsync<string>(FontOf, "loss-chart");
 
             var clock = Stopwatch.StartNew();
@@ -160,7 +160,7 @@ public sealed partial class TuningEndToEndTests(EndToEndFixture fx, ITestOutputH
             await Expect(chart).ToHaveAttributeAsync("data-points", "11", new() { Timeout = 60_000 });
             await WaitForTracesAsync(p, "k-sweep-chart", 3);
             output.WriteLine($"  sweep drawn in {clock.Elapsed.TotalSeconds:F1}s");
-            await p.Page.WaitForFunctionAsync($"() => ({FontOf})('k-sweep-chart') === '{darkFont}'", null, new() { Timeout = 10_000 });
+            await p.Page.WaitForFunctionAsync($"() => ({FontOf})('k-sweep-chart') === '{darkFont}'", null);
             var k = int.Parse((await chart.GetAttributeAsync("data-suggested-k"))!, CultureInfo.InvariantCulture);
             Assert.InRange(k, 2, 12);
             await Expect(p.Id("k-sweep-chart-caption")).ToContainTextAsync($"suggested k = {k}");
@@ -171,13 +171,13 @@ public sealed partial class TuningEndToEndTests(EndToEndFixture fx, ITestOutputH
             Assert.Contains(k.ToString(CultureInfo.InvariantCulture), reason);
             Assert.True(reason.Length > "Suggested: k = 10".Length, $"no reason given: '{reason}'");
             await Expect(p.Id("apply-k-button")).ToContainTextAsync($"k = {k}");
-            await p.WaitForStageAsync("done", TimeSpan.FromSeconds(5));
+            await p.WaitForStageAsync("done", SegmenterPage.DefaultWait);
 
             await p.Id("apply-k-button").ClickAsync();
-            await Expect(p.Field("clusters-input")).ToHaveValueAsync(k.ToString(CultureInfo.InvariantCulture), new() { Timeout = 5_000 });
+            await Expect(p.Field("clusters-input")).ToHaveValueAsync(k.ToString(CultureInfo.InvariantCulture));
             await Expect(p.Id("reclustered-chip")).ToBeVisibleAsync(new() { Timeout = 30_000 });
             await p.WaitForStageAsync("done", TimeSpan.FromSeconds(30));
-            await Expect(p.Id("distribution-chart")).ToHaveAttributeAsync("data-points", k.ToString(CultureInfo.InvariantCulture), new() { Timeout = 10_000 });
+            await Expect(p.Id("distribution-chart")).ToHaveAttributeAsync("data-points", k.ToString(CultureInfo.InvariantCulture));
             Assert.Equal(lossPoints, await p.PointsAsync("loss-chart")); // no new training
             await ExpectRowsAsync(p, 2);
             await Expect(Rows(p).Nth(1)).ToHaveAttributeAsync("data-reclustered", "true");
@@ -201,14 +201,14 @@ public sealed partial class TuningEndToEndTests(EndToEndFixture fx, ITestOutputH
             // A training setting changed: re-clustering is refused until it is put back.
             // (10 s: right after a run the browser is busy drawing the 3D scatters, and the re-render waits for it.)
             await p.SetEpochsAsync(4);
-            await Expect(p.Id("recluster-button")).ToBeDisabledAsync(new() { Timeout = 10_000 });
+            await Expect(p.Id("recluster-button")).ToBeDisabledAsync();
             await p.SetEpochsAsync(3);
             await p.SetClustersAsync(6);
-            await Expect(p.Id("recluster-button")).ToBeEnabledAsync(new() { Timeout = 10_000 });
+            await Expect(p.Id("recluster-button")).ToBeEnabledAsync();
 
             await ReclusterToDoneAsync(p);
-            await Expect(p.Id("result-summary")).ToContainTextAsync("6 clusters", new() { Timeout = 5_000 });
-            await Expect(p.Id("distribution-chart")).ToHaveAttributeAsync("data-points", "6", new() { Timeout = 10_000 });
+            await Expect(p.Id("result-summary")).ToContainTextAsync("6 clusters");
+            await Expect(p.Id("distribution-chart")).ToHaveAttributeAsync("data-points", "6");
             Assert.Equal(3, await p.PointsAsync("loss-chart"));
             await ExpectRowsAsync(p, 2);
             await Expect(Rows(p).Nth(0)).ToHaveAttributeAsync("data-reclustered", "false");
@@ -259,7 +259,7 @@ public sealed partial class TuningEndToEndTests(EndToEndFixture fx, ITestOutputH
             var box = (await img.BoundingBoxAsync())!;
             await img.ClickAsync(new() { Position = new() { X = box.Width / 2, Y = box.Height / 4 } });
 
-            await Expect(view).ToHaveAttributeAsync("data-heads", "4", new() { Timeout = 10_000 });
+            await Expect(view).ToHaveAttributeAsync("data-heads", "4");
             await Expect(p.Id("attention-head")).ToHaveCountAsync(4);
             await Expect(p.Id("attention-pixel")).ToBeVisibleAsync();
             var (x, y) = (int.Parse((await p.Id("attention-pixel").GetAttributeAsync("data-x"))!), int.Parse((await p.Id("attention-pixel").GetAttributeAsync("data-y"))!));

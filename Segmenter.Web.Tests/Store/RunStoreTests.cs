@@ -179,14 +179,13 @@ public abstract class RunStoreContract : IAsyncLifetime
 /// <summary>The contract on the embedded default: a SQLite file in a fresh data folder.</summary>
 public sealed class SqliteRunStoreTests : RunStoreContract
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "segmenter-store-" + Guid.NewGuid().ToString("N"));
+    private readonly TemporaryDataFolder _folder = new("segmenter-store-");
 
-    protected override Dictionary<string, string?> Settings => new() { ["Segmenter:DataFolder"] = _folder };
+    protected override Dictionary<string, string?> Settings => _folder.Settings;
 
     public override Task DisposeAsync()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+        _folder.Dispose();
         return Task.CompletedTask;
     }
 
@@ -195,7 +194,7 @@ public sealed class SqliteRunStoreTests : RunStoreContract
     {
         await using (var host = await StoreHost.StartAsync(Settings))
             await host.Store.SaveAsync(StoreHost.Run("b", 1));
-        var file = Path.Combine(_folder, RunStoreSetup.SqliteFileName);
+        var file = Path.Combine(_folder.Path, RunStoreSetup.SqliteFileName);
         Assert.True(File.Exists(file));
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file}");
         await connection.OpenAsync();

@@ -10,18 +10,17 @@ namespace Segmenter.Web.Tests.Store;
 /// <summary>Sessions and the store together (real engine on tiny images, real SQLite store): what the page relies on.</summary>
 public sealed class SessionStoreTests : IAsyncLifetime
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "segmenter-session-store-" + Guid.NewGuid().ToString("N"));
+    private readonly TemporaryDataFolder _folder = new("segmenter-session-store-");
     private StoreHost _host = null!;
     private readonly List<SegmentationSession> _sessions = [];
 
-    public async Task InitializeAsync() => _host = await StoreHost.StartAsync(new Dictionary<string, string?> { ["Segmenter:DataFolder"] = _folder });
+    public async Task InitializeAsync() => _host = await StoreHost.StartAsync(_folder.Settings);
 
     public async Task DisposeAsync()
     {
         foreach (var s in _sessions) s.Dispose();
         await _host.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+        _folder.Dispose();
     }
 
     private SegmentationSession NewSession(JobRunner? runner = null)
@@ -32,12 +31,10 @@ public sealed class SessionStoreTests : IAsyncLifetime
         return session;
     }
 
-    private static async Task TrainAsync(SegmentationSession session, int k)
+    private static Task TrainAsync(SegmentationSession session, int k)
     {
         session.Form.Clusters = k;
-        int before = session.History.Count;
-        Assert.True(await session.StartAsync());
-        await TestData.Until(() => session.History.Count == before + 1 && session.State == SessionState.Finished);
+        return TestData.TrainAsync(session);
     }
 
     /// <summary>A real 8×6 PNG whose pixels follow the seed: distinct seeds are distinct uploads.</summary>

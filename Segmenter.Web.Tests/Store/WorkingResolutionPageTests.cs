@@ -14,13 +14,13 @@ namespace Segmenter.Web.Tests.Store;
 /// </summary>
 public sealed class WorkingResolutionPageTests : IAsyncLifetime
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "segmenter-working-resolution-" + Guid.NewGuid().ToString("N"));
+    private readonly TemporaryDataFolder _folder = new("segmenter-working-resolution-");
     private readonly BunitContext _ctx = TestData.Context();
     private StoreHost _host = null!;
 
     public async Task InitializeAsync()
     {
-        _host = await StoreHost.StartAsync(new Dictionary<string, string?> { ["Segmenter:DataFolder"] = _folder });
+        _host = await StoreHost.StartAsync(_folder.Settings);
         _ctx.Services.AddSingleton(_host.Store);
     }
 
@@ -28,8 +28,7 @@ public sealed class WorkingResolutionPageTests : IAsyncLifetime
     {
         await _ctx.DisposeAsync();
         await _host.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+        _folder.Dispose();
     }
 
     private async Task<SegmentationSession> TrainedAsync(int maxPixels)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Segmenter.Engine.Pipeline;
 using Segmenter.Engine.Imaging;
 using Segmenter.Web.Services;
+using Segmenter.Web.Store.Migrations;
 
 namespace Segmenter.Web.Store;
 
@@ -23,11 +24,8 @@ public sealed class RunStore
         this.contexts = contexts;
         this.logger = logger;
         _options = options.Value;
-        _initialised = new Lazy<Task>(() => CreateOrCheckAsync(CancellationToken.None));
+        _initialised = new Lazy<Task>(() => CreateOrUpgradeAsync(CancellationToken.None));
     }
-
-    /// <summary>Bumped whenever the model changes; a store of another version is refused at start with a message.</summary>
-    public const int SchemaVersion = 2; // 2: runs keep their trained model
 
     private readonly SegmenterOptions _options;
     // Saves and evictions of this instance one at a time (instances sharing a PostgreSQL store rely on its transactions).
@@ -37,33 +35,16 @@ public sealed class RunStore
     public event Action? Changed;
 
     /// <summary>
-    /// Creates the store when it is new, or checks it; once per process (the host does it at start, every call
-    /// awaits it). A store that cannot be used fails here with its reason.
+    /// Creates the store when it is new and brings its schema to this build's migrations (once, under a lock shared
+    /// by every instance on the same database: <see cref="StoreSchemaUpgrade"/>); once per process (the host does it
+    /// at start, every call awaits it). A store that cannot be used fails here with its reason.
     /// </summary>
     public Task InitialiseAsync() => _initialised.Value;
 
-    /// <summary>
-    /// Creates the store when it is new (SQLite: the file and WAL mode), checks its schema version. EnsureCreated
-    /// rather than migrations: one model serves two providers, and migrations would need one set per provider.
-    /// </summary>
-    private async Task CreateOrCheckAsync(CancellationToken ct)
+    private async Task CreateOrUpgradeAsync(CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        await db.Database.EnsureCreatedAsync(ct);
-        if (db.Database.IsSqlite())
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
-        var schema = await db.Schema.SingleOrDefaultAsync(ct);
-        if (schema is null)
-        {
-            db.Schema.Add(new StoreSchema { Id = 1, Version = SchemaVersion });
-            await db.SaveChangesAsync(ct);
-        }
-        else if (schema.Version != SchemaVersion)
-        {
-            throw new InvalidOperationException(
-                $"The run store holds schema version {schema.Version}; this version of Segmenter reads version {SchemaVersion}. " +
-                "Point Segmenter:DataFolder (or ConnectionStrings:Segmenter) at a new store, or remove the old one.");
-        }
+        await StoreSchemaUpgrade.UpgradeAsync(db, logger, ct);
     }
 
     /// <summary>Saves a finished run and its original (once per distinct upload) in one transaction, then applies retention.</summary>

@@ -15,6 +15,12 @@ function plotly() {
     return plotlyLoading;
 }
 
+/**
+ * Loads plotly.js; the page calls it before it starts Blazor. Evaluating its 4.8 MB is one long task that nothing can
+ * cut up, so it runs before the page is interactive rather than under a visitor's first click.
+ */
+export function preloadPlotly() { return plotly(); }
+
 // The loader resolves at once when its <script> tag already exists, loaded or not: a page with a Plotly.Blazor chart
 // (the run page's loss curve) adds that tag first, so plotly.js may still be on its way. Wait for the tag's load.
 function scriptLoaded() {
@@ -122,57 +128,106 @@ function floats(bytes) {
 }
 
 // plotly draws a 3D marker as its symbol's glyph tessellated into triangles, for every point: a circle ('●') is
-// dozens of triangles, a square two. Without a GPU the renderer rasterises them all in software at each frame commit,
-// which was the page's longest task; at 2 px a square and a circle look the same.
+// dozens of triangles, a square two. Without a GPU the renderer rasterises them all in software at each frame commit;
+// at 2 px a square and a circle look the same.
 const pointSymbol = 'square';
 
-// plotly asks for a multisampled WebGL context for its 3D scenes; a software renderer pays for every sample when the
-// frame commit draws the scene (measured: about a third of that wait). The scene is drawn at plotly's 2x pixel
-// ratio already, which smooths it when the browser scales it to the page, so its context is made without.
-async function withoutMultisampling(make) {
+// ---- 3D scenes in software WebGL ----
+// Without a GPU (Chromium with --disable-gpu, VMs, remote desktops) WebGL is rasterised by SwiftShader or llvmpipe,
+// and the browser composites a WebGL canvas by reading its pixels back on the main thread at each frame commit; any
+// read a script asks for waits for the renderer to finish too. Both grow with the canvas's pixels and with every
+// pass drawn. So in software a scene is made at the screen's own pixel ratio (plotly's default is 2, four times the
+// pixels on an ordinary screen), without multisampling, and without plotly's hover picking: picking draws the whole
+// scene a second time into an offscreen buffer after every change and reads that buffer back in a timer. The plots
+// stay rotatable and zoomable; their legend and caption carry what a hover label would say. With a GPU these
+// costs are small and plotly's defaults stay.
+
+let softwareGl = null;
+
+/** Whether WebGL runs on a software rasteriser here; asked once, on a throwaway context. */
+function isSoftwareGl() {
+    if (softwareGl !== null) return softwareGl;
+    const gl = document.createElement('canvas').getContext('webgl');
+    if (!gl) return softwareGl = true;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    softwareGl = /swiftshader|llvmpipe|softpipe|software|microsoft basic render/i.test(renderer);
+    document.documentElement.dataset.softwareGl = String(softwareGl);
+    return softwareGl;
+}
+
+let sceneConfigValue = null;
+
+/** One object for every call: plotly redraws a plot from scratch when react is given a config that differs. */
+function sceneConfig() {
+    return sceneConfigValue ??= isSoftwareGl() ? { ...config, plotGlPixelRatio: Math.max(1, window.devicePixelRatio || 1) } : config;
+}
+
+/** Runs plotly's scene set-up with WebGL contexts made without multisampling when the renderer is software. */
+async function withSceneContext(make) {
+    if (!isSoftwareGl()) return make();
     const getContext = HTMLCanvasElement.prototype.getContext;
     HTMLCanvasElement.prototype.getContext = function (type, attributes) {
-        return getContext.call(this, type, /webgl/.test(type) ? { ...attributes, antialias: false } : attributes);
+        return getContext.call(this, type, /webgl/.test(type) ? { ...attributes, antialias: false, preserveDrawingBuffer: false } : attributes);
     };
     try { return await make(); }
     finally { HTMLCanvasElement.prototype.getContext = getContext; }
 }
 
-// ---- 3D scenes: made ahead, while the page is quiet ----
-// Setting up a WebGL scene is what makes a 3D plot slow to appear (seconds with a software renderer); giving an
-// existing scene new data is not. So two scenes are made before any result exists and results only restyle them.
-// Making one blocks the page for a moment, so it waits until nobody is using the page: no input and no change on
-// the page for a second. A result that comes first makes its scene on the spot.
+/**
+ * Turns off plotly's hover picking in a software-rendered scene. plotly has no setting for it: the scene (gl-plot3d)
+ * draws a pick pass for every object with pick slots, so the scatter objects' shared prototype gets none, and one
+ * object is taken out and put back so the scene drops the pick buffers it has already made.
+ */
+function withoutPicking(g) {
+    if (!isSoftwareGl()) return;
+    const glplot = g._fullLayout?.scene?._scene?.glplot;
+    const object = glplot?.objects?.[0];
+    if (!object) return;
+    Object.getPrototypeOf(object).pickSlots = 0;
+    glplot.remove(object);
+    glplot.add(object);
+}
 
-// One scene of each kind: the colour plot's axes (R, G, B over 0–255, their tick labels drawn into textures) are
+// ---- 3D scenes: made ahead, in small steps ----
+// Setting up a WebGL scene (its context, shader programs, axis labels drawn into geometry) is what makes a 3D plot
+// slow to appear; giving an existing scene new data is not. So one scene of each kind is made as soon as the page
+// is up, before any result exists, and results only restyle it. A set-up is cut into steps, each in its own task
+// with a frame between them, so none blocks the page for long; a result that arrives first waits for its scene.
+
+// One scene of each kind: the colour plot's axes (R, G, B over 0–255, their tick labels drawn into geometry) are
 // the same for every result, so a scene made with them has nothing left to set up when the first result arrives.
 const sceneKinds = ['rgb', 'codes'];
+
+// kind -> a promise of a scene nobody shows (made ahead, or handed back by a plot that went away)
 const scenePool = new Map();
 let warming = null;
 
-function quiet(ms) {
-    return new Promise(ok => {
-        const events = ['pointerdown', 'keydown', 'input', 'change', 'wheel'];
-        let timer;
-        const done = () => { observer.disconnect(); events.forEach(e => removeEventListener(e, reset, true)); ok(); };
-        const reset = () => { clearTimeout(timer); timer = setTimeout(done, ms); };
-        const observer = new MutationObserver(reset);
-        observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
-        events.forEach(e => addEventListener(e, reset, true));
-        reset();
-    });
+function nextTask() {
+    return new Promise(ok => requestAnimationFrame(() => setTimeout(ok, 0)));
 }
 
 async function makeScene(Plotly, kind) {
     const g = document.createElement('div');
     g.dataset.sceneKind = kind;
     sceneHolder().appendChild(g);
-    // The shapes a result brings (cluster traces, diamond centres with an outline, a legend), so the GL
-    // programs they need are compiled now, not when the first result arrives.
     const at = c => kind === 'rgb' ? 60 * c + 30 : c;
-    const warm = [0, 1, 2, 3].map(c => ({ type: 'scatter3d', mode: 'markers', x: [at(c)], y: [at(c)], z: [at(c)], marker: { size: 2, color: '#888888', symbol: pointSymbol } }));
+    const point = c => ({ type: 'scatter3d', mode: 'markers', x: [at(c)], y: [at(c)], z: [at(c)], marker: { size: 2, color: '#888888', symbol: pointSymbol } });
+    const layout = sceneLayout(kind, 400);
+    // The WebGL context and the points' programs, without axes; then the axes and their labels; then the shapes a
+    // result brings (a trace per cluster, diamond centres with an outline, a legend), so nothing is left to compile
+    // when the first result arrives.
+    const bare = { ...layout, scene: { ...layout.scene, xaxis: { visible: false }, yaxis: { visible: false }, zaxis: { visible: false } } };
+    await withSceneContext(() => Plotly.newPlot(g, [point(0)], bare, sceneConfig()));
+    withoutPicking(g);
+    await nextTask();
+    await Plotly.react(g, [point(0)], layout, sceneConfig());
+    await nextTask();
+    const warm = [0, 1, 2, 3].map(point);
     warm.push({ type: 'scatter3d', mode: 'markers', x: [at(0)], y: [at(1)], z: [at(2)], marker: { size: 7, symbol: 'diamond', color: ['#888888'], line: { color: '#000000', width: 2 } } });
-    await withoutMultisampling(() => Plotly.newPlot(g, warm, sceneLayout(kind, 400), config));
+    await Plotly.react(g, warm, layout, sceneConfig());
+    await nextTask();
     return g;
 }
 
@@ -190,11 +245,12 @@ function sceneHolder() {
 
 function warmScenes() {
     warming ??= (async () => {
-        await quiet(1000);
         const Plotly = await plotly();
         for (const kind of sceneKinds) {
-            await quiet(1000);
-            if (!scenePool.has(kind)) scenePool.set(kind, await makeScene(Plotly, kind));
+            if (scenePool.has(kind)) continue;
+            const made = makeScene(Plotly, kind);
+            scenePool.set(kind, made);
+            await made;
         }
         document.documentElement.dataset.scenesReady = 'true';
     })();
@@ -209,17 +265,18 @@ export function warmUp() { warmScenes(); }
 let sceneTurn = Promise.resolve();
 
 function inTurn(draw) {
-    const turn = sceneTurn.then(draw).then(() => new Promise(ok => requestAnimationFrame(() => setTimeout(ok, 0))));
+    const turn = sceneTurn.then(draw).then(nextTask);
     sceneTurn = turn.catch(() => { });
     return turn;
 }
 
-/** The plot inside a scatter's host element: a ready scene from the pool the first time (or a new one). */
+/** The plot inside a scatter's host element: the pool's scene of its kind the first time (made now if none is under way). */
 async function sceneIn(host, kind, Plotly) {
     let g = host.querySelector('.js-plotly-plot');
     if (!g) {
-        g = scenePool.get(kind) ?? await makeScene(Plotly, kind);
-        scenePool.set(kind, null); // taken (or made on the spot): the warm-up makes no other of this kind
+        const pooled = scenePool.get(kind) ?? makeScene(Plotly, kind);
+        scenePool.set(kind, null); // taken: the warm-up makes no other of this kind
+        g = await pooled;
         host.appendChild(g);
         let width = host.clientWidth;
         new ResizeObserver(() => {
@@ -239,9 +296,12 @@ function sceneLayout(kind, width, uirevision) {
     return themed({
         width, height: 340, margin: { l: 0, r: 0, t: 0, b: 0 }, uirevision,
         showlegend: true, legend: { x: 0, y: 1, itemsizing: 'constant', font: { size: 10 }, bgcolor: 'rgba(0,0,0,0)' },
-        scene: kind === 'codes'
-            ? { aspectmode: 'data', xaxis: axis('PC 1'), yaxis: axis('PC 2'), zaxis: axis('PC 3') }
-            : { aspectmode: 'cube', xaxis: axis('R', [0, 255]), yaxis: axis('G', [0, 255]), zaxis: axis('B', [0, 255]) },
+        scene: {
+            hovermode: isSoftwareGl() ? false : 'closest',
+            ...(kind === 'codes'
+                ? { aspectmode: 'data', xaxis: axis('PC 1'), yaxis: axis('PC 2'), zaxis: axis('PC 3') }
+                : { aspectmode: 'cube', xaxis: axis('R', [0, 255]), yaxis: axis('G', [0, 255]), zaxis: axis('B', [0, 255]) }),
+        },
     });
 }
 
@@ -259,18 +319,21 @@ export function scatter3d(el, kind, rgb, labels, codes, centres, meta) {
         const clusters = meta.clusters, k = clusters.length, n = labels.length;
         const counts = new Int32Array(k);
         for (let i = 0; i < n; i++) counts[labels[i]]++;
+        // Hover labels only where plotly picks (see withoutPicking): their per-point data is built for nothing otherwise.
+        const hover = !isSoftwareGl();
         const x = [], y = [], z = [], custom = [], fill = new Int32Array(k);
-        for (let c = 0; c < k; c++) { x.push(new Float32Array(counts[c])); y.push(new Float32Array(counts[c])); z.push(new Float32Array(counts[c])); custom.push(new Array(counts[c])); }
+        for (let c = 0; c < k; c++) { x.push(new Float32Array(counts[c])); y.push(new Float32Array(counts[c])); z.push(new Float32Array(counts[c])); custom.push(hover ? new Array(counts[c]) : null); }
         for (let i = 0; i < n; i++) {
             const c = labels[i], j = fill[c]++;
             x[c][j] = coords[3 * i]; y[c][j] = coords[3 * i + 1]; z[c][j] = coords[3 * i + 2];
-            custom[c][j] = [rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]];
+            if (hover) custom[c][j] = [rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]];
         }
         const data = clusters.map((cl, c) => ({
             type: 'scatter3d', mode: 'markers', name: `cluster ${cl.index}`, legendgroup: `c${cl.index}`,
-            x: x[c], y: y[c], z: z[c], customdata: custom[c],
-            marker: { size: 2, color: cl.colour, symbol: pointSymbol },
-            hovertemplate: `cluster ${cl.index} · ${(cl.share * 100).toFixed(1)}% of pixels<br>pixel RGB %{customdata[0]}, %{customdata[1]}, %{customdata[2]}<extra></extra>`,
+            x: x[c], y: y[c], z: z[c], marker: { size: 2, color: cl.colour, symbol: pointSymbol },
+            ...(hover
+                ? { customdata: custom[c], hovertemplate: `cluster ${cl.index} · ${(cl.share * 100).toFixed(1)}% of pixels<br>pixel RGB %{customdata[0]}, %{customdata[1]}, %{customdata[2]}<extra></extra>` }
+                : { hoverinfo: 'skip' }),
         }));
         const cx = [], cy = [], cz = [];
         for (let c = 0; c < k; c++) {
@@ -279,14 +342,13 @@ export function scatter3d(el, kind, rgb, labels, codes, centres, meta) {
         }
         data.push({
             type: 'scatter3d', mode: 'markers', name: 'centres', x: cx, y: cy, z: cz,
-            text: clusters.map(cl => `centre of cluster ${cl.index}`),
             marker: { size: 7, symbol: 'diamond', color: clusters.map(cl => cl.colour), line: { color: '#000000', width: 2 } },
-            hovertemplate: '%{text}<extra></extra>',
+            ...(hover ? { text: clusters.map(cl => `centre of cluster ${cl.index}`), hovertemplate: '%{text}<extra></extra>' } : { hoverinfo: 'skip' }),
         });
         const layout = sceneLayout(kind, el.clientWidth || undefined, meta.uirevision);
         await inTurn(async () => {
             const start = performance.now();
-            await Plotly.react(g, data, layout, config);
+            await Plotly.react(g, data, layout, sceneConfig());
             g.dataset.drawMs = String(Math.round(performance.now() - start)); // plotly's own share of the update (the tests print it)
             drawn(g, meta.revision);
         });

@@ -6,7 +6,7 @@ namespace Segmenter.Web.Components.Charts;
 
 /// <summary>
 /// The text alternative of the charts drawn with Plotly.Blazor: their key figures in words, shown as the chart's
-/// caption and used as its accessible label, so the figures are there without a mouse or a canvas.
+/// caption, which names the chart's figure for assistive technology, so the figures are there without a mouse or a canvas.
 /// </summary>
 public static class ChartCaptions
 {

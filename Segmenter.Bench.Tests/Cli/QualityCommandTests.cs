@@ -5,7 +5,7 @@ using Segmenter.Bench.Scenes;
 using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Tests.Support;
 
-namespace Segmenter.Engine.Tests.Cli;
+namespace Segmenter.Bench.Tests.Cli;
 
 /// <summary>`quality` run as the real executable on one small generated scene and one small annotated photo.</summary>
 public sealed class QualityCommandTests() : TemporaryFolderTest("segmenter-quality-")

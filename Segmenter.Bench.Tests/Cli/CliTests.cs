@@ -1,13 +1,12 @@
 using System.Text.Json.Nodes;
 using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Pipeline;
-using Segmenter.Engine.Tests.Imaging;
 using Segmenter.Engine.Tests.Support;
 
-namespace Segmenter.Engine.Tests.Cli;
+namespace Segmenter.Bench.Tests.Cli;
 
 /// <summary>The `segment` command, run as the real executable (the bench and the hostile corpus: BenchQuickCliTests, HostileCorpusCliTests).</summary>
-public sealed class CliTests() : TempDirectoryTest("segmenter-cli-")
+public sealed class CliTests() : TemporaryFolderTest("segmenter-cli-")
 {
     /// <summary>A 64×48 PNG of three noisy flat blocks.</summary>
     private string SmallPng()

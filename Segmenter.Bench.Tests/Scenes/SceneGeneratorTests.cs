@@ -1,6 +1,6 @@
 using Segmenter.Bench.Scenes;
 
-namespace Segmenter.Engine.Tests.Scenes;
+namespace Segmenter.Bench.Tests.Scenes;
 
 public class SceneGeneratorTests
 {

@@ -4,9 +4,9 @@ using Segmenter.Bench.Scenes;
 using Segmenter.Engine.Pipeline;
 using Segmenter.Engine.Tests.Support;
 
-namespace Segmenter.Engine.Tests.Cli;
+namespace Segmenter.Bench.Tests.Cli;
 
-/// <summary>Issue 16's `quality` rows: one per architecture knob, each changing that knob alone from the default.</summary>
+/// <summary>The architecture knobs' `quality` rows: one per knob, each changing that knob alone from the default.</summary>
 public sealed class ArchitectureQualityMethodsTests() : TemporaryFolderTest("segmenter-quality-arch-")
 {
     [Theory]
@@ -39,7 +39,7 @@ public sealed class ArchitectureQualityMethodsTests() : TemporaryFolderTest("seg
 
         string outDir = Path.Combine(Dir, "out");
         var run = BenchCli.Run("quality", "--scenes", scenes, "--methods", "code16,gelu", "--out", outDir);
-        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        Assert.True(run.ExitCode == 0, $"exit code {run.ExitCode}\n{run.Stdout}{run.Stderr}");
         var rows = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, QualityCommand.ResultsFile)))!["scenes"]!["rows"]!.AsArray();
         Assert.Equal(["code16", "gelu"], rows.Select(r => r!["method"]!.GetValue<string>()));
         Assert.All(rows, r => Assert.InRange(r!["meanAri"]!.GetValue<double>(), -1, 1));

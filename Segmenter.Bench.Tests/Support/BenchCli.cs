@@ -1,4 +1,4 @@
-namespace Segmenter.Engine.Tests.Cli;
+namespace Segmenter.Bench.Tests.Support;
 
 public sealed record CliRun(int ExitCode, string Stdout, string Stderr, double Seconds);
 

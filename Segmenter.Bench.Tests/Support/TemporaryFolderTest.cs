@@ -1,4 +1,4 @@
-namespace Segmenter.Engine.Tests.Support;
+namespace Segmenter.Bench.Tests.Support;
 
 /// <summary>A test class whose every test gets a fresh temporary folder, deleted afterwards.</summary>
 public abstract class TemporaryFolderTest(string prefix) : IDisposable

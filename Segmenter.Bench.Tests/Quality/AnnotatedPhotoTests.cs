@@ -2,12 +2,12 @@ using Segmenter.Bench;
 using Segmenter.Bench.Quality;
 using Segmenter.Engine.Tests.Support;
 
-namespace Segmenter.Engine.Tests.Quality;
+namespace Segmenter.Bench.Tests.Quality;
 
 public sealed class AnnotatedPhotoTests() : TemporaryFolderTest("segmenter-photos-")
 {
     [Fact]
-    public void PhotosPairWithTheirTruthsByNameAndALimitSpreadsOverFolders()
+    public void Photos_pair_with_their_truths_by_name_and_a_limit_spreads_over_folders()
     {
         // BSDS layout: images/{train,val}/NAME.jpg beside groundTruth/{train,val}/NAME.mat; one photo lacks a truth.
         foreach (var (split, names) in new[] { ("train", new[] { "1", "2", "3", "4" }), ("val", new[] { "5", "6" }) })
@@ -33,7 +33,7 @@ public sealed class AnnotatedPhotoTests() : TemporaryFolderTest("segmenter-photo
     [InlineData(new[] { 3, 5, 40 }, 5)]       // odd count: the middle one
     [InlineData(new[] { 20, 30 }, 12)]        // clamped down
     [InlineData(new[] { 4, 7 }, 6)]           // even count: mean of the middle two, 5.5 → 6
-    public void KIsTheAnnotatorsMedianSegmentCountClamped(int[] segmentCounts, int expected)
+    public void K_is_the_annotators_median_segment_count_clamped(int[] segmentCounts, int expected)
     {
         var annotators = segmentCounts.Select(s => Enumerable.Range(0, 50).Select(i => i % s).ToArray()).ToList();
         Assert.Equal(expected, AnnotatedPhoto.ClustersFor(annotators));

@@ -3,10 +3,10 @@ using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Pipeline;
 using Segmenter.Engine.Tests.Support;
 
-namespace Segmenter.Engine.Tests.Cli;
+namespace Segmenter.Bench.Tests.Cli;
 
-/// <summary>Issue 16's options on the command line: each lands in the report under its settings name, and the report reads back to them.</summary>
-public sealed class AdvancedOptionsCliTests() : TempDirectoryTest("segmenter-cli-advanced-")
+/// <summary>The architecture and k-means options on the command line: each lands in the report under its settings name, and the report reads back to them.</summary>
+public sealed class AdvancedOptionsCliTests() : TemporaryFolderTest("segmenter-cli-advanced-")
 {
     [Fact]
     public void Every_advanced_option_lands_in_the_report_and_reads_back()

@@ -1,18 +1,11 @@
 using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Tests.Support;
 
-namespace Segmenter.Engine.Tests.Cli;
+namespace Segmenter.Bench.Tests.Cli;
 
 /// <summary>`segment` over a folder and with saved models, run as the real executable.</summary>
-public sealed class BatchCliTests : IDisposable
+public sealed class BatchCliTests() : TemporaryFolderTest("segmenter-batch-")
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("segmenter-batch-").FullName;
-
-    public void Dispose()
-    {
-        try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
-    }
-
     private string Png(string folder, string name, int seed, int w = 48, int h = 32)
     {
         Directory.CreateDirectory(folder);
@@ -26,12 +19,12 @@ public sealed class BatchCliTests : IDisposable
     [Fact]
     public void A_folder_of_three_images_gives_three_outputs_a_progress_line_each_and_a_summary_csv()
     {
-        string input = Path.Combine(dir, "frames");
+        string input = Path.Combine(Dir, "frames");
         Png(input, "a.png", 1);
         Png(input, "b.png", 2);
         Png(input, "=c.png", 3); // a name a spreadsheet would run as a formula
         File.WriteAllText(Path.Combine(input, "notes.txt"), "not an image: skipped");
-        string output = Path.Combine(dir, "out");
+        string output = Path.Combine(Dir, "out");
 
         var run = BenchCli.Run("segment", input, "--clusters", "3", "--epochs", "2", "--out", output);
 
@@ -51,10 +44,10 @@ public sealed class BatchCliTests : IDisposable
     [Fact]
     public void A_bad_image_in_a_batch_is_reported_and_the_others_still_segment()
     {
-        string good = Png(Path.Combine(dir, "in"), "good.png", 1);
-        string bad = Path.Combine(dir, "in", "bad.png");
+        string good = Png(Path.Combine(Dir, "in"), "good.png", 1);
+        string bad = Path.Combine(Dir, "in", "bad.png");
         File.WriteAllBytes(bad, [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3]);
-        string output = Path.Combine(dir, "out");
+        string output = Path.Combine(Dir, "out");
 
         var run = BenchCli.Run("segment", bad, good, "--clusters", "2", "--epochs", "1", "--out", output);
 
@@ -70,22 +63,22 @@ public sealed class BatchCliTests : IDisposable
     [Fact]
     public void A_saved_model_applied_to_a_second_image_and_back_to_the_first_reproduces_the_first_runs_labels()
     {
-        string first = Png(dir, "first.png", 1), second = Png(dir, "second.png", 2, 40, 24);
-        string model = Path.Combine(dir, "model.segmenter");
+        string first = Png(Dir, "first.png", 1), second = Png(Dir, "second.png", 2, 40, 24);
+        string model = Path.Combine(Dir, "model.segmenter");
 
-        var train = BenchCli.Run("segment", first, "--clusters", "3", "--epochs", "3", "--save-model", model, "--out", Path.Combine(dir, "trained"));
+        var train = BenchCli.Run("segment", first, "--clusters", "3", "--epochs", "3", "--save-model", model, "--out", Path.Combine(Dir, "trained"));
         Assert.True(train.ExitCode == 0, train.Stdout + train.Stderr);
         Assert.Contains($"saved the model to {model}", train.Stdout);
 
-        var other = BenchCli.Run("segment", second, "--model", model, "--out", Path.Combine(dir, "second-out"));
+        var other = BenchCli.Run("segment", second, "--model", model, "--out", Path.Combine(Dir, "second-out"));
         Assert.True(other.ExitCode == 0, other.Stdout + other.Stderr);
         Assert.Contains("no training", other.Stdout);
         Assert.DoesNotContain("  epoch ", other.Stdout); // no training progress lines
-        Assert.Equal((40, 24), Size(Path.Combine(dir, "second-out", "labels.png")));
+        Assert.Equal((40, 24), Size(Path.Combine(Dir, "second-out", "labels.png")));
 
-        var again = BenchCli.Run("segment", first, "--model", model, "--out", Path.Combine(dir, "first-again"));
+        var again = BenchCli.Run("segment", first, "--model", model, "--out", Path.Combine(Dir, "first-again"));
         Assert.True(again.ExitCode == 0, again.Stdout + again.Stderr);
-        Assert.Equal(File.ReadAllBytes(Path.Combine(dir, "trained", "labels.png")), File.ReadAllBytes(Path.Combine(dir, "first-again", "labels.png")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(Dir, "trained", "labels.png")), File.ReadAllBytes(Path.Combine(Dir, "first-again", "labels.png")));
     }
 
     [Theory]
@@ -93,8 +86,8 @@ public sealed class BatchCliTests : IDisposable
     [InlineData("--save-model", "nothing new for --save-model to save")]
     public void Model_options_that_contradict_each_other_exit_2(string option, string expected)
     {
-        string image = Png(dir, "x.png", 1);
-        var run = BenchCli.Run("segment", image, "--model", Path.Combine(dir, "m"), option, "5", "--out", Path.Combine(dir, "o"));
+        string image = Png(Dir, "x.png", 1);
+        var run = BenchCli.Run("segment", image, "--model", Path.Combine(Dir, "m"), option, "5", "--out", Path.Combine(Dir, "o"));
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(expected, run.Stderr);
     }
@@ -102,9 +95,9 @@ public sealed class BatchCliTests : IDisposable
     [Fact]
     public void A_file_that_is_not_a_model_exits_2_with_a_message()
     {
-        string image = Png(dir, "x.png", 1), model = Path.Combine(dir, "model.segmenter");
+        string image = Png(Dir, "x.png", 1), model = Path.Combine(Dir, "model.segmenter");
         File.WriteAllText(model, "{}");
-        var run = BenchCli.Run("segment", image, "--model", model, "--out", Path.Combine(dir, "o"));
+        var run = BenchCli.Run("segment", image, "--model", model, "--out", Path.Combine(Dir, "o"));
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("This is not a usable saved model", run.Stderr);
     }

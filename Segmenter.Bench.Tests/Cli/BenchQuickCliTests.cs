@@ -4,13 +4,13 @@ using System.Text.Json.Nodes;
 using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Tests.Support;
 
-namespace Segmenter.Engine.Tests.Cli;
+namespace Segmenter.Bench.Tests.Cli;
 
 /// <summary>
 /// `bench --quick` as the real executable: every value it prints in its tables is checked against the report.json of
 /// the run it came from, bench-results.json, and (for the ARI) this test's own scoring of the run's label map.
 /// </summary>
-public sealed class BenchQuickCliTests() : TempDirectoryTest("segmenter-bench-cli-")
+public sealed class BenchQuickCliTests() : TemporaryFolderTest("segmenter-bench-cli-")
 {
     private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
 

@@ -3,7 +3,7 @@ using System.Text;
 using Segmenter.Bench.Quality;
 using Segmenter.Engine.Tests.Support;
 
-namespace Segmenter.Engine.Tests.Quality;
+namespace Segmenter.Bench.Tests.Quality;
 
 /// <summary>
 /// The bench's MAT v5 reader on files written here byte by byte, shaped like BSDS500's groundTruth files: a
@@ -17,7 +17,7 @@ public sealed class MatFileTests() : TemporaryFolderTest("segmenter-mat-")
     private static readonly int[] Second = [1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2];
 
     [Fact]
-    public void ReadsACompressedGroundTruthCellOfStructs()
+    public void Reads_a_compressed_ground_truth_cell_of_structs()
     {
         var vars = MatFile.Read(WriteGroundTruth());
         var cell = Assert.IsType<MatCell>(vars["groundTruth"]);
@@ -32,7 +32,7 @@ public sealed class MatFileTests() : TemporaryFolderTest("segmenter-mat-")
     }
 
     [Fact]
-    public void AnnotatorsComeBackRowMajorWithTheirMedianK()
+    public void Annotators_come_back_row_major_with_their_median_k()
     {
         string mat = WriteGroundTruth();
         var photo = new AnnotatedPhoto("photo", "photo.jpg", [mat]);
@@ -45,7 +45,7 @@ public sealed class MatFileTests() : TemporaryFolderTest("segmenter-mat-")
     }
 
     [Fact]
-    public void DamagedFilesFailWithAMessage()
+    public void Damaged_files_fail_with_a_message()
     {
         byte[] whole = File.ReadAllBytes(WriteGroundTruth());
         var truncated = Assert.Throws<InvalidDataException>(() => MatFile.Read(whole[..(whole.Length - 40)], "cut.mat"));
