@@ -35,12 +35,13 @@ internal static class Program
           soak [--runs N] [--epochs E]
               N (default 100) consecutive runs in one process; fails if the working set grows > 50 MB
               between run 10 and run N.
-          quality [--scenes generated|DIR|none] [--photos DIR] [--limit N] [--methods LIST] [--seeds S1,S2,…] [--repeat R]
+          quality [--scenes generated|textures|textures-tune|DIR|none] [--photos DIR] [--limit N] [--methods LIST] [--seeds S1,S2,…] [--repeat R]
                   [--peers DIR] [--out DIR]
               Scores every method (the default, the default at each window, each lever value alone, RGB k-means,
-              blurred-Lab k-means and the Python original when --peers DIR, default ../shared/peers, and Python can run it) by ARI on the scenes
-              (default: the seeded generator's standard scenes; or a folder of k.txt + NAME.png + NAME.gt.png, e.g.
-              ../shared/fixtures/synthetic) and, with --photos, by mean ARI and PRI against the human segmentations
+              blurred-Lab k-means, the Gabor filter bank (gabor-python) and the Python original when --peers DIR, default ../shared/peers, and Python can run it) by ARI on the scenes
+              (default: the seeded generator's standard scenes; textures: the natural-texture mosaics written by
+              Segmenter.Bench/peers/texture_mosaics.py into DIR, textures-tune: their tuning set; or a folder of
+              k.txt + NAME.png + NAME.gt.png, e.g. ../shared/fixtures/synthetic) and, with --photos, by mean ARI and PRI against the human segmentations
               of a BSDS500-style folder (NAME.mat or NAME.gt*.png); --limit N photos spread over the folder.
               Markdown on stdout, DIR/quality-results.json.
           hostile [--out DIR]

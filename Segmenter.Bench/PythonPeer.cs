@@ -45,6 +45,28 @@ internal static class PythonPeer
         return new(json["total_s"]!.GetValue<double>(), json["final_loss"]!.GetValue<double>(), null);
     }
 
+    /// <summary>The repository's own peers (the Gabor baseline, the texture mosaics), beside the bench's sources.</summary>
+    public static string BenchPeers => Path.Combine(RepoPaths.RequireRoot(), "Segmenter.Bench", "peers");
+
+    public const string GaborScript = "gabor_kmeans.py", MosaicScript = "texture_mosaics.py";
+
+    /// <summary>The Gabor filter-bank baseline (<c>gabor_kmeans.py</c>, its tuned defaults) on <paramref name="image"/>.</summary>
+    public static string? RunGabor(string image, int clusters, string labelsPng, int seed)
+    {
+        var run = ChildProcess.Run(Python, [Path.Combine(BenchPeers, GaborScript), image, "--clusters", clusters.ToString(CultureInfo.InvariantCulture),
+            "--labels", labelsPng, "--seed", seed.ToString(CultureInfo.InvariantCulture)], Timeout);
+        return run.ExitCode == 0 ? null : run.TimedOut ? "timed out" : $"exit {run.ExitCode}: {LastLine(run.Stderr)}";
+    }
+
+    /// <summary>Writes the natural-texture mosaics (<c>texture_mosaics.py</c>, the given set) into <paramref name="dir"/>.</summary>
+    public static void WriteMosaics(string dir, string set)
+    {
+        var run = ChildProcess.Run(Python, [Path.Combine(BenchPeers, MosaicScript), dir, "--set", set], TimeSpan.FromMinutes(10));
+        if (run.ExitCode != 0)
+            throw new UsageException($"{MosaicScript} could not write the texture mosaics ({(run.TimedOut ? "timed out" : LastLine(run.Stderr))}); " +
+                                     $"it needs {Python} with numpy, OpenCV and scikit-image (Debian: python3-skimage, python3-opencv).");
+    }
+
     public static JsonNode? LastJson(string stdout) =>
         stdout.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith('{')) is { } line ? JsonNode.Parse(line) : null;
 

@@ -52,8 +52,15 @@ internal static class QualityCommand
         if (scenes != "none")
         {
             bool generated = scenes == SceneFolder.Generated;
-            var set = generated ? SceneFolder.Generate() : SceneFolder.Load(scenes);
-            string source = generated ? $"generated, scene seed {Scenes.SceneGenerator.StandardSeed}" : scenes;
+            string folder = scenes, mosaicSet = scenes == SceneFolder.Textures ? "eval" : "tune";
+            if (SceneFolder.TextureSets.Contains(scenes))
+            {
+                folder = Path.Combine(outDir, "texture-mosaics-" + mosaicSet);
+                PythonPeer.WriteMosaics(folder, mosaicSet);
+            }
+            var set = generated ? SceneFolder.Generate() : SceneFolder.Load(folder);
+            string source = generated ? $"generated, scene seed {Scenes.SceneGenerator.StandardSeed}"
+                : folder != scenes ? $"natural-texture mosaics, {PythonPeer.MosaicScript} --set {mosaicSet}, in {folder}" : scenes;
             var table = new QualityTable("scene", $"Scenes ({source}): ARI against the truth at the true k", hasPri: false);
             Score(table, methods, seeds, repeat, set.Select(s => (s.Input, (Func<int[], (double, double?)>)(labels =>
                 (Agreement.AdjustedRandIndex(s.Truth, labels), null)))));

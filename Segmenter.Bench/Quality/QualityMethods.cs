@@ -31,7 +31,8 @@ internal sealed record QualityMethod(string Id, string Label, Func<int, int, Seg
 /// </summary>
 internal static class QualityMethods
 {
-    public const string Default = "default", Pixel = "pixel", RgbKMeans = "rgb-kmeans", BlurredLab = "blurred-lab-kmeans", Original = "original-python";
+    public const string Default = "default", Pixel = "pixel", RgbKMeans = "rgb-kmeans", BlurredLab = "blurred-lab-kmeans", Original = "original-python",
+        Gabor = "gabor-python";
 
     /// <summary>What the app and the CLI run when nothing is chosen: the Fast preset.</summary>
     public static SegmentationParameters DefaultParameters(int k, int seed) =>
@@ -53,6 +54,7 @@ internal static class QualityMethods
         methods.Add(new(BlurredLab, "Gaussian 9×9 → CIE Lab k-means", null,
             (input, seed) => ColourBaselines.BlurredLabKMeans(input.Image, new(input.Clusters, Seed: seed))));
         methods.AddRange(RegionBaselines.Rows());
+        methods.Add(new(Gabor, "Gabor filter bank → k-means (Python, tuned)", null, RunGabor));
         if (peersDir is not null)
             methods.Add(new(Original, "original Python pipeline", null, (input, seed) => RunOriginal(peersDir, input, seed)));
         return methods;
@@ -63,6 +65,10 @@ internal static class QualityMethods
 
     /// <summary>Label-smoothing widths tried (1 = none): the smallest the engine allows.</summary>
     private static readonly int[] SmoothingWidths = [1, 3, 5];
+
+    /// <summary>Texture weights and scales tried besides the default's.</summary>
+    private static readonly double[] TextureWeights = [0, 2, SegmentationParameters.TextureWeightForTextures, 6];
+    private static readonly int[] TextureScales = [6, 8, 12, 16, 24];
 
     /// <summary>One row per value of each lever other than the default's, each changed alone.</summary>
     private static IEnumerable<QualityMethod> LeverRows()
@@ -86,6 +92,14 @@ internal static class QualityMethods
         yield return new("refine0", "default, no border refinement", (k, s) => DefaultParameters(k, s) with { BorderRefinement = 0 }, null);
         yield return new("raw-codes", "default, raw codes and no border refinement (the earlier default)",
             (k, s) => DefaultParameters(k, s) with { CodePooling = 0, ColourWeight = 0, BorderRefinement = 0 }, null);
+        // The texture statistics beside the codes (TextureEnergies): off, at other weights, at other scales.
+        foreach (double weight in TextureWeights.Where(w => w != defaults.TextureWeight))
+            yield return new(FormattableString.Invariant($"texture{weight}"),
+                weight == 0 ? "default, no texture statistics (texture weight 0)" : FormattableString.Invariant($"default, texture weight {weight}"),
+                (k, s) => DefaultParameters(k, s) with { TextureWeight = weight }, null);
+        foreach (int scale in TextureScales.Where(t => t != defaults.TextureScale))
+            yield return new(FormattableString.Invariant($"texture-scale{scale}"), FormattableString.Invariant($"default, texture scale σ {scale} px"),
+                (k, s) => DefaultParameters(k, s) with { TextureScale = scale }, null);
         foreach (int width in SmoothingWidths.Where(w => w != defaults.LabelSmoothing))
             yield return new($"smooth{width}", width == 1 ? "default, no label smoothing" : $"default, label smoothing {width}",
                 (k, s) => DefaultParameters(k, s) with { LabelSmoothing = width }, null);
@@ -113,8 +127,13 @@ internal static class QualityMethods
                 (k, s) => DefaultParameters(k, s) with { Activation = activation }, null);
     }
 
-    /// <summary>The Python original on the input's file (written to a temporary PNG when it has none).</summary>
-    private static int[] RunOriginal(string peersDir, QualityInput input, int seed)
+    /// <summary>The Gabor filter-bank baseline (Jain &amp; Farrokhnia) on the input's file, with the wavelengths and smoothing tuned on the tuning mosaics.</summary>
+    private static int[] RunGabor(QualityInput input, int seed) => WithFile(input, (image, labels) =>
+        PythonPeer.RunGabor(image, input.Clusters, labels, seed) is { } error
+            ? throw new PeerFailedException($"the Gabor baseline failed on {input.Name}: {error}") : LabelMaps.Read(labels));
+
+    /// <summary>Runs <paramref name="run"/> on the input's file (a temporary PNG when it has none) and a label PNG path in a temporary folder.</summary>
+    private static int[] WithFile(QualityInput input, Func<string, string, int[]> run)
     {
         string temp = Directory.CreateTempSubdirectory("segmenter-quality-peer-").FullName;
         try
@@ -122,16 +141,18 @@ internal static class QualityMethods
             string image = input.Path ?? System.IO.Path.Combine(temp, "input.png");
             if (input.Path is null)
                 using (var f = File.Create(image)) ImageLoader.SavePng(input.Image, f);
-            string labels = System.IO.Path.Combine(temp, "labels.png");
-            var run = PythonPeer.RunOriginal(peersDir, image, input.Clusters, labels, seed);
-            if (run.Error is not null) throw new PeerFailedException($"the Python original failed on {input.Name}: {run.Error}");
-            return LabelMaps.Read(labels);
+            return run(image, System.IO.Path.Combine(temp, "labels.png"));
         }
         finally
         {
             try { Directory.Delete(temp, recursive: true); } catch (IOException) { }
         }
     }
+
+    /// <summary>The Python original on the input's file (written to a temporary PNG when it has none).</summary>
+    private static int[] RunOriginal(string peersDir, QualityInput input, int seed) => WithFile(input, (image, labels) =>
+        PythonPeer.RunOriginal(peersDir, image, input.Clusters, labels, seed).Error is { } error
+            ? throw new PeerFailedException($"the Python original failed on {input.Name}: {error}") : LabelMaps.Read(labels));
 }
 
 /// <summary>A peer program failed on one input; the row shows it and the other rows go on.</summary>

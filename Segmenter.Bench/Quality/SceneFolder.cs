@@ -13,6 +13,14 @@ internal static class SceneFolder
     /// <summary>The <c>--scenes</c> value that stands for the seeded generator's standard scenes (the default).</summary>
     public const string Generated = "generated";
 
+    /// <summary>
+    /// The <c>--scenes</c> values that write the natural-texture mosaics (<c>peers/texture_mosaics.py</c>) into the
+    /// output folder and score them: the evaluation set, and the tuning set the Gabor baseline's settings were chosen on.
+    /// </summary>
+    public const string Textures = "textures", TexturesTuning = "textures-tune";
+
+    public static readonly string[] TextureSets = [Textures, TexturesTuning];
+
     /// <summary><see cref="SceneGenerator.Standard"/>, drawn with the standard seed the tests use.</summary>
     public static List<(QualityInput Input, int[] Truth)> Generate() =>
         SceneGenerator.Standard.Select(r => r.Generate(SceneGenerator.StandardSeed))

@@ -17,6 +17,7 @@ public static class UnusualSettings
         LabelSmoothing = 3, KMeansRestarts = 2, KMeansMaxIterations = 50, KMeansTolerance = 1e-3, KMeansInit = KMeansInit.Random,
         CodeSize = 16, HiddenWidth = 32, EncoderDepth = 2, DecoderDepth = 3, Activation = Activation.Gelu, MaxPixels = 500_000,
         CodePooling = 1.5, ColourWeight = 0.5, BorderRefinement = 2, Segments = Segments.Regions,
+        TextureWeight = 1.5, TextureScale = 9,
     };
 
     /// <summary>Every setting's name, as theory data.</summary>

@@ -18,7 +18,10 @@ namespace Segmenter.Engine.Pipeline;
 ///   1, so no number dominates because the network happened to make it large;</item>
 /// <item>beside the pixel's CIE Lab colour after the colour baseline's 9×9 Gaussian blur
 ///   (<see cref="ColourBaselines.Blur"/>), centred and scaled to a total variance of ColourWeight²: Lab's compressed
-///   lightness keeps a region under a lighting gradient whole, which codes trained to reconstruct RGB do not.</item>
+///   lightness keeps a region under a lighting gradient whole, which codes trained to reconstruct RGB do not;</item>
+/// <item>beside the pixel's texture statistics (<see cref="TextureEnergies"/>: Gabor energies at four orientations and
+///   wavelengths 2–64 px, averaged over several periods), each standardised, then scaled as a block to a total
+///   variance of TextureWeight²: textures whose colours have the same statistics differ there.</item>
 /// </list>
 /// The README's quality tables measure each part. The scale (means and gains) is fitted once per trained network, on
 /// the codes k-means is fitted on, and then applied to every item: the fit, the assignment, the plot, re-clusterings,
@@ -29,10 +32,11 @@ namespace Segmenter.Engine.Pipeline;
 internal sealed class ClusterFeatures
 {
     private readonly RgbImage image;
-    private readonly double sigma, colourWeight;
+    private readonly double sigma, colourWeight, textureWeight, textureScale;
     private readonly int codeSize, radius;
     private readonly float[] kernel;
     private Task<RgbImage>? blurring;
+    private Task<TextureEnergies>? texturing;
 
     // A band's code maps, reused band after band: a pass over a 6 MP image allocating them afresh for each band left
     // gigabytes of large-object garbage between collections (3.3 GB peak at 24 MP, against 1.8 GB without pooling).
@@ -58,6 +62,7 @@ internal sealed class ClusterFeatures
     {
         this.image = image;
         sigma = p.CodePooling; colourWeight = p.ColourWeight; codeSize = p.CodeSize; Raw = AreRawCodes(p);
+        textureWeight = p.TextureWeight; textureScale = p.TextureScale;
         radius = sigma > 0 ? (int)Math.Ceiling(3 * sigma) : 0;
         kernel = Gaussian(sigma, radius);
         Scale = scale;
@@ -72,6 +77,17 @@ internal sealed class ClusterFeatures
     public void StartBlur()
     {
         if (colourWeight > 0) Interlocked.CompareExchange(ref blurring, Task.Run(BlurAndLetGo), null);
+        if (textureWeight > 0) Interlocked.CompareExchange(ref texturing, Task.Run(() => TextureEnergies.Compute(image, textureScale)), null);
+    }
+
+    private TextureEnergies Textures
+    {
+        get
+        {
+            if (Volatile.Read(ref texturing) is null)
+                Interlocked.CompareExchange(ref texturing, Task.FromResult(TextureEnergies.Compute(image, textureScale)), null);
+            return texturing!.GetAwaiter().GetResult();
+        }
     }
 
     /// <summary>
@@ -95,16 +111,22 @@ internal sealed class ClusterFeatures
     }
 
     /// <summary>Whether k-means sees the network's codes unchanged (the original system's way).</summary>
-    public static bool AreRawCodes(SegmentationParameters p) => p.CodePooling == 0 && p.ColourWeight == 0;
+    public static bool AreRawCodes(SegmentationParameters p) => p.CodePooling == 0 && p.ColourWeight == 0 && p.TextureWeight == 0;
 
     public bool Raw { get; }
 
-    /// <summary>Numbers per item: the code's, plus L, a, b with a colour weight.</summary>
-    public int Dims => DimsFor(codeSize, colourWeight);
+    /// <summary>Numbers per item: the code's, plus L, a, b with a colour weight, plus the texture statistics with a texture weight.</summary>
+    public int Dims => DimsFor(codeSize, colourWeight, textureWeight);
 
-    public static int DimsFor(SegmentationParameters p) => DimsFor(p.CodeSize, p.ColourWeight);
+    public static int DimsFor(SegmentationParameters p) => DimsFor(p.CodeSize, p.ColourWeight, p.TextureWeight);
 
-    private static int DimsFor(int codeSize, double colourWeight) => codeSize + (colourWeight > 0 ? 3 : 0);
+    private static int DimsFor(int codeSize, double colourWeight, double textureWeight) =>
+        codeSize + ColourDims(colourWeight) + (textureWeight > 0 ? TextureEnergies.Count : 0);
+
+    private static int ColourDims(double colourWeight) => colourWeight > 0 ? 3 : 0;
+
+    /// <summary>Where the texture block starts in a feature row.</summary>
+    private int TextureStart => codeSize + ColourDims(colourWeight);
 
     /// <summary>The means and gains every feature is standardised with; null for raw codes, or before <see cref="FitScale"/>.</summary>
     public FeatureScale? Scale { get; private set; }
@@ -156,9 +178,19 @@ internal sealed class ClusterFeatures
             var codes = items.Encode(model, ids, ct);
             for (int i = 0; i < ids.Length; i++) Array.Copy(codes, (long)i * codeSize, features, (long)i * dims, codeSize);
         }
+        var pixels = ids.ToArray();
+        if (textureWeight > 0)
+        {
+            var textures = Textures;
+            int start = TextureStart, count = TextureEnergies.Count;
+            Parallel.For(0, (pixels.Length + 4095) / 4096, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (block) =>
+            {
+                for (int i = block * 4096, end = Math.Min(pixels.Length, i + 4096); i < end; i++)
+                    textures.Read(pixels[i], features.AsSpan((int)((long)i * dims + start), count));
+            });
+        }
         if (colourWeight == 0) return features;
         var px = Blurred.Pixels;
-        var pixels = ids.ToArray();
         Parallel.For(0, (pixels.Length + 4095) / 4096, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (block) =>
         {
             for (int i = block * 4096, end = Math.Min(pixels.Length, i + 4096); i < end; i++)
@@ -203,7 +235,16 @@ internal sealed class ClusterFeatures
         {
             // Lab as a block, its geometry kept: total variance ColourWeight².
             double labVariance = (variance[codeSize] + variance[codeSize + 1] + variance[codeSize + 2]) / total;
-            for (int j = codeSize; j < dims; j++) gain[j] = labVariance > 1e-12 ? colourWeight / Math.Sqrt(labVariance) : 0;
+            for (int j = codeSize; j < codeSize + 3; j++) gain[j] = labVariance > 1e-12 ? colourWeight / Math.Sqrt(labVariance) : 0;
+        }
+        if (textureWeight > 0)
+        {
+            // Each energy to unit spread (a wavelength's energies are larger than another's by the image's spectrum, not
+            // by what tells its textures apart), then the block to total variance TextureWeight², with the code's floor.
+            int start = TextureStart, count = dims - start;
+            double textureFloor = Math.Max(1e-3 * Enumerable.Range(start, count).Average(j => variance[j] / total), 1e-12);
+            for (int j = start; j < dims; j++)
+                gain[j] = textureWeight / Math.Sqrt(Math.Max(variance[j] / total, textureFloor) * count);
         }
         Scale = new FeatureScale(mean.Select(m => (float)m).ToArray(), gain.Select(g => (float)g).ToArray());
     }

@@ -130,6 +130,25 @@ public sealed record SegmentationParameters
 
     public const double MaxCodePooling = 4, MaxColourWeight = 8;
 
+    /// <summary>
+    /// Weight of each pixel's texture statistics (<see cref="TextureEnergies"/>: how much its colour changes over
+    /// 1–16 px in four directions, averaged at the texture's scale) beside its code in what k-means clusters (0 = none).
+    /// </summary>
+    public double TextureWeight { get => Training.TextureWeight; init => Training = Training with { TextureWeight = value }; }
+
+    /// <summary>σ in whole pixels of the neighbourhood the texture statistics are averaged over (steps longer than σ / 1.5 get more).</summary>
+    public int TextureScale { get => Training.TextureScale; init => Training = Training with { TextureScale = value }; }
+
+    /// <summary>
+    /// The texture weight that separates natural textures of equal colour statistics (docs/textures.md); not the Fast
+    /// preset's: on flat, noisy or lit scenes the energies' spread is noise and edges, and at this weight it splits them.
+    /// </summary>
+    public const double TextureWeightForTextures = 4;
+
+    public const double MaxTextureWeight = 8;
+
+    public const int MinTextureScale = 4, MaxTextureScale = 32, DefaultTextureScale = 12;
+
     /// <summary>Numbers per pixel code (the original: 32). Code 2 is plotted as it is; larger codes through PCA.</summary>
     public int CodeSize { get => Training.CodeSize; init => Training = Training with { CodeSize = value }; }
     /// <summary>Features of the embedding, attention and hidden layers (the original: 64); heads split it evenly.</summary>

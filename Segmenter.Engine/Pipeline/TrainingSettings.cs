@@ -27,4 +27,6 @@ public sealed record TrainingSettings
     public int MaxPixels { get; init; }
     public double CodePooling { get; init; }
     public double ColourWeight { get; init; }
+    public double TextureWeight { get; init; }
+    public int TextureScale { get; init; } = SegmentationParameters.DefaultTextureScale;
 }
