@@ -116,12 +116,12 @@ public static class SettingFields
             .Described("Segments", "Clusters: k-means classes, one may lie in many places. Regions: k connected regions cut from a merge tree; another count is a re-cut, no k-means.")
             .Named(v => (Segments)v == Segments.Regions ? "Regions" : "Clusters")
             .Checked(p => Undefined(p.Segments, "segments")),
-        Field("textureWeight", Training, p => p.TextureWeight, (p, v) => p with { TextureWeight = v })
+        Field("textureWeight", Training, p => p.TextureWeight, (p, v) => p with { TextureWeight = v }).InTheForm(FormPlace.Advanced)
             .Described("Texture weight", $"Gabor energies at 4 orientations and wavelengths 2–64 px, averaged over several periods, clustered beside the codes at this weight (0–{P.MaxTextureWeight}; 0 = none; {P.TextureWeightForTextures} separates natural textures of equal colour).")
             .Ranged(0, P.MaxTextureWeight).Stepped(0.5)
             .Checked(p => !double.IsFinite(p.TextureWeight) || p.TextureWeight is < 0 or > P.MaxTextureWeight
                 ? $"The texture weight must be from 0 (no texture statistics) to {P.MaxTextureWeight}; got {p.TextureWeight}." : null),
-        Field("textureScale", Training, p => p.TextureScale, (p, v) => p with { TextureScale = v })
+        Field("textureScale", Training, p => p.TextureScale, (p, v) => p with { TextureScale = v }).InTheForm(FormPlace.Advanced)
             .Described("Texture scale σ", $"The smallest window (σ in pixels, {P.MinTextureScale}–{P.MaxTextureScale}) the texture energies are averaged over; long wavelengths get 1.5 × theirs.")
             .Ranged(P.MinTextureScale, P.MaxTextureScale)
             .Checked(p => p.TextureScale is < P.MinTextureScale or > P.MaxTextureScale
