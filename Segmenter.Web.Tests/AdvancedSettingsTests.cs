@@ -6,7 +6,7 @@ using Segmenter.Web.Services;
 namespace Segmenter.Web.Tests;
 
 /// <summary>
-/// Issue 16's Advanced section: the form's checks are the engine's, the settings survive link and JSON, and the history
+/// The form's Advanced section: its checks are the engine's, the settings survive link and JSON, and the history
 /// table, CSV and compare view show them.
 /// </summary>
 public class AdvancedSettingsTests : IAsyncLifetime
@@ -32,17 +32,17 @@ public class AdvancedSettingsTests : IAsyncLifetime
         Assert.False(cut.Find("[data-testid=train-button]").HasAttribute("disabled"));
 
         _session.Settings.Form.HeadCount = 8;
-        _session.Settings.Form.HiddenWidth = 60;
+        _session.Settings.Form.Advanced.HiddenWidth = 60;
         cut.Render();
         cut.WaitForAssertion(() => Assert.Equal("Hidden width 60 is not divisible by 8 heads.", cut.Find("[data-testid=advanced-error]").TextContent), Wait);
         Assert.True(cut.Find("[data-testid=train-button]").HasAttribute("disabled"));
         Assert.Null(_session.Settings.Form.ToParameters());
 
-        _session.Settings.Form.CodeSize = 16;
+        _session.Settings.Form.Advanced.CodeSize = 16;
         cut.Find("[data-testid=advanced-reset]").Click();
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=advanced-error]")), Wait);
         var preset = SegmentationParameters.ForPreset(_session.Settings.Form.Preset);
-        Assert.Equal((preset.CodeSize, preset.HiddenWidth), (_session.Settings.Form.CodeSize, _session.Settings.Form.HiddenWidth));
+        Assert.Equal((preset.CodeSize, preset.HiddenWidth), (_session.Settings.Form.Advanced.CodeSize, _session.Settings.Form.Advanced.HiddenWidth));
         Assert.False(cut.Find("[data-testid=train-button]").HasAttribute("disabled"));
     }
 
@@ -51,7 +51,7 @@ public class AdvancedSettingsTests : IAsyncLifetime
     {
         var cut = _ctx.Render<ParameterPanel>(_session);
         var hints = cut.FindAll("[data-testid=hint]").Select(h => h.GetAttribute("aria-label")).ToList();
-        foreach (var f in ParameterForm.AdvancedFields)
+        foreach (var f in AdvancedFields.Shown)
         {
             Assert.False(string.IsNullOrEmpty(f.Label), f.Name);
             Assert.Contains(cut.FindAll("label"), l => l.TextContent.Trim() == f.Label);
@@ -65,22 +65,22 @@ public class AdvancedSettingsTests : IAsyncLifetime
         codeSize.Input("16");
         cut.Find("[data-testid=kmeans-iterations-input]").Input("40");
         cut.Find("[data-testid=colour-weight-input]").Input("1.5");
-        cut.WaitForAssertion(() => Assert.Equal((16, 40, 1.5), (_session.Settings.Form.CodeSize, _session.Settings.Form.KMeansMaxIterations, _session.Settings.Form.ColourWeight)), Wait);
+        cut.WaitForAssertion(() => Assert.Equal((16, 40, 1.5), (_session.Settings.Form.Advanced.CodeSize, _session.Settings.Form.Advanced.KMeansMaxIterations, _session.Settings.Form.Advanced.ColourWeight)), Wait);
     }
 
     [Fact]
     public void Max_pixels_starts_at_the_presets_limit_and_a_value_below_the_smallest_copy_gets_the_engines_message()
     {
         var cut = _ctx.Render<ParameterPanel>(_session);
-        Assert.Equal(SegmentationParameters.ForPreset(_session.Settings.Form.Preset).MaxPixels, _session.Settings.Form.MaxPixels);
+        Assert.Equal(SegmentationParameters.ForPreset(_session.Settings.Form.Preset).MaxPixels, _session.Settings.Form.Advanced.MaxPixels);
 
-        _session.Settings.Form.MaxPixels = 100;
+        _session.Settings.Form.Advanced.MaxPixels = 100;
         cut.Render();
         cut.WaitForAssertion(() => Assert.Equal("The working resolution's pixel limit must be 0 (always the full image) or at least 4096; got 100.",
             cut.Find("[data-testid=advanced-error]").TextContent), Wait);
         Assert.True(cut.Find("[data-testid=train-button]").HasAttribute("disabled"));
 
-        _session.Settings.Form.MaxPixels = 0; // always the full image: a valid choice
+        _session.Settings.Form.Advanced.MaxPixels = 0; // always the full image: a valid choice
         cut.Render();
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=advanced-error]")), Wait);
         Assert.Equal(0, _session.Settings.Form.ToParameters()!.MaxPixels);
@@ -116,7 +116,7 @@ public class AdvancedSettingsTests : IAsyncLifetime
     {
         var form = new ParameterForm();
         RunSettings.Apply(form, new Dictionary<string, string?> { ["activation"] = "sigmoid" });
-        Assert.Contains("activation must be one of", form.AdvancedError);
+        Assert.Contains("activation must be one of", form.Advanced.Error);
         Assert.False(form.IsValid);
     }
 
@@ -125,10 +125,10 @@ public class AdvancedSettingsTests : IAsyncLifetime
     {
         _session.Settings.Form.Clusters = 3;
         await TestData.TrainAsync(_session);
-        _session.Settings.Form.KMeansRestarts = 2;
-        _session.Settings.Form.KMeansInit = KMeansInit.Random;
+        _session.Settings.Form.Advanced.KMeansRestarts = 2;
+        _session.Settings.Form.Advanced.KMeansInit = KMeansInit.Random;
         Assert.True(_session.Runs.CanRecluster, _session.Runs.ReclusterBlocker);
-        _session.Settings.Form.CodeSize = 8;
+        _session.Settings.Form.Advanced.CodeSize = 8;
         Assert.False(_session.Runs.CanRecluster);
     }
 

@@ -21,9 +21,9 @@ public sealed class ClusterEditPanelTests : IAsyncLifetime
     public ClusterEditPanelTests()
     {
         _session = EditSessions.ThreeClusters(W, H, "three.png", greenOnRightOfCluster0: 40);
-        _session.Settings.Form.CodePooling = 0;
-        _session.Settings.Form.ColourWeight = 0;
-        _session.Settings.Form.BorderRefinement = 0;
+        _session.Settings.Form.Advanced.CodePooling = 0;
+        _session.Settings.Form.Advanced.ColourWeight = 0;
+        _session.Settings.Form.Advanced.BorderRefinement = 0;
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

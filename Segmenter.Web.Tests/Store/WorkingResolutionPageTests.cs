@@ -38,7 +38,7 @@ public sealed class WorkingResolutionPageTests : IAsyncLifetime
         session.Image.Set(TestData.Bands(96, 80), "bands.png");
         session.Settings.Form.Clusters = 2;
         session.Settings.Form.Epochs = 1;
-        session.Settings.Form.MaxPixels = maxPixels;
+        session.Settings.Form.Advanced.MaxPixels = maxPixels;
         await TestData.TrainAsync(session);
         await TestData.Until(() => session.History.Runs.Single().RunId is not null);
         return session;

@@ -1,24 +1,15 @@
-using System.Globalization;
 using Segmenter.Engine.Pipeline;
 
 namespace Segmenter.Web.Services;
 
 /// <summary>
-/// The parameter fields as the user edits them (nullable: a field may be empty or out of range), with the
-/// ranges the page offers and a message per invalid field. <see cref="ToParameters"/> builds the engine's record.
+/// The parameter fields as the user edits them (nullable: a field may be empty or out of range), a message per invalid
+/// field, and the <see cref="Advanced"/> fields. <see cref="ToParameters"/> builds the engine's record. The values are
+/// stored by setting name (<see cref="FormValues"/>); the typed properties are the page's view of the same values.
 /// </summary>
-public sealed partial class ParameterForm
+public sealed class ParameterForm
 {
-    // The engine's limits: the page refuses exactly what a run would refuse (and says it in the engine's words).
-    public const int MinClusters = SegmentationParameters.MinClusters, MaxClusters = SegmentationParameters.MaxClusters;
-    public const int MinEpochs = 1, MaxEpochs = SegmentationParameters.MaxEpochs;
-    public const int MinBatch = 1, MaxBatch = SegmentationParameters.MaxBatchSize;
-    public static readonly int[] HeadChoices = SegmentationParameters.AllowedHeads;
-    /// <summary>The engine's allowed windows, labelled for the form.</summary>
-    public static readonly (int Value, string Label)[] Windows =
-        SegmentationParameters.AllowedWindows.Select(w => (w, w == 1 ? "Pixel (1)" : $"{w}×{w}")).ToArray();
-
-    private SegmentationParameters _basis = SegmentationParameters.ForPreset(Preset.Fast);
+    private readonly FormValues _values = new();
 
     public ParameterForm() : this(RunLimits.DefaultMaxLearningRate) { }
 
@@ -26,6 +17,7 @@ public sealed partial class ParameterForm
     public ParameterForm(double maxLearningRate)
     {
         MaxLearningRate = RunLimits.MaxLearningRate(maxLearningRate);
+        Advanced = new AdvancedFields(this, _values);
         ApplyPreset(Preset.Fast);
     }
 
@@ -33,62 +25,63 @@ public sealed partial class ParameterForm
 
     public Preset Preset { get; private set; }
 
+    /// <summary>The preset's parameters, which the form's fields override.</summary>
+    internal SegmentationParameters Basis { get; private set; } = SegmentationParameters.ForPreset(Preset.Fast);
+
+    /// <summary>The model's shape, what is clustered and the clustering's settings, shown under "Advanced".</summary>
+    public AdvancedFields Advanced { get; }
+
     // The typed fields the page binds to, each stored under its setting (see the indexer); an empty or unparsable
     // value is stored as null, so the field's message shows.
-    public int? Clusters { get => Number<int>("clusters"); set => _values["clusters"] = value; }
-    public int? Epochs { get => Number<int>("epochs"); set => _values["epochs"] = value; }
-    public int HeadCount { get => Number<int>("heads") ?? 0; set => _values["heads"] = value; }
-    public int Window { get => Number<int>("window") ?? 0; set => _values["window"] = value; }
-    public int? BatchSize { get => Number<int>("batch"); set => _values["batch"] = value; }
-    public double? LearningRate { get => Number<double>("lr"); set => _values["lr"] = value; }
-    public int? Seed { get => Number<int>("seed"); set => _values["seed"] = value; }
+    public int? Clusters { get => _values.Number<int>("clusters"); set => _values["clusters"] = value; }
+    public int? Epochs { get => _values.Number<int>("epochs"); set => _values["epochs"] = value; }
+    public int HeadCount { get => _values.Number<int>("heads") ?? 0; set => _values["heads"] = value; }
+    public int Window { get => _values.Number<int>("window") ?? 0; set => _values["window"] = value; }
+    public int? BatchSize { get => _values.Number<int>("batch"); set => _values["batch"] = value; }
+    public double? LearningRate { get => _values.Number<double>("lr"); set => _values["lr"] = value; }
+    public int? Seed { get => _values.Number<int>("seed"); set => _values["seed"] = value; }
+
+    /// <summary>A form field's value by its setting (null when empty or unparsable); the preset reads the form's preset.</summary>
+    public object? this[SettingField field]
+    {
+        get => field == SettingFields.Preset ? Preset : _values[field.Name];
+        set
+        {
+            if (field.Form is FormPlace.None || field == SettingFields.Preset)
+                throw new ArgumentException($"The form has no field for \"{field.Name}\".", nameof(field));
+            _values[field.Name] = value;
+        }
+    }
 
     /// <summary>Fills every field from the preset (keeps the cluster count and seed the user chose).</summary>
     public void ApplyPreset(Preset preset)
     {
         var p = SegmentationParameters.ForPreset(preset);
         var (clusters, seed) = (Clusters, Seed);
-        _basis = p;
+        Basis = p;
         Preset = preset;
-        FillFrom(p, FormPlace.Main);
-        FillFrom(p, FormPlace.Advanced);
+        _values.FillFrom(p, FormPlace.Main);
+        _values.FillFrom(p, FormPlace.Advanced);
         Clusters = clusters ?? p.Clusters;
         Seed = seed ?? p.Seed;
     }
 
-    public string? ClustersError => CheckClusters(Clusters);
-    public string? EpochsError => CheckEpochs(Epochs);
-    public string? HeadsError => CheckHeads(HeadCount);
-    public string? WindowError => CheckWindow(Window);
-    public string? BatchSizeError => CheckBatchSize(BatchSize);
+    public string? ClustersError => FormLimits.CheckClusters(Clusters);
+    public string? EpochsError => FormLimits.CheckEpochs(Epochs);
+    public string? HeadsError => FormLimits.CheckHeads(HeadCount);
+    public string? WindowError => FormLimits.CheckWindow(Window);
+    public string? BatchSizeError => FormLimits.CheckBatchSize(BatchSize);
     public string? LearningRateError => CheckLearningRate(LearningRate);
-    public string? SeedError => CheckSeed(Seed);
+    public string? SeedError => FormLimits.CheckSeed(Seed);
 
-    // One check per field, on the value given: the page's fields also run them as their own validation
-    // (MudBlazor validates a field when it loses focus and then shows only what its validation says).
-
-    public static string? CheckClusters(int? value) => value is null ? $"Enter a number of clusters from {MinClusters} to {MaxClusters}." : Engine("clusters", value);
-
-    public static string? CheckEpochs(int? value) => value is null ? $"Enter a number of epochs from {MinEpochs} to {MaxEpochs}." : Engine("epochs", value);
-
-    public static string? CheckHeads(int value) => Engine("heads", value);
-
-    public static string? CheckWindow(int value) => Engine("window", value);
-
-    public static string? CheckBatchSize(int? value) => value is null ? $"Enter a batch size from {MinBatch} to {MaxBatch}." : Engine("batch", value);
-
-    /// <summary>The engine's message for this setting's value alone (its range check in <see cref="SettingFields"/>).</summary>
-    private static string? Engine(string setting, object value) => SettingFields.Find(setting)!.Problem(value);
-
+    /// <summary>The learning rate's check, against this host's limit (<see cref="MaxLearningRate"/>).</summary>
     public string? CheckLearningRate(double? value) => RunLimits.CheckLearningRate(value, MaxLearningRate);
 
-    public static string? CheckSeed(int? value) => value is null ? "Enter a seed: a whole number ≥ 0." : Engine("seed", value);
-
-    public IEnumerable<string> Errors => new[] { ClustersError, EpochsError, HeadsError, WindowError, BatchSizeError, LearningRateError, SeedError, AdvancedError }
+    public IEnumerable<string> Errors => new[] { ClustersError, EpochsError, HeadsError, WindowError, BatchSizeError, LearningRateError, SeedError, Advanced.Error }
         .Where(e => e is not null)!;
 
     public bool IsValid => !Errors.Any();
 
     /// <summary>The engine's parameters; null while any field is invalid.</summary>
-    public SegmentationParameters? ToParameters() => !IsValid ? null : With(_basis, FormPlace.Main, FormPlace.Advanced);
+    public SegmentationParameters? ToParameters() => !IsValid ? null : _values.With(Basis, FormPlace.Main, FormPlace.Advanced);
 }

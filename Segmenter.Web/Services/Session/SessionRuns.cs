@@ -106,7 +106,7 @@ public sealed class SessionRuns(SessionGate gate, SessionImage images, SessionSe
             ct => current.WorkOnAsync("sweeping k", jobs, (result, _) =>
             {
                 jobs.EnterStage(PipelineStage.Clustering);
-                var points = TrainedModel.Of(result).SweepK(2, Math.Min(12, ParameterForm.MaxClusters), ct);
+                var points = TrainedModel.Of(result).SweepK(2, Math.Min(12, FormLimits.MaxClusters), ct);
                 Sweep = points.Count > 0 ? KSweep.From(points) : null;
             })));
     }
