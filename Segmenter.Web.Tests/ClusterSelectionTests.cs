@@ -6,7 +6,7 @@ using Segmenter.Web.Services;
 namespace Segmenter.Web.Tests;
 
 /// <summary>
-/// Issue 15, part 1: the session's one cluster selection, picked on the segmented image, the legend, the distribution
+/// The session's one cluster selection, picked on the segmented image, the legend, the distribution
 /// bars or the edit panel's ticks, on a real run of three clusters on three vertical colour bands.
 /// </summary>
 public sealed class ClusterSelectionTests : IAsyncLifetime

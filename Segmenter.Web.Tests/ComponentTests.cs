@@ -61,7 +61,8 @@ public class ParameterPanelTests : IAsyncLifetime
     }
 
     // In the browser a field loses focus after typing (Tab, a click elsewhere); MudBlazor then runs the field's own
-    // validation, which used to clear the Error/ErrorText the form gave it: Train was disabled with no message.
+    // validation, which replaces the Error/ErrorText the form gives it: the field's validation must say the same, or
+    // Train is disabled with no message.
     [Theory]
     [InlineData("clusters-input", "65", "The number of clusters can be at most 64; got 65.", "5")]
     [InlineData("epochs-input", "0", "Epochs must be between 1 and 1000; got 0.", "3")]

@@ -23,7 +23,7 @@ namespace Segmenter.Engine.Pipeline;
 ///   wavelengths 2–64 px, averaged over several periods), each standardised, then scaled as a block to a total
 ///   variance of TextureWeight²: textures whose colours have the same statistics differ there.</item>
 /// </list>
-/// The README's quality tables measure each part. The scale (means and gains) is fitted once per trained network, on
+/// docs/performance.md ("Quality") shows what each part adds. The scale (means and gains) is fitted once per trained network, on
 /// the codes k-means is fitted on, and then applied to every item: the fit, the assignment, the plot, re-clusterings,
 /// the steering tools and a saved model's later images all share one space.
 /// Hand-written because it is a few loops over float rows (a separable blur of the code maps, weighted means); the

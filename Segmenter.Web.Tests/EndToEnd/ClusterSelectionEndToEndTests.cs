@@ -8,7 +8,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Segmenter.Web.Tests.EndToEnd;
 
 /// <summary>
-/// Issue 15, part 1 in a real browser: two clicks on the segmented image select the clusters under them, Merge joins
+/// Cluster selection and edits in a real browser: two clicks on the segmented image select the clusters under them, Merge joins
 /// them (one cluster fewer), Undo brings back the trained run's clusters and its segmented image, pixel for pixel.
 /// The image is four flat quadrants in far-apart colours, so k = 4 gives each quadrant its own cluster.
 /// Run with <c>dotnet test Segmenter.Web.Tests --filter "FullyQualifiedName~ClusterSelectionEndToEnd"</c>.

@@ -8,7 +8,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Segmenter.Web.Tests.EndToEnd;
 
 /// <summary>
-/// Issue 15, part 2 in a real browser: strokes painted with the mouse on the scribble canvas steer a run whose
+/// Scribbles in a real browser: strokes painted with the mouse on the scribble canvas steer a run whose
 /// colours mislead k-means. The image's two regions (left, right) are each half red, half blue, the right one
 /// shifted towards green: k = 2 on colour splits red from blue, one stroke per region splits left from right.
 /// Run with <c>dotnet test Segmenter.Web.Tests --filter "FullyQualifiedName~ScribbleEndToEnd"</c>.

@@ -10,7 +10,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Segmenter.Web.Tests.EndToEnd;
 
 /// <summary>
-/// Issue 15, parts 3–5 in a real browser: a 3-seed stability run shows its map and figure, a ground-truth upload
+/// The steering panel in a real browser: a 3-seed stability run shows its map and figure, a ground-truth upload
 /// shows its score, the baselines are one click away. A small two-tone upload keeps the three trainings short.
 /// Run with <c>dotnet test Segmenter.Web.Tests --filter "FullyQualifiedName~SteeringEndToEnd"</c>.
 /// </summary>

@@ -3,7 +3,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Segmenter.Web.Tests.EndToEnd;
 
-/// <summary>Issue 16 in a real browser: the Advanced section's architecture and k-means settings.</summary>
+/// <summary>In a real browser: the Advanced section's architecture and k-means settings.</summary>
 public sealed partial class TuningEndToEndTests
 {
     [SkippableFact]

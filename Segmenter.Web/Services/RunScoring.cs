@@ -8,7 +8,7 @@ namespace Segmenter.Web.Services;
 /// <summary>
 /// The scores a run carries beside its own, stored in the run's details: the mean pairwise
 /// ARI over seeds, its ARI and matched mean IoU against an uploaded truth, and each colour baseline's ARI against
-/// the run. A score not measured is null; stores written before these scores existed read as all null.
+/// the run. A score not measured is null; a run stored without them reads as all null.
 /// </summary>
 public sealed record RunScores(double? Stability = null, double? TruthAri = null, double? TruthMeanIoU = null,
     double? RgbBaselineAri = null, double? LabBaselineAri = null)

@@ -17,9 +17,9 @@ public sealed class SegmenterOptions
     public long MaxUploadBytes { get; set; } = 32L * 1024 * 1024;
 
     /// <summary>
-    /// Runs trained at the same time; default one per core. Torch trains on one thread per run, and `capacity` measured
-    /// the same CPU seconds per run with 2 concurrent runs as with 1 on the 2-core machine, so concurrent runs do not
-    /// slow each other beyond sharing the cores, and one per core is what the machine can serve (see the README).
+    /// Runs trained at the same time; default one per core. Torch trains each run on one thread, so concurrent runs
+    /// share the cores without slowing each other further, and one run per core is what the machine can serve
+    /// (docs/performance.md, "Capacity").
     /// </summary>
     [Range(1, 256)]
     public int MaxConcurrentJobs { get; set; } = DefaultConcurrentJobs;

@@ -1,4 +1,4 @@
-// The scribble canvas (issue 15): strokes are painted and kept on the client, one brush label per image pixel,
+// The scribble canvas: strokes are painted and kept on the client, one brush label per image pixel,
 // and only sent to the server (as raw bytes, once) when the user re-clusters with them: no per-point traffic.
 const pads = new WeakMap();
 const maxUndo = 32; // snapshots kept for "undo stroke"; each is one byte per pixel
