@@ -38,7 +38,8 @@ internal static class Program
           quality [--scenes generated|textures|textures-tune|DIR|none] [--photos DIR] [--limit N] [--methods LIST] [--seeds S1,S2,…] [--repeat R]
                   [--peers DIR] [--out DIR]
               Scores every method (the default, the default at each window, each lever value alone, RGB k-means,
-              blurred-Lab k-means, the Gabor filter bank (gabor-python) and the Python original when --peers DIR, default ../shared/peers, and Python can run it) by ARI on the scenes
+              blurred-Lab k-means, regions and clusters, the Felzenszwalb merge (fh-merge*), the Gabor filter bank (gabor-python)
+              and the Python original when --peers DIR, default ../shared/peers, and Python can run it) by ARI on the scenes
               (default: the seeded generator's standard scenes; textures: the natural-texture mosaics written by
               Segmenter.Bench/peers/texture_mosaics.py into DIR, textures-tune: their tuning set; or a folder of
               k.txt + NAME.png + NAME.gt.png, e.g. ../shared/fixtures/synthetic) and, with --photos, by mean ARI and PRI against the human segmentations
@@ -80,7 +81,8 @@ internal static class Program
           --help
               This text.
 
-        Exit codes: 0 ok, 1 unexpected error or missed soak target, 2 bad usage or unusable image, 3 training failed.
+        Exit codes: 0 ok, 1 unexpected error, a failed bench row or a missed soak, memory, hostile or cancel target,
+        2 bad usage or unusable image, 3 training failed.
         """;
 
     private static int Main(string[] args)
