@@ -91,8 +91,12 @@ public class AdvancedSettingsTests : IAsyncLifetime
     {
         var form = new ParameterForm
         {
-            Clusters = 5, CodeSize = 16, HiddenWidth = 96, EncoderDepth = 2, DecoderDepth = 3, Activation = Activation.Gelu,
-            KMeansRestarts = 3, KMeansMaxIterations = 40, KMeansTolerance = 0.002, KMeansInit = KMeansInit.Random,
+            Clusters = 5,
+            Advanced =
+            {
+                CodeSize = 16, HiddenWidth = 96, EncoderDepth = 2, DecoderDepth = 3, Activation = Activation.Gelu,
+                KMeansRestarts = 3, KMeansMaxIterations = 40, KMeansTolerance = 0.002, KMeansInit = KMeansInit.Random,
+            },
         };
         var json = System.Text.Json.Nodes.JsonNode.Parse(RunSettings.ToJson(form, null, "http://127.0.0.1:5000/"))!;
         Assert.Equal(16, json["codeSize"]!.GetValue<int>());
@@ -139,8 +143,8 @@ public class AdvancedSettingsTests : IAsyncLifetime
     {
         await TestData.TrainAsync(_session);
         var f = _session.Settings.Form;
-        f.CodeSize = 16; f.Activation = Activation.Gelu; f.EncoderDepth = 2; f.DecoderDepth = 3;
-        f.KMeansRestarts = 7; f.KMeansInit = KMeansInit.Random; f.KMeansMaxIterations = 50; f.KMeansTolerance = 1e-3;
+        f.Advanced.CodeSize = 16; f.Advanced.Activation = Activation.Gelu; f.Advanced.EncoderDepth = 2; f.Advanced.DecoderDepth = 3;
+        f.Advanced.KMeansRestarts = 7; f.Advanced.KMeansInit = KMeansInit.Random; f.Advanced.KMeansMaxIterations = 50; f.Advanced.KMeansTolerance = 1e-3;
         await TestData.TrainAsync(_session);
     }
 

@@ -188,7 +188,7 @@ public class TuningTests : IAsyncLifetime
         _ctx.Render<Home>();
         var f = _session.Settings.Form;
         Assert.Equal((5, 16, 32, Activation.Gelu, 3, Engine.Clustering.KMeansInit.Random),
-            (f.Clusters, f.CodeSize, f.HiddenWidth, f.Activation, f.KMeansRestarts, f.KMeansInit));
+            (f.Clusters, f.Advanced.CodeSize, f.Advanced.HiddenWidth, f.Advanced.Activation, f.Advanced.KMeansRestarts, f.Advanced.KMeansInit));
         Assert.True(f.IsValid, string.Join(" ", f.Errors));
     }
 
