@@ -27,7 +27,7 @@ public sealed class RegionsSliderTests : IAsyncLifetime
     public async Task DisposeAsync() { _session.Dispose(); await _ctx.DisposeAsync(); }
 
     /// <summary>Vertical bands of <see cref="TestData.Colours"/>, 8 pixels wide, each shaded from top to bottom: regions to cut and more distinct colours than any count asked.</summary>
-    private static RgbImage ShadedBands(int w, int h)
+    internal static RgbImage ShadedBands(int w, int h)
     {
         var px = new byte[w * h * 3];
         for (int i = 0; i < w * h; i++)
@@ -110,5 +110,58 @@ public sealed class RegionsSliderTests : IAsyncLifetime
         Assert.False(await _session.Runs.RecutRegionsAsync(available + 1));
         Assert.Equal($"The regions can be cut at 2–{available}; got {available + 1}.", _session.Changes.Error);
         Assert.Same(trained, _session.Current.Result);
+    }
+}
+
+/// <summary>A re-cut is stored like any run of the session (real SQLite store): its link re-opens it at the count it was cut.</summary>
+public sealed class RegionsSliderStoreTests : IAsyncLifetime
+{
+    private readonly TemporaryDataFolder _folder = new("segmenter-regions-slider-");
+    private Store.StoreHost _host = null!;
+    private readonly List<TestSession> _sessions = [];
+
+    public async Task InitializeAsync() => _host = await Store.StoreHost.StartAsync(_folder.Settings);
+
+    public async Task DisposeAsync()
+    {
+        foreach (var s in _sessions) s.Dispose();
+        await _host.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    private async Task<TestSession> NewSessionAsync()
+    {
+        var session = TestSession.Create(store: _host.Store);
+        _sessions.Add(session);
+        await session.History.AttachAsync(Segmenter.Web.Store.RunCodec.NewId());
+        return session;
+    }
+
+    [Fact]
+    public async Task A_stored_recut_reopens_at_the_count_it_was_cut()
+    {
+        var owner = await NewSessionAsync();
+        Assert.True(await owner.Image.LoadUploadAsync(new MemoryStream(ImageLoader.EncodePng(RegionsSliderTests.ShadedBands(48, 32))), "bands.png"));
+        owner.Settings.Form.Epochs = 2;
+        owner.Settings.Form.Clusters = 3;
+        owner.Settings.Form[SettingFields.Find("segments")!] = Segments.Regions;
+        await TestData.TrainAsync(owner);
+
+        Assert.True(await owner.Runs.RecutRegionsAsync(5), owner.Changes.Error);
+        await TestData.Until(() => owner.History.Count == 2 && owner.Jobs.State is SessionState.Finished or SessionState.Failed);
+        Assert.Equal(SessionState.Finished, owner.Jobs.State);
+        var recut = owner.Current.Result!;
+        var id = owner.History.Runs[1].RunId;
+        Assert.NotNull(id);
+        Assert.True(owner.History.Runs[1].Reclustered);
+
+        var visitor = await NewSessionAsync();
+        Assert.True(await visitor.Runs.OpenStoredRunAsync(id!), visitor.Changes.Error);
+        var reopened = visitor.Current.Result!;
+        Assert.Equal(Segments.Regions, reopened.Parameters.Segments);
+        Assert.Equal(5, reopened.Parameters.Clusters);
+        Assert.Equal(recut.Labels, reopened.Labels);
+        Assert.Equal(5, visitor.Settings.Form.Clusters);
+        Assert.Equal(5, visitor.Runs.RegionsCut?.Cut);
     }
 }
