@@ -1,5 +1,6 @@
 using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Pipeline;
+using Segmenter.Engine.Regions;
 using Segmenter.Web.Store;
 
 namespace Segmenter.Web.Services;
@@ -81,18 +82,51 @@ public sealed class SessionRuns(SessionGate gate, SessionImage images, SessionSe
     {
         if (gate.Ended || jobs.IsBusy) return Task.FromResult(false);
         if (ReclusterBlocker is { } why) { changes.Fail(why); return Task.FromResult(false); }
-        var parameters = Form.ToParameters()!;
+        return Task.FromResult(Recluster(Form.ToParameters()!, $"re-cluster k={Form.Clusters}"));
+    }
+
+    /// <summary>The current result's region count and the counts it can be re-cut at, or null when it is not made of regions.</summary>
+    public (int Cut, int Min, int Max)? RegionsCut
+        => current.Result is { Parameters.Segments: Segments.Regions } r
+            // A run opened from the store has no tree yet: any count the form allows, its tree is made on the first re-cut.
+            ? (r.Parameters.Clusters, SegmentationParameters.MinClusters, r.RegionsAvailable ?? ParameterForm.MaxClusters)
+            : null;
+
+    /// <summary>
+    /// Re-cuts the current regions result's merge tree at <paramref name="count"/> regions (the regions slider): a
+    /// re-clustering of its own settings with another count, so no training and no k-means while its model is held
+    /// (a run opened from the store is trained again first, as Re-cluster does). It is published and stored as a
+    /// re-clustering, and the form's cluster count follows, so a link or a Train carries the cut. Refused when the
+    /// result is not made of regions, the count is out of its range, or a job is running.
+    /// </summary>
+    public Task<bool> RecutRegionsAsync(int count)
+    {
+        if (gate.Ended || jobs.IsBusy) return Task.FromResult(false);
+        if (current.Result is not { } result || RegionsCut is not (var cut, var min, var max))
+        {
+            changes.Fail("Only a run made with segments = regions can be re-cut.");
+            return Task.FromResult(false);
+        }
+        if (!current.RanOnCurrentImage) { changes.Fail("The image changed since the last run: train again."); return Task.FromResult(false); }
+        if (count < min || count > max) { changes.Fail($"The regions can be cut at {min}–{max}; got {count}."); return Task.FromResult(false); }
+        if (count == cut) return Task.FromResult(false);
+        Form.Clusters = count;
+        return Task.FromResult(Recluster(result.Parameters with { Clusters = count }, $"re-cut at {count} regions"));
+    }
+
+    private bool Recluster(SegmentationParameters parameters, string what)
+    {
         var imageName = images.Name;
         jobs.BeginOther();
         changes.Error = null;
-        return Task.FromResult(jobs.Launch(SessionActivity.Reclustering, $"{imageName} re-cluster k={parameters.Clusters}",
+        return jobs.Launch(SessionActivity.Reclustering, $"{imageName} {what}",
             ct => current.WorkOnAsync("re-clustering", jobs, (previous, image) =>
             {
                 jobs.EnterStage(PipelineStage.Clustering);
                 var result = ReclusterOrRetrain(previous, image, parameters, ct);
                 publishing.PublishRun(result, image, imageName, ct);
             }),
-            LogOf(parameters, imageName)));
+            LogOf(parameters, imageName));
     }
 
     /// <summary>Sweeps k = 2…12 on the current result's codes (no training) and suggests a k; runs as a job.</summary>
