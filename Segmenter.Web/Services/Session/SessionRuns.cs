@@ -89,7 +89,7 @@ public sealed class SessionRuns(SessionGate gate, SessionImage images, SessionSe
     public (int Cut, int Min, int Max)? RegionsCut
         => current.Result is { Parameters.Segments: Segments.Regions } r
             // A run opened from the store has no tree yet: any count the form allows, its tree is made on the first re-cut.
-            ? (r.Parameters.Clusters, SegmentationParameters.MinClusters, r.RegionsAvailable ?? ParameterForm.MaxClusters)
+            ? (r.Parameters.Clusters, SegmentationParameters.MinClusters, r.RegionsAvailable ?? FormLimits.MaxClusters)
             : null;
 
     /// <summary>
