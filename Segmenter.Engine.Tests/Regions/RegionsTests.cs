@@ -167,7 +167,7 @@ public sealed class RegionsTests
         Assert.Equal("segments", field.LinkKey);
         Assert.Equal(Segments.Regions, field.ReadText("regions"));
         Assert.Equal(Segments.Regions, ReportParameters.Read(new JsonObject { ["segments"] = "regions" }).Segments);
-        Assert.Equal(SettingFields.All[^1], field);
+        Assert.Same(field, Assert.Single(SettingFields.All, f => f.Name == "segments"));
     }
 
     [Fact]
