@@ -10,7 +10,7 @@ namespace Segmenter.Engine.Model;
 /// (<c>addcmul_(…, value: 1 - beta2)</c>, <c>tensor / double</c>) straight into native calls: nothing keeps such a
 /// Scalar alive during the call, so a collection on another thread can finalise it while libtorch reads it, and the
 /// step fails with "toFloat" or "Unknown scalar type". Every Scalar here is held by a variable that outlives the
-/// native call that reads it. <see cref="LearningRate"/> is settable between steps (the cosine schedule sets it).
+/// native call that reads it, the alphas included (an overload without one makes an implicit 1). <see cref="LearningRate"/> is settable between steps (the cosine schedule sets it).
 /// </summary>
 internal sealed class AdamWithHeldScalars : IDisposable
 {
@@ -20,7 +20,7 @@ internal sealed class AdamWithHeldScalars : IDisposable
     private readonly Tensor[] _firstMoments, _secondMoments;
     private readonly Scalar _beta1 = Beta1.ToScalar(), _oneMinusBeta1 = (1 - Beta1).ToScalar();
     private readonly Scalar _beta2 = Beta2.ToScalar(), _oneMinusBeta2 = (1 - Beta2).ToScalar();
-    private readonly Scalar _epsilon = Epsilon.ToScalar();
+    private readonly Scalar _epsilon = Epsilon.ToScalar(), _one = 1.ToScalar();
     private long _steps;
 
     public AdamWithHeldScalars(IEnumerable<Parameter> parameters, double learningRate)
@@ -58,7 +58,7 @@ internal sealed class AdamWithHeldScalars : IDisposable
             _firstMoments[i].mul_(_beta1).add_(grad, alpha: _oneMinusBeta1);
             _secondMoments[i].mul_(_beta2).addcmul_(grad, grad, value: _oneMinusBeta2);
             // θ ← θ − lr/(1 − β1ᵗ) · m / (√v / √(1 − β2ᵗ) + ε)
-            var denominator = _secondMoments[i].sqrt().div_(correction2Root).add_(_epsilon);
+            var denominator = _secondMoments[i].sqrt().div_(correction2Root).add_(_epsilon, _one); // an explicit alpha: add_(scalar) alone makes an implicit 1
             _parameters[i].addcdiv_(_firstMoments[i], denominator, value: negativeStepSize);
         }
     }
@@ -67,6 +67,6 @@ internal sealed class AdamWithHeldScalars : IDisposable
     {
         foreach (var t in _firstMoments) t.Dispose();
         foreach (var t in _secondMoments) t.Dispose();
-        _beta1.Dispose(); _oneMinusBeta1.Dispose(); _beta2.Dispose(); _oneMinusBeta2.Dispose(); _epsilon.Dispose();
+        _beta1.Dispose(); _oneMinusBeta1.Dispose(); _beta2.Dispose(); _oneMinusBeta2.Dispose(); _epsilon.Dispose(); _one.Dispose();
     }
 }
