@@ -45,21 +45,25 @@ public sealed class ScribbleEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
             await fx.WithPageAsync(output, "scribbles", async p =>
             {
                 await p.UploadAsync(imagePath);
-                await Expect(p.ImageInfo).ToContainTextAsync("misleading.png", new() { Timeout = 15_000 });
+                await Expect(p.ImageInfo).ToContainTextAsync("misleading.png");
                 await p.SetClustersAsync(2);
                 await p.SetEpochsAsync(3);
                 await p.TrainAsync();
                 await p.WaitForStageAsync("done", TimeSpan.FromSeconds(90));
+                // "done" shows with the image; the run's job ends after its scores, which the truth is scored beside.
+                await Expect(p.TrainButton).ToBeEnabledAsync();
 
                 await p.Page.Locator("[data-testid='gt-upload'] input[type=file], input[type=file][data-testid='gt-upload']").First.SetInputFilesAsync(truthPath);
-                await Expect(p.Id("gt-score")).ToContainTextAsync("ARI", new() { Timeout = 15_000 });
+                await Expect(p.Id("gt-score")).ToContainTextAsync("ARI");
                 double before = await TruthAriAsync(p);
                 output.WriteLine($"ARI against the truth before the strokes (k = 2 on the trained codes): {before:0.000}");
                 Assert.True(before < 0.5, $"the colours were meant to mislead k-means, yet the run scored ARI {before:0.000}");
 
                 var canvas = p.Id("scribble-canvas");
                 await Expect(canvas).ToBeVisibleAsync();
+                // A stroke drawn while the canvas moves (the page still laying out what the run added) lands elsewhere.
                 await canvas.ScrollIntoViewIfNeededAsync();
+                await WaitUntilStillAsync(p, canvas);
                 // One vertical stroke per region, through both its colours, each with its own brush.
                 await p.Id("brush-select").Locator("[data-brush='1']").ClickAsync();
                 await StrokeAsync(p, canvas, 0.25);
@@ -69,9 +73,12 @@ public sealed class ScribbleEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
                 var counts = await p.Page.EvaluateAsync<int[]>("async () => { const m = await import('./scribbles.js'); const l = m.labels(document.querySelector(\"[data-testid='scribble-canvas']\")); const c = [0, 0, 0]; l.forEach(b => c[Math.min(b, 2)]++); return c; }");
                 output.WriteLine($"stroked pixels: none {counts[0]}, brush 1 {counts[1]}, brush 2 {counts[2]}");
                 Assert.True(counts[1] > 0 && counts[2] > 0, "each mouse stroke should have painted its brush");
+                var strayed = await p.Page.EvaluateAsync<int[]>($"async () => {{ const m = await import('./scribbles.js'); const l = m.labels(document.querySelector(\"[data-testid='scribble-canvas']\")); let a = 0, b = 0; l.forEach((v, i) => {{ const right = i % {W} >= {W / 2}; if (v === 1 && right) a++; if (v === 2 && !right) b++; }}); return [a, b]; }}");
+                Assert.True(strayed[0] == 0 && strayed[1] == 0,
+                    $"each stroke should stay in its own region: brush 1 painted {strayed[0]} pixels of the right one, brush 2 {strayed[1]} of the left one");
                 await Expect(p.Id("scribble-recluster-button")).ToBeEnabledAsync();
                 await p.Id("scribble-recluster-button").ClickAsync();
-                await Expect(p.Id("scribble-seconds")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+                await Expect(p.Id("scribble-seconds")).ToBeVisibleAsync();
                 double seconds = double.Parse((await p.Id("scribble-seconds").GetAttributeAsync("data-value"))!, CultureInfo.InvariantCulture);
                 await Expect(p.Id("gt-score")).Not.ToHaveAttributeAsync("data-ari", before.ToString("R", CultureInfo.InvariantCulture));
                 double after = await TruthAriAsync(p);
@@ -88,6 +95,22 @@ public sealed class ScribbleEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
 
     private static async Task<double> TruthAriAsync(SegmenterPage p)
         => double.Parse((await p.Id("gt-score").GetAttributeAsync("data-ari"))!, CultureInfo.InvariantCulture);
+
+    /// <summary>Waits until the canvas stands at the same place over two animation frames (nothing above it still growing).</summary>
+    private static async Task WaitUntilStillAsync(SegmenterPage p, ILocator canvas)
+    {
+        var guard = DateTime.UtcNow + TestData.HangGuard;
+        var before = await canvas.BoundingBoxAsync();
+        while (true)
+        {
+            await p.Page.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
+            var now = await canvas.BoundingBoxAsync();
+            if (before is not null && now is not null && before.X == now.X && before.Y == now.Y
+                && before.Width == now.Width && before.Height == now.Height) return;
+            Assert.True(DateTime.UtcNow < guard, $"the scribble canvas was still moving after {TestData.HangGuard.TotalSeconds:0} s");
+            before = now;
+        }
+    }
 
     /// <summary>Drags the mouse from the top to the bottom of the canvas at a fraction of its width.</summary>
     private static async Task StrokeAsync(SegmenterPage p, ILocator canvas, double across)

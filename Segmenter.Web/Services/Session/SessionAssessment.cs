@@ -70,7 +70,9 @@ public sealed class SessionAssessment(SessionImage images, CurrentResult current
     {
         var steering = Steering;
         var result = current.Result;
-        if (result is null || steering is null) { changes.Fail("Run a segmentation first: the ground truth is scored against the current run."); return false; }
+        if (result is null) { changes.Fail("Run a segmentation first: the ground truth is scored against the current run."); return false; }
+        // The result is shown before its scores and baselines are measured; the truth is scored beside them.
+        if (steering is null) { changes.Fail("The run is still being scored: add the ground truth again once it has finished."); return false; }
         int[] truth;
         try
         {
