@@ -30,6 +30,9 @@ internal static class TestData
     /// <summary>How long any wait of these tests (polls, bUnit's WaitFor, awaited tasks) gives up after: a hang guard.</summary>
     public static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(60);
 
+    /// <summary><see cref="HangGuard"/> in the milliseconds Playwright's waits take.</summary>
+    public static readonly float HangGuardMilliseconds = (float)HangGuard.TotalMilliseconds;
+
     /// <summary>bUnit's WaitFor operations get the same hang guard (its default is 1 s, short for a real run under CI).</summary>
     [ModuleInitializer]
     internal static void UseHangGuardForBunitWaits() => Bunit.BunitContext.DefaultWaitTimeout = HangGuard;

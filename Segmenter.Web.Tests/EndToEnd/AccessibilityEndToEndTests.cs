@@ -51,7 +51,7 @@ public sealed class AccessibilityEndToEndTests(EndToEndFixture fx, ITestOutputHe
             found.AddRange(await ScanAsync(p.Id("scribble-panel"), "stroke panel, dark"));
 
             await p.Page.GotoAsync("/runs/" + runId);
-            await Expect(p.Id("run-page")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            await Expect(p.Id("run-page")).ToBeVisibleAsync(new() { Timeout = TestData.HangGuardMilliseconds });
             await WaitForChartsAsync(p.Page, "color-scatter", "code-scatter");
             await SetThemeAsync(p, dark: false);
             found.AddRange(await ScanAsync(p.Page, "run page, light"));
@@ -68,10 +68,10 @@ public sealed class AccessibilityEndToEndTests(EndToEndFixture fx, ITestOutputHe
         var toggle = p.Id("theme-toggle");
         var want = dark ? "dark" : "light";
         if (await toggle.GetAttributeAsync("data-theme") != want) await toggle.ClickAsync();
-        await Expect(toggle).ToHaveAttributeAsync("data-theme", want, new() { Timeout = 15_000 });
-        await Expect(p.Page.Locator("html")).ToHaveAttributeAsync("data-theme", want, new() { Timeout = 15_000 });
+        await Expect(toggle).ToHaveAttributeAsync("data-theme", want, new() { Timeout = TestData.HangGuardMilliseconds });
+        await Expect(p.Page.Locator("html")).ToHaveAttributeAsync("data-theme", want, new() { Timeout = TestData.HangGuardMilliseconds });
         // MudBlazor's colours change with a CSS transition; axe-core reads the computed colours, so they must have settled.
-        await p.Page.WaitForFunctionAsync("() => document.getAnimations().every(a => a.playState !== 'running')", null, new() { Timeout = 15_000 });
+        await p.Page.WaitForFunctionAsync("() => document.getAnimations().every(a => a.playState !== 'running')", null, new() { Timeout = TestData.HangGuardMilliseconds });
     }
 
     private static async Task WaitForChartsAsync(IPage page, params string[] testIds)
@@ -79,7 +79,7 @@ public sealed class AccessibilityEndToEndTests(EndToEndFixture fx, ITestOutputHe
         foreach (var id in testIds)
             await page.WaitForFunctionAsync(
                 "id => { const b = document.querySelector(`[data-testid='${id}']`), g = b && b.querySelector('.js-plotly-plot'); return !!g && g.dataset.drawn === b.dataset.revision; }",
-                id, new() { Timeout = 30_000 });
+                id, new() { Timeout = TestData.HangGuardMilliseconds });
     }
 
     private Task<List<string>> ScanAsync(IPage page, string what) => ReportAsync(page.RunAxe(WcagAa), what);

@@ -37,7 +37,7 @@ public sealed class ClusterSelectionEndToEndTests(EndToEndFixture fx, ITestOutpu
             await fx.WithPageAsync(output, "cluster-selection", async p =>
             {
                 await p.UploadAsync(imagePath);
-                await Expect(p.ImageInfo).ToContainTextAsync("quadrants.png", new() { Timeout = 15_000 });
+                await Expect(p.ImageInfo).ToContainTextAsync("quadrants.png", new() { Timeout = TestData.HangGuardMilliseconds });
                 await p.SetClustersAsync(K);
                 await p.SetEpochsAsync(3);
                 await p.TrainAsync();
@@ -60,7 +60,7 @@ public sealed class ClusterSelectionEndToEndTests(EndToEndFixture fx, ITestOutpu
                 string trainedSrc = (await p.SegmentedImage.GetAttributeAsync("src"))!;
                 await Expect(p.Id("merge-button")).ToBeEnabledAsync();
                 await p.Id("merge-button").ClickAsync();
-                await Expect(boxes).ToHaveCountAsync(K - 1, new() { Timeout = 30_000 });
+                await Expect(boxes).ToHaveCountAsync(K - 1, new() { Timeout = TestData.HangGuardMilliseconds });
                 await Expect(selection).ToHaveAttributeAsync("data-selected", ""); // the merge renumbered the clusters
                 await Expect(p.SegmentedImage).Not.ToHaveAttributeAsync("src", trainedSrc);
                 string mergedSrc = (await p.SegmentedImage.GetAttributeAsync("src"))!;
@@ -69,7 +69,7 @@ public sealed class ClusterSelectionEndToEndTests(EndToEndFixture fx, ITestOutpu
 
                 await Expect(p.Id("undo-button")).ToBeEnabledAsync();
                 await p.Id("undo-button").ClickAsync();
-                await Expect(boxes).ToHaveCountAsync(K, new() { Timeout = 30_000 });
+                await Expect(boxes).ToHaveCountAsync(K, new() { Timeout = TestData.HangGuardMilliseconds });
                 await Expect(p.SegmentedImage).Not.ToHaveAttributeAsync("src", mergedSrc);
                 Assert.Equal(trained, await SegmentedPixelsAsync(p));
                 await Expect(p.Id("redo-button")).ToBeEnabledAsync();

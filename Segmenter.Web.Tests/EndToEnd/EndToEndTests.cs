@@ -30,7 +30,7 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
     private static async Task WaitForPlotAsync(SegmenterPage p, string testId, string type)
         => await p.Page.WaitForFunctionAsync(
             $"() => {{ const g = document.querySelector(\"[data-testid='{testId}'] .js-plotly-plot\"); return !!(g && g.data && g.data[0] && g.data[0].type === '{type}'); }}",
-            null, new() { Timeout = 20_000 });
+            null, new() { Timeout = TestData.HangGuardMilliseconds });
 
     /// <summary>
     /// The Original preset's epochs take about a second each on the astronaut, long enough for a 40 ms poll to see the
@@ -122,7 +122,7 @@ public sealed class EndToEndTests(EndToEndFixture fx, ITestOutputHelper output)
 
     private static async Task<byte[]> DownloadAsync(SegmenterPage p, string testId)
     {
-        var download = await p.Page.RunAndWaitForDownloadAsync(() => p.Id(testId).ClickAsync(), new() { Timeout = 15_000 });
+        var download = await p.Page.RunAndWaitForDownloadAsync(() => p.Id(testId).ClickAsync(), new() { Timeout = TestData.HangGuardMilliseconds });
         var path = await download.PathAsync();
         Assert.Null(await download.FailureAsync());
         return await File.ReadAllBytesAsync(path!);

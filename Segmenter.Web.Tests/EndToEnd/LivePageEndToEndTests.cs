@@ -246,7 +246,7 @@ public sealed class LivePageEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
             await p.WaitForStageAsync("done", TimeSpan.FromSeconds(120));
             const string Drawn = "id => { const b = document.querySelector(`[data-testid='${id}']`), g = b && b.querySelector('.js-plotly-plot'); return !!g && g.dataset.drawn === b.dataset.revision; }";
             foreach (var id in new[] { "color-scatter", "code-scatter", "distribution-chart" })
-                await p.Page.WaitForFunctionAsync(Drawn, id, new() { Timeout = 20_000 });
+                await p.Page.WaitForFunctionAsync(Drawn, id, new() { Timeout = TestData.HangGuardMilliseconds });
 
             // The software-rendered WebGL scenes (square points, no multisampling) really show every cluster's points:
             // the plots' screenshots hold pixels in each cluster's colour.
@@ -280,12 +280,12 @@ public sealed class LivePageEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
             const string ChartFont = "() => document.querySelector(\"[data-testid='code-scatter'] .js-plotly-plot\").layout.font.color";
             var lightFont = await p.Page.EvaluateAsync<string>(ChartFont);
             await p.Page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
-            await Expect(p.Id("theme-toggle")).ToHaveAttributeAsync("data-theme", "dark", new() { Timeout = 15_000 });
-            await p.Page.WaitForFunctionAsync($"() => ({ChartFont})() !== '{lightFont}'", null, new() { Timeout = 15_000 });
+            await Expect(p.Id("theme-toggle")).ToHaveAttributeAsync("data-theme", "dark", new() { Timeout = TestData.HangGuardMilliseconds });
+            await p.Page.WaitForFunctionAsync($"() => ({ChartFont})() !== '{lightFont}'", null, new() { Timeout = TestData.HangGuardMilliseconds });
             var darkBackground = await p.Page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
             await p.Id("theme-toggle").ClickAsync();
-            await Expect(p.Id("theme-toggle")).ToHaveAttributeAsync("data-theme", "light", new() { Timeout = 15_000 });
-            await p.Page.WaitForFunctionAsync($"() => ({ChartFont})() === '{lightFont}'", null, new() { Timeout = 15_000 });
+            await Expect(p.Id("theme-toggle")).ToHaveAttributeAsync("data-theme", "light", new() { Timeout = TestData.HangGuardMilliseconds });
+            await p.Page.WaitForFunctionAsync($"() => ({ChartFont})() === '{lightFont}'", null, new() { Timeout = TestData.HangGuardMilliseconds });
             Assert.NotEqual(darkBackground, await p.Page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor"));
         });
     }

@@ -36,7 +36,7 @@ public sealed class RunStoreEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
                   const box = document.querySelector(`[data-testid='${id}']`), g = box && box.querySelector('.js-plotly-plot');
                   return !!g && g.dataset.drawn === box.dataset.revision && !!g.querySelector('.main-svg') && !!g.querySelector('canvas');
                 }
-                """, id, new() { Timeout = 30_000 });
+                """, id, new() { Timeout = TestData.HangGuardMilliseconds });
             var drawn = await page.EvaluateAsync<string>("""
                 id => {
                   const box = document.querySelector(`[data-testid='${id}']`), data = box.querySelector('.js-plotly-plot').data;
@@ -73,7 +73,7 @@ public sealed class RunStoreEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
 
             // Reload: a new circuit and session, the same browser (cookie): the run is still in the history.
             await first.Page.ReloadAsync(new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 60_000 });
-            await Expect(first.TrainButton).ToBeEnabledAsync(new() { Timeout = 30_000 });
+            await Expect(first.TrainButton).ToBeEnabledAsync(new() { Timeout = TestData.HangGuardMilliseconds });
             await ExpectRowsAsync(first, 1);
             await Expect(first.Id("history-row").First).ToHaveAttributeAsync("data-run-id", runId);
 
@@ -83,7 +83,7 @@ public sealed class RunStoreEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
             var otherContext = await fx.NewContextAsync();
             var runPage = await otherContext.NewPageAsync();
             await runPage.GotoAsync("/" + href);
-            await Expect(runPage.Locator("[data-testid='run-page']")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            await Expect(runPage.Locator("[data-testid='run-page']")).ToBeVisibleAsync(new() { Timeout = TestData.HangGuardMilliseconds });
             await Expect(runPage.Locator("[data-testid='run-clusters']")).ToHaveTextAsync("3");
             await Expect(runPage.Locator("[data-testid='run-seed']")).ToHaveTextAsync("7");
             await Expect(runPage.Locator("[data-testid='run-loss-chart']")).ToHaveAttributeAsync("data-points", "2");
@@ -98,7 +98,7 @@ public sealed class RunStoreEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
             await runPage.Locator("[data-testid='open-in-bench']").ClickAsync();
             await runPage.WaitForURLAsync(new System.Text.RegularExpressions.Regex($"\\?run={runId}$"));
             bench = await SegmenterPage.OpenAsync(runPage, ownsContext: true, path: $"/?run={runId}");
-            await Expect(bench.Id("result-summary")).ToContainTextAsync("3 clusters", new() { Timeout = 30_000 });
+            await Expect(bench.Id("result-summary")).ToContainTextAsync("3 clusters", new() { Timeout = TestData.HangGuardMilliseconds });
             await Expect(bench.Field("seed-input")).ToHaveValueAsync("7");
             await Expect(bench.Field("epochs-input")).ToHaveValueAsync("2");
             await ExpectImageLoadedAsync(bench.SegmentedImage);
@@ -114,7 +114,7 @@ public sealed class RunStoreEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
 
             // The first browser's history did not grow.
             await first.Page.ReloadAsync(new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 60_000 });
-            await Expect(first.TrainButton).ToBeEnabledAsync(new() { Timeout = 30_000 });
+            await Expect(first.TrainButton).ToBeEnabledAsync(new() { Timeout = TestData.HangGuardMilliseconds });
             await ExpectRowsAsync(first, 1);
             output.WriteLine($"done in {clock.Elapsed.TotalSeconds:F1}s");
             foreach (var line in fx.Server.Log.Split('\n').Where(l => l.Contains("Published", StringComparison.Ordinal))) output.WriteLine(line.Trim());

@@ -46,7 +46,7 @@ public sealed class SceneEndToEndTests(EndToEndFixture fx, ITestOutputHelper out
             await p.SetEpochsAsync(3);
             await p.TrainAsync();
             await p.WaitForStageAsync("done", RunTimeout);
-            await p.Page.WaitForFunctionAsync(PlotsDrawn, null, new() { Timeout = 30_000 });
+            await p.Page.WaitForFunctionAsync(PlotsDrawn, null, new() { Timeout = TestData.HangGuardMilliseconds });
             await AfterFramesAsync(p.Page);
 
             foreach (var id in new[] { "color-scatter", "code-scatter" })
@@ -120,8 +120,8 @@ public sealed class SceneEndToEndTests(EndToEndFixture fx, ITestOutputHelper out
                       .observe({ type: 'longtask', buffered: true });
                     """);
                 await page.GotoAsync("/");
-                await Expect(page.Locator("[data-testid='image-info']")).ToContainTextAsync("astronaut", new() { Timeout = 30_000 });
-                await Expect(page.Locator("[data-testid='train-button']")).ToBeEnabledAsync(new() { Timeout = 30_000 });
+                await Expect(page.Locator("[data-testid='image-info']")).ToContainTextAsync("astronaut", new() { Timeout = TestData.HangGuardMilliseconds });
+                await Expect(page.Locator("[data-testid='train-button']")).ToBeEnabledAsync(new() { Timeout = TestData.HangGuardMilliseconds });
                 await page.EvaluateAsync("""
                     () => {
                       const t = window.__visit = { click: performance.now(), done: null };

@@ -38,8 +38,8 @@ public sealed class SegmenterPage : IAsyncDisposable
         page.RequestFailed += (_, r) => { lock (p.FailedRequests) p.FailedRequests.Add($"failed ({r.Failure}) {r.Method} {r.Url}"); };
         await page.GotoAsync(path);
         // No prerendering: the controls appear once the circuit is up, and the astronaut sample loads on arrival.
-        await Expect(p.ImageInfo).ToContainTextAsync("astronaut", new() { Timeout = 30_000 });
-        await Expect(p.TrainButton).ToBeEnabledAsync(new() { Timeout = 30_000 });
+        await Expect(p.ImageInfo).ToContainTextAsync("astronaut", new() { Timeout = TestData.HangGuardMilliseconds });
+        await Expect(p.TrainButton).ToBeEnabledAsync(new() { Timeout = TestData.HangGuardMilliseconds });
         // The page makes its 3D scenes as soon as it is up, in short steps: tests start after that, so their timings
         // measure what they test.
         await page.WaitForFunctionAsync("() => document.documentElement.dataset.scenesReady === 'true'", null, new() { Timeout = 60_000 });
@@ -69,7 +69,7 @@ public sealed class SegmenterPage : IAsyncDisposable
     public async Task ChooseSampleAsync(string name)
     {
         await Id($"sample-{name}").ClickAsync();
-        await Expect(ImageInfo).ToContainTextAsync(name, new() { Timeout = 15_000 });
+        await Expect(ImageInfo).ToContainTextAsync(name, new() { Timeout = TestData.HangGuardMilliseconds });
     }
 
     public Task SetClustersAsync(int k) => FillAsync("clusters-input", k.ToString());

@@ -37,7 +37,7 @@ public sealed class SteeringEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
             await fx.WithPageAsync(output, "steering", async p =>
             {
                 await p.UploadAsync(imagePath);
-                await Expect(p.ImageInfo).ToContainTextAsync("two-tone.png", new() { Timeout = 15_000 });
+                await Expect(p.ImageInfo).ToContainTextAsync("two-tone.png", new() { Timeout = TestData.HangGuardMilliseconds });
                 await p.SetClustersAsync(2);
                 await p.SetEpochsAsync(2);
                 await Expect(p.Id("stability-button")).ToContainTextAsync("Run 3 seeds");
@@ -54,7 +54,7 @@ public sealed class SteeringEndToEndTests(EndToEndFixture fx, ITestOutputHelper 
                 output.WriteLine($"stability {stability}");
 
                 await p.Page.Locator("[data-testid='gt-upload'] input[type=file], input[type=file][data-testid='gt-upload']").First.SetInputFilesAsync(truthPath);
-                await Expect(p.Id("gt-score")).ToContainTextAsync("ARI", new() { Timeout = 15_000 });
+                await Expect(p.Id("gt-score")).ToContainTextAsync("ARI", new() { Timeout = TestData.HangGuardMilliseconds });
                 double ari = double.Parse((await p.Id("gt-score").GetAttributeAsync("data-ari"))!, CultureInfo.InvariantCulture);
                 Assert.InRange(ari, -1.0, 1.0);
                 await Expect(p.Id("history-truth-ari").First).Not.ToHaveTextAsync("–");

@@ -30,7 +30,7 @@ public sealed partial class TuningEndToEndTests
             await Expect(Rows(p).Nth(0).Locator("[data-testid='history-model']")).ToHaveTextAsync("code 16 · h64 · 1+1 · gelu");
 
             // The run report says what was trained.
-            var download = await p.Page.RunAndWaitForDownloadAsync(() => p.Id("download-report").ClickAsync(), new() { Timeout = 15_000 });
+            var download = await p.Page.RunAndWaitForDownloadAsync(() => p.Id("download-report").ClickAsync(), new() { Timeout = TestData.HangGuardMilliseconds });
             Assert.Null(await download.FailureAsync());
             var report = JsonNode.Parse(await File.ReadAllTextAsync((await download.PathAsync())!))!;
             var parameters = report["parameters"]!;

@@ -55,7 +55,7 @@ public sealed partial class TuningEndToEndTests(EndToEndFixture fx, ITestOutputH
     {
         var clock = Stopwatch.StartNew();
         await p.Id("recluster-button").ClickAsync();
-        await Expect(p.Id("reclustered-chip")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Expect(p.Id("reclustered-chip")).ToBeVisibleAsync(new() { Timeout = TestData.HangGuardMilliseconds });
         await p.WaitForStageAsync("done", TimeSpan.FromSeconds(30));
         output.WriteLine($"  re-clustered in {clock.Elapsed.TotalSeconds:F1}s");
     }
@@ -68,7 +68,7 @@ public sealed partial class TuningEndToEndTests(EndToEndFixture fx, ITestOutputH
     private static Task WaitForTracesAsync(SegmenterPage p, string testId, int traces)
         => p.Page.WaitForFunctionAsync(
             $"() => {{ const g = document.querySelector(\"[data-testid='{testId}'] .js-plotly-plot\"); return !!(g && g.data && g.data.length === {traces}); }}",
-            null, new() { Timeout = 15_000 });
+            null, new() { Timeout = TestData.HangGuardMilliseconds });
 
     [SkippableFact]
     public async Task Two_runs_appear_in_the_history_compare_side_by_side_and_download_as_csv()
@@ -122,7 +122,7 @@ public sealed partial class TuningEndToEndTests(EndToEndFixture fx, ITestOutputH
             }
 
             // The CSV: a header and one line per run.
-            var download = await p.Page.RunAndWaitForDownloadAsync(() => p.Id("history-csv").ClickAsync(), new() { Timeout = 15_000 });
+            var download = await p.Page.RunAndWaitForDownloadAsync(() => p.Id("history-csv").ClickAsync(), new() { Timeout = TestData.HangGuardMilliseconds });
             Assert.Null(await download.FailureAsync());
             Assert.EndsWith("-history.csv", download.SuggestedFilename);
             var lines = (await File.ReadAllTextAsync((await download.PathAsync())!)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
@@ -175,7 +175,7 @@ public sealed partial class TuningEndToEndTests(EndToEndFixture fx, ITestOutputH
 
             await p.Id("apply-k-button").ClickAsync();
             await Expect(p.Field("clusters-input")).ToHaveValueAsync(k.ToString(CultureInfo.InvariantCulture));
-            await Expect(p.Id("reclustered-chip")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            await Expect(p.Id("reclustered-chip")).ToBeVisibleAsync(new() { Timeout = TestData.HangGuardMilliseconds });
             await p.WaitForStageAsync("done", TimeSpan.FromSeconds(30));
             await Expect(p.Id("distribution-chart")).ToHaveAttributeAsync("data-points", k.ToString(CultureInfo.InvariantCulture));
             Assert.Equal(lossPoints, await p.PointsAsync("loss-chart")); // no new training
