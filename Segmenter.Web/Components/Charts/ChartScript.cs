@@ -4,7 +4,8 @@ namespace Segmenter.Web.Components.Charts;
 
 /// <summary>
 /// A chart component's handle on wwwroot/charts.js (imported once per component, cached by the browser). Calls
-/// return as soon as the browser has queued the draw; a closed circuit ends them quietly.
+/// return as soon as the browser has queued the draw; a closed circuit ends them quietly, and so does a chart the
+/// browser cannot draw (plotly.js not loaded, no WebGL): its panel stays empty, the visitor's circuit goes on.
 /// </summary>
 public sealed class ChartScript(IJSRuntime js) : IAsyncDisposable
 {
@@ -23,7 +24,7 @@ public sealed class ChartScript(IJSRuntime js) : IAsyncDisposable
             var module = await (_module ??= js.InvokeAsync<IJSObjectReference>("import", ModulePath).AsTask());
             return await module.InvokeAsync<T>(function, args);
         }
-        catch (Exception ex) when (ex is JSDisconnectedException or TaskCanceledException or ObjectDisposedException) { return fallback; }
+        catch (Exception ex) when (ex is JSDisconnectedException or TaskCanceledException or ObjectDisposedException or JSException) { return fallback; }
     }
 
     public async ValueTask DisposeAsync()
