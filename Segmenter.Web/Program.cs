@@ -3,6 +3,7 @@ using MudBlazor.Services;
 using Segmenter.Web;
 using Segmenter.Web.Api;
 using Segmenter.Web.Components;
+using Segmenter.Web.Jobs;
 using Segmenter.Web.Operations;
 using Segmenter.Web.Services;
 using Segmenter.Web.Store;
@@ -18,6 +19,9 @@ builder.Services.AddSegmenterHealthChecks();
 builder.Services.AddSegmenterApi();
 builder.Services.AddRunStore(builder.Configuration);
 builder.Services.AddSegmenterSession();
+// After the store: its start-up creates the job engine's tables before a job server starts.
+builder.Services.AddSegmenterJobs(builder.Configuration);
+var role = JobEngine.RoleOf(builder.Configuration);
 
 builder.Services.AddMudServices();
 builder.Services.AddRazorComponents()
@@ -35,16 +39,25 @@ if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
 }
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
-app.UseAntiforgery();
-app.UseHistoryCookie();
+app.UseSegmenterJobs(role);
+if (role == Roles.Worker)
+{
+    // A worker runs queued API runs and answers only whether it can (torch, the store, the job storage).
+    app.MapSegmenterHealth();
+}
+else
+{
+    app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+    app.UseAntiforgery();
+    app.UseHistoryCookie();
 
-app.MapStaticAssets();
+    app.MapStaticAssets();
 
-app.MapSegmenterEndpoints();
+    app.MapSegmenterEndpoints();
 
-app.MapRazorComponents<App>()
-    .AddInteractiveServerRenderMode();
+    app.MapRazorComponents<App>()
+        .AddInteractiveServerRenderMode();
+}
 
 app.Run();
 

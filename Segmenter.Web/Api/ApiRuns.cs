@@ -5,18 +5,21 @@ using Microsoft.Extensions.Options;
 using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Pipeline;
 using Segmenter.Engine.Steering;
+using Segmenter.Web.Jobs;
 using Segmenter.Web.Services;
 using Segmenter.Web.Store;
 
 namespace Segmenter.Web.Api;
 
 /// <summary>
-/// The HTTP API's runs: validated like the page's (the same limits and messages), queued through the same
-/// <see cref="JobRunner"/>, and saved to the <see cref="RunStore"/> when they finish, under the id the client polls.
-/// Only queued, running and recently ended runs are tracked here; a finished run is read back from the store.
+/// The HTTP API's runs: validated like the page's (the same limits and messages), queued, and saved to the
+/// <see cref="RunStore"/> when they finish, under the id the client polls. On one machine (the embedded store) they
+/// queue in this process's <see cref="JobRunner"/> beside the page's runs, and only queued, running and recently ended
+/// runs are tracked here. With a shared PostgreSQL store they queue durably in the job engine (<see cref="DurableRuns"/>):
+/// any worker runs them and any instance answers for them. Either way a finished run is read back from the store.
 /// </summary>
 public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publisher,
-    IOptions<SegmenterOptions> options, ILogger<ApiRuns> logger)
+    IOptions<SegmenterOptions> options, ILogger<ApiRuns> logger, JobMetrics metrics, DurableRuns? durable = null)
 {
     /// <summary>The store's owner id of runs made through the API (browsers' histories do not list them).</summary>
     public const string Owner = "api";
@@ -34,6 +37,39 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
     /// <summary>Checks the settings and the image as the page does, then queues the run; throws <see cref="ApiProblem"/> when refused.</summary>
     /// <param name="scribblesPng">Optional strokes (a label PNG of the image's size): the run's labels then come from stroke-guided re-clustering.</param>
     public async Task<ApiRun> SubmitAsync(Stream image, string? fileName, string? settingsJson, CancellationToken ct, byte[]? scribblesPng = null)
+    {
+        var prepared = await PrepareAsync(image, fileName, settingsJson, scribblesPng, ct);
+        if (durable is not null)
+        {
+            using (prepared) return await durable.SubmitAsync(prepared, settingsJson, scribblesPng, ct);
+        }
+        var run = new ApiRun(RunCodec.NewId(), prepared.PlannedEpochs);
+        try
+        {
+            run.Job = runner.Submit($"api {fileName} k={prepared.Parameters.Clusters}" + (prepared.FromRun is null ? "" : $" from {prepared.FromRun}"),
+                jobCt => Task.Run(() => ExecuteTracked(run, prepared, jobCt), CancellationToken.None));
+        }
+        catch (ServerBusyException e)
+        {
+            prepared.Dispose();
+            throw Busy(e.Message);
+        }
+        _runs[run.Id] = run;
+        metrics.Submitted();
+        // The job owns the prepared run (its applied model) and frees it when it ends.
+        _ = run.Job.Completion.ContinueWith(t => { prepared.Dispose(); Ended(run, t.Result); }, TaskScheduler.Default);
+        return run;
+    }
+
+    /// <summary>503 with a retry hint: every slot and queue place is taken.</summary>
+    internal static ApiProblem Busy(string message)
+        => new(StatusCodes.Status503ServiceUnavailable, "The server is busy", message, ApiProblem.BusyRetrySeconds);
+
+    /// <summary>
+    /// Validates a run's upload, settings and strokes exactly as a submit does and decodes what the run needs. A worker
+    /// prepares a queued run again from its stored upload with this same code, so both read it alike.
+    /// </summary>
+    internal async Task<PreparedRun> PrepareAsync(Stream image, string? fileName, string? settingsJson, byte[]? scribblesPng, CancellationToken ct)
     {
         var settings = ParseSettings(settingsJson);
         string? fromRun = null;
@@ -71,25 +107,9 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
                 catch (ArgumentException e) { throw ApiProblem.BadScribbles(e.Message); }
                 if (strokes.Brushes().Length == 0) throw ApiProblem.BadScribbles($"The scribbles hold no stroke: paint pixels with brush values 1…{Scribbles.MaxBrushes}, or leave the part out.");
             }
-
-            var run = new ApiRun(RunCodec.NewId(), model is null ? parameters.Epochs : 0);
-            var applied = model; // the job's own reference: `model` is cleared below once the job owns it
-            Func<Action<PipelineEvent>, CancellationToken, SegmentationResult> segment = applied is null
-                ? (progress, jobCt) => SegmentationPipeline.Run(decoded, parameters, progress, jobCt)
-                : (progress, jobCt) => applied.Apply(decoded, progress, jobCt);
-            try
-            {
-                run.Job = runner.Submit($"api {fileName} k={parameters.Clusters}" + (fromRun is null ? "" : $" from {fromRun}"),
-                    jobCt => Task.Run(() => Execute(run, decoded, original, fileName, segment, modelFile, fromRun, stabilitySeeds, strokes, jobCt), CancellationToken.None));
-            }
-            catch (ServerBusyException e)
-            {
-                throw new ApiProblem(StatusCodes.Status503ServiceUnavailable, "The server is busy", e.Message, ApiProblem.BusyRetrySeconds);
-            }
-            _runs[run.Id] = run;
-            model = null; // the job owns it now and frees it when it ends
-            _ = run.Job.Completion.ContinueWith(t => { applied?.Dispose(); Ended(run, t.Result); }, TaskScheduler.Default);
-            return run;
+            var prepared = new PreparedRun(parameters, decoded, original, fileName, model, modelFile, fromRun, stabilitySeeds, strokes);
+            model = null; // the prepared run owns it now
+            return prepared;
         }
         finally { model?.Dispose(); }
     }
@@ -134,9 +154,16 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
     /// <summary>The run's state: tracked while it waits, runs or recently ended; a finished run comes from the store.</summary>
     public async Task<SegmentationStatus?> StatusAsync(string id, CancellationToken ct)
     {
-        _runs.TryGetValue(id, out var run);
-        if (run is not null && run.State != RunStates.Finished)
-            return new SegmentationStatus(id, run.State, run.Job.QueuePosition, run.PlannedEpochs, run.Losses, run.Error, LinkOf(id), null);
+        if (durable is not null)
+        {
+            if (await durable.StatusAsync(id, ct) is { } pending) return pending;
+        }
+        else
+        {
+            _runs.TryGetValue(id, out var run);
+            if (run is not null && run.State != RunStates.Finished)
+                return new SegmentationStatus(id, run.State, run.QueuePosition, run.PlannedEpochs, run.Losses, run.Error, LinkOf(id), null);
+        }
         var stored = await store.GetAsync(id, ct);
         if (stored is null) return null;
         var d = stored.Summary.Details;
@@ -151,48 +178,87 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
 
     /// <summary>"queued" or "running" while the run has no files yet; null otherwise.</summary>
     public string? PendingState(string id)
-        => _runs.TryGetValue(id, out var run) && run.State is RunStates.Queued or RunStates.Running ? run.State : null;
+    {
+        if (durable is not null) return durable.PendingState(id);
+        return _runs.TryGetValue(id, out var run) && run.State is RunStates.Queued or RunStates.Running ? run.State : null;
+    }
 
     /// <summary>Cancels a queued or running run (waiting a moment for it to stop), or deletes a finished API run; false when unknown.</summary>
     public async Task<bool> CancelOrDeleteAsync(string id, CancellationToken ct)
     {
-        if (_runs.TryGetValue(id, out var run) && run.State is RunStates.Queued or RunStates.Running)
+        ApiRun? run = null;
+        bool tracked;
+        if (durable is not null)
         {
-            run.Job.Cancel();
-            await Task.WhenAny(run.Job.Completion, Task.Delay(TimeSpan.FromSeconds(5), ct));
-            return true;
+            var outcome = await durable.CancelAsync(id, ct);
+            if (outcome == DurableRuns.CancelOutcome.Cancelled) return true;
+            tracked = outcome == DurableRuns.CancelOutcome.Ended;
+        }
+        else
+        {
+            if (_runs.TryGetValue(id, out run) && run.State is RunStates.Queued or RunStates.Running)
+            {
+                run.Job!.Cancel();
+                await Task.WhenAny(run.Job.Completion, Task.Delay(TimeSpan.FromSeconds(5), ct));
+                return true;
+            }
+            tracked = run is not null;
         }
         // Only runs made through the API: a browser's run is read-only for whoever has its link, deleted from its page.
         bool deleted = await store.DeleteAsync(id, Owner, ct);
-        if (deleted) _runs.TryRemove(id, out _);
-        else if (run is null && await store.GetAsync(id, ct) is not null)
+        if (deleted)
+        {
+            _runs.TryRemove(id, out _);
+            if (durable is not null) await durable.ForgetAsync(id, ct);
+        }
+        else if (!tracked && await store.GetAsync(id, ct) is not null)
             throw new ApiProblem(StatusCodes.Status403Forbidden, "Not an API run",
                 $"The run \"{id}\" was made in a browser; it can be read here but deleted only from its page.");
-        return deleted || run is not null;
+        else if (tracked && durable is not null) await durable.ForgetAsync(id, ct);
+        return deleted || tracked;
+    }
+
+    /// <summary>API runs waiting and running (every instance's, when they share the store): the metrics' gauges.</summary>
+    public (int Queued, int Running) Counts()
+    {
+        if (durable is not null) return durable.Counts();
+        int queued = 0, running = 0;
+        foreach (var r in _runs.Values)
+        {
+            if (r.State == RunStates.Queued) queued++;
+            else if (r.State == RunStates.Running) running++;
+        }
+        return (queued, running);
     }
 
     public static string StatusUrl(string id) => AppUrls.ApiRun(id);
     public static string FileUrl(string id, RunFile file) => AppUrls.ApiRunFile(id, RunEndpoints.FileName(file));
     public static string LinkOf(string id) => AppUrls.Rooted(AppUrls.Run(id));
 
-    private void Execute(ApiRun run, RgbImage image, byte[] original, string? fileName,
-        Func<Action<PipelineEvent>, CancellationToken, SegmentationResult> segment, byte[]? modelFile, string? fromRun, int? stabilitySeeds,
-        Scribbles? strokes, CancellationToken ct)
+    private void ExecuteTracked(ApiRun run, PreparedRun prepared, CancellationToken ct)
     {
-        try
-        {
-            var trained = segment(e => { if (e is EpochCompleted { Loss: var l }) run.Add(l); }, ct);
-            using var model = trained.Model; // the job holds the model it trained; the steered result shares it
-            var steered = strokes is null ? null : SteerByStrokes(trained, strokes, ct);
-            publisher.Publish(new FinishedRun(steered ?? trained, image, fileName)
-            {
-                StabilitySeeds = stabilitySeeds, Strokes = strokes, ModelFile = modelFile, FromRun = fromRun,
-            }, new ApiTarget(run.Id, original), ct);
-        }
+        try { Execute(run.Id, prepared, l => run.Add(l), ct); }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
-        catch (Exception e) when (e is ArgumentException or TrainingFailedException) { run.Error = e.Message; throw; }
-        catch (Exception e) { run.Error = $"The run failed: {e.Message}"; throw; }
+        catch (Exception e) { run.Error = ErrorOf(e); throw; }
     }
+
+    /// <summary>Trains (or applies the stored model), steers by the strokes, and stores the run under <paramref name="id"/>.</summary>
+    internal void Execute(string id, PreparedRun prepared, Action<EpochLoss> epochEnded, CancellationToken ct)
+    {
+        var trained = prepared.Model is { } applied
+            ? applied.Apply(prepared.Image, e => { if (e is EpochCompleted { Loss: var l }) epochEnded(l); }, ct)
+            : SegmentationPipeline.Run(prepared.Image, prepared.Parameters, e => { if (e is EpochCompleted { Loss: var l }) epochEnded(l); }, ct);
+        using var model = trained.Model; // the job holds the model it trained; the steered result shares it
+        var steered = prepared.Strokes is null ? null : SteerByStrokes(trained, prepared.Strokes, ct);
+        publisher.Publish(new FinishedRun(steered ?? trained, prepared.Image, prepared.FileName)
+        {
+            StabilitySeeds = prepared.StabilitySeeds, Strokes = prepared.Strokes, ModelFile = prepared.ModelFile, FromRun = prepared.FromRun,
+        }, new ApiTarget(id, prepared.Original), ct);
+    }
+
+    /// <summary>The message a failed run reports: a bad setting's or a diverged training's own words, else "The run failed: …".</summary>
+    internal static string ErrorOf(Exception e)
+        => e is ArgumentException or TrainingFailedException ? e.Message : $"The run failed: {e.Message}";
 
     /// <summary>An API run is stored under the id its client polls, owned by the API; any failure fails the run.</summary>
     private sealed class ApiTarget(string id, byte[] original) : PublishTarget
@@ -214,6 +280,7 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
     private void Ended(ApiRun run, JobState outcome)
     {
         if (outcome == JobState.Failed) run.Error ??= "The run failed.";
+        metrics.Ended(outcome switch { JobState.Completed => RunStates.Finished, JobState.Cancelled => RunStates.Cancelled, _ => RunStates.Failed });
         run.EndedAs = outcome switch
         {
             JobState.Completed => RunStates.Finished,
@@ -226,21 +293,51 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
     }
 }
 
-/// <summary>One API run while the API tracks it.</summary>
-public sealed class ApiRun(string id, int plannedEpochs)
+/// <summary>One API run: as this process tracks it (the embedded store), or as accepted into the shared queue.</summary>
+public sealed class ApiRun
 {
     private EpochLossDto[] _losses = [];
+    private readonly string? _acceptedState;
+    private readonly int _acceptedPosition;
 
-    public string Id { get; } = id;
-    public int PlannedEpochs { get; } = plannedEpochs;
-    public JobHandle Job { get; internal set; } = null!;
+    public ApiRun(string id, int plannedEpochs)
+    {
+        Id = id;
+        PlannedEpochs = plannedEpochs;
+    }
+
+    /// <summary>A run accepted into the shared queue: its state and place at acceptance (status answers from the store).</summary>
+    internal ApiRun(string id, int plannedEpochs, string state, int queuePosition) : this(id, plannedEpochs)
+    {
+        _acceptedState = state;
+        _acceptedPosition = queuePosition;
+    }
+
+    public string Id { get; }
+    public int PlannedEpochs { get; }
+
+    /// <summary>The in-process job (the embedded store); null for a run in the shared queue.</summary>
+    public JobHandle? Job { get; internal set; }
     public volatile string? Error;
 
     /// <summary>Set once when the job ends (after a finished run was stored); until then the job runner's state speaks.</summary>
     internal volatile string? EndedAs;
 
-    public string State => EndedAs ?? (Job.State == JobState.Queued ? RunStates.Queued : RunStates.Running);
+    public string State => EndedAs ?? _acceptedState ?? (Job!.State == JobState.Queued ? RunStates.Queued : RunStates.Running);
+
+    /// <summary>1-based place in line while queued; 0 once running.</summary>
+    public int QueuePosition => Job?.QueuePosition ?? _acceptedPosition;
     public IReadOnlyList<EpochLossDto> Losses => Volatile.Read(ref _losses);
 
     internal void Add(EpochLoss l) => Volatile.Write(ref _losses, [.. Volatile.Read(ref _losses), new EpochLossDto(l.Epoch, l.Loss, l.ElapsedSeconds)]);
+}
+
+/// <summary>A validated run, decoded: what training needs. Owns the stored model it applies (if any).</summary>
+internal sealed record PreparedRun(SegmentationParameters Parameters, RgbImage Image, byte[] Original, string? FileName,
+    SavedModel? Model, byte[]? ModelFile, string? FromRun, int? StabilitySeeds, Scribbles? Strokes) : IDisposable
+{
+    /// <summary>Epochs the run trains (none when it applies a stored model).</summary>
+    public int PlannedEpochs => Model is null ? Parameters.Epochs : 0;
+
+    public void Dispose() => Model?.Dispose();
 }

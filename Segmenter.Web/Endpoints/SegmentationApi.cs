@@ -129,7 +129,7 @@ public static class SegmentationApi
             await using var stream = image.OpenReadStream();
             var run = await runs.SubmitAsync(stream, image.FileName, form["settings"].FirstOrDefault(), ct, scribbles);
             var status = ApiRuns.StatusUrl(run.Id);
-            return Results.Accepted(status, new SegmentationAccepted(run.Id, run.State, run.Job.QueuePosition, status, ApiRuns.LinkOf(run.Id)));
+            return Results.Accepted(status, new SegmentationAccepted(run.Id, run.State, run.QueuePosition, status, ApiRuns.LinkOf(run.Id)));
         }
         catch (ApiProblem problem) { return problem.ToResult(context); }
     }

@@ -7,8 +7,8 @@ using Segmenter.Web.Services;
 namespace Segmenter.Web.Operations;
 
 /// <summary>
-/// Checks every <see cref="RangeAttribute"/> of <see cref="SegmenterOptions"/> and words a failure with the
-/// configuration key a person edits ("Segmenter:MaxUploadBytes"), the allowed range and the value found.
+/// Checks every <see cref="RangeAttribute"/> and <see cref="AllowedValuesAttribute"/> of <see cref="SegmenterOptions"/> and
+/// words a failure with the configuration key a person edits ("Segmenter:MaxUploadBytes"), the allowed range or values and the value found.
 /// Registered with <c>ValidateOnStart</c>, so a bad appsettings.json stops the app before it serves anyone.
 /// </summary>
 public sealed class SegmenterOptionsValidator : IValidateOptions<SegmenterOptions>
@@ -16,6 +16,13 @@ public sealed class SegmenterOptionsValidator : IValidateOptions<SegmenterOption
     private static readonly (PropertyInfo Property, RangeAttribute Range)[] Checked =
         typeof(SegmenterOptions).GetProperties()
             .Select(p => (p, p.GetCustomAttribute<RangeAttribute>()))
+            .Where(t => t.Item2 is not null)
+            .Select(t => (t.p, t.Item2!))
+            .ToArray();
+
+    private static readonly (PropertyInfo Property, AllowedValuesAttribute Allowed)[] Choices =
+        typeof(SegmenterOptions).GetProperties()
+            .Select(p => (p, p.GetCustomAttribute<AllowedValuesAttribute>()))
             .Where(t => t.Item2 is not null)
             .Select(t => (t.p, t.Item2!))
             .ToArray();
@@ -28,6 +35,12 @@ public sealed class SegmenterOptionsValidator : IValidateOptions<SegmenterOption
             var value = property.GetValue(options);
             if (value is double d && !double.IsFinite(d) || !range.IsValid(value))
                 failures.Add(Describe(property.Name, range, value));
+        }
+        foreach (var (property, allowed) in Choices)
+        {
+            var value = property.GetValue(options);
+            if (!allowed.IsValid(value))
+                failures.Add($"{SegmenterOptions.Section}:{property.Name} must be one of {string.Join(", ", allowed.Values.Select(Format))}; got {Format(value)}.");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

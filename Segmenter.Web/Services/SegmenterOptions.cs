@@ -71,4 +71,18 @@ public sealed class SegmenterOptions
     /// </summary>
     [Range(16.0, 1_000_000.0)]
     public double MaxResidentMegabytes { get; set; } = 1024;
+
+    /// <summary>
+    /// What this instance does: "all" (page, API and the worker that runs API runs), "web" (page and API; API runs go
+    /// to the workers) or "worker" (runs API runs; serves only /healthz). "web" and "worker" need a shared PostgreSQL
+    /// store (<c>ConnectionStrings:Segmenter</c>); docs/operations.md, "Roles".
+    /// </summary>
+    [AllowedValues(Roles.All, Roles.Web, Roles.Worker)]
+    public string Role { get; set; } = Roles.All;
+}
+
+/// <summary>The values of <see cref="SegmenterOptions.Role"/>.</summary>
+public static class Roles
+{
+    public const string All = "all", Web = "web", Worker = "worker";
 }

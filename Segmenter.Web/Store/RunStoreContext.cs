@@ -11,11 +11,14 @@ namespace Segmenter.Web.Store;
 public abstract class RunStoreContext(DbContextOptions options) : DbContext(options)
 {
     /// <summary>The version <see cref="StoreSchema"/> holds; bumped by every migration that changes the schema, so a Segmenter built before migrations (which reads it) refuses a store that moved on.</summary>
-    public const int SchemaVersion = 2; // 2: runs keep their trained model
+    public const int SchemaVersion = 3; // 2: runs keep their trained model; 3: queued API runs
 
     public DbSet<StoredRun> Runs => Set<StoredRun>();
     public DbSet<StoredImage> Images => Set<StoredImage>();
     public DbSet<StoreSchema> Schema => Set<StoreSchema>();
+
+    /// <summary>API runs waiting, running or recently ended when instances share the store (Jobs/, docs/operations.md).</summary>
+    public DbSet<Jobs.QueuedRun> QueuedRuns => Set<Jobs.QueuedRun>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -36,6 +39,17 @@ public abstract class RunStoreContext(DbContextOptions options) : DbContext(opti
             image.ToTable("images");
             image.HasKey(i => i.Sha256);
             image.Property(i => i.Sha256).HasMaxLength(64);
+        });
+        model.Entity<Jobs.QueuedRun>(run =>
+        {
+            run.ToTable("queued_runs");
+            run.HasKey(r => r.Id);
+            run.Property(r => r.Id).HasMaxLength(32);
+            run.Property(r => r.State).HasMaxLength(16);
+            run.Property(r => r.JobId).HasMaxLength(64);
+            run.Property(r => r.Worker).HasMaxLength(128);
+            // Place in line: the queued rows older than a run; the metrics count rows by state.
+            run.HasIndex(r => new { r.State, r.CreatedUtc });
         });
         model.Entity<StoreSchema>(schema =>
         {

@@ -60,13 +60,18 @@ internal static class StoreSchemaUpgrade
         }
 
         var pending = known.Except(applied).ToList();
-        if (pending.Count == 0) return;
-        if (db.Database.IsSqlite())
-            await ClearStaleSqliteMigrationLockAsync(db, logger, ct);
-        logger.LogInformation("Applying run store migrations: {Migrations}", string.Join(", ", pending));
-        // Made first: Npgsql's Migrate reads the history before creating it, and EF logs that failed read as an error.
-        await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(ct);
-        await db.Database.MigrateAsync(ct);
+        if (pending.Count > 0)
+        {
+            if (db.Database.IsSqlite())
+                await ClearStaleSqliteMigrationLockAsync(db, logger, ct);
+            logger.LogInformation("Applying run store migrations: {Migrations}", string.Join(", ", pending));
+            // Made first: Npgsql's Migrate reads the history before creating it, and EF logs that failed read as an error.
+            await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(ct);
+            await db.Database.MigrateAsync(ct);
+        }
+        // The job engine's tables live in the same database; its own installer has no lock, so it runs under this one.
+        if (db.Database.IsNpgsql())
+            await Jobs.JobEngine.InstallStorageAsync(db.Database.GetConnectionString()!, logger, ct);
     }
 
     /// <summary>
