@@ -37,6 +37,14 @@ public sealed class AppServer : IAsyncDisposable
     /// <summary>The server's own run store folder (a fresh temp folder unless the settings name one), removed on dispose.</summary>
     public string DataFolder => _dataFolder.Path;
     public bool HasExited => _process.HasExited;
+    public int ProcessId => _process.Id;
+
+    /// <summary>SIGKILL, as a crash or an out-of-memory kill would end it: no shutdown, no finally blocks.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
     public string Log => string.Join('\n', _log);
 
     public static async Task<AppServer> StartAsync(IEnumerable<string> settings, TimeSpan? timeout = null)
