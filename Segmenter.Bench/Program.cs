@@ -55,6 +55,12 @@ internal static class Program
           capacity [--runs N] [--levels 1,2,4]
               What one instance serves: N runs (default 8) of the astronaut, fast preset, k=4, at each number of
               concurrent runs (default 1, 2 and the core count), in one process; prints runs per minute.
+          scale --postgres CONNECTION [--runs N] [--jobs-per-worker J]
+              What workers add: the app as separate processes (one web instance, then one and two workers, J runs
+              at a time each, default 1) on a fresh database of the PostgreSQL server CONNECTION (default
+              $SEGMENTER_TEST_POSTGRES); N (default 8) API runs of the astronaut, fast preset, k=4, per row; prints
+              runs per minute with one and with two workers, and the seconds from SIGKILL of a worker mid-run to
+              that run's finish on the other worker. The database is dropped at the end.
           steer
               Hand steering on the astronaut (fast preset, k=4) once its pixel codes exist: seconds to re-cluster
               with two strokes, merge two clusters and split one into 3 (target: each ≤ 1 s).
@@ -105,6 +111,7 @@ internal static class Program
                 "quality" => Quality.QualityCommand.Run(rest),
                 "hostile" => HostileCommand.Run(rest),
                 "capacity" => CapacityCommand.Run(rest),
+                "scale" => ScaleCommand.RunAsync(rest).GetAwaiter().GetResult(),
                 "baselines" => BaselinesCommand.Run(rest),
                 "steer" => SteerCommand.Run(rest),
                 "cancel" => CancelCommand.Run(rest),
@@ -113,7 +120,7 @@ internal static class Program
                 "store-writer" => StoreWriterCommand.RunAsync(rest).GetAwaiter().GetResult(),
                 "memory" => MemoryCommand.RunAsync(rest).GetAwaiter().GetResult(),
                 "docs" => DocsCommand.RunAsync(rest).GetAwaiter().GetResult(),
-                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, baselines, steer, cancel, agree, regions, memory, store-writer, docs (see --help)."),
+                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, scale, baselines, steer, cancel, agree, regions, memory, store-writer, docs (see --help)."),
             };
         }
         catch (Exception e)
