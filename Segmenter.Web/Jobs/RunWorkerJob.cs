@@ -92,6 +92,13 @@ public sealed class RunWorkerJob(IDbContextFactory<RunStoreContext> contexts, Ru
         }
         catch (Exception e)
         {
+            if (await IsStoredAsync(runId))
+            {
+                // Another worker took the same job (this one looked dead to the queue) and stored the run first.
+                logger.LogInformation(e, "API run {Id} was stored by another worker meanwhile", runId);
+                await EndAsync(runId, RunStates.Finished, null, CancellationToken.None);
+                return;
+            }
             logger.LogWarning(e, "API run {Id} failed", runId);
             await EndAsync(runId, RunStates.Failed, ApiRuns.ErrorOf(e), CancellationToken.None, losses);
         }
@@ -100,6 +107,12 @@ public sealed class RunWorkerJob(IDbContextFactory<RunStoreContext> contexts, Ru
             await stop.CancelAsync();
             await poll;
         }
+    }
+
+    private async Task<bool> IsStoredAsync(string runId)
+    {
+        try { return await store.GetAsync(runId) is not null; }
+        catch (Exception) { return false; } // the store cannot answer: the run's own failure is the message
     }
 
     /// <summary>Writes the heartbeat and the losses so far, and stops the run when its cancel flag is set; ends when <paramref name="stop"/> is cancelled.</summary>
