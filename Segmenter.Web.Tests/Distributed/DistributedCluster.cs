@@ -103,12 +103,6 @@ public sealed class DistributedCluster : IAsyncLifetime
     public async Task DisposeAsync()
     {
         foreach (var s in new[] { Web1, Web2 }.Concat(Workers).Where(s => s is not null)) await s.DisposeAsync();
-        if (!Available) return;
-        NpgsqlConnection.ClearAllPools();
-        var database = new NpgsqlConnectionStringBuilder(ConnectionString).Database;
-        await using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionString) { Database = "postgres" }.ConnectionString);
-        await admin.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", admin);
-        await drop.ExecuteNonQueryAsync();
+        if (Available) await PostgresRunStoreTests.DropDatabaseAsync(ConnectionString);
     }
 }

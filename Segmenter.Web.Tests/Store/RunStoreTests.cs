@@ -266,9 +266,15 @@ public sealed class PostgresRunStoreTests : RunStoreContract
     public override async Task DisposeAsync()
     {
         if (_connectionString.Length == 0) return;
+        await DropDatabaseAsync(_connectionString);
+    }
+
+    /// <summary>Drops the database a test made (its connections closed first), from the server's maintenance database.</summary>
+    public static async Task DropDatabaseAsync(string connectionString)
+    {
         NpgsqlConnection.ClearAllPools();
-        var database = new NpgsqlConnectionStringBuilder(_connectionString).Database;
-        await using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_connectionString) { Database = "postgres" }.ConnectionString);
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        await using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres" }.ConnectionString);
         await admin.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", admin);
         await drop.ExecuteNonQueryAsync();

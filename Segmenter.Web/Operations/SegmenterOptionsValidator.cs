@@ -13,16 +13,12 @@ namespace Segmenter.Web.Operations;
 /// </summary>
 public sealed class SegmenterOptionsValidator : IValidateOptions<SegmenterOptions>
 {
-    private static readonly (PropertyInfo Property, RangeAttribute Range)[] Checked =
-        typeof(SegmenterOptions).GetProperties()
-            .Select(p => (p, p.GetCustomAttribute<RangeAttribute>()))
-            .Where(t => t.Item2 is not null)
-            .Select(t => (t.p, t.Item2!))
-            .ToArray();
+    private static readonly (PropertyInfo Property, RangeAttribute Range)[] Checked = Attributed<RangeAttribute>();
+    private static readonly (PropertyInfo Property, AllowedValuesAttribute Allowed)[] Choices = Attributed<AllowedValuesAttribute>();
 
-    private static readonly (PropertyInfo Property, AllowedValuesAttribute Allowed)[] Choices =
-        typeof(SegmenterOptions).GetProperties()
-            .Select(p => (p, p.GetCustomAttribute<AllowedValuesAttribute>()))
+    private static (PropertyInfo, T)[] Attributed<T>() where T : Attribute
+        => typeof(SegmenterOptions).GetProperties()
+            .Select(p => (p, p.GetCustomAttribute<T>()))
             .Where(t => t.Item2 is not null)
             .Select(t => (t.p, t.Item2!))
             .ToArray();
