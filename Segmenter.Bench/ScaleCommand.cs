@@ -18,6 +18,9 @@ namespace Segmenter.Bench;
 /// </summary>
 internal static class ScaleCommand
 {
+    /// <summary>The killed run's epochs: three times the default's, so it is surely mid-run when its worker is killed.</summary>
+    private const int KillEpochs = 60;
+
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromMinutes(2) };
 
     public static async Task<int> RunAsync(string[] args)
@@ -50,7 +53,7 @@ internal static class ScaleCommand
             await RowAsync(2, web, image, settings, runs);
 
             // The killed worker's run: long enough to be mid-run when killed; timed from the kill to its finish elsewhere.
-            var id = await PostAsync(web, image, """{"clusters":4,"epochs":60}""");
+            var id = await PostAsync(web, image, $$"""{"clusters":4,"epochs":{{KillEpochs}}}""");
             AppProcess? victim = null;
             while (victim is null)
             {
@@ -60,10 +63,13 @@ internal static class ScaleCommand
             }
             var killedAt = Stopwatch.StartNew();
             victim.Kill();
+            // Taken up again: the other worker claims it (its row counts a second start).
+            while (await AttemptsAsync(connection, id) < 2) await Task.Delay(100);
+            double takenUp = killedAt.Elapsed.TotalSeconds;
             var end = await WaitEndedAsync(web, id);
             Console.WriteLine();
-            Console.WriteLine($"killed worker: its run ({id}, 60 epochs) {end.State} {killedAt.Elapsed.TotalSeconds:0.0} s after the kill " +
-                              $"(the job engine hands it on after a 30 s invisibility timeout, then it trains again from the start)");
+            Console.WriteLine($"killed worker: its run ({KillEpochs} epochs, killed after its first) was taken up by the other worker " +
+                              $"{takenUp:0.0} s after the kill and {end.State} {killedAt.Elapsed.TotalSeconds:0.0} s after it (training again from the start)");
             return end.State == RunStates.Finished ? Program.Ok : Program.Failed;
         }
         finally
@@ -116,6 +122,15 @@ internal static class ScaleCommand
             if (status.State is RunStates.Finished or RunStates.Failed or RunStates.Cancelled) return status;
             await Task.Delay(100);
         }
+    }
+
+    private static async Task<int> AttemptsAsync(string connection, string id)
+    {
+        await using var db = new NpgsqlConnection(connection);
+        await db.OpenAsync();
+        await using var command = new NpgsqlCommand("""SELECT "Attempts" FROM queued_runs WHERE "Id" = @id AND "State" <> 'queued'""", db);
+        command.Parameters.AddWithValue("id", id);
+        return await command.ExecuteScalarAsync() is int attempts ? attempts : 0;
     }
 
     private static async Task<AppProcess?> WorkerOfAsync(string connection, string id, AppProcess[] workers)
