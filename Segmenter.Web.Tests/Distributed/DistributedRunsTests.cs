@@ -108,6 +108,25 @@ public sealed class DistributedRunsTests(DistributedCluster cluster)
         Assert.Equal(HttpStatusCode.NotFound, files.StatusCode);
     }
 
+    [SkippableFact]
+    public async Task A_worker_serves_only_its_health_which_checks_torch_the_store_and_the_job_storage()
+    {
+        Skip.IfNot(cluster.Available, $"Distributed tests skipped: set {Store.PostgresRunStoreTests.ServerVariable} to a PostgreSQL server (.ci/run does).");
+        var worker = cluster.Workers.First(w => !w.HasExited);
+        using var health = await cluster.GetAsync(worker, "healthz");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        var checks = System.Text.Json.Nodes.JsonNode.Parse(await health.Content.ReadAsStringAsync())!["checks"]!.AsObject();
+        Assert.Equal(["jobs", "store", "torch"], checks.Select(c => c.Key).Order());
+        Assert.All(checks, c => Assert.Equal("healthy", (string?)c.Value!["status"]));
+        foreach (var path in new[] { "", "api/segmentations/x", "openapi/v1.json" })
+        {
+            using var other = await cluster.GetAsync(worker, path);
+            Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
+        }
+        using var page = await cluster.GetAsync(cluster.Web2, "");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode); // the web role serves the page
+    }
+
     /// <summary>Polls until <paramref name="done"/> holds, giving up after the hang guard.</summary>
     private async Task WaitAsync(Func<Task<bool>> done, string what)
     {
