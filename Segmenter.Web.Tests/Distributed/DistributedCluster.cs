@@ -34,9 +34,10 @@ public sealed class DistributedCluster : IAsyncLifetime
         }
         ConnectionString = new NpgsqlConnectionStringBuilder(_server) { Database = "segmenter_jobs_" + Guid.NewGuid().ToString("N") }.ConnectionString;
         string[] shared = [$"--ConnectionStrings:Segmenter={ConnectionString}", "--Segmenter:MaxQueueLength=32"];
+        _web1Settings = [.. shared, "--Segmenter:Role=web"];
         var starting = new[]
         {
-            AppServer.StartAsync([.. shared, "--Segmenter:Role=web"], TestData.HangGuard),
+            AppServer.StartAsync(_web1Settings, TestData.HangGuard),
             AppServer.StartAsync([.. shared, "--Segmenter:Role=web"], TestData.HangGuard),
             AppServer.StartAsync([.. shared, "--Segmenter:Role=worker", "--Segmenter:MaxConcurrentJobs=1"], TestData.HangGuard),
             AppServer.StartAsync([.. shared, "--Segmenter:Role=worker", "--Segmenter:MaxConcurrentJobs=1"], TestData.HangGuard),
@@ -51,6 +52,16 @@ public sealed class DistributedCluster : IAsyncLifetime
         Web2 = starting[1].Result;
         Workers = [starting[2].Result, starting[3].Result];
     }
+
+    /// <summary>Kills the first web instance (SIGKILL) and starts a new one in its place, as a crash and a restart would.</summary>
+    public async Task RestartWeb1Async()
+    {
+        Web1.Kill();
+        await Web1.DisposeAsync();
+        Web1 = await AppServer.StartAsync(_web1Settings, TestData.HangGuard);
+    }
+
+    private string[] _web1Settings = [];
 
     public async Task<string> PostAsync(AppServer web, byte[] image, string settings)
     {
