@@ -152,6 +152,7 @@ public sealed class CliTests() : TemporaryFolderTest("segmenter-cli-")
         { ["segment", "{missing}", "--clusters", "4", "--out", "{out}"], "could not be opened" },
         { ["segment", "{text}", "--clusters", "4", "--out", "{out}"], ImageLoader.NotAnImageMessage },
         { ["frobnicate"], "Unknown command 'frobnicate'" },
+        { ["scale", "--postgres", "Host=127.0.0.1", "--runs", "0"], "--runs and --jobs-per-worker must be at least 1." },
     };
 
     [Theory]
