@@ -16,10 +16,15 @@ function plotly() {
 }
 
 /**
- * Loads plotly.js; the page calls it before it starts Blazor. Evaluating its 4.8 MB is one long task that nothing can
- * cut up, so it runs before the page is interactive rather than under a visitor's first click.
+ * Loads plotly.js and makes the 3D scenes; the page calls it before it starts Blazor. Evaluating plotly's 4.8 MB is one
+ * long task that nothing can cut up, and making a scene is a few (its WebGL context, shader programs, axis labels
+ * turned into geometry): done before the page is interactive, none of them lands between a visitor's first click and
+ * the result. A scene still unmade after `waitMs` goes on being made while the page starts.
  */
-export function preloadPlotly() { return plotly(); }
+export async function preloadPlotly(waitMs = 10000) {
+    await plotly();
+    await Promise.race([warmScenes(), new Promise(ok => setTimeout(ok, waitMs))]);
+}
 
 // The loader resolves at once when its <script> tag already exists, loaded or not: a page with a Plotly.Blazor chart
 // (the run page's loss curve) adds that tag first, so plotly.js may still be on its way. Wait for the tag's load.
