@@ -10,7 +10,8 @@ namespace Segmenter.Bench;
 /// (a browser context each) the page is opened, Train is pressed with the defaults on the astronaut as soon as it is
 /// enabled, and the page's own clock measures the longest main-thread task from the click until both 3D plots are
 /// drawn (a PerformanceObserver's longtask entries) and the time from the stage chip reading "done" to both plots
-/// drawn. A Chromium trace of the same span names what the longest task was made of. Targets: no task over 0.2 s,
+/// drawn; also how long the page took from opening until Train was enabled (the work done before the page starts).
+/// A Chromium trace of the click-to-plots span names what the longest task was made of. Targets: no task over 0.2 s,
 /// plots within 1.0 s, in every run (exit code 1 otherwise).
 /// </summary>
 internal static class PageCommand
@@ -53,8 +54,8 @@ internal static class PageCommand
         await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium, Headless = true, Args = ChromiumArgs, Timeout = 60_000 });
         Console.WriteLine($"page: {chromium} {browser.Version} headless {string.Join(' ', ChromiumArgs)}; app pid {app.Id} at {app.BaseUrl}; " +
                           $"{Environment.ProcessorCount} cores, load average {LoadAverage()}; astronaut, defaults, {runs} fresh visitor(s){(trace ? ", traced" : "")}");
-        Console.WriteLine("| run | click → done s | longest task s (click → plots) | done → both plots s | plot updates ms (colour, codes) | the longest task, from the trace | met |");
-        Console.WriteLine("|---|---|---|---|---|---|---|");
+        Console.WriteLine("| run | open → Train enabled s | click → done s | longest task s (click → plots) | done → both plots s | plot updates ms (colour, codes) | the longest task, from the trace | met |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
         var longest = new List<double>();
         var plots = new List<double>();
         int missed = 0;
@@ -65,14 +66,14 @@ internal static class PageCommand
             plots.Add(m.Plots);
             bool met = m.Longest <= LongTaskTarget && m.Plots <= PlotsTarget;
             if (!met) missed++;
-            Console.WriteLine($"| {run} | {F(m.Run)} | {F(m.Longest)} | {F(m.Plots)} | {m.Updates} | {m.Where} | {(met ? "yes" : "**no**")} |");
+            Console.WriteLine($"| {run} | {F(m.Open)} | {F(m.Run)} | {F(m.Longest)} | {F(m.Plots)} | {m.Updates} | {m.Where} | {(met ? "yes" : "**no**")} |");
         }
         Console.WriteLine($"\nmedian of {runs}: longest task {F(Median(longest))} s (target ≤ {LongTaskTarget} s), done → both plots {F(Median(plots))} s " +
                           $"(target ≤ {PlotsTarget} s); {missed} run(s) missed a target; load average {LoadAverage()}");
         return missed == 0 ? Program.Ok : Program.Failed;
     }
 
-    private sealed record Visit(double Run, double Longest, double Plots, string Updates, string Where);
+    private sealed record Visit(double Open, double Run, double Longest, double Plots, string Updates, string Where);
 
     private static async Task<Visit> VisitAsync(IBrowser browser, string baseUrl, bool trace, string? traceFile)
     {
@@ -84,11 +85,13 @@ internal static class PageCommand
             new PerformanceObserver(list => { for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]); })
               .observe({ type: 'longtask', buffered: true });
             """);
+        var opening = System.Diagnostics.Stopwatch.StartNew();
         await page.GotoAsync("/");
         await page.WaitForFunctionAsync("""
             () => document.querySelector("[data-testid='image-info']")?.textContent.includes('astronaut')
                && !document.querySelector("[data-testid='train-button']")?.disabled
             """, null, new() { PollingInterval = 50 });
+        double open = opening.Elapsed.TotalSeconds;
 
         var tracer = trace ? await Tracer.StartAsync(browser, traceFile is null ? TraceCategories : [.. TraceCategories, ScriptSamples]) : null;
         await page.EvaluateAsync("""
@@ -121,7 +124,7 @@ internal static class PageCommand
             if (traceFile is not null) await File.WriteAllTextAsync(traceFile, JsonSerializer.Serialize(new { traceEvents = events }));
             where = TraceReading.LongestTask(events, "segmenter-click", m.GetProperty("window").GetDouble());
         }
-        return new Visit(m.GetProperty("run").GetDouble(), m.GetProperty("longest").GetDouble(), m.GetProperty("plots").GetDouble(),
+        return new Visit(open, m.GetProperty("run").GetDouble(), m.GetProperty("longest").GetDouble(), m.GetProperty("plots").GetDouble(),
             m.GetProperty("updates").GetString() ?? "", where);
     }
 
