@@ -34,32 +34,11 @@ internal sealed class AppProcess : IAsyncDisposable
     /// <summary>Starts the app with <paramref name="settings"/> (<c>--Segmenter:Name=value</c>) and waits for /healthz.</summary>
     public static async Task<AppProcess> StartAsync(IEnumerable<string> settings, TimeSpan timeout)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Segmenter.Web.dll");
-        if (!File.Exists(dll)) throw new FileNotFoundException("Segmenter.Web.dll is not beside the bench; build Segmenter.Bench", dll);
         int port = FreePort();
         var data = Directory.CreateTempSubdirectory("segmenter-bench-app-").FullName;
-        var psi = new ProcessStartInfo(DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        foreach (var a in new[] { dll, "--urls", $"http://127.0.0.1:{port}", "--contentRoot", Path.Combine(RepoPaths.RequireRoot(), "Segmenter.Web"), $"--Segmenter:DataFolder={data}" })
-            psi.ArgumentList.Add(a);
-        foreach (var s in settings) psi.ArgumentList.Add(s);
-        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        psi.Environment["DOTNET_ENVIRONMENT"] = "Development";
-        psi.Environment["Logging__Console__FormatterName"] = "simple";
-        psi.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
-
-        var process = new Process { StartInfo = psi };
-        var app = new AppProcess(process, port, data);
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) app._log.Enqueue(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) app._log.Enqueue("ERR " + e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var psi = StartInfo(port, data, settings);
+        var app = new AppProcess(new Process { StartInfo = psi }, port, data);
+        var process = Launch(app._process, app._log);
 
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
@@ -79,20 +58,62 @@ internal sealed class AppProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
-            }
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException) { }
-        _process.Dispose();
+        await StopAsync(_process);
         try { Directory.Delete(_dataFolder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    private static int FreePort()
+    /// <summary>
+    /// How to start the app beside this program on <paramref name="port"/> with its store in <paramref name="dataFolder"/>;
+    /// a later setting of the same key in <paramref name="settings"/> wins. Its log lines are plain, one per event.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(int port, string dataFolder, IEnumerable<string> settings)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Segmenter.Web.dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException("Segmenter.Web.dll is not beside this program; build the project that references Segmenter.Web", dll);
+        var psi = new ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        foreach (var a in new[] { dll, "--urls", $"http://127.0.0.1:{port}", "--contentRoot", Path.Combine(RepoPaths.RequireRoot(), "Segmenter.Web"), $"--Segmenter:DataFolder={dataFolder}" })
+            psi.ArgumentList.Add(a);
+        foreach (var s in settings) psi.ArgumentList.Add(s);
+        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        psi.Environment["DOTNET_ENVIRONMENT"] = "Development";
+        psi.Environment["Logging__Console__FormatterName"] = "simple";
+        psi.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        return psi;
+    }
+
+    /// <summary>Starts <paramref name="process"/>, its output and error lines (the latter marked ERR) collected in <paramref name="log"/>.</summary>
+    public static Process Launch(Process process, ConcurrentQueue<string> log)
+    {
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue("ERR " + e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Ends the app with its child processes, waiting up to 10 s, and disposes the handle.</summary>
+    public static async Task StopAsync(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException) { }
+        process.Dispose();
+    }
+
+    public static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
