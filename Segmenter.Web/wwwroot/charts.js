@@ -236,19 +236,17 @@ async function makeScene(Plotly, kind) {
     // Then result-sized clouds, twice: plotly's first updates with thousands of points are several times slower than
     // the ones after (its per-point code not yet optimised, its vertex buffers grown), and they belong here, not to
     // a visitor's first result.
-    for (const seed of [1, 2]) {
-        await Plotly.react(g, warmCloud(kind, seed), layout, sceneConfig());
+    for (let round = 0; round < 2; round++) {
+        await Plotly.react(g, warmCloud(kind), layout, sceneConfig());
         await nextTask();
     }
     return g;
 }
 
 /** About as many points as a result brings (the engine sends at most 5,000), in 4 clusters and their centres. */
-function warmCloud(kind, seed) {
-    let state = seed;
-    const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+function warmCloud(kind) {
     const span = kind === 'rgb' ? 255 : 2, shift = kind === 'rgb' ? 0 : -1;
-    const coords = n => Float32Array.from({ length: n }, () => shift + span * random());
+    const coords = n => Float32Array.from({ length: n }, () => shift + span * Math.random());
     const data = [0, 1, 2, 3].map(() => ({ type: 'scatter3d', mode: 'markers', x: coords(1250), y: coords(1250), z: coords(1250), marker: { size: 2, color: '#888888', symbol: pointSymbol } }));
     data.push({ type: 'scatter3d', mode: 'markers', x: coords(4), y: coords(4), z: coords(4), marker: { size: 7, symbol: 'diamond', color: '#888888', line: { color: '#000000', width: 2 } } });
     return data;
