@@ -1,8 +1,6 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Npgsql;
 using Segmenter.Web.Api;
@@ -42,13 +40,13 @@ internal static class ScaleCommand
         {
             string[] shared = [$"--ConnectionStrings:Segmenter={connection}", $"--Segmenter:MaxQueueLength={runs + 8}"];
             string[] worker = [.. shared, "--Segmenter:Role=worker", $"--Segmenter:MaxConcurrentJobs={jobs}"];
-            var web = await AppProcess.StartAsync([.. shared, "--Segmenter:Role=web"], started);
-            var first = await AppProcess.StartAsync(worker, started);
+            var web = await StartAsync([.. shared, "--Segmenter:Role=web"], started);
+            var first = await StartAsync(worker, started);
             await RunOnceAsync(web, image, """{"clusters":4,"epochs":1}"""); // warm-up: each worker's first run loads torch's kernels
             Console.WriteLine("| workers | runs | wall s | runs per minute |");
             Console.WriteLine("|---|---|---|---|");
             await RowAsync(1, web, image, settings, runs);
-            var second = await AppProcess.StartAsync(worker, started);
+            var second = await StartAsync(worker, started);
             await RunOnceAsync(web, image, """{"clusters":4,"epochs":1}""");
             await RowAsync(2, web, image, settings, runs);
 
@@ -74,13 +72,20 @@ internal static class ScaleCommand
         }
         finally
         {
-            foreach (var p in started) p.Dispose();
+            foreach (var p in started) await p.DisposeAsync();
             NpgsqlConnection.ClearAllPools();
             await using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connection) { Database = "postgres" }.ConnectionString);
             await admin.OpenAsync();
             await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{new NpgsqlConnectionStringBuilder(connection).Database}\" WITH (FORCE)", admin);
             await drop.ExecuteNonQueryAsync();
         }
+    }
+
+    private static async Task<AppProcess> StartAsync(string[] settings, List<AppProcess> started)
+    {
+        var app = await AppProcess.StartAsync(settings, TimeSpan.FromMinutes(2));
+        started.Add(app);
+        return app;
     }
 
     private static async Task RowAsync(int workers, AppProcess web, byte[] image, string settings, int runs)
@@ -139,69 +144,6 @@ internal static class ScaleCommand
         await db.OpenAsync();
         await using var command = new NpgsqlCommand("""SELECT "Worker" FROM queued_runs WHERE "Id" = @id AND "State" = 'running'""", db);
         command.Parameters.AddWithValue("id", id);
-        return await command.ExecuteScalarAsync() is string worker ? workers.FirstOrDefault(w => worker.EndsWith(":" + w.ProcessId, StringComparison.Ordinal)) : null;
-    }
-
-    /// <summary>Segmenter.Web.dll (beside this program) as a child process on a free loopback port.</summary>
-    private sealed class AppProcess : IDisposable
-    {
-        private readonly Process _process;
-        private readonly ConcurrentQueue<string> _log = new();
-
-        private AppProcess(Process process, int port)
-        {
-            _process = process;
-            BaseUrl = $"http://127.0.0.1:{port}/";
-        }
-
-        public string BaseUrl { get; }
-        public int ProcessId => _process.Id;
-
-        public static async Task<AppProcess> StartAsync(string[] settings, List<AppProcess> started)
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            var psi = new ProcessStartInfo(Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet")
-            {
-                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = AppContext.BaseDirectory,
-            };
-            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "Segmenter.Web.dll"), "--urls", $"http://127.0.0.1:{port}" }.Concat(settings))
-                psi.ArgumentList.Add(a);
-            var app = new AppProcess(new Process { StartInfo = psi }, port);
-            app._process.OutputDataReceived += (_, e) => { if (e.Data is not null) app._log.Enqueue(e.Data); };
-            app._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) app._log.Enqueue(e.Data); };
-            app._process.Start();
-            started.Add(app);
-            app._process.BeginOutputReadLine();
-            app._process.BeginErrorReadLine();
-            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-            while (DateTime.UtcNow < deadline)
-            {
-                if (app._process.HasExited) throw new InvalidOperationException($"An instance exited at start:\n{string.Join('\n', app._log)}");
-                try
-                {
-                    using var health = await Http.GetAsync(app.BaseUrl + "healthz");
-                    if (health.IsSuccessStatusCode) return app;
-                }
-                catch (HttpRequestException) { }
-                await Task.Delay(200);
-            }
-            throw new TimeoutException($"An instance did not answer /healthz within 2 minutes:\n{string.Join('\n', app._log)}");
-        }
-
-        public void Kill()
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-        }
-
-        public void Dispose()
-        {
-            try { if (!_process.HasExited) Kill(); }
-            catch (InvalidOperationException) { }
-            _process.Dispose();
-        }
+        return await command.ExecuteScalarAsync() is string worker ? workers.FirstOrDefault(w => worker.EndsWith(":" + w.Id, StringComparison.Ordinal)) : null;
     }
 }
