@@ -22,73 +22,6 @@ namespace Segmenter.Web.Store.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("Segmenter.Web.Jobs.QueuedRun", b =>
-                {
-                    b.Property<string>("Id")
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("integer");
-
-                    b.Property<bool>("CancelRequested")
-                        .HasColumnType("boolean");
-
-                    b.Property<DateTime>("CreatedUtc")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<DateTime?>("EndedUtc")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Error")
-                        .HasColumnType("text");
-
-                    b.Property<DateTime?>("HeartbeatUtc")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("ImageName")
-                        .HasColumnType("text");
-
-                    b.Property<string>("JobId")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<string>("LossesJson")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<byte[]>("Original")
-                        .IsRequired()
-                        .HasColumnType("bytea");
-
-                    b.Property<int>("PlannedEpochs")
-                        .HasColumnType("integer");
-
-                    b.Property<byte[]>("ScribblesPng")
-                        .HasColumnType("bytea");
-
-                    b.Property<string>("SettingsJson")
-                        .HasColumnType("text");
-
-                    b.Property<DateTime?>("StartedUtc")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("State")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
-
-                    b.Property<string>("Worker")
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("State", "CreatedUtc");
-
-                    b.ToTable("queued_runs", (string)null);
-                });
-
             modelBuilder.Entity("Segmenter.Web.Store.StoreSchema", b =>
                 {
                     b.Property<int>("Id")
@@ -105,7 +38,7 @@ namespace Segmenter.Web.Store.Migrations.Postgres
                         new
                         {
                             Id = 1,
-                            Version = 3
+                            Version = 2
                         });
                 });
 
