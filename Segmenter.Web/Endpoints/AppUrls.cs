@@ -18,6 +18,7 @@ public static class AppUrls
     public const string ApiRoute = "/api/segmentations";
     public const string SweepPageRoute = "/sweeps/{Id}";
     public const string SweepApiRoute = "/api/sweeps";
+    public const string SweepCsvRoute = "/sweeps/{id}/sweep.csv";
 
     /// <summary>An embedded sample image.</summary>
     public static string Sample(string file) => $"samples/{Uri.EscapeDataString(file)}";

@@ -21,6 +21,12 @@ public static class SweepEndpoints
 
     public static void MapSweepApi(this WebApplication app)
     {
+        // The grid as CSV, under the sweep's page link.
+        app.MapGet(AppUrls.SweepCsvRoute, async (string id, SweepRunner sweeps, CancellationToken ct) =>
+            await sweeps.StatusAsync(id, ct) is { } status
+                ? Results.File(System.Text.Encoding.UTF8.GetBytes(SweepCsv.Write(status)), "text/csv", $"sweep-{id}.csv")
+                : Results.NotFound());
+
         long maxUpload = app.Services.GetRequiredService<IOptions<SegmenterOptions>>().Value.MaxUploadBytes;
         var api = app.MapGroup(AppUrls.SweepApiRoute).WithTags(Tag).AddEndpointFilter(SegmentationApi.RequireApiKey)
             .ProducesProblem(StatusCodes.Status401Unauthorized);

@@ -7,6 +7,7 @@ public static class SweepServices
     {
         services.AddSingleton<SweepStore>();
         services.AddSingleton<SweepRunner>();
+        services.AddScoped<SweepSession>();
         return services;
     }
 }
