@@ -22,6 +22,10 @@ internal static class Program
               Starts from the preset (default fast); every option given overrides the preset's value.
               --preview also makes the web page's live previews while training and prints what they cost.
               --save-model FILE also keeps the trained model (weights, settings, k-means centres).
+          segment IMAGE --sweep "SETTING=V1,V2,…;SETTING=FROM..TO:STEP" [--truth LABELS.png] (same options) --out DIR
+              One run per combination of up to three settings' values (the other options shared), each into
+              DIR/<setting-value_…>/, and DIR/sweep.csv with every run's values, loss, silhouette, Davies–Bouldin,
+              agreement with the colour baselines and, with --truth, ARI and mean IoU. Bad axes stop it before any run.
           segment IMAGE IMAGE… | FOLDER  (same options) --out DIR
               Each image (a folder gives its images) into DIR/<name>/, a progress line per image, and
               DIR/summary.csv; an image that fails is reported and the rest go on (exit code of the first failure).
