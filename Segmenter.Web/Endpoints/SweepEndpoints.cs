@@ -57,7 +57,9 @@ public static class SweepEndpoints
         api.MapDelete("/{id}", async (string id, SweepRunner sweeps, HttpContext context, CancellationToken ct) =>
                 await sweeps.CancelAsync(id, ct) ? Results.NoContent() : NotFound(id).ToResult(context))
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound)
-            .WithName("cancelSweep").WithSummary("Cancel a sweep: runs not finished are cancelled, finished runs stay");
+            .WithName("cancelSweep").WithSummary("Cancel a sweep: runs not finished are cancelled, finished runs stay")
+            .WithDescription("Combinations not yet queued are skipped, queued and running runs cancelled; the finished runs and the sweep " +
+                             "stay readable (its state becomes `cancelled`). Deleting a sweep's runs is done run by run on `/api/segmentations/{id}`.");
     }
 
     private static async Task<IResult> Submit(HttpContext context, SweepRunner sweeps, CancellationToken ct)

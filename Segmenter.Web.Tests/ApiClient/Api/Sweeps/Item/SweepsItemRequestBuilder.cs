@@ -34,7 +34,7 @@ namespace Segmenter.Web.Tests.ApiClient.Api.Sweeps.Item
         {
         }
         /// <summary>
-        /// Cancel a sweep: runs not finished are cancelled, finished runs stay
+        /// Combinations not yet queued are skipped, queued and running runs cancelled; the finished runs and the sweep stay readable (its state becomes `cancelled`). Deleting a sweep&apos;s runs is done run by run on `/api/segmentations/{id}`.
         /// </summary>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -83,7 +83,7 @@ namespace Segmenter.Web.Tests.ApiClient.Api.Sweeps.Item
             return await RequestAdapter.SendAsync<global::Segmenter.Web.Tests.ApiClient.Models.SweepStatus>(requestInfo, global::Segmenter.Web.Tests.ApiClient.Models.SweepStatus.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Cancel a sweep: runs not finished are cancelled, finished runs stay
+        /// Combinations not yet queued are skipped, queued and running runs cancelled; the finished runs and the sweep stay readable (its state becomes `cancelled`). Deleting a sweep&apos;s runs is done run by run on `/api/segmentations/{id}`.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
