@@ -79,6 +79,10 @@ internal static class Program
           store-writer --data DIR [--runs N] [--megapixels M]
               Saves N (default 10) synthetic runs of M (default 4) megapixels into the run store in DIR, printing
               "writing i" and "saved i ID"; the crash test kills it mid-save and checks the store it leaves.
+          sweep [--workers 1,2] [--sweep AXES]
+              The app in process at each worker count (Segmenter:MaxConcurrentJobs): one API run of the astronaut with
+              the defaults, then a 3 × 3 sweep (default clusters=3,4,5;seed=1,2,3) through the same API runs; prints
+              the sweep's seconds as a multiple of the one run's and the working set before and after.
           docs
               Writes the documentation's generated parts from the code: the settings table in docs/settings.md
               and docs/openapi.json (the OpenAPI document the app serves).
@@ -116,8 +120,9 @@ internal static class Program
                 "regions" => RegionsCommand.Run(rest),
                 "store-writer" => StoreWriterCommand.RunAsync(rest).GetAwaiter().GetResult(),
                 "memory" => MemoryCommand.RunAsync(rest).GetAwaiter().GetResult(),
+                "sweep" => SweepBenchCommand.RunAsync(rest).GetAwaiter().GetResult(),
                 "docs" => DocsCommand.RunAsync(rest).GetAwaiter().GetResult(),
-                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, baselines, steer, cancel, agree, regions, memory, store-writer, docs (see --help)."),
+                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, baselines, steer, cancel, agree, regions, memory, store-writer, sweep, docs (see --help)."),
             };
         }
         catch (Exception e)
