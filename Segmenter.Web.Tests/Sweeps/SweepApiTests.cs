@@ -29,17 +29,19 @@ public sealed class SweepApiTests
         return ImageLoader.EncodeLabelPng(labels, 64, 48);
     }
 
+    /// <summary>One slot and no queue place: a sweep's later runs wait in the sweep for room.</summary>
+    private static ApiHost OneSlotNoQueue() => new(new Dictionary<string, string?>
+    {
+        ["Segmenter:MaxConcurrentJobs"] = "1",
+        ["Segmenter:MaxQueueLength"] = "0",
+    });
+
     private static Task<JsonNode> PollSweep(HttpClient client, string url, Func<string, bool> done) => PollUntil(client, url, done, TimeSpan.FromMinutes(3));
 
     [Fact]
     public async Task A_grid_larger_than_the_queue_runs_whole_and_every_cell_gets_its_scores()
     {
-        // One slot and no queue place: the sweep's later runs wait in the sweep for room, not refused by the queue.
-        await using var host = new ApiHost(new Dictionary<string, string?>
-        {
-            ["Segmenter:MaxConcurrentJobs"] = "1",
-            ["Segmenter:MaxQueueLength"] = "0",
-        });
+        await using var host = OneSlotNoQueue();
         var client = host.CreateClient();
         using var posted = await client.PostAsync(AppUrls.SweepApiRoute,
             SweepUpload("""{"epochs":[1,2],"seed":{"from":1,"to":2,"step":1}}""", """{"clusters":2}""", TwoToneTruth()));
@@ -98,11 +100,7 @@ public sealed class SweepApiTests
     [Fact]
     public async Task Cancel_stops_the_sweep_and_keeps_the_runs_that_finished()
     {
-        await using var host = new ApiHost(new Dictionary<string, string?>
-        {
-            ["Segmenter:MaxConcurrentJobs"] = "1",
-            ["Segmenter:MaxQueueLength"] = "0",
-        });
+        await using var host = OneSlotNoQueue();
         var client = host.CreateClient();
         // Every run after the first holds its slot until it is cancelled, so the sweep is mid-way on any machine (a refused
         // submission takes a job id too, so the second run's id is not known).
