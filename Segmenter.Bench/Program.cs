@@ -76,6 +76,12 @@ internal static class Program
               prints the RSS while they are held and after they end; fails beyond 4096 MB held or when memory
               does not come back within 300 MB of the start within 10 s. --hold-seconds keeps them held S s
               longer (for a heap dump of the printed process).
+          page [--runs N] [--no-trace] [--trace-out DIR]
+              The page in Chromium without a GPU (software WebGL, CI's flags), the built app as its own process: N
+              (default 3) fresh visitors each train the astronaut with the defaults; prints per run the longest
+              main-thread task from the click until both 3D plots are drawn (and what it was made of, from a
+              Chromium trace; --trace-out keeps each trace for chrome://tracing) and the time from the run's end to
+              both plots drawn. Targets: every task ≤ 0.2 s, plots ≤ 1.0 s (exit code 1 when a run misses one).
           store-writer --data DIR [--runs N] [--megapixels M]
               Saves N (default 10) synthetic runs of M (default 4) megapixels into the run store in DIR, printing
               "writing i" and "saved i ID"; the crash test kills it mid-save and checks the store it leaves.
@@ -89,7 +95,7 @@ internal static class Program
           --help
               This text.
 
-        Exit codes: 0 ok, 1 unexpected error, a failed bench row or a missed soak, memory, hostile or cancel target,
+        Exit codes: 0 ok, 1 unexpected error, a failed bench row or a missed soak, memory, hostile, cancel or page target,
         2 bad usage or unusable image, 3 training failed.
         """;
 
@@ -120,9 +126,10 @@ internal static class Program
                 "regions" => RegionsCommand.Run(rest),
                 "store-writer" => StoreWriterCommand.RunAsync(rest).GetAwaiter().GetResult(),
                 "memory" => MemoryCommand.RunAsync(rest).GetAwaiter().GetResult(),
+                "page" => PageCommand.RunAsync(rest).GetAwaiter().GetResult(),
                 "sweep" => SweepBenchCommand.RunAsync(rest).GetAwaiter().GetResult(),
                 "docs" => DocsCommand.RunAsync(rest).GetAwaiter().GetResult(),
-                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, baselines, steer, cancel, agree, regions, memory, store-writer, sweep, docs (see --help)."),
+                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, baselines, steer, cancel, agree, regions, memory, page, store-writer, sweep, docs (see --help)."),
             };
         }
         catch (Exception e)
