@@ -37,8 +37,13 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
     /// <summary>Checks the settings and the image as the page does, then queues the run; throws <see cref="ApiProblem"/> when refused.</summary>
     /// <param name="scribblesPng">Optional strokes (a label PNG of the image's size): the run's labels then come from stroke-guided re-clustering.</param>
     public async Task<ApiRun> SubmitAsync(Stream image, string? fileName, string? settingsJson, CancellationToken ct, byte[]? scribblesPng = null)
+        => await QueueAsync(image, fileName, ParseSettings(settingsJson), ct, scribblesPng);
+
+    /// <summary><see cref="SubmitAsync"/> with the settings already a JSON object (a sweep's combination): the same checks, the same queue.</summary>
+    internal async Task<ApiRun> QueueAsync(Stream image, string? fileName, JsonObject settings, CancellationToken ct, byte[]? scribblesPng = null)
     {
-        var prepared = await PrepareAsync(image, fileName, settingsJson, scribblesPng, ct);
+        var settingsJson = settings.ToJsonString(); // as posted: preparing takes some settings out of the object
+        var prepared = await PrepareAsync(image, fileName, settings, scribblesPng, ct);
         if (durable is not null)
         {
             using (prepared) return await durable.SubmitAsync(prepared, settingsJson, scribblesPng, ct);
@@ -69,9 +74,8 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
     /// Validates a run's upload, settings and strokes exactly as a submit does and decodes what the run needs. A worker
     /// prepares a queued run again from its stored upload with this same code, so both read it alike.
     /// </summary>
-    internal async Task<PreparedRun> PrepareAsync(Stream image, string? fileName, string? settingsJson, byte[]? scribblesPng, CancellationToken ct)
+    internal async Task<PreparedRun> PrepareAsync(Stream image, string? fileName, JsonObject settings, byte[]? scribblesPng, CancellationToken ct)
     {
-        var settings = ParseSettings(settingsJson);
         string? fromRun = null;
         SavedModel? model = null;
         byte[]? modelFile = null;
@@ -115,7 +119,7 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
     }
 
     /// <summary>Reads the upload within the byte limit and decodes it within the pixel limit, with the loader's messages.</summary>
-    private async Task<(byte[] Original, RgbImage Image)> ReadImageAsync(Stream image, string? fileName, CancellationToken ct)
+    internal async Task<(byte[] Original, RgbImage Image)> ReadImageAsync(Stream image, string? fileName, CancellationToken ct)
     {
         try
         {
@@ -129,7 +133,7 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
         }
     }
 
-    private static JsonObject ParseSettings(string? settingsJson)
+    internal static JsonObject ParseSettings(string? settingsJson)
     {
         try
         {
@@ -140,7 +144,7 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
     }
 
     /// <summary>The report's parameter names (absent ones from the preset), checked with the server's limits (<see cref="RunLimits"/>), as the page's form.</summary>
-    private SegmentationParameters ReadSettings(JsonObject settings)
+    internal SegmentationParameters ReadSettings(JsonObject settings)
     {
         SegmentationParameters p;
         try { p = ReportParameters.Read(settings); }
@@ -186,7 +190,6 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
     /// <summary>Cancels a queued or running run (waiting a moment for it to stop), or deletes a finished API run; false when unknown.</summary>
     public async Task<bool> CancelOrDeleteAsync(string id, CancellationToken ct)
     {
-        ApiRun? run = null;
         bool tracked;
         if (durable is not null)
         {
@@ -196,13 +199,8 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
         }
         else
         {
-            if (_runs.TryGetValue(id, out run) && run.State is RunStates.Queued or RunStates.Running)
-            {
-                run.Job!.Cancel();
-                await Task.WhenAny(run.Job.Completion, Task.Delay(TimeSpan.FromSeconds(5), ct));
-                return true;
-            }
-            tracked = run is not null;
+            if (await CancelAsync(id, ct)) return true;
+            tracked = _runs.ContainsKey(id);
         }
         // Only runs made through the API: a browser's run is read-only for whoever has its link, deleted from its page.
         bool deleted = await store.DeleteAsync(id, Owner, ct);
@@ -229,6 +227,16 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
             else if (r.State == RunStates.Running) running++;
         }
         return (queued, running);
+    }
+
+    /// <summary>Cancels a queued or running run (waiting a moment for it to stop); false when it is not queued or running (a finished run stays).</summary>
+    internal async Task<bool> CancelAsync(string id, CancellationToken ct)
+    {
+        if (durable is not null) return await durable.CancelAsync(id, ct) == DurableRuns.CancelOutcome.Cancelled;
+        if (!_runs.TryGetValue(id, out var run) || run.State is not (RunStates.Queued or RunStates.Running)) return false;
+        run.Job!.Cancel();
+        await Task.WhenAny(run.Job.Completion, Task.Delay(TimeSpan.FromSeconds(5), ct));
+        return true;
     }
 
     public static string StatusUrl(string id) => AppUrls.ApiRun(id);

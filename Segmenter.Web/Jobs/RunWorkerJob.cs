@@ -70,7 +70,7 @@ public sealed class RunWorkerJob(IDbContextFactory<RunStoreContext> contexts, Ru
         try
         {
             PreparedRun prepared;
-            try { prepared = await api.PrepareAsync(new MemoryStream(row.Original), row.ImageName, row.SettingsJson, row.ScribblesPng, stop.Token); }
+            try { prepared = await api.PrepareAsync(new MemoryStream(row.Original), row.ImageName, ApiRuns.ParseSettings(row.SettingsJson), row.ScribblesPng, stop.Token); }
             catch (ApiProblem problem) { throw new ArgumentException(problem.Message); }
             using (prepared)
                 await Task.Run(() => api.Execute(runId, prepared, l => { lock (losses) losses.Add(new EpochLossDto(l.Epoch, l.Loss, l.ElapsedSeconds)); }, stop.Token),

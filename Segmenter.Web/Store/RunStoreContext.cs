@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Segmenter.Web.Sweeps;
 
 namespace Segmenter.Web.Store;
 
@@ -16,6 +17,7 @@ public abstract class RunStoreContext(DbContextOptions options) : DbContext(opti
     public DbSet<StoredRun> Runs => Set<StoredRun>();
     public DbSet<StoredImage> Images => Set<StoredImage>();
     public DbSet<StoreSchema> Schema => Set<StoreSchema>();
+    public DbSet<StoredSweep> Sweeps => Set<StoredSweep>();
 
     /// <summary>API runs waiting, running or recently ended when instances share the store (Jobs/, docs/operations.md).</summary>
     public DbSet<Jobs.QueuedRun> QueuedRuns => Set<Jobs.QueuedRun>();
@@ -59,6 +61,7 @@ public abstract class RunStoreContext(DbContextOptions options) : DbContext(opti
             // The one row: written by the migration that creates the table, in its transaction (the health check writes to it).
             schema.HasData(new StoreSchema { Id = 1, Version = SchemaVersion });
         });
+        StoredSweep.Configure(model);
     }
 }
 

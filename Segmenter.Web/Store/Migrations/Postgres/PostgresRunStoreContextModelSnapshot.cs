@@ -22,6 +22,73 @@ namespace Segmenter.Web.Store.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Segmenter.Web.Jobs.QueuedRun", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("EndedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("HeartbeatUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ImageName")
+                        .HasColumnType("text");
+
+                    b.Property<string>("JobId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("LossesJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<byte[]>("Original")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("PlannedEpochs")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("ScribblesPng")
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("SettingsJson")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("StartedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Worker")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("State", "CreatedUtc");
+
+                    b.ToTable("queued_runs", (string)null);
+                });
+
             modelBuilder.Entity("Segmenter.Web.Store.StoreSchema", b =>
                 {
                     b.Property<int>("Id")
@@ -38,7 +105,7 @@ namespace Segmenter.Web.Store.Migrations.Postgres
                         new
                         {
                             Id = 1,
-                            Version = 2
+                            Version = 3
                         });
                 });
 
@@ -140,6 +207,43 @@ namespace Segmenter.Web.Store.Migrations.Postgres
                     b.HasIndex("OwnerId", "CreatedUtc");
 
                     b.ToTable("runs", (string)null);
+                });
+
+            modelBuilder.Entity("Segmenter.Web.Sweeps.StoredSweep", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("AxesJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<bool>("Cancelled")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ImageName")
+                        .HasColumnType("text");
+
+                    b.Property<string>("RunIdsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("SettingsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<byte[]>("TruthPng")
+                        .HasColumnType("bytea");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedUtc");
+
+                    b.ToTable("sweeps", (string)null);
                 });
 
             modelBuilder.Entity("Segmenter.Web.Store.StoredRun", b =>

@@ -17,6 +17,73 @@ namespace Segmenter.Web.Store.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Segmenter.Web.Jobs.QueuedRun", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("EndedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("HeartbeatUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ImageName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("JobId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LossesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Original")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("PlannedEpochs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("ScribblesPng")
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("SettingsJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("StartedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Worker")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("State", "CreatedUtc");
+
+                    b.ToTable("queued_runs", (string)null);
+                });
+
             modelBuilder.Entity("Segmenter.Web.Store.StoreSchema", b =>
                 {
                     b.Property<int>("Id")
@@ -33,7 +100,7 @@ namespace Segmenter.Web.Store.Migrations.Sqlite
                         new
                         {
                             Id = 1,
-                            Version = 2
+                            Version = 3
                         });
                 });
 
@@ -135,6 +202,43 @@ namespace Segmenter.Web.Store.Migrations.Sqlite
                     b.HasIndex("OwnerId", "CreatedUtc");
 
                     b.ToTable("runs", (string)null);
+                });
+
+            modelBuilder.Entity("Segmenter.Web.Sweeps.StoredSweep", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AxesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Cancelled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ImageName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RunIdsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SettingsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("TruthPng")
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedUtc");
+
+                    b.ToTable("sweeps", (string)null);
                 });
 
             modelBuilder.Entity("Segmenter.Web.Store.StoredRun", b =>
