@@ -239,12 +239,20 @@ internal sealed class ClusterFeatures
         }
         if (textureWeight > 0)
         {
+            // The code and the colour fade as the texture gate opens: where an image is texture, a pixel's colour and
+            // its 3×3 code are the texture's pixels, spread alike in every region, and they split regions apart.
+            for (int j = 0; j < codeSize + ColourDims(colourWeight); j++) gain[j] *= 1 - Textures.Gate;
+        }
+        if (textureWeight > 0)
+        {
             // Each energy to unit spread (a wavelength's energies are larger than another's by the image's spectrum, not
-            // by what tells its textures apart), then the block to total variance TextureWeight², with the code's floor.
+            // by what tells its textures apart), then the block to total variance (TextureWeight × the image's texture
+            // gate)², with the code's floor: an image of flat colour regions gets none of it.
             int start = TextureStart, count = dims - start;
+            double weight = textureWeight * Textures.Gate;
             double textureFloor = Math.Max(1e-3 * Enumerable.Range(start, count).Average(j => variance[j] / total), 1e-12);
             for (int j = start; j < dims; j++)
-                gain[j] = textureWeight / Math.Sqrt(Math.Max(variance[j] / total, textureFloor) * count);
+                gain[j] = weight / Math.Sqrt(Math.Max(variance[j] / total, textureFloor) * count);
         }
         Scale = new FeatureScale(mean.Select(m => (float)m).ToArray(), gain.Select(g => (float)g).ToArray());
     }

@@ -205,6 +205,7 @@ public sealed record SegmentationParameters
             Preset = Preset.Fast, Epochs = 20, BatchSize = 512, LearningRate = 1e-2, CosineDecay = true, Window = 3,
             LabelSmoothing = 9, TrainingSample = 4_096, ClusteringSample = 65_536, KMeansRestarts = 4,
             MaxPixels = FastMaxPixels, CodePooling = 1, ColourWeight = 2, BorderRefinement = 1,
+            TextureWeight = TextureWeightForTextures,
         },
     };
 
