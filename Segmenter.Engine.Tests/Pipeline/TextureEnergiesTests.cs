@@ -57,6 +57,7 @@ public class TextureEnergiesTests(ITestOutputHelper output)
     [Theory]
     [InlineData(71, 53, 6.0)]
     [InlineData(40, 33, 12.0)]
+    [InlineData(300, 200, 8.0)]
     public void The_texturedness_equals_a_straightforward_per_pixel_computation(int w, int h, double scale)
     {
         var image = Pattern(w, h);
@@ -68,7 +69,8 @@ public class TextureEnergiesTests(ITestOutputHelper output)
 
     /// <summary>
     /// The gate that gives the texture block its weight: shut on every generated scene (flat, noisy, lit, salt-and-pepper
-    /// and striped regions, whose variance lies between regions), open on natural textures of equal colour statistics.
+    /// and striped regions, whose variance lies between regions) and on flat blocks of a small image, open on natural
+    /// textures of equal colour statistics.
     /// </summary>
     [Fact]
     public void The_texture_gate_is_shut_on_the_generated_scenes_and_open_on_natural_textures()
@@ -80,6 +82,10 @@ public class TextureEnergiesTests(ITestOutputHelper output)
             output.WriteLine($"{scene.Name}: texturedness {energies.Texturedness:F3}, gate {energies.Gate:F3}");
             Assert.Equal(0, energies.Gate);
         }
+        // Three flat blocks on an image only a few texture windows wide.
+        var blocks = TextureEnergies.Compute(SampleImages.Blocks(60, 40).Image, SegmentationParameters.DefaultTextureScale);
+        output.WriteLine($"blocks 60×40: texturedness {blocks.Texturedness:F3}, gate {blocks.Gate:F3}");
+        Assert.Equal(0, blocks.Gate);
         var textures = TextureEnergies.Compute(ImageLoader.Load(Path.Combine(TestPaths.RepoRoot, "Segmenter.Engine.Tests", "Fixtures", "textures", "brick_grass.png")),
             SegmentationParameters.DefaultTextureScale);
         output.WriteLine($"brick_grass: texturedness {textures.Texturedness:F3}, gate {textures.Gate:F3}");
@@ -107,7 +113,7 @@ public class TextureEnergiesTests(ITestOutputHelper output)
         var fine = GaussianBlur(level, 1);
         var squares = new double[h, w];
         for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) squares[y, x] = fine[y, x] * fine[y, x];
-        double window = scale / cell;
+        double window = Math.Min(scale, Math.Min(w, h) / 16.0) / cell; // the windows span a sixteenth of the shorter side at most
         var means = GaussianBlur(AreaAverage(fine, cell, gw, gh), window);
         var meanSquares = GaussianBlur(AreaAverage(squares, cell, gw, gh), window);
         var coarse = GaussianBlur(AreaAverage(level, cell, gw, gh), window).Cast<double>().ToArray();

@@ -21,7 +21,9 @@ namespace Segmenter.Engine.Pipeline;
 ///   lightness keeps a region under a lighting gradient whole, which codes trained to reconstruct RGB do not;</item>
 /// <item>beside the pixel's texture statistics (<see cref="TextureEnergies"/>: Gabor energies at four orientations and
 ///   wavelengths 2–64 px, averaged over several periods), each standardised, then scaled as a block to a total
-///   variance of TextureWeight²: textures whose colours have the same statistics differ there.</item>
+///   variance of (TextureWeight × the image's texture gate)²: textures whose colours have the same statistics differ
+///   there. The gate (<see cref="TextureEnergies.Gate"/>) is 0 on images of flat colour regions and 1 on textures,
+///   where the code and the colour fade out by (1 − gate).</item>
 /// </list>
 /// docs/performance.md ("Quality") shows what each part adds. The scale (means and gains) is fitted once per trained network, on
 /// the codes k-means is fitted on, and then applied to every item: the fit, the assignment, the plot, re-clusterings,

@@ -60,8 +60,8 @@ internal sealed class TextureEnergies
     }
 
     /// <summary>
-    /// How much of the image's lightness variance is texture: the mean local variance within windows of σ = texture
-    /// scale (of the plane after a σ 1 px blur, so pixel noise hardly counts) over that plus the variance of the
+    /// How much of the image's lightness variance is texture: the mean local variance within windows of σ =
+    /// <see cref="GateWindow"/> (of the plane after a σ 1 px blur, so pixel noise hardly counts) over that plus the variance of the
     /// window means. Regions of flat colour, noisy or lit, keep their variance between windows (a few tenths at
     /// most: only the windows across a border see any inside); a mosaic of textures with equal colour statistics has
     /// nearly all of it within them (above 0.9); photos lie between.
@@ -89,7 +89,7 @@ internal sealed class TextureEnergies
         {
             var level = tensor(lightness, [1, 1, h, w]);
             level = level - level.mean();
-            texturedness = TexturednessOf(level, textureScale, gw, gh);
+            texturedness = TexturednessOf(level, GateWindow(w, h, textureScale), gw, gh);
             for (int l = 0; l < Levels; l++)
             {
                 if (l > 0) level = Halved(level);
@@ -113,15 +113,22 @@ internal sealed class TextureEnergies
         return new TextureEnergies(result, w, h, gw, gh, texturedness);
     }
 
+    /// <summary>
+    /// σ (pixels) of the windows <see cref="Texturedness"/> is measured in: the texture scale, but at most a sixteenth of
+    /// the image's shorter side, so the image spans many windows (on a small image a window of the texture scale holds
+    /// whole regions, and their differences would count as texture).
+    /// </summary>
+    public static double GateWindow(int width, int height, double textureScale) => Math.Min(textureScale, Math.Min(width, height) / 16.0);
+
     /// <summary><see cref="Texturedness"/> of a [1, 1, H, W] plane, its windows' moments taken on the cells.</summary>
-    private static double TexturednessOf(Tensor plane, double textureScale, int gw, int gh)
+    private static double TexturednessOf(Tensor plane, double window, int gw, int gh)
     {
         using var scope = NewDisposeScope();
         var fine = Blur(plane, GaussianKernel(1));
-        var window = GaussianKernel(textureScale / Cell);
-        var mean = Blur(ToCells(fine, 0, gw, gh), window);
-        var within = (Blur(ToCells(fine.square(), 0, gw, gh), window) - mean.square()).clamp_min(0).mean().item<float>();
-        var between = Blur(ToCells(plane, 0, gw, gh), window).var().item<float>();
+        var kernel = GaussianKernel(window / Cell);
+        var mean = Blur(ToCells(fine, 0, gw, gh), kernel);
+        var within = (Blur(ToCells(fine.square(), 0, gw, gh), kernel) - mean.square()).clamp_min(0).mean().item<float>();
+        var between = Blur(ToCells(plane, 0, gw, gh), kernel).var().item<float>();
         return within + between > 0 ? within / (within + between) : 0;
     }
 
