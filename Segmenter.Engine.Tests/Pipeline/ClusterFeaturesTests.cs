@@ -28,7 +28,7 @@ public sealed class ClusterFeaturesTests : IDisposable
     public void Pooled_codes_are_the_Gaussian_average_of_the_neighbours_codes_with_edges_repeated()
     {
         var small = SyntheticImages.Regions(40, 30, regions: 3, noise: 20, seed: 1);
-        var p = Fast with { ColourWeight = 0, CodePooling = 1 };
+        var p = Fast with { ColourWeight = 0, CodePooling = 1, TextureWeight = 0 };
         var items = CodeItems.For(small, p);
         var all = Enumerable.Range(0, items.Count).ToArray();
         var raw = items.Encode(model, all, default);
@@ -77,7 +77,7 @@ public sealed class ClusterFeaturesTests : IDisposable
     [Fact]
     public void The_scale_gives_each_code_number_an_equal_share_and_the_colour_its_weight()
     {
-        var p = Fast with { ColourWeight = 3 };
+        var p = Fast with { ColourWeight = 3, TextureWeight = 0 };
         var small = SyntheticImages.Regions(64, 48, regions: 4, noise: 10, seed: 2);
         var items = CodeItems.For(small, p);
         var features = new ClusterFeatures(small, p);
@@ -109,10 +109,40 @@ public sealed class ClusterFeaturesTests : IDisposable
         Assert.Equal(gainL, gainA, 3);
     }
 
+    /// <summary>
+    /// The texture block's weight follows the image's texture gate: none on flat regions (the code and colour keep
+    /// theirs), all of it on natural textures, where the code and colour fade out.
+    /// </summary>
+    [Fact]
+    public void The_texture_block_gets_its_weight_on_textures_and_none_on_flat_regions()
+    {
+        var textures = ImageLoader.Load(Path.Combine(TestPaths.RepoRoot, "Segmenter.Engine.Tests", "Fixtures", "textures", "brick_grass.png"));
+        var flat = SyntheticImages.Regions(256, 256, regions: 4, noise: 12, seed: 4);
+        int code = Fast.CodeSize, colour = code + 3, dims = ClusterFeatures.DimsFor(Fast);
+        Assert.Equal(colour + TextureEnergies.Count, dims);
+        foreach (var (name, im, codeVariance, colourVariance, textureVariance) in new[] { ("flat", flat, 1.0, 4.0, 0.0), ("brick_grass", textures, 0.0, 0.0, 16.0) })
+        {
+            var features = new ClusterFeatures(im, Fast);
+            var rng = new Random(2);
+            var f = Enumerable.Range(0, 3000 * dims).Select(_ => (float)rng.NextDouble()).ToArray();
+            features.FitScale(f, null);
+            features.Apply(f);
+            double BlockVariance(int from, int to) => Enumerable.Range(from, to - from).Sum(j =>
+            {
+                var v = Enumerable.Range(0, 3000).Select(i => (double)f[i * dims + j]).ToArray();
+                double mean = v.Average();
+                return v.Average(x => (x - mean) * (x - mean));
+            });
+            Assert.True(Math.Abs(BlockVariance(0, code) - codeVariance) < 1e-3, $"{name}: code variance {BlockVariance(0, code)}");
+            Assert.True(Math.Abs(BlockVariance(code, colour) - colourVariance) < 1e-3, $"{name}: colour variance {BlockVariance(code, colour)}");
+            Assert.True(Math.Abs(BlockVariance(colour, dims) - textureVariance) < 1e-2, $"{name}: texture variance {BlockVariance(colour, dims)}");
+        }
+    }
+
     [Fact]
     public void A_code_number_that_hardly_varies_is_not_blown_up_to_the_weight_of_one_that_carries_the_image()
     {
-        var p = Fast with { CodeSize = 2, ColourWeight = 0 };
+        var p = Fast with { CodeSize = 2, ColourWeight = 0, TextureWeight = 0 };
         var features = new ClusterFeatures(image, p);
         var rng = new Random(1);
         // Number 0 varies (spread 1); number 1 is float noise around a constant (spread 1e-6).
@@ -132,7 +162,7 @@ public sealed class ClusterFeaturesTests : IDisposable
     [Fact]
     public void Raw_codes_are_the_networks_codes_and_keep_the_distinct_colour_items_of_the_pixel_model()
     {
-        var p = Fast with { Window = 1, CodePooling = 0, ColourWeight = 0 };
+        var p = Fast with { Window = 1, CodePooling = 0, ColourWeight = 0, TextureWeight = 0 };
         Assert.True(ClusterFeatures.AreRawCodes(p));
         Assert.False(CodeItems.ArePixels(p));
         Assert.True(CodeItems.ArePixels(p with { CodePooling = 1 }));

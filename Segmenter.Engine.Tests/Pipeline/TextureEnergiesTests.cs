@@ -1,3 +1,4 @@
+using Segmenter.Bench.Scenes;
 using Segmenter.Engine.Clustering;
 using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Pipeline;
@@ -53,7 +54,75 @@ public class TextureEnergiesTests(ITestOutputHelper output)
         Assert.True(worst <= 1e-4 * largest, $"max abs difference {worst:G3} against values up to {largest:G3}");
     }
 
+    [Theory]
+    [InlineData(71, 53, 6.0)]
+    [InlineData(40, 33, 12.0)]
+    [InlineData(300, 200, 8.0)]
+    public void The_texturedness_equals_a_straightforward_per_pixel_computation(int w, int h, double scale)
+    {
+        var image = Pattern(w, h);
+        double fast = TextureEnergies.Compute(image, scale).Texturedness, reference = ReferenceTexturedness(image, scale);
+        output.WriteLine($"{w}×{h}, σ {scale}: texturedness {fast:F6}, reference {reference:F6}");
+        Assert.InRange(reference, 0.05, 0.95); // the pattern has variance both within and between windows
+        Assert.True(Math.Abs(fast - reference) <= 1e-4, $"texturedness {fast:F6} against the reference's {reference:F6}");
+    }
+
+    /// <summary>
+    /// The gate that gives the texture block its weight: shut on every generated scene (flat, noisy, lit, salt-and-pepper
+    /// and striped regions, whose variance lies between regions) and on flat blocks of a small image, open on natural
+    /// textures of equal colour statistics.
+    /// </summary>
+    [Fact]
+    public void The_texture_gate_is_shut_on_the_generated_scenes_and_open_on_natural_textures()
+    {
+        foreach (var recipe in SceneGenerator.Standard)
+        {
+            var scene = recipe.Generate(SceneGenerator.StandardSeed);
+            var energies = TextureEnergies.Compute(scene.Image, SegmentationParameters.DefaultTextureScale);
+            output.WriteLine($"{scene.Name}: texturedness {energies.Texturedness:F3}, gate {energies.Gate:F3}");
+            Assert.Equal(0, energies.Gate);
+        }
+        // Three flat blocks on an image only a few texture windows wide.
+        var blocks = TextureEnergies.Compute(SampleImages.Blocks(60, 40).Image, SegmentationParameters.DefaultTextureScale);
+        output.WriteLine($"blocks 60×40: texturedness {blocks.Texturedness:F3}, gate {blocks.Gate:F3}");
+        Assert.Equal(0, blocks.Gate);
+        var textures = TextureEnergies.Compute(ImageLoader.Load(Path.Combine(TestPaths.RepoRoot, "Segmenter.Engine.Tests", "Fixtures", "textures", "brick_grass.png")),
+            SegmentationParameters.DefaultTextureScale);
+        output.WriteLine($"brick_grass: texturedness {textures.Texturedness:F3}, gate {textures.Gate:F3}");
+        Assert.Equal(1, textures.Gate);
+    }
+
     // ---- the reference: the definition written out pixel by pixel, edges repeated by clamping ----
+
+    /// <summary>
+    /// Texturedness written out: the L* plane less its mean, blurred by σ 1 px; on 4×4 cells the windows' (σ = scale)
+    /// mean local variance of the blurred plane, over that plus the variance (n − 1) of the plane's window means.
+    /// </summary>
+    private static double ReferenceTexturedness(RgbImage image, double scale)
+    {
+        int w = image.Width, h = image.Height, cell = TextureEnergies.Cell, gw = (w + cell - 1) / cell, gh = (h + cell - 1) / cell;
+        var level = new double[h, w];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                int o = 3 * (y * w + x);
+                level[y, x] = CieLabConversion.FromRgb(image.Pixels[o], image.Pixels[o + 1], image.Pixels[o + 2]).L;
+            }
+        double mean = level.Cast<double>().Average();
+        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) level[y, x] -= mean;
+        var fine = GaussianBlur(level, 1);
+        var squares = new double[h, w];
+        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) squares[y, x] = fine[y, x] * fine[y, x];
+        double window = Math.Min(scale, Math.Min(w, h) / 16.0) / cell; // the windows span a sixteenth of the shorter side at most
+        var means = GaussianBlur(AreaAverage(fine, cell, gw, gh), window);
+        var meanSquares = GaussianBlur(AreaAverage(squares, cell, gw, gh), window);
+        var coarse = GaussianBlur(AreaAverage(level, cell, gw, gh), window).Cast<double>().ToArray();
+        double within = 0;
+        for (int y = 0; y < gh; y++) for (int x = 0; x < gw; x++) within += Math.Max(0, meanSquares[y, x] - means[y, x] * means[y, x]);
+        within /= gw * gh;
+        double coarseMean = coarse.Average(), between = coarse.Sum(v => (v - coarseMean) * (v - coarseMean)) / (coarse.Length - 1);
+        return within / (within + between);
+    }
 
     private static double[][] Reference(RgbImage image, double scale)
     {
@@ -214,18 +283,18 @@ public class TextureEnergiesTests(ITestOutputHelper output)
         Assert.NotNull(field.Problem(min is int m ? (object)(m - 1) : -0.5));
         Assert.Equal(value, field.Get(field.With(new SegmentationParameters(), field.ReadText(text))));
         Assert.Equal(0.0, SegmentationParameters.ForPreset(Preset.Original).TextureWeight);
-        Assert.Equal(0.0, SegmentationParameters.ForPreset(Preset.Fast).TextureWeight);
+        Assert.Equal(SegmentationParameters.TextureWeightForTextures, SegmentationParameters.ForPreset(Preset.Fast).TextureWeight);
     }
 
     // ---- natural textures ----
 
     /// <summary>
     /// Photographed brick and grass, each region normalised to the same mean and spread (Fixtures/textures): at k = 2
-    /// the Fast preset with texture statistics separates them, where its codes and colours alone (the preset's texture
-    /// weight 0) do not.
+    /// the Fast preset (its texture statistics gated open on this image) separates them, where its codes and colours
+    /// alone (texture weight 0) do not.
     /// </summary>
     [Fact]
-    public void Natural_textures_of_equal_colour_statistics_separate_at_their_true_k_with_texture_statistics()
+    public void Natural_textures_of_equal_colour_statistics_separate_at_their_true_k_by_default()
     {
         string dir = Path.Combine(TestPaths.RepoRoot, "Segmenter.Engine.Tests", "Fixtures", "textures");
         var image = ImageLoader.Load(Path.Combine(dir, "brick_grass.png"));
@@ -238,9 +307,9 @@ public class TextureEnergiesTests(ITestOutputHelper output)
             return Agreement.AdjustedRandIndex(truth, Array.ConvertAll(result.Labels, l => (int)l));
         }
         var fast = SegmentationParameters.ForPreset(Preset.Fast) with { Clusters = 2 };
-        double withTextures = Ari(fast with { TextureWeight = SegmentationParameters.TextureWeightForTextures }), without = Ari(fast with { TextureWeight = 0 });
-        output.WriteLine($"brick_grass k=2: texture weight {SegmentationParameters.TextureWeightForTextures} ARI {withTextures:F3}, texture weight 0 ARI {without:F3}");
-        Assert.True(withTextures >= 0.75, $"with texture statistics ARI {withTextures:F3} < 0.75");
+        double byDefault = Ari(fast), without = Ari(fast with { TextureWeight = 0 });
+        output.WriteLine($"brick_grass k=2: default (texture weight {fast.TextureWeight}) ARI {byDefault:F3}, texture weight 0 ARI {without:F3}");
+        Assert.True(byDefault >= 0.75, $"by default ARI {byDefault:F3} < 0.75");
         Assert.True(without < 0.3, $"without texture statistics ARI {without:F3}: the fixture does not need them");
     }
 }

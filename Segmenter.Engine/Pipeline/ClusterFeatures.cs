@@ -21,7 +21,9 @@ namespace Segmenter.Engine.Pipeline;
 ///   lightness keeps a region under a lighting gradient whole, which codes trained to reconstruct RGB do not;</item>
 /// <item>beside the pixel's texture statistics (<see cref="TextureEnergies"/>: Gabor energies at four orientations and
 ///   wavelengths 2–64 px, averaged over several periods), each standardised, then scaled as a block to a total
-///   variance of TextureWeight²: textures whose colours have the same statistics differ there.</item>
+///   variance of (TextureWeight × the image's texture gate)²: textures whose colours have the same statistics differ
+///   there. The gate (<see cref="TextureEnergies.Gate"/>) is 0 on images of flat colour regions and 1 on textures,
+///   where the code and the colour fade out by (1 − gate).</item>
 /// </list>
 /// docs/performance.md ("Quality") shows what each part adds. The scale (means and gains) is fitted once per trained network, on
 /// the codes k-means is fitted on, and then applied to every item: the fit, the assignment, the plot, re-clusterings,
@@ -239,12 +241,20 @@ internal sealed class ClusterFeatures
         }
         if (textureWeight > 0)
         {
+            // The code and the colour fade as the texture gate opens: where an image is texture, a pixel's colour and
+            // its 3×3 code are the texture's pixels, spread alike in every region, and they split regions apart.
+            for (int j = 0; j < codeSize + ColourDims(colourWeight); j++) gain[j] *= 1 - Textures.Gate;
+        }
+        if (textureWeight > 0)
+        {
             // Each energy to unit spread (a wavelength's energies are larger than another's by the image's spectrum, not
-            // by what tells its textures apart), then the block to total variance TextureWeight², with the code's floor.
+            // by what tells its textures apart), then the block to total variance (TextureWeight × the image's texture
+            // gate)², with the code's floor: an image of flat colour regions gets none of it.
             int start = TextureStart, count = dims - start;
+            double weight = textureWeight * Textures.Gate;
             double textureFloor = Math.Max(1e-3 * Enumerable.Range(start, count).Average(j => variance[j] / total), 1e-12);
             for (int j = start; j < dims; j++)
-                gain[j] = textureWeight / Math.Sqrt(Math.Max(variance[j] / total, textureFloor) * count);
+                gain[j] = weight / Math.Sqrt(Math.Max(variance[j] / total, textureFloor) * count);
         }
         Scale = new FeatureScale(mean.Select(m => (float)m).ToArray(), gain.Select(g => (float)g).ToArray());
     }

@@ -131,8 +131,9 @@ public sealed record SegmentationParameters
     public const double MaxCodePooling = 4, MaxColourWeight = 8;
 
     /// <summary>
-    /// Weight of each pixel's texture statistics (<see cref="TextureEnergies"/>: how much its colour changes over
-    /// 1–16 px in four directions, averaged at the texture's scale) beside its code in what k-means clusters (0 = none).
+    /// Weight of each pixel's texture statistics (<see cref="TextureEnergies"/>: Gabor energies at four orientations and
+    /// wavelengths 2–64 px, averaged at the texture's scale) beside its code in what k-means clusters (0 = none); each
+    /// image gets the share of it its texturedness opens (<see cref="TextureEnergies.Gate"/>).
     /// </summary>
     public double TextureWeight { get => Training.TextureWeight; init => Training = Training with { TextureWeight = value }; }
 
@@ -140,8 +141,8 @@ public sealed record SegmentationParameters
     public int TextureScale { get => Training.TextureScale; init => Training = Training with { TextureScale = value }; }
 
     /// <summary>
-    /// The texture weight that separates natural textures of equal colour statistics (docs/textures.md); not the Fast
-    /// preset's: on flat, noisy or lit scenes the energies' spread is noise and edges, and at this weight it splits them.
+    /// The Fast preset's texture weight, which separates natural textures of equal colour statistics (docs/textures.md);
+    /// on flat, noisy or lit scenes the energies' spread is noise and edges, and the image's gate gives them none of it.
     /// </summary>
     public const double TextureWeightForTextures = 4;
 
@@ -205,6 +206,7 @@ public sealed record SegmentationParameters
             Preset = Preset.Fast, Epochs = 20, BatchSize = 512, LearningRate = 1e-2, CosineDecay = true, Window = 3,
             LabelSmoothing = 9, TrainingSample = 4_096, ClusteringSample = 65_536, KMeansRestarts = 4,
             MaxPixels = FastMaxPixels, CodePooling = 1, ColourWeight = 2, BorderRefinement = 1,
+            TextureWeight = TextureWeightForTextures,
         },
     };
 

@@ -53,10 +53,30 @@ internal sealed class TextureEnergies
     private readonly float[] maps; // [map][gy][gx]
     private readonly int width, height, gw, gh;
 
-    private TextureEnergies(float[] maps, int width, int height, int gw, int gh)
+    private TextureEnergies(float[] maps, int width, int height, int gw, int gh, double texturedness)
     {
         this.maps = maps; this.width = width; this.height = height; this.gw = gw; this.gh = gh;
+        Texturedness = texturedness;
     }
+
+    /// <summary>
+    /// How much of the image's lightness variance is texture: the mean local variance within windows of σ =
+    /// <see cref="GateWindow"/> (of the plane after a σ 1 px blur, so pixel noise hardly counts) over that plus the variance of the
+    /// window means. Regions of flat colour, noisy or lit, keep their variance between windows (a few tenths at
+    /// most: only the windows across a border see any inside); a mosaic of textures with equal colour statistics has
+    /// nearly all of it within them (above 0.9); photos lie between.
+    /// </summary>
+    public double Texturedness { get; }
+
+    /// <summary>Texturedness below which the texture block gets no weight, and above which all of it (<see cref="Gate"/>).</summary>
+    public const double UntexturedBelow = 0.45, TexturedAbove = 0.85;
+
+    /// <summary>
+    /// The share of the texture weight this image's texture block gets: 0 up to <see cref="UntexturedBelow"/>, rising
+    /// linearly to 1 at <see cref="TexturedAbove"/>. On regions of flat colour the energies' spread is noise and the
+    /// borders themselves, and standardised it would split them; where the image is texture, it is what tells regions apart.
+    /// </summary>
+    public double Gate => Math.Clamp((Texturedness - UntexturedBelow) / (TexturedAbove - UntexturedBelow), 0, 1);
 
     /// <summary>The texture maps of <paramref name="image"/> at texture scale σ (pixels).</summary>
     public static TextureEnergies Compute(RgbImage image, double textureScale)
@@ -64,10 +84,12 @@ internal sealed class TextureEnergies
         int w = image.Width, h = image.Height, gw = (w + Cell - 1) / Cell, gh = (h + Cell - 1) / Cell;
         var lightness = Lightness(image);
         var energies = new List<float[]>();
+        double texturedness;
         using (var scope = NewDisposeScope())
         {
             var level = tensor(lightness, [1, 1, h, w]);
             level = level - level.mean();
+            texturedness = TexturednessOf(level, GateWindow(w, h, textureScale), gw, gh);
             for (int l = 0; l < Levels; l++)
             {
                 if (l > 0) level = Halved(level);
@@ -88,7 +110,26 @@ internal sealed class TextureEnergies
         var result = new float[Count * gw * gh];
         for (int e = 0, plane = gw * gh; e < energies.Count; e++) // each energy holds Orientations planes
             energies[e].CopyTo(result, e * Orientations * plane);
-        return new TextureEnergies(result, w, h, gw, gh);
+        return new TextureEnergies(result, w, h, gw, gh, texturedness);
+    }
+
+    /// <summary>
+    /// σ (pixels) of the windows <see cref="Texturedness"/> is measured in: the texture scale, but at most a sixteenth of
+    /// the image's shorter side, so the image spans many windows (on a small image a window of the texture scale holds
+    /// whole regions, and their differences would count as texture).
+    /// </summary>
+    public static double GateWindow(int width, int height, double textureScale) => Math.Min(textureScale, Math.Min(width, height) / 16.0);
+
+    /// <summary><see cref="Texturedness"/> of a [1, 1, H, W] plane, its windows' moments taken on the cells.</summary>
+    private static double TexturednessOf(Tensor plane, double window, int gw, int gh)
+    {
+        using var scope = NewDisposeScope();
+        var fine = Blur(plane, GaussianKernel(1));
+        var kernel = GaussianKernel(window / Cell);
+        var mean = Blur(ToCells(fine, 0, gw, gh), kernel);
+        var within = (Blur(ToCells(fine.square(), 0, gw, gh), kernel) - mean.square()).clamp_min(0).mean().item<float>();
+        var between = Blur(ToCells(plane, 0, gw, gh), kernel).var().item<float>();
+        return within + between > 0 ? within / (within + between) : 0;
     }
 
     /// <summary>An area-averaged copy of half the size (an odd last row or column repeated first).</summary>
