@@ -72,6 +72,12 @@ internal static class Program
               prints the RSS while they are held and after they end; fails beyond 4096 MB held or when memory
               does not come back within 300 MB of the start within 10 s. --hold-seconds keeps them held S s
               longer (for a heap dump of the printed process).
+          crowd [--visitors N] [--width W --height H] [--chromium PATH]
+              A crowd in a real browser: the built app as its own process (Segmenter:MaxQueueLength=24) and N
+              (default 20) Chromium visitors, each uploading a W×H (default 7600×5200) photo-like JPEG and training
+              with the defaults, then leaving. Prints the server's RSS at start, after the uploads, with every result
+              shown, its peak during the runs and 15 s / 60 s after they left; fails beyond 4096 MB shown, a 5120 MB
+              peak, or when it is not back within 300 MB of the start within 60 s.
           store-writer --data DIR [--runs N] [--megapixels M]
               Saves N (default 10) synthetic runs of M (default 4) megapixels into the run store in DIR, printing
               "writing i" and "saved i ID"; the crash test kills it mid-save and checks the store it leaves.
@@ -112,8 +118,9 @@ internal static class Program
                 "regions" => RegionsCommand.Run(rest),
                 "store-writer" => StoreWriterCommand.RunAsync(rest).GetAwaiter().GetResult(),
                 "memory" => MemoryCommand.RunAsync(rest).GetAwaiter().GetResult(),
+                "crowd" => CrowdCommand.RunAsync(rest).GetAwaiter().GetResult(),
                 "docs" => DocsCommand.RunAsync(rest).GetAwaiter().GetResult(),
-                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, baselines, steer, cancel, agree, regions, memory, store-writer, docs (see --help)."),
+                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, baselines, steer, cancel, agree, regions, memory, crowd, store-writer, docs (see --help)."),
             };
         }
         catch (Exception e)
