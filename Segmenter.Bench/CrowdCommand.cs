@@ -101,19 +101,27 @@ internal static class CrowdCommand
             Say($"{visitors} pages open: {sampler.Now():0} MB RSS");
 
             string name = Path.GetFileName(photo);
-            await Task.WhenAll(pages.Select(async page =>
+            int uploadedCount = 0;
+            var uploads = Task.WhenAll(pages.Select(async page =>
             {
                 await page.Locator("[data-testid='upload-input'] input[type=file], input[type=file][data-testid='upload-input']").First.SetInputFilesAsync(photo);
-                await Until(page.Locator("[data-testid='image-info']"), name, UploadGuard);
+                // The upload is in when the image's name shows; a refusal shows as the error message instead.
+                var error = page.Locator("[data-testid='error-message']");
+                await page.Locator($"[data-testid='image-info']:has-text('{name}')").Or(error).First
+                    .WaitForAsync(new() { Timeout = Ms(UploadGuard) });
+                if (await error.CountAsync() > 0)
+                    throw new InvalidOperationException($"an upload was refused: {string.Join(" ", await error.AllInnerTextsAsync())}");
                 await Assertions.Expect(page.Locator("[data-testid='train-button']")).ToBeEnabledAsync(new() { Timeout = Ms(UploadGuard) });
-            })).WaitAsync(UploadGuard, cancel);
+                Interlocked.Increment(ref uploadedCount);
+            }));
+            await Progress(uploads, UploadGuard, () => $"{Volatile.Read(ref uploadedCount)} of {visitors} uploads in", pages, Say, cancel);
             double uploaded = sampler.Now();
             Say($"after the uploads: {uploaded:0} MB RSS (peak so far {sampler.Peak:0} MB)");
 
             sampler.ResetPeak();
             var runs = Stopwatch.StartNew();
             int shownCount = 0;
-            await Task.WhenAll(pages.Select(async page =>
+            var results = Task.WhenAll(pages.Select(async page =>
             {
                 await page.Locator("[data-testid='train-button']").ClickAsync();
                 await Assertions.Expect(page.Locator("[data-testid='stage']")).ToHaveTextAsync(
@@ -129,7 +137,8 @@ internal static class CrowdCommand
                     null, new() { Timeout = Ms(RunsGuard), PollingInterval = 250 });
                 int n = Interlocked.Increment(ref shownCount);
                 if (n % 5 == 0 || n == visitors) Say($"{n} results shown: {sampler.Now():0} MB RSS");
-            })).WaitAsync(RunsGuard, cancel);
+            }));
+            await Progress(results, RunsGuard, () => $"{Volatile.Read(ref shownCount)} of {visitors} results shown", pages, Say, cancel);
             double shown = sampler.Now();
             double peak = sampler.Peak;
             Say($"all {visitors} results shown: {shown:0} MB RSS; peak during the runs {peak:0} MB; runs took {runs.Elapsed.TotalSeconds:0} s");
@@ -169,6 +178,43 @@ internal static class CrowdCommand
         {
             foreach (var context in contexts)
                 try { await context.CloseAsync(); } catch (PlaywrightException) { }
+        }
+    }
+
+    /// <summary>
+    /// Waits for a phase, saying how far it got every minute; when it fails or outlasts its guard, prints what each
+    /// page shows (image, stage, error) and saves their screenshots, so a stuck crowd says where it stuck.
+    /// </summary>
+    private static async Task Progress(Task phase, TimeSpan guard, Func<string> status, IPage[] pages, Action<string> say, CancellationToken cancel)
+    {
+        var deadline = Stopwatch.StartNew();
+        try
+        {
+            while (!phase.IsCompleted)
+            {
+                if (deadline.Elapsed > guard) throw new TimeoutException($"still not done after {guard.TotalMinutes:0} min: {status()}");
+                await Task.WhenAny(phase, Task.Delay(TimeSpan.FromMinutes(1), cancel));
+                cancel.ThrowIfCancellationRequested();
+                if (!phase.IsCompleted) say(status());
+            }
+            await phase;
+        }
+        catch
+        {
+            string folder = Path.Combine(Path.GetTempPath(), "segmenter-crowd-evidence");
+            Directory.CreateDirectory(folder);
+            for (int i = 0; i < pages.Length; i++)
+            {
+                try
+                {
+                    string Text(string id) => pages[i].Locator($"[data-testid='{id}']").AllInnerTextsAsync().WaitAsync(TimeSpan.FromSeconds(10)).Result is var t ? string.Join(" ", t).Trim() : "";
+                    Console.Error.WriteLine($"  visitor {i + 1}: image '{Text("image-info")}', stage '{Text("stage")}', error '{Text("error-message")}'");
+                    await pages[i].ScreenshotAsync(new() { Path = Path.Combine(folder, $"visitor-{i + 1}.png"), Timeout = 10_000 });
+                }
+                catch (Exception ex) when (ex is PlaywrightException or TimeoutException or AggregateException) { }
+            }
+            Console.Error.WriteLine($"  screenshots in {folder}");
+            throw;
         }
     }
 

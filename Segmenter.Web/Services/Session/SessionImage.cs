@@ -13,7 +13,7 @@ namespace Segmenter.Web.Services;
 /// released image again from the store. It locks the <see cref="SessionGate"/>, shared with <see cref="CurrentResult"/>.
 /// </summary>
 public sealed class SessionImage(SessionGate sessionGate, SessionChanges changes, SessionJobs jobs, SampleImages samples,
-    IOptions<SegmenterOptions> settings, ILogger<SessionImage> logger, RunStore? store = null) : IDisposable
+    IOptions<SegmenterOptions> settings, ILogger<SessionImage> logger, RunStore? store = null, ResidentBudget? budget = null) : IDisposable
 {
     private readonly Lock gate = sessionGate.Lock;
     private readonly SegmenterOptions options = settings.Value;
@@ -64,8 +64,13 @@ public sealed class SessionImage(SessionGate sessionGate, SessionChanges changes
         if (jobs.IsBusy) { changes.Fail("Wait for the current run to finish (or cancel it) before changing the image."); return false; }
         try
         {
-            var loaded = await ImageLoader.LoadWithBytesAsync(stream, options.ImageLimits, cancellationToken);
-            Set(loaded.Image, name, loaded.Bytes);
+            byte[] bytes;
+            using (var buffer = await ImageLoader.ReadBoundedAsync(stream, options.MaxUploadBytes, cancellationToken))
+                bytes = buffer.ToArray();
+            var image = budget is null
+                ? await Task.Run(() => ImageLoader.Decode(bytes, options.ImageLimits, cancellationToken), cancellationToken)
+                : await budget.DecodeAsync(bytes, options.ImageLimits, cancellationToken);
+            Set(image, name, bytes);
             return true;
         }
         catch (ImageRejectedException ex) { changes.Fail(ex.Message); }
