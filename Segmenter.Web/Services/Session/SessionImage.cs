@@ -145,7 +145,9 @@ public sealed class SessionImage(SessionGate sessionGate, SessionChanges changes
         {
             var bytes = upload.Bytes ?? store!.GetImageAsync(upload.Sha256).GetAwaiter().GetResult()
                 ?? throw new InvalidOperationException("the store no longer holds the upload (evicted by its retention)");
-            image = ImageLoader.Decode(bytes, options.ImageLimits, CancellationToken.None);
+            // These bytes decoded once within the hostile-upload time budget; decoding them again (in a run's slot, on a
+            // loaded server) is not cut short by it.
+            image = ImageLoader.Decode(bytes, options.ImageLimits with { DecodeTimeout = Timeout.InfiniteTimeSpan }, CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
