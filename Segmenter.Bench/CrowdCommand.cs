@@ -37,10 +37,12 @@ internal static class CrowdCommand
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var cl = CommandLine.Parse(args, ["--visitors", "--width", "--height", "--chromium"], ["--help"]);
+        var cl = CommandLine.Parse(args, ["--visitors", "--width", "--height", "--chromium", "--arrivals"], ["--help"]);
         if (cl.Flag("--help")) { Console.WriteLine(Program.Usage); return Program.Ok; }
         int visitors = cl.Int("--visitors") ?? 20;
         int width = cl.Int("--width") ?? 7600, height = cl.Int("--height") ?? 5200;
+        // Visitors upload in groups of this many, each group once the one before is in (all at once: --arrivals N).
+        int arrivals = Math.Clamp(cl.Int("--arrivals") ?? 4, 1, visitors);
         string chromium = cl.String("--chromium") ?? Environment.GetEnvironmentVariable("SEGMENTER_CHROMIUM") ?? "/usr/bin/chromium";
         if (!File.Exists(chromium)) throw new UsageException($"No Chromium at {chromium}: apt-get install -y chromium (or pass --chromium PATH).");
 
@@ -60,7 +62,7 @@ internal static class CrowdCommand
             {
                 ExecutablePath = chromium, Headless = true, Args = ChromiumArgs, Timeout = 60_000,
             });
-            return await DriveAsync(server, browser, sampler, visitors, photo, cancel.Token);
+            return await DriveAsync(server, browser, sampler, visitors, arrivals, photo, cancel.Token);
         }
         catch (Exception ex) when (ex is TimeoutException or PlaywrightException or OperationCanceledException or InvalidOperationException)
         {
@@ -71,7 +73,8 @@ internal static class CrowdCommand
         finally { Console.CancelKeyPress -= onCtrlC; }
     }
 
-    private static async Task<int> DriveAsync(WebServer server, IBrowser browser, RssSampler sampler, int visitors, string photo, CancellationToken cancel)
+    private static async Task<int> DriveAsync(WebServer server, IBrowser browser, RssSampler sampler, int visitors, int arrivals, string photo,
+        CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
         void Say(string what) => Console.WriteLine($"  {clock.Elapsed.TotalSeconds,6:0} s  {what}");
@@ -102,7 +105,8 @@ internal static class CrowdCommand
 
             string name = Path.GetFileName(photo);
             int uploadedCount = 0;
-            var uploads = Task.WhenAll(pages.Select(async page =>
+            Say($"uploading in groups of {arrivals}");
+            var uploads = UploadInGroupsAsync(pages, arrivals, async page =>
             {
                 await page.Locator("[data-testid='upload-input'] input[type=file], input[type=file][data-testid='upload-input']").First.SetInputFilesAsync(photo);
                 // The upload is in when the image's name shows; a refusal shows as the error message instead.
@@ -113,7 +117,7 @@ internal static class CrowdCommand
                     throw new InvalidOperationException($"an upload was refused: {string.Join(" ", await error.AllInnerTextsAsync())}");
                 await Assertions.Expect(page.Locator("[data-testid='train-button']")).ToBeEnabledAsync(new() { Timeout = Ms(UploadGuard) });
                 Interlocked.Increment(ref uploadedCount);
-            }));
+            });
             await Progress(uploads, UploadGuard, () => $"{Volatile.Read(ref uploadedCount)} of {visitors} uploads in", pages, Say, cancel);
             double uploaded = sampler.Now();
             Say($"after the uploads: {uploaded:0} MB RSS (peak so far {sampler.Peak:0} MB)");
@@ -216,6 +220,12 @@ internal static class CrowdCommand
             Console.Error.WriteLine($"  screenshots in {folder}");
             throw;
         }
+    }
+
+    private static async Task UploadInGroupsAsync(IPage[] pages, int group, Func<IPage, Task> upload)
+    {
+        for (int first = 0; first < pages.Length; first += group)
+            await Task.WhenAll(pages.Skip(first).Take(group).Select(upload));
     }
 
     private static string Met(bool ok) => ok ? "met" : "NOT MET";
