@@ -9,7 +9,7 @@ namespace Segmenter.Web.Tests;
 
 /// <summary>
 /// The regions slider on a session whose real engine trains on a small striped image: shown only for a result made of
-/// regions, and moving it re-cuts the run's merge tree (a re-clustering with no training and no k-means).
+/// regions, and moving it re-cuts the run's merge tree: an edit of the run, with no training, no k-means and no job.
 /// </summary>
 public sealed class RegionsSliderTests : IAsyncLifetime
 {
@@ -72,10 +72,10 @@ public sealed class RegionsSliderTests : IAsyncLifetime
         Assert.Equal(available.ToString(), range.GetAttribute("data-max"));
         Assert.Contains("aria-label=\"Regions\"", cut.Markup);
         int epochsBefore = _session.Jobs.EpochLosses.Count;
-        int historyBefore = _session.History.Count;
 
         await cut.InvokeAsync(() => SliderInput(cut).Change("5"));
-        await TestData.Until(() => _session.History.Count == historyBefore + 1 && _session.Jobs.State is SessionState.Finished or SessionState.Failed);
+        await TestData.Until(() => _session.Current.Result is { Clusters.Count: 5 });
+        Assert.Null(_session.Changes.Error);
         Assert.Equal(SessionState.Finished, _session.Jobs.State);
 
         var recut = _session.Current.Result!;
@@ -113,7 +113,7 @@ public sealed class RegionsSliderTests : IAsyncLifetime
     }
 }
 
-/// <summary>A re-cut is stored like any run of the session (real SQLite store): its link re-opens it at the count it was cut.</summary>
+/// <summary>A re-cut is stored like any edit of the session (real SQLite store): linked to its run, its link re-opens it at the count it was cut.</summary>
 public sealed class RegionsSliderStoreTests : IAsyncLifetime
 {
     private readonly TemporaryDataFolder _folder = new("segmenter-regions-slider-");
@@ -147,13 +147,19 @@ public sealed class RegionsSliderStoreTests : IAsyncLifetime
         owner.Settings.Form[SettingFields.Find("segments")!] = Segments.Regions;
         await TestData.TrainAsync(owner);
 
+        var trainedId = owner.History.Runs[0].RunId;
+        Assert.NotNull(trainedId);
+
+        // The re-cut returns once it is shown and stored: no job runs for it.
         Assert.True(await owner.Runs.RecutRegionsAsync(5), owner.Changes.Error);
-        await TestData.Until(() => owner.History.Count == 2 && owner.Jobs.State is SessionState.Finished or SessionState.Failed);
-        Assert.Equal(SessionState.Finished, owner.Jobs.State);
+        Assert.Equal(2, owner.History.Count);
         var recut = owner.Current.Result!;
         var id = owner.History.Runs[1].RunId;
         Assert.NotNull(id);
         Assert.True(owner.History.Runs[1].Reclustered);
+        var stored = (await _host.Store.GetAsync(id!))!.Summary.Details;
+        Assert.Equal(new Segmenter.Web.Store.RunEdit(trainedId, "re-cut at 5 regions"), stored.Edit);
+        Assert.Equal(5, stored.Parameters.Clusters);
 
         var visitor = await NewSessionAsync();
         Assert.True(await visitor.Runs.OpenStoredRunAsync(id!), visitor.Changes.Error);

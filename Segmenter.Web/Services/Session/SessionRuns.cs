@@ -101,11 +101,12 @@ public sealed class SessionRuns(SessionGate gate, SessionImage images, SessionSe
             : null;
 
     /// <summary>
-    /// Re-cuts the current regions result's merge tree at <paramref name="count"/> regions (the regions slider): a
-    /// re-clustering of its own settings with another count, so no training and no k-means while its model is held
-    /// (a run opened from the store is trained again first, as Re-cluster does). It is published and stored as a
-    /// re-clustering, and the form's cluster count follows, so a link or a Train carries the cut. Refused when the
-    /// result is not made of regions, the count is out of its range, or a job is running.
+    /// Re-cuts the current regions result's merge tree at <paramref name="count"/> regions (the regions slider), with no
+    /// training and no k-means. While the run's trained model is held, the cut is an edit: computed off the render
+    /// thread, shown at once, and stored as an edit of the run it was cut from (drawn, not scored: the colour baselines
+    /// would cost more than the cut). A run opened from the store has no model: it is re-clustered as a job, trained
+    /// again first as Re-cluster does. The form's cluster count follows, so a link or a Train carries the cut. Refused
+    /// when the result is not made of regions, the count is out of its range, or a job or another re-cut is running.
     /// </summary>
     public Task<bool> RecutRegionsAsync(int count)
     {
@@ -119,7 +120,45 @@ public sealed class SessionRuns(SessionGate gate, SessionImage images, SessionSe
         if (count < min || count > max) { changes.Fail($"The regions can be cut at {min}–{max}; got {count}."); return Task.FromResult(false); }
         if (count == cut) return Task.FromResult(false);
         Form.Clusters = count;
-        return Task.FromResult(Recluster(result.Parameters with { Clusters = count }, $"re-cut at {count} regions"));
+        var parameters = result.Parameters with { Clusters = count };
+        return current.TrainedModelReleased
+            ? Task.FromResult(Recluster(parameters, $"re-cut at {count} regions"))
+            : RecutHeldAsync(parameters);
+    }
+
+    private int _recutting; // 1 while a held model's tree is re-cut: one cut at a time
+
+    private async Task<bool> RecutHeldAsync(SegmentationParameters parameters)
+    {
+        if (Interlocked.Exchange(ref _recutting, 1) == 1) { changes.Fail("The last re-cut is still being applied."); return false; }
+        var lease = current.Lease();
+        try
+        {
+            if (lease is not var (result, image)) return false;
+            changes.Error = null;
+            var parentRunId = current.StoredIdOf(result);
+            var recut = await Task.Run(() => TrainedModel.Of(result).Cluster(parameters));
+            if (!current.ReplaceIfCurrent(result, recut, image))
+            {
+                changes.Fail("A new run replaced the one being re-cut; the cut was dropped.");
+                return false;
+            }
+            assessment.CarryOver(result, recut);
+            changes.RaiseChanged();
+            await publishing.StoreEditAsync(recut, $"re-cut at {parameters.Clusters} regions", parentRunId, strokes: null);
+            return true;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or ObjectDisposedException)
+        {
+            changes.Fail($"The regions were not re-cut: {ex.Message}");
+            return false;
+        }
+        finally
+        {
+            if (lease is not null) current.ReleaseLease();
+            Volatile.Write(ref _recutting, 0);
+            changes.RaiseChanged();
+        }
     }
 
     private bool Recluster(SegmentationParameters parameters, string what)
