@@ -150,8 +150,13 @@ internal static class CrowdCommand
             double shownLater = sampler.Now();
             Say($"10 s later, every visitor still there: {shownLater:0} MB RSS");
 
-            // Every visitor leaves: the tab closes as a person closes it (unload handlers run, so the circuit is told).
-            await Task.WhenAll(pages.Select(p => p.CloseAsync(new() { RunBeforeUnload = true })));
+            // Every visitor leaves as a person closing the tab does: the page is hidden and unloaded (Blazor tells the
+            // server from its pagehide handler, so the circuit ends now, not after its disconnected retention), then closed.
+            await Task.WhenAll(pages.Select(async p =>
+            {
+                await p.GotoAsync("about:blank", new() { Timeout = Ms(StartGuard) });
+                await p.CloseAsync();
+            }));
             foreach (var context in contexts) await context.CloseAsync();
             contexts.Clear();
             var left = Stopwatch.StartNew();
