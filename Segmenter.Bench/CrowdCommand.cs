@@ -1,8 +1,5 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Playwright;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
@@ -50,11 +47,11 @@ internal static class CrowdCommand
         Console.WriteLine($"crowd: {visitors} visitors (Chromium contexts), each uploads {Path.GetFileName(photo)} " +
                           $"({width}×{height}, {width * (long)height / 1e6:0.0} MP, {new FileInfo(photo).Length / 1048576.0:0.0} MB) and trains with the defaults");
 
-        await using var server = await WebServer.StartAsync(["--Segmenter:MaxQueueLength=24"], StartGuard);
+        await using var server = await AppProcess.StartAsync(["--Segmenter:MaxQueueLength=24"], StartGuard);
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCtrlC = (_, e) => { e.Cancel = true; cancel.Cancel(); };
         Console.CancelKeyPress += onCtrlC;
-        using var sampler = new RssSampler(server.Pid);
+        using var sampler = new RssSampler(server.Id);
         try
         {
             using var playwright = await Playwright.CreateAsync();
@@ -67,13 +64,13 @@ internal static class CrowdCommand
         catch (Exception ex) when (ex is TimeoutException or PlaywrightException or OperationCanceledException or InvalidOperationException)
         {
             Console.Error.WriteLine($"crowd: stopped: {ex.Message}");
-            Console.Error.WriteLine("server log (tail):\n" + string.Join('\n', server.LogTail(40)));
+            Console.Error.WriteLine("server log (tail):\n" + string.Join('\n', server.Log.Split('\n').TakeLast(40)));
             return Program.Failed;
         }
         finally { Console.CancelKeyPress -= onCtrlC; }
     }
 
-    private static async Task<int> DriveAsync(WebServer server, IBrowser browser, RssSampler sampler, int visitors, int arrivals, string photo,
+    private static async Task<int> DriveAsync(AppProcess server, IBrowser browser, RssSampler sampler, int visitors, int arrivals, string photo,
         CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
@@ -81,7 +78,7 @@ internal static class CrowdCommand
 
         await Task.Delay(TimeSpan.FromSeconds(2), cancel);
         double start = sampler.Now();
-        Say($"start: {start:0} MB RSS (server pid {server.Pid}, {server.BaseUrl})");
+        Say($"start: {start:0} MB RSS (server pid {server.Id}, {server.BaseUrl})");
 
         var contexts = new List<IBrowserContext>();
         try
@@ -310,105 +307,5 @@ internal static class CrowdCommand
         }
 
         public void Dispose() => _timer.Dispose();
-    }
-
-    /// <summary>
-    /// The built app as a child process (<c>dotnet Segmenter.Web.dll</c> from this program's output folder, where the
-    /// project reference puts it) on 127.0.0.1 and a free port, in Development so its static web assets are served from
-    /// the build's manifest, with its own data folder that goes with it. Killed on dispose and when this process exits.
-    /// </summary>
-    private sealed class WebServer : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly string _data;
-        private readonly ConcurrentQueue<string> _log = new();
-        private readonly EventHandler _onExit;
-
-        private WebServer(Process process, string data, int port)
-        {
-            (_process, _data) = (process, data);
-            BaseUrl = $"http://127.0.0.1:{port}/";
-            _onExit = (_, _) => Kill();
-            AppDomain.CurrentDomain.ProcessExit += _onExit;
-        }
-
-        public string BaseUrl { get; }
-        public int Pid => _process.Id;
-
-        public IEnumerable<string> LogTail(int n) => _log.TakeLast(n);
-
-        public static async Task<WebServer> StartAsync(IEnumerable<string> settings, TimeSpan guard)
-        {
-            string dll = Path.Combine(AppContext.BaseDirectory, "Segmenter.Web.dll");
-            if (!File.Exists(dll)) throw new UsageException($"Segmenter.Web.dll is not beside the bench ({AppContext.BaseDirectory}); build Segmenter.Bench.");
-            int port = FreePort();
-            string data = Path.Combine(Path.GetTempPath(), "segmenter-crowd-" + Guid.NewGuid().ToString("N"));
-            var (host, _) = ChildProcess.Self();
-            if (!Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase)) host = "dotnet";
-            var psi = new ProcessStartInfo(host)
-            {
-                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = AppContext.BaseDirectory,
-            };
-            foreach (var a in new[] { dll, "--urls", $"http://127.0.0.1:{port}", "--contentRoot", Path.Combine(RepoPaths.RequireRoot(), "Segmenter.Web"),
-                         $"--Segmenter:DataFolder={data}" })
-                psi.ArgumentList.Add(a);
-            foreach (var s in settings) psi.ArgumentList.Add(s);
-            psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-            psi.Environment["DOTNET_ENVIRONMENT"] = "Development";
-            psi.Environment["Logging__Console__FormatterName"] = "simple";
-            psi.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
-            var process = new Process { StartInfo = psi };
-            var server = new WebServer(process, data, port);
-            process.OutputDataReceived += (_, e) => { if (e.Data is not null) server.Log(e.Data); };
-            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) server.Log("ERR " + e.Data); };
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-            var deadline = DateTime.UtcNow + guard;
-            while (DateTime.UtcNow < deadline)
-            {
-                if (process.HasExited)
-                {
-                    await server.DisposeAsync();
-                    throw new InvalidOperationException($"the app exited ({process.ExitCode}) before /healthz answered:\n{string.Join('\n', server.LogTail(40))}");
-                }
-                try { if ((await http.GetStringAsync(server.BaseUrl + "healthz")).Contains("\"healthy\"")) return server; }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException) { }
-                await Task.Delay(250);
-            }
-            await server.DisposeAsync();
-            throw new TimeoutException($"the app did not answer /healthz within {guard.TotalSeconds:0} s");
-        }
-
-        private void Log(string line)
-        {
-            _log.Enqueue(line);
-            while (_log.Count > 400) _log.TryDequeue(out _);
-        }
-
-        private void Kill()
-        {
-            try { if (!_process.HasExited) _process.Kill(entireProcessTree: true); }
-            catch (InvalidOperationException) { }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            AppDomain.CurrentDomain.ProcessExit -= _onExit;
-            Kill();
-            try { await _process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token); }
-            catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException) { }
-            _process.Dispose();
-            try { Directory.Delete(_data, recursive: true); } catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
-        }
-
-        private static int FreePort()
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            try { return ((IPEndPoint)listener.LocalEndpoint).Port; }
-            finally { listener.Stop(); }
-        }
     }
 }

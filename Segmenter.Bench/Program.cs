@@ -22,6 +22,10 @@ internal static class Program
               Starts from the preset (default fast); every option given overrides the preset's value.
               --preview also makes the web page's live previews while training and prints what they cost.
               --save-model FILE also keeps the trained model (weights, settings, k-means centres).
+          segment IMAGE --sweep "SETTING=V1,V2,…;SETTING=FROM..TO:STEP" [--truth LABELS.png] (same options) --out DIR
+              One run per combination of up to three settings' values (the other options shared), each into
+              DIR/<setting-value_…>/, and DIR/sweep.csv with every run's values, loss, silhouette, Davies–Bouldin,
+              agreement with the colour baselines and, with --truth, ARI and mean IoU. Bad axes stop it before any run.
           segment IMAGE IMAGE… | FOLDER  (same options) --out DIR
               Each image (a folder gives its images) into DIR/<name>/, a progress line per image, and
               DIR/summary.csv; an image that fails is reported and the rest go on (exit code of the first failure).
@@ -75,19 +79,30 @@ internal static class Program
           crowd [--visitors N] [--arrivals G] [--width W --height H] [--chromium PATH]
               A crowd in a real browser: the built app as its own process (Segmenter:MaxQueueLength=24) and N
               (default 20) Chromium visitors, each uploading a W×H (default 7600×5200) photo-like JPEG (G at a
-              time, default 4, each group once the one before is in) and training with the defaults, then leaving. Prints the server's RSS at start, after the uploads, with every result
-              shown, its peak during the runs and 15 s / 60 s after they left; fails beyond 4096 MB shown, a 5120 MB
-              peak, or when it is not back within 300 MB of the start within 60 s.
+              time, default 4, each group once the one before is in) and training with the defaults, then leaving.
+              Prints the server's RSS at start, after the uploads, with every result shown, its peak during the
+              runs and 15 s / 60 s after they left; fails beyond 4096 MB shown, a 5120 MB peak, or when it is not
+              back within 300 MB of the start within 60 s.
+          page [--runs N] [--no-trace] [--trace-out DIR]
+              The page in Chromium without a GPU (software WebGL, CI's flags), the built app as its own process: N
+              (default 3) fresh visitors each train the astronaut with the defaults; prints per run the longest
+              main-thread task from the click until both 3D plots are drawn (and what it was made of, from a
+              Chromium trace; --trace-out keeps each trace for chrome://tracing) and the time from the run's end to
+              both plots drawn. Targets: every task ≤ 0.2 s, plots ≤ 1.0 s (exit code 1 when a run misses one).
           store-writer --data DIR [--runs N] [--megapixels M]
               Saves N (default 10) synthetic runs of M (default 4) megapixels into the run store in DIR, printing
               "writing i" and "saved i ID"; the crash test kills it mid-save and checks the store it leaves.
+          sweep [--workers 1,2] [--sweep AXES]
+              The app in process at each worker count (Segmenter:MaxConcurrentJobs): one API run of the astronaut with
+              the defaults, then a 3 × 3 sweep (default clusters=3,4,5;seed=1,2,3) through the same API runs; prints
+              the sweep's seconds as a multiple of the one run's and the working set before and after.
           docs
               Writes the documentation's generated parts from the code: the settings table in docs/settings.md
               and docs/openapi.json (the OpenAPI document the app serves).
           --help
               This text.
 
-        Exit codes: 0 ok, 1 unexpected error, a failed bench row or a missed soak, memory, hostile or cancel target,
+        Exit codes: 0 ok, 1 unexpected error, a failed bench row or a missed soak, memory, hostile, cancel or page target,
         2 bad usage or unusable image, 3 training failed.
         """;
 
@@ -119,8 +134,10 @@ internal static class Program
                 "store-writer" => StoreWriterCommand.RunAsync(rest).GetAwaiter().GetResult(),
                 "memory" => MemoryCommand.RunAsync(rest).GetAwaiter().GetResult(),
                 "crowd" => CrowdCommand.RunAsync(rest).GetAwaiter().GetResult(),
+                "page" => PageCommand.RunAsync(rest).GetAwaiter().GetResult(),
+                "sweep" => SweepBenchCommand.RunAsync(rest).GetAwaiter().GetResult(),
                 "docs" => DocsCommand.RunAsync(rest).GetAwaiter().GetResult(),
-                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, baselines, steer, cancel, agree, regions, memory, crowd, store-writer, docs (see --help)."),
+                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, baselines, steer, cancel, agree, regions, memory, crowd, page, store-writer, sweep, docs (see --help)."),
             };
         }
         catch (Exception e)

@@ -26,7 +26,7 @@ internal static class SegmentCommand
         }
     }
 
-    internal static readonly string[] ValueOptions = [.. TrainingOptions, "--out", "--model", "--save-model"];
+    internal static readonly string[] ValueOptions = [.. TrainingOptions, "--out", "--model", "--save-model", "--sweep", "--truth"];
 
     public static int Run(string[] args)
     {
@@ -42,6 +42,20 @@ internal static class SegmentCommand
             throw new UsageException($"--model applies the saved model with its own settings; {given} cannot change them.");
         if (modelPath is not null && savePath is not null)
             throw new UsageException("--model applies a saved model without training, so there is nothing new for --save-model to save.");
+        if (cl.String("--sweep") is { } sweep)
+        {
+            if (modelPath is not null || savePath is not null)
+                throw new UsageException("--sweep trains one model per combination; it cannot be combined with --model or --save-model.");
+            if (cl.Positionals.Count != 1 || Directory.Exists(cl.Positionals[0]))
+                throw new UsageException("--sweep runs its grid on one IMAGE.");
+            // The sweep may vary the clusters itself; otherwise --clusters is required as for one run.
+            bool sweepsClusters = sweep.Split(';').Any(a => SettingFields.Find(a.Split('=')[0].Trim()) is { LinkAlias: "k" });
+            var basis = Parameters(cl, requireClusters: !sweepsClusters);
+            string sweepOut = cl.Required("--out", "DIR");
+            SegmentSweep.Plan(sweep, basis); // every combination is checked before the image is read
+            return SegmentSweep.Run(cl.Positionals[0], sweep, basis, sweepOut, cl.String("--truth"));
+        }
+        if (cl.String("--truth") is not null) throw new UsageException("--truth scores the runs of a --sweep against a ground truth; give --sweep too.");
         var p = modelPath is null ? Parameters(cl) : null;
         string outDir = cl.Required("--out", "DIR");
         p?.Validate(long.MaxValue); // option mistakes are reported before any image is read; the pixel count is checked after decoding
@@ -61,9 +75,9 @@ internal static class SegmentCommand
     }
 
     /// <summary>The preset's values, then every option given on top (each setting's option, or an older spelling of it).</summary>
-    internal static SegmentationParameters Parameters(CommandLine cl)
+    internal static SegmentationParameters Parameters(CommandLine cl, bool requireClusters = true)
     {
-        if (cl.String(SettingFields.All.Single(f => f.LinkAlias == "k").Option) is null)
+        if (requireClusters && cl.String(SettingFields.All.Single(f => f.LinkAlias == "k").Option) is null)
             throw new UsageException("--clusters K is required (or --model FILE).");
         var given = new List<(SettingField, object?)>();
         foreach (var f in SettingFields.All)

@@ -12,6 +12,9 @@ public static class ReportParameters
     /// <summary>Every name <see cref="Read"/> accepts, in report order.</summary>
     public static IReadOnlyCollection<string> Names { get; } = SettingFields.All.Select(f => f.Name).ToArray();
 
+    /// <summary>The message for a setting name that is not one of <see cref="Names"/>.</summary>
+    public static string Unknown(string name) => $"Unknown setting \"{name}\"; the settings are {string.Join(", ", Names)}.";
+
     public static JsonObject ToJson(SegmentationParameters p)
     {
         var o = new JsonObject();
@@ -31,7 +34,7 @@ public static class ReportParameters
         {
             if (skip.Contains(name)) continue;
             var field = SettingFields.All.FirstOrDefault(f => f.Name == name)
-                ?? throw new ArgumentException($"Unknown setting \"{name}\"; the settings are {string.Join(", ", Names)}.");
+                ?? throw new ArgumentException(Unknown(name));
             given.Add((field, field.ReadJson(value)));
         }
         return SettingFields.Build(given);

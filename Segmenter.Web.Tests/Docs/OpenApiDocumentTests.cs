@@ -30,10 +30,12 @@ public sealed class OpenApiDocumentTests
         var paths = document["paths"]!.AsObject().Select(p => p.Key).ToList();
 
         string[] api = ["/api/segmentations", "/api/segmentations/{id}", "/api/segmentations/{id}/labels.png",
-            "/api/segmentations/{id}/report.json", "/api/segmentations/{id}/segmented.png", "/api/segmentations/{id}/strokes.png"];
+            "/api/segmentations/{id}/report.json", "/api/segmentations/{id}/segmented.png", "/api/segmentations/{id}/strokes.png",
+            "/api/sweeps", "/api/sweeps/{id}"];
         Assert.Subset(paths.ToHashSet(), api.ToHashSet());
-        Assert.All(paths, p => Assert.StartsWith(AppUrls.ApiRoute, p));
-        Assert.DoesNotContain(paths, p => p.StartsWith("/image/") || p.StartsWith("/download/") || p.StartsWith("/runs/") || p.StartsWith("/samples/") || p == "/healthz");
+        Assert.All(paths, p => Assert.True(p.StartsWith(AppUrls.ApiRoute) || p.StartsWith(AppUrls.SweepApiRoute), p));
+        Assert.DoesNotContain(paths, p => p.StartsWith("/image/") || p.StartsWith("/download/") || p.StartsWith("/runs/") || p.StartsWith("/sweeps/")
+            || p.StartsWith("/samples/") || p == "/healthz");
     }
 
     [Fact]

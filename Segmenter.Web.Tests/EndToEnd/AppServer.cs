@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 
 namespace Segmenter.Web.Tests.EndToEnd;
@@ -41,34 +39,12 @@ public sealed class AppServer : IAsyncDisposable
 
     public static async Task<AppServer> StartAsync(IEnumerable<string> settings, TimeSpan? timeout = null)
     {
-        int port = FreePort();
-        var dll = Path.Combine(AppContext.BaseDirectory, "Segmenter.Web.dll");
-        if (!File.Exists(dll)) throw new FileNotFoundException("Segmenter.Web.dll is not in the test output folder", dll);
-        var psi = new ProcessStartInfo(DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        foreach (var a in new[] { dll, "--urls", $"http://127.0.0.1:{port}", "--contentRoot", Path.Combine(RepoRoot, "Segmenter.Web") })
-            psi.ArgumentList.Add(a);
+        int port = Segmenter.Bench.AppProcess.FreePort();
         var dataFolder = new TemporaryDataFolder("segmenter-e2e-");
-        psi.ArgumentList.Add($"--Segmenter:DataFolder={dataFolder.Path}"); // a later setting of the same key wins
-        foreach (var s in settings) psi.ArgumentList.Add(s);
-        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        psi.Environment["DOTNET_ENVIRONMENT"] = "Development";
-        // Plain log lines, one per event, so a failing test can show what the server said.
-        psi.Environment["Logging__Console__FormatterName"] = "simple";
-        psi.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        var psi = Segmenter.Bench.AppProcess.StartInfo(port, dataFolder.Path, settings);
 
-        var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        var server = new AppServer(process, port, dataFolder);
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) server._log.Enqueue(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) server._log.Enqueue("ERR " + e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var server = new AppServer(new Process { StartInfo = psi, EnableRaisingEvents = true }, port, dataFolder);
+        var process = Segmenter.Bench.AppProcess.Launch(server._process, server._log);
 
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (DateTime.UtcNow < deadline)
@@ -111,35 +87,8 @@ public sealed class AppServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
-            }
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException) { }
-        _process.Dispose();
+        await Segmenter.Bench.AppProcess.StopAsync(_process);
         _dataFolder.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try { return ((IPEndPoint)listener.LocalEndpoint).Port; }
-        finally { listener.Stop(); }
-    }
-
-    /// <summary>The dotnet host running these tests (so the app gets the same runtime), else "dotnet" from PATH.</summary>
-    private static string DotnetHost()
-    {
-        var self = Environment.ProcessPath;
-        if (self is not null && Path.GetFileNameWithoutExtension(self).Equals("dotnet", StringComparison.OrdinalIgnoreCase)) return self;
-        var root = Environment.GetEnvironmentVariable("DOTNET_ROOT");
-        if (root is not null && File.Exists(Path.Combine(root, "dotnet"))) return Path.Combine(root, "dotnet");
-        return "dotnet";
     }
 
     /// <summary>The folder holding Segmenter.sln.</summary>

@@ -25,7 +25,8 @@ public sealed class SceneEndToEndTests(EndToEndFixture fx, ITestOutputHelper out
     /// <summary>
     /// The browser reads a software-rendered WebGL canvas back at every frame commit, and a script's read waits for the
     /// renderer to finish: so the scenes have the screen's pixels and no more, and neither drawing a result nor
-    /// rotating a plot asks WebGL for pixels. The plots still turn under a drag.
+    /// rotating a plot asks WebGL for pixels. Every cluster is still drawn as a visible trace with points, and the
+    /// plots still turn under a drag.
     /// </summary>
     [SkippableFact]
     public async Task In_software_WebGL_the_3D_plots_have_the_screens_pixels_read_nothing_back_and_still_rotate()
@@ -51,6 +52,23 @@ public sealed class SceneEndToEndTests(EndToEndFixture fx, ITestOutputHelper out
 
             foreach (var id in new[] { "color-scatter", "code-scatter" })
             {
+                // Every cluster is drawn: a visible trace of its own with points, one per centre.
+                var traces = await p.Page.EvaluateAsync<JsonElement>("""
+                    id => {
+                      const box = document.querySelector(`[data-testid='${id}']`), g = box.querySelector('.js-plotly-plot');
+                      const clusters = g.data.filter(t => /^cluster \d+$/.test(t.name));
+                      return { centres: Number(box.dataset.centres), clusters: clusters.map(t => ({ name: t.name, points: t.x.length, visible: t.visible ?? true })) };
+                    }
+                    """, id);
+                output.WriteLine($"{id}: {traces}");
+                var clusters = traces.GetProperty("clusters").EnumerateArray().ToArray();
+                Assert.Equal(traces.GetProperty("centres").GetInt32(), clusters.Length);
+                Assert.All(clusters, c =>
+                {
+                    Assert.True(c.GetProperty("points").GetInt32() > 0, $"{id}: {c.GetProperty("name")} has no points");
+                    Assert.True(c.GetProperty("visible").ValueKind == JsonValueKind.True, $"{id}: {c.GetProperty("name")} is hidden ({c.GetProperty("visible")})");
+                });
+
                 var size = await p.Page.EvaluateAsync<JsonElement>("""
                     id => {
                       const g = document.querySelector(`[data-testid='${id}'] .js-plotly-plot`), c = g.querySelector('canvas');

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Segmenter.Web.Services;
+using Segmenter.Web.Sweeps;
 
 namespace Segmenter.Web.Api;
 
@@ -20,8 +21,8 @@ public static class ApiDocument
 
     public static void Configure(OpenApiOptions options)
     {
-        var api = AppUrls.ApiRoute.TrimStart('/');
-        options.ShouldInclude = d => d.RelativePath is { } path && (path == api || path.StartsWith(api + "/", StringComparison.Ordinal));
+        string[] apis = [AppUrls.ApiRoute.TrimStart('/'), AppUrls.SweepApiRoute.TrimStart('/')];
+        options.ShouldInclude = d => d.RelativePath is { } path && apis.Any(api => path == api || path.StartsWith(api + "/", StringComparison.Ordinal));
         options.AddDocumentTransformer((document, context, _) =>
         {
             var keysRequired = context.ApplicationServices.GetRequiredService<IOptions<SegmenterOptions>>().Value.ApiKeys.Length > 0;
@@ -46,6 +47,7 @@ public static class ApiDocument
         document.Tags = new HashSet<OpenApiTag>
         {
             new() { Name = SegmentationApi.Tag, Description = "Queue a segmentation, follow it, fetch its files, cancel or delete it." },
+            new() { Name = SweepEndpoints.Tag, Description = "Queue a grid of segmentations (up to three settings' values), follow every run, cancel the rest." },
         };
 
         var scheme = new OpenApiSecurityScheme
@@ -63,8 +65,9 @@ public static class ApiDocument
         // What the minimal API metadata cannot say: where to poll, and when to try again.
         foreach (var operation in document.Paths.Values.SelectMany(p => p.Operations?.Values ?? Enumerable.Empty<OpenApiOperation>()))
         {
-            if (operation.OperationId == SubmitOperation)
-                Header(operation, StatusCodes.Status202Accepted, "Location", "The run's status URL, to poll with GET.", JsonSchemaType.String);
+            if (operation.OperationId is SubmitOperation or SweepEndpoints.SubmitOperation)
+                Header(operation, StatusCodes.Status202Accepted, "Location",
+                    operation.OperationId == SubmitOperation ? "The run's status URL, to poll with GET." : "The sweep's status URL, to poll with GET.", JsonSchemaType.String);
             Header(operation, StatusCodes.Status503ServiceUnavailable, "Retry-After", "Seconds to wait before posting again.", JsonSchemaType.Integer);
         }
 

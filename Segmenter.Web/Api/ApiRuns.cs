@@ -34,8 +34,11 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
     /// <summary>Checks the settings and the image as the page does, then queues the run; throws <see cref="ApiProblem"/> when refused.</summary>
     /// <param name="scribblesPng">Optional strokes (a label PNG of the image's size): the run's labels then come from stroke-guided re-clustering.</param>
     public async Task<ApiRun> SubmitAsync(Stream image, string? fileName, string? settingsJson, CancellationToken ct, byte[]? scribblesPng = null)
+        => await QueueAsync(image, fileName, ParseSettings(settingsJson), ct, scribblesPng);
+
+    /// <summary><see cref="SubmitAsync"/> with the settings already a JSON object (a sweep's combination): the same checks, the same queue.</summary>
+    internal async Task<ApiRun> QueueAsync(Stream image, string? fileName, JsonObject settings, CancellationToken ct, byte[]? scribblesPng = null)
     {
-        var settings = ParseSettings(settingsJson);
         string? fromRun = null;
         SavedModel? model = null;
         byte[]? modelFile = null;
@@ -95,7 +98,7 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
     }
 
     /// <summary>Reads the upload within the byte limit and decodes it within the pixel limit, with the loader's messages.</summary>
-    private async Task<(byte[] Original, RgbImage Image)> ReadImageAsync(Stream image, string? fileName, CancellationToken ct)
+    internal async Task<(byte[] Original, RgbImage Image)> ReadImageAsync(Stream image, string? fileName, CancellationToken ct)
     {
         try
         {
@@ -109,7 +112,7 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
         }
     }
 
-    private static JsonObject ParseSettings(string? settingsJson)
+    internal static JsonObject ParseSettings(string? settingsJson)
     {
         try
         {
@@ -120,7 +123,7 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
     }
 
     /// <summary>The report's parameter names (absent ones from the preset), checked with the server's limits (<see cref="RunLimits"/>), as the page's form.</summary>
-    private SegmentationParameters ReadSettings(JsonObject settings)
+    internal SegmentationParameters ReadSettings(JsonObject settings)
     {
         SegmentationParameters p;
         try { p = ReportParameters.Read(settings); }
@@ -156,12 +159,8 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
     /// <summary>Cancels a queued or running run (waiting a moment for it to stop), or deletes a finished API run; false when unknown.</summary>
     public async Task<bool> CancelOrDeleteAsync(string id, CancellationToken ct)
     {
-        if (_runs.TryGetValue(id, out var run) && run.State is RunStates.Queued or RunStates.Running)
-        {
-            run.Job.Cancel();
-            await Task.WhenAny(run.Job.Completion, Task.Delay(TimeSpan.FromSeconds(5), ct));
-            return true;
-        }
+        if (await CancelAsync(id, ct)) return true;
+        _runs.TryGetValue(id, out var run);
         // Only runs made through the API: a browser's run is read-only for whoever has its link, deleted from its page.
         bool deleted = await store.DeleteAsync(id, Owner, ct);
         if (deleted) _runs.TryRemove(id, out _);
@@ -169,6 +168,15 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
             throw new ApiProblem(StatusCodes.Status403Forbidden, "Not an API run",
                 $"The run \"{id}\" was made in a browser; it can be read here but deleted only from its page.");
         return deleted || run is not null;
+    }
+
+    /// <summary>Cancels a queued or running run (waiting a moment for it to stop); false when it is not queued or running (a finished run stays).</summary>
+    internal async Task<bool> CancelAsync(string id, CancellationToken ct)
+    {
+        if (!_runs.TryGetValue(id, out var run) || run.State is not (RunStates.Queued or RunStates.Running)) return false;
+        run.Job.Cancel();
+        await Task.WhenAny(run.Job.Completion, Task.Delay(TimeSpan.FromSeconds(5), ct));
+        return true;
     }
 
     public static string StatusUrl(string id) => AppUrls.ApiRun(id);

@@ -16,6 +16,9 @@ public static class AppUrls
     public const string RunPageRoute = "/runs/{Id}";
     public const string RunFileRoute = "/runs/{id}/{file}";
     public const string ApiRoute = "/api/segmentations";
+    public const string SweepPageRoute = "/sweeps/{Id}";
+    public const string SweepApiRoute = "/api/sweeps";
+    public const string SweepCsvRoute = "/sweeps/{id}/sweep.csv";
 
     /// <summary>An embedded sample image.</summary>
     public static string Sample(string file) => $"samples/{Uri.EscapeDataString(file)}";
@@ -42,6 +45,12 @@ public static class AppUrls
 
     /// <summary>An API run's file (labels.png, segmented.png, report.json).</summary>
     public static string ApiRunFile(string id, string file) => $"{ApiRun(id)}/{file}";
+
+    /// <summary>A stored sweep's page (<see cref="SweepPageRoute"/>).</summary>
+    public static string Sweep(string id) => $"sweeps/{id}";
+
+    /// <summary>A sweep's status in the API (root-relative).</summary>
+    public static string ApiSweep(string id) => $"{SweepApiRoute}/{id}";
 
     /// <summary>A base-relative link made root-relative, for answers read outside the page.</summary>
     public static string Rooted(string relative) => "/" + relative;

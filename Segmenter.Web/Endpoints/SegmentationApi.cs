@@ -8,6 +8,7 @@ using Segmenter.Engine.Imaging;
 using Segmenter.Engine.Steering;
 using Segmenter.Web.Services;
 using Segmenter.Web.Store;
+using Segmenter.Web.Sweeps;
 
 namespace Segmenter.Web.Api;
 
@@ -29,6 +30,7 @@ public static class SegmentationApi
     public static IServiceCollection AddSegmenterApi(this IServiceCollection services)
     {
         services.AddSingleton<ApiRuns>();
+        services.AddSweeps();
         services.AddProblemDetails();
         // The API answers numbers as JSON numbers and takes no JSON body; strict number handling makes its document say so
         // (the web defaults also read numbers from strings, which the document would offer as "integer or string").
@@ -106,32 +108,43 @@ public static class SegmentationApi
     {
         try
         {
-            if (!context.Request.HasFormContentType)
-                throw ApiProblem.BadImage("Send a multipart/form-data request with the image in a part named \"image\".");
-            IFormCollection form;
-            try { form = await context.Request.ReadFormAsync(ct); }
-            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-            {
-                throw new ApiProblem(e.StatusCode, "The image was refused", $"The upload is too large: {e.Message}");
-            }
-            catch (Exception e) when (e is InvalidDataException or BadHttpRequestException or IOException)
-            {
-                throw ApiProblem.BadImage($"The upload could not be read: {e.Message}");
-            }
-            var image = form.Files.GetFile("image") ?? throw ApiProblem.BadImage("The request has no file part named \"image\".");
-            byte[]? scribbles = null;
-            if (form.Files.GetFile(ScribblesPart) is { } part)
-            {
-                using var buffer = new MemoryStream();
-                await using (var partStream = part.OpenReadStream()) await partStream.CopyToAsync(buffer, ct);
-                scribbles = buffer.ToArray();
-            }
+            var form = await ReadFormAsync(context, ct);
+            var image = ImagePart(form);
+            var scribbles = await OptionalPartAsync(form, ScribblesPart, ct);
             await using var stream = image.OpenReadStream();
             var run = await runs.SubmitAsync(stream, image.FileName, form["settings"].FirstOrDefault(), ct, scribbles);
             var status = ApiRuns.StatusUrl(run.Id);
             return Results.Accepted(status, new SegmentationAccepted(run.Id, run.State, run.Job.QueuePosition, status, ApiRuns.LinkOf(run.Id)));
         }
         catch (ApiProblem problem) { return problem.ToResult(context); }
+    }
+
+    /// <summary>The multipart form of a POST with an image, with the API's messages for a request that is not one or is too large.</summary>
+    internal static async Task<IFormCollection> ReadFormAsync(HttpContext context, CancellationToken ct)
+    {
+        if (!context.Request.HasFormContentType)
+            throw ApiProblem.BadImage("Send a multipart/form-data request with the image in a part named \"image\".");
+        try { return await context.Request.ReadFormAsync(ct); }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw new ApiProblem(e.StatusCode, "The image was refused", $"The upload is too large: {e.Message}");
+        }
+        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException or IOException)
+        {
+            throw ApiProblem.BadImage($"The upload could not be read: {e.Message}");
+        }
+    }
+
+    internal static IFormFile ImagePart(IFormCollection form)
+        => form.Files.GetFile("image") ?? throw ApiProblem.BadImage("The request has no file part named \"image\".");
+
+    /// <summary>The bytes of an optional file part, or null when the form has none of that name.</summary>
+    internal static async Task<byte[]?> OptionalPartAsync(IFormCollection form, string name, CancellationToken ct)
+    {
+        if (form.Files.GetFile(name) is not { } part) return null;
+        using var buffer = new MemoryStream();
+        await using (var partStream = part.OpenReadStream()) await partStream.CopyToAsync(buffer, ct);
+        return buffer.ToArray();
     }
 
     /// <summary>A run file's route under the API's run: the file names are the run link's (<see cref="RunEndpoints.FileName"/>).</summary>
@@ -144,7 +157,7 @@ public static class SegmentationApi
     }
 
     /// <summary>With <see cref="SegmenterOptions.ApiKeys"/> set, a request must carry one of them in <see cref="ApiKeyHeader"/>.</summary>
-    private static async ValueTask<object?> RequireApiKey(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    internal static async ValueTask<object?> RequireApiKey(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var context = invocation.HttpContext;
         var keys = context.RequestServices.GetRequiredService<IOptions<SegmenterOptions>>().Value.ApiKeys;

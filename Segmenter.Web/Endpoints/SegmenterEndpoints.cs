@@ -2,6 +2,7 @@ using Segmenter.Web.Api;
 using Segmenter.Web.Operations;
 using Segmenter.Web.Services;
 using Segmenter.Web.Store;
+using Segmenter.Web.Sweeps;
 
 namespace Segmenter.Web;
 
@@ -16,6 +17,7 @@ public static class SegmenterEndpoints
     {
         app.MapSegmenterHealth();
         app.MapSegmenterApi();
+        app.MapSweepApi();
         app.MapRunFiles();
 
         app.MapGet(AppUrls.SampleRoute, (string file, SampleImages samples) =>

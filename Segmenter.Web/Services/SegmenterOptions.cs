@@ -30,6 +30,12 @@ public sealed class SegmenterOptions
     [Range(0, 10_000)]
     public int MaxQueueLength { get; set; } = 8;
 
+    /// <summary>The most runs one sweep may queue (the product of its axes' value counts); a bigger grid is refused with a message.</summary>
+    [Range(1, 1000)]
+    public int MaxSweepRuns { get; set; } = DefaultMaxSweepRuns;
+
+    public const int DefaultMaxSweepRuns = 27;
+
     /// <summary>
     /// Largest learning rate the form accepts. Above 1 training only diverges, so raising it is for demonstrating
     /// (and testing end to end) how a diverged run is reported.

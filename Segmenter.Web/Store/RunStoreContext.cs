@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Segmenter.Web.Sweeps;
 
 namespace Segmenter.Web.Store;
 
@@ -16,6 +17,7 @@ public abstract class RunStoreContext(DbContextOptions options) : DbContext(opti
     public DbSet<StoredRun> Runs => Set<StoredRun>();
     public DbSet<StoredImage> Images => Set<StoredImage>();
     public DbSet<StoreSchema> Schema => Set<StoreSchema>();
+    public DbSet<StoredSweep> Sweeps => Set<StoredSweep>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -45,6 +47,7 @@ public abstract class RunStoreContext(DbContextOptions options) : DbContext(opti
             // The one row: written by the migration that creates the table, in its transaction (the health check writes to it).
             schema.HasData(new StoreSchema { Id = 1, Version = SchemaVersion });
         });
+        StoredSweep.Configure(model);
     }
 }
 

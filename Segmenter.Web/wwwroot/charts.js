@@ -16,10 +16,15 @@ function plotly() {
 }
 
 /**
- * Loads plotly.js; the page calls it before it starts Blazor. Evaluating its 4.8 MB is one long task that nothing can
- * cut up, so it runs before the page is interactive rather than under a visitor's first click.
+ * Loads plotly.js and makes the 3D scenes; the page calls it before it starts Blazor. Evaluating plotly's 4.8 MB is one
+ * long task that nothing can cut up, and making a scene is a few (its WebGL context, shader programs, axis labels
+ * turned into geometry): done before the page is interactive, none of them lands between a visitor's first click and
+ * the result. A scene still unmade after `waitMs` goes on being made while the page starts.
  */
-export function preloadPlotly() { return plotly(); }
+export async function preloadPlotly(waitMs = 10000) {
+    await plotly();
+    await Promise.race([warmScenes(), new Promise(ok => setTimeout(ok, waitMs))]);
+}
 
 // The loader resolves at once when its <script> tag already exists, loaded or not: a page with a Plotly.Blazor chart
 // (the run page's loss curve) adds that tag first, so plotly.js may still be on its way. Wait for the tag's load.
@@ -228,7 +233,23 @@ async function makeScene(Plotly, kind) {
     warm.push({ type: 'scatter3d', mode: 'markers', x: [at(0)], y: [at(1)], z: [at(2)], marker: { size: 7, symbol: 'diamond', color: ['#888888'], line: { color: '#000000', width: 2 } } });
     await Plotly.react(g, warm, layout, sceneConfig());
     await nextTask();
+    // Then result-sized clouds, twice: plotly's first updates with thousands of points are several times slower than
+    // the ones after (its per-point code not yet optimised, its vertex buffers grown), and they belong here, not to
+    // a visitor's first result.
+    for (let round = 0; round < 2; round++) {
+        await Plotly.react(g, warmCloud(kind), layout, sceneConfig());
+        await nextTask();
+    }
     return g;
+}
+
+/** About as many points as a result brings (the engine sends at most 5,000), in 4 clusters and their centres. */
+function warmCloud(kind) {
+    const span = kind === 'rgb' ? 255 : 2, shift = kind === 'rgb' ? 0 : -1;
+    const coords = n => Float32Array.from({ length: n }, () => shift + span * Math.random());
+    const data = [0, 1, 2, 3].map(() => ({ type: 'scatter3d', mode: 'markers', x: coords(1250), y: coords(1250), z: coords(1250), marker: { size: 2, color: '#888888', symbol: pointSymbol } }));
+    data.push({ type: 'scatter3d', mode: 'markers', x: coords(4), y: coords(4), z: coords(4), marker: { size: 7, symbol: 'diamond', color: '#888888', line: { color: '#000000', width: 2 } } });
+    return data;
 }
 
 function sceneHolder() {

@@ -3,6 +3,7 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using Segmenter.Web.Tests.ApiClient.Api.Segmentations;
+using Segmenter.Web.Tests.ApiClient.Api.Sweeps;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading.Tasks;
@@ -19,6 +20,11 @@ namespace Segmenter.Web.Tests.ApiClient.Api
         public global::Segmenter.Web.Tests.ApiClient.Api.Segmentations.SegmentationsRequestBuilder Segmentations
         {
             get => new global::Segmenter.Web.Tests.ApiClient.Api.Segmentations.SegmentationsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The sweeps property</summary>
+        public global::Segmenter.Web.Tests.ApiClient.Api.Sweeps.SweepsRequestBuilder Sweeps
+        {
+            get => new global::Segmenter.Web.Tests.ApiClient.Api.Sweeps.SweepsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::Segmenter.Web.Tests.ApiClient.Api.ApiRequestBuilder"/> and sets the default values.
