@@ -82,6 +82,13 @@ internal static class Program
               prints the RSS while they are held and after they end; fails beyond 4096 MB held or when memory
               does not come back within 300 MB of the start within 10 s. --hold-seconds keeps them held S s
               longer (for a heap dump of the printed process).
+          crowd [--visitors N] [--arrivals G] [--width W --height H] [--chromium PATH]
+              A crowd in a real browser: the built app as its own process (Segmenter:MaxQueueLength=24) and N
+              (default 20) Chromium visitors, each uploading a W×H (default 7600×5200) photo-like JPEG (G at a
+              time, default 4, each group once the one before is in) and training with the defaults, then leaving.
+              Prints the server's RSS at start, after the uploads, with every result shown, its peak during the
+              runs and 15 s / 60 s after they left; fails beyond 4096 MB shown, a 5120 MB peak, or when it is not
+              back within 300 MB of the start within 60 s.
           page [--runs N] [--no-trace] [--trace-out DIR]
               The page in Chromium without a GPU (software WebGL, CI's flags), the built app as its own process: N
               (default 3) fresh visitors each train the astronaut with the defaults; prints per run the longest
@@ -133,10 +140,11 @@ internal static class Program
                 "regions" => RegionsCommand.Run(rest),
                 "store-writer" => StoreWriterCommand.RunAsync(rest).GetAwaiter().GetResult(),
                 "memory" => MemoryCommand.RunAsync(rest).GetAwaiter().GetResult(),
+                "crowd" => CrowdCommand.RunAsync(rest).GetAwaiter().GetResult(),
                 "page" => PageCommand.RunAsync(rest).GetAwaiter().GetResult(),
                 "sweep" => SweepBenchCommand.RunAsync(rest).GetAwaiter().GetResult(),
                 "docs" => DocsCommand.RunAsync(rest).GetAwaiter().GetResult(),
-                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, scale, baselines, steer, cancel, agree, regions, memory, page, store-writer, sweep, docs (see --help)."),
+                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: segment, bench, soak, quality, hostile, capacity, scale, baselines, steer, cancel, agree, regions, memory, crowd, page, store-writer, sweep, docs (see --help)."),
             };
         }
         catch (Exception e)

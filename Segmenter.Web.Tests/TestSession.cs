@@ -13,12 +13,14 @@ namespace Segmenter.Web.Tests;
 internal sealed class TestSession : IDisposable
 {
     private readonly ServiceProvider _provider;
+    private readonly bool _ownsProvider;
     private readonly IServiceScope _scope;
     private BunitContext? _attached;
 
-    private TestSession(ServiceProvider provider)
+    private TestSession(ServiceProvider provider, bool ownsProvider = true)
     {
         _provider = provider;
+        _ownsProvider = ownsProvider;
         _scope = provider.CreateScope();
         // The circuit's handler makes the session's memory at once (it registers with the budget); so does a test.
         _ = Memory;
@@ -35,6 +37,9 @@ internal sealed class TestSession : IDisposable
         if (store is not null) services.AddSingleton(store);
         return new TestSession(services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true }));
     }
+
+    /// <summary>Another visitor of the same app: its own session, sharing the singletons (runner, store, memory budget).</summary>
+    public TestSession Another() => new(_provider, ownsProvider: false);
 
     public IServiceProvider Services => _scope.ServiceProvider;
 
@@ -64,7 +69,7 @@ internal sealed class TestSession : IDisposable
     public void Dispose()
     {
         _scope.Dispose();
-        _provider.Dispose();
+        if (_ownsProvider) _provider.Dispose();
     }
 }
 

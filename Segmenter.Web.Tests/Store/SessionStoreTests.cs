@@ -254,6 +254,77 @@ public sealed class SessionStoreTests : IAsyncLifetime
         Assert.True(session.Memory.ResidentBytes > 0);
     }
 
+    [Fact]
+    public async Task A_queued_run_holds_the_uploads_bytes_not_its_decoded_pixels_until_it_starts()
+    {
+        var runner = TestData.Runner(concurrent: 1);
+        var slotHeld = new TaskCompletionSource();
+        runner.BeforeWork = (job, ct) => job.Id == 1 ? slotHeld.Task.WaitAsync(ct) : Task.CompletedTask;
+        var first = NewSession(runner);
+        first.Image.Set(TestData.Image(8, 6), "a.png");
+        Assert.True(await first.Runs.StartAsync());
+        await TestData.Until(() => first.Jobs.State == SessionState.Running);
+
+        var queued = NewSession(runner);
+        await queued.History.AttachAsync(RunCodec.NewId());
+        var upload = Png(5);
+        Assert.True(await UploadAsync(queued, upload));
+        var decoded = queued.Image.Current!.Pixels.ToArray();
+        queued.Settings.Form.Clusters = 3;
+        Assert.True(await queued.Runs.StartAsync(), queued.Changes.Error);
+
+        Assert.Equal(SessionState.Queued, queued.Jobs.State);
+        Assert.Null(queued.Image.Current);
+        Assert.True(queued.Image.HasImage);
+        Assert.Equal(upload.LongLength, queued.Memory.ResidentBytes); // the bytes as uploaded, nothing decoded
+        Assert.Equal(upload, queued.Files.GetImageFile(ResultImage.Original)!.Value.Bytes);
+
+        slotHeld.SetResult();
+        await TestData.Until(() => queued.Jobs.State is SessionState.Finished or SessionState.Failed && queued.History.Count == 1);
+        Assert.Equal(SessionState.Finished, queued.Jobs.State);
+        // Decoded when it started: the run is of the upload, and re-clustering it needs no new training.
+        Assert.Equal(decoded, queued.Image.Current!.Pixels);
+        Assert.Null(queued.Runs.ReclusterBlocker);
+    }
+
+    [Fact]
+    public async Task A_connected_session_beyond_the_budget_is_spilled_to_the_store_and_read_back_byte_identical()
+    {
+        // A budget any held state is beyond: whoever is used keeps theirs, every other session gives its up.
+        var looking = TestSession.Create(options: new SegmenterOptions { MaxResidentMegabytes = 1e-6 }, store: _host.Store);
+        var other = looking.Another();
+        _sessions.Add(other);
+        _sessions.Add(looking);
+        await looking.History.AttachAsync(RunCodec.NewId());
+        await other.History.AttachAsync(RunCodec.NewId());
+        var upload = Png(6);
+        Assert.True(await UploadAsync(looking, upload));
+        await TrainAsync(looking, 3);
+        var pixels = looking.Image.Current!.Pixels.ToArray();
+        var labels = looking.Current.Result!.Labels.ToArray();
+        var segmented = looking.Files.GetImageFile(ResultImage.Segmented)!.Value.Bytes;
+        var palette = looking.Files.GetPng(ResultImage.Palette)!;
+        var boundaries = looking.Files.GetPng(ResultImage.Boundaries)!;
+        Assert.True(looking.Memory.ResidentBytes > 0);
+
+        // Another visitor uploads while the first is still connected (no disconnect): the first's state is spilled.
+        Assert.True(await UploadAsync(other, Png(7)));
+        Assert.Equal(0, looking.Memory.ResidentBytes);
+        Assert.Null(looking.Image.Current);
+        Assert.True(looking.Current.TrainedModelReleased);
+
+        // Read back on use, byte for byte.
+        Assert.Equal(upload, looking.Files.GetImageFile(ResultImage.Original)!.Value.Bytes);
+        Assert.Equal(segmented, looking.Files.GetImageFile(ResultImage.Segmented)!.Value.Bytes);
+        Assert.Equal(palette, looking.Files.GetPng(ResultImage.Palette));
+        Assert.Equal(boundaries, looking.Files.GetPng(ResultImage.Boundaries));
+        Assert.Equal(labels, looking.Current.Result!.Labels);
+        Assert.Equal(pixels, looking.Image.Reload()!.Pixels);
+        // The visitor who used the app last keeps theirs; the other one, not used since, gave its decoded upload up.
+        Assert.Null(other.Image.Current);
+        Assert.True(other.Image.HasImage);
+    }
+
     private static SessionCircuitHandler DropHandler(TestSession session, TimeProvider time) =>
         new(session.Memory, Options.Create(new SegmenterOptions { DisconnectGraceSeconds = 5 }), time, NullLogger<SessionCircuitHandler>.Instance);
 

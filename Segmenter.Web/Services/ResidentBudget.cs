@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Segmenter.Engine.Imaging;
 
 namespace Segmenter.Web.Services;
 
@@ -28,6 +29,9 @@ public sealed class ResidentBudget(IOptions<SegmenterOptions> options, ILogger<R
     public static readonly TimeSpan ReturnDelay = TimeSpan.FromSeconds(1);
 
     private readonly object _gate = new();
+    // A 40 MP JPEG decodes into 120 MB of pixels plus the decoder's own buffers: a crowd uploading at once decodes a
+    // few at a time, one per core, instead of all of them together.
+    private readonly SemaphoreSlim _decodes = new(Environment.ProcessorCount);
     private readonly HashSet<IResidentHolder> _holders = new(ReferenceEqualityComparer.Instance);
     private ITimer? _returnTimer;
 
@@ -40,6 +44,14 @@ public sealed class ResidentBudget(IOptions<SegmenterOptions> options, ILogger<R
     {
         lock (_gate) _holders.Remove(holder);
         ScheduleReturn();
+    }
+
+    /// <summary>Decodes an upload's bytes on the pool, no more of them at once than there are cores.</summary>
+    public async Task<RgbImage> DecodeAsync(byte[] bytes, ImageLimits limits, CancellationToken cancellationToken)
+    {
+        await _decodes.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try { return await Task.Run(() => ImageLoader.Decode(bytes, limits, cancellationToken), cancellationToken).ConfigureAwait(false); }
+        finally { _decodes.Release(); }
     }
 
     public long TotalBytes { get { lock (_gate) return _holders.Sum(h => h.ResidentBytes); } }
@@ -91,7 +103,7 @@ public sealed class ResidentBudget(IOptions<SegmenterOptions> options, ILogger<R
             _returnTimer = null;
         }
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        Engine.Imaging.ImageLoader.ReleasePooledBuffers();
+        ImageLoader.ReleasePooledBuffers();
         // TorchSharp's and SQLite's native buffers go back to the C heap when freed; glibc keeps them mapped until trimmed.
         if (OperatingSystem.IsLinux())
         {

@@ -28,6 +28,7 @@ public sealed class CurrentResult : IDisposable
         _changes = changes;
         images.Replaced += ImageChanged;
         images.ReloadedLocked += ImageReloadedLocked;
+        images.ReleasedLocked += ImageReleasedLocked;
     }
 
     private readonly Dictionary<ResultImage, byte[]> _pngCache = new();
@@ -175,16 +176,11 @@ public sealed class CurrentResult : IDisposable
 
     internal bool IsLeasedLocked => _leases > 0;
 
-    /// <summary>Drops the PNGs and the trained model (labels, clusters and plots stay), and the image when it is the one released. Call holding the gate.</summary>
-    internal long ReleaseLocked(RgbImage? releasedImage)
+    /// <summary>Drops the PNGs and the trained model (labels, clusters and plots stay). Call holding the gate.</summary>
+    internal long ReleaseLocked()
     {
         long freed = _pngCache.Values.Sum(p => (long)p.Length);
         _pngCache.Clear();
-        if (releasedImage is not null && ReferenceEquals(_image, releasedImage))
-        {
-            _image = null;
-            _imageReleased = true;
-        }
         if (_result?.Model is { IsDisposed: false } model)
         {
             freed += model.ResidentBytes;
@@ -192,6 +188,14 @@ public sealed class CurrentResult : IDisposable
             _modelReleased = true;
         }
         return freed;
+    }
+
+    /// <summary>The session's image was released: the result lets go of it too when it is the same. Call holding the gate.</summary>
+    private void ImageReleasedLocked(RgbImage image)
+    {
+        if (!ReferenceEquals(_image, image)) return;
+        _image = null;
+        _imageReleased = true;
     }
 
     /// <summary>The session's image was decoded again: the result's comes back if it was the same. Call holding the gate.</summary>

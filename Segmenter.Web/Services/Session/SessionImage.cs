@@ -13,7 +13,7 @@ namespace Segmenter.Web.Services;
 /// released image again from the store. It locks the <see cref="SessionGate"/>, shared with <see cref="CurrentResult"/>.
 /// </summary>
 public sealed class SessionImage(SessionGate sessionGate, SessionChanges changes, SessionJobs jobs, SampleImages samples,
-    IOptions<SegmenterOptions> settings, ILogger<SessionImage> logger, RunStore? store = null) : IDisposable
+    IOptions<SegmenterOptions> settings, ILogger<SessionImage> logger, RunStore? store = null, ResidentBudget? budget = null) : IDisposable
 {
     private readonly Lock gate = sessionGate.Lock;
     private readonly SegmenterOptions options = settings.Value;
@@ -28,6 +28,9 @@ public sealed class SessionImage(SessionGate sessionGate, SessionChanges changes
 
     /// <summary>The image was set (the result's PNGs of the old one are stale).</summary>
     internal event Action? Replaced;
+
+    /// <summary>The decoded image was released; called holding the gate, so the result lets go of it at once.</summary>
+    internal event Action<RgbImage>? ReleasedLocked;
 
     /// <summary>A released image was decoded again; called holding the gate, so the result takes it back at once.</summary>
     internal event Action<RgbImage>? ReloadedLocked;
@@ -61,8 +64,13 @@ public sealed class SessionImage(SessionGate sessionGate, SessionChanges changes
         if (jobs.IsBusy) { changes.Fail("Wait for the current run to finish (or cancel it) before changing the image."); return false; }
         try
         {
-            var loaded = await ImageLoader.LoadWithBytesAsync(stream, options.ImageLimits, cancellationToken);
-            Set(loaded.Image, name, loaded.Bytes);
+            byte[] bytes;
+            using (var buffer = await ImageLoader.ReadBoundedAsync(stream, options.MaxUploadBytes, cancellationToken))
+                bytes = buffer.ToArray();
+            var image = budget is null
+                ? await Task.Run(() => ImageLoader.Decode(bytes, options.ImageLimits, cancellationToken), cancellationToken)
+                : await budget.DecodeAsync(bytes, options.ImageLimits, cancellationToken);
+            Set(image, name, bytes);
             return true;
         }
         catch (ImageRejectedException ex) { changes.Fail(ex.Message); }
@@ -128,16 +136,18 @@ public sealed class SessionImage(SessionGate sessionGate, SessionChanges changes
         lock (gate)
         {
             if (_image is not null) return _image;
-            if (!_released || _upload is null || store is null) return null;
+            if (!_released || _upload is null || (_upload.Bytes is null && store is null)) return null;
             upload = _upload;
         }
         RgbImage image;
         RgbImage? current;
         try
         {
-            var bytes = store.GetImageAsync(upload.Sha256).GetAwaiter().GetResult()
+            var bytes = upload.Bytes ?? store!.GetImageAsync(upload.Sha256).GetAwaiter().GetResult()
                 ?? throw new InvalidOperationException("the store no longer holds the upload (evicted by its retention)");
-            image = ImageLoader.Decode(bytes, options.ImageLimits, CancellationToken.None);
+            // These bytes decoded once within the hostile-upload time budget; decoding them again (in a run's slot, on a
+            // loaded server) is not cut short by it.
+            image = ImageLoader.Decode(bytes, options.ImageLimits with { DecodeTimeout = Timeout.InfiniteTimeSpan }, CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -165,21 +175,34 @@ public sealed class SessionImage(SessionGate sessionGate, SessionChanges changes
     internal int GenerationOfLocked(RgbImage image)
         => ReferenceEquals(image, _image) || (_upload is { } u && ReferenceEquals(u.Image, image)) ? _generation : -1;
 
-    /// <summary>The decoded image when its upload is in the store (so it can be decoded again), else null. Call holding the gate.</summary>
+    /// <summary>
+    /// The decoded image when it can be decoded again (its upload's bytes are held, or the store has them), else null.
+    /// Call holding the gate.
+    /// </summary>
     internal RgbImage? ReleasableLocked()
-        => _image is { } image && _upload is { Bytes: null } u && ReferenceEquals(u.Image, image) && store is not null ? image : null;
+        => _image is { } image && _upload is { } u && ReferenceEquals(u.Image, image) && (u.Bytes is not null || store is not null) ? image : null;
 
     /// <summary>Bytes held now: the upload's, and the decoded image's when it could be released. Call holding the gate.</summary>
     internal long ResidentBytesLocked() => (_upload?.Bytes?.LongLength ?? 0) + (ReleasableLocked() is { } image ? image.Pixels.LongLength : 0);
 
-    /// <summary>Releases the decoded image when the store can give it back; returns it (or null). Call holding the gate.</summary>
+    /// <summary>Releases the decoded image when it can be decoded again; returns it (or null). Call holding the gate.</summary>
     internal RgbImage? ReleaseLocked()
     {
         if (ReleasableLocked() is not { } image) return null;
         _image = null;
         _upload = _upload! with { Image = null };
         _released = true;
+        ReleasedLocked?.Invoke(image);
         return image;
+    }
+
+    /// <summary>
+    /// A run of the current image waits in the queue: it holds the upload's bytes, not its decoded pixels, until it
+    /// starts and decodes them again (<see cref="Reload"/>). Returns the bytes freed.
+    /// </summary>
+    internal long ReleaseWhileQueued()
+    {
+        lock (gate) return ReleaseLocked()?.Pixels.LongLength ?? 0;
     }
 
     /// <summary>The current image's original as it came (from the store once a run stored it; also while released), or null.</summary>

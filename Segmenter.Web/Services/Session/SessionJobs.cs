@@ -31,6 +31,9 @@ public sealed class SessionJobs(JobRunner runner, SessionChanges signals, ILogge
 
     public bool IsBusy => State is SessionState.Queued or SessionState.Running;
 
+    /// <summary>Every slot of the runner is taken now: a job submitted now waits in the queue.</summary>
+    internal bool WouldQueue => runner.Running >= runner.MaxConcurrent;
+
     /// <summary>Raised after a job's end has been applied (state, stage, error, change notification).</summary>
     internal event Action? JobEnded;
 

@@ -27,6 +27,8 @@ public sealed class SessionMemory : IResidentHolder, IDisposable
     {
         (_gate, _images, _current, _edits, _assessment, _jobs, _logger, _budget) = (gate, images, current, edits, assessment, jobs, logger, budget);
         images.Reloaded += Touch;
+        // A new image is held (an upload's bytes and pixels): the budget is kept over every session, this one kept last.
+        images.Replaced += Touch;
         // A new run is shown: the session is in use, and the run's working buffers are garbage now.
         current.NewRunShown += () => { Touch(); _budget?.ScheduleReturn(); };
         jobs.JobEnded += ReleaseIfVisitorGone;
@@ -57,7 +59,7 @@ public sealed class SessionMemory : IResidentHolder, IDisposable
         {
             if (_gate.Ended || _jobs.IsBusy || _current.IsLeasedLocked) return 0;
             var released = _images.ReleaseLocked();
-            return (released is null ? 0 : released.Pixels.LongLength) + _current.ReleaseLocked(released) + _edits.ReleaseEditCodes()
+            return (released is null ? 0 : released.Pixels.LongLength) + _current.ReleaseLocked() + _edits.ReleaseEditCodes()
                 + _assessment.ReleaseBaselineLabels();
         }
     }

@@ -47,21 +47,29 @@ public sealed class SessionRuns(SessionGate gate, SessionImage images, SessionSe
     public bool CanRecluster => !jobs.IsBusy && ReclusterBlocker is null;
 
     /// <summary>Validates, then submits the run; returns false (with the error set) when refused.</summary>
+    /// <remarks>
+    /// The image is decoded when the run starts, not when it is submitted: a run that waits in the queue holds the
+    /// upload's bytes only (the decoded pixels of a 40 MP photo are ten times their JPEG), so a crowd of queued visitors
+    /// does not hold a crowd of decoded photos.
+    /// </remarks>
     public Task<bool> StartAsync()
     {
         if (gate.Ended || jobs.IsBusy) return Task.FromResult(false);
-        var image = images.Reload();
-        if (image is null) { changes.Fail("Choose an image first."); return Task.FromResult(false); }
+        if (!images.HasImage || images.Size is not (var width, var height)) { changes.Fail("Choose an image first."); return Task.FromResult(false); }
         var parameters = Form.ToParameters();
         if (parameters is null) { changes.Fail(Form.Errors.First()); return Task.FromResult(false); }
-        try { parameters.Validate(image.PixelCount); }
+        try { parameters.Validate((long)width * height); }
         catch (ArgumentException ex) { changes.Fail(ex.Message); return Task.FromResult(false); }
 
         jobs.BeginTraining(parameters.Epochs);
         changes.Error = null;
         var imageName = images.Name;
+        int generation = images.Generation;
+        // Released before the submission, not after: a run that starts at once decodes again, which is correct, while a
+        // release after it had started would leave its result on an image the session no longer holds.
+        if (jobs.WouldQueue) images.ReleaseWhileQueued();
         return Task.FromResult(jobs.Launch(SessionActivity.Training, $"{imageName} k={parameters.Clusters}",
-            ct => TrainAsync(image, imageName, parameters, ct), LogOf(parameters, imageName)));
+            ct => TrainAsync(generation, imageName, parameters, ct), LogOf(parameters, imageName)));
     }
 
     /// <summary>Trains <see cref="SessionAssessment.StabilitySeedCount"/> seeds as one job; the first becomes the run, the others measure its stability.</summary>
@@ -248,12 +256,16 @@ public sealed class SessionRuns(SessionGate gate, SessionImage images, SessionSe
 
     private JobLog LogOf(SegmentationParameters parameters, string? imageName) => new(parameters, imageName, () => current.Result?.Timings);
 
-    private Task TrainAsync(RgbImage image, string? imageName, SegmentationParameters parameters, CancellationToken ct)
+    private Task TrainAsync(int generation, string? imageName, SegmentationParameters parameters, CancellationToken ct)
         => Task.Run(() =>
         {
             jobs.MarkRunning();
             try
             {
+                // Decoded now, in the run's slot (the queue held the bytes); the visitor cannot change the image while the run is queued.
+                var image = images.Reload();
+                if (image is null || images.Generation != generation)
+                    throw new InvalidOperationException(changes.Error ?? "the image is no longer there; choose it again");
                 var result = SegmentationPipeline.Run(image, parameters, jobs.ApplyProgress, ct, LivePreviewOptions.Default);
                 // A new model: the old sweep and attention belong to the old codes.
                 Sweep = null;
