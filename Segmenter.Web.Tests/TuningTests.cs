@@ -18,6 +18,9 @@ public class TuningTests : IAsyncLifetime
         _session = TestData.Session(); // the real engine on an 8×6 image of four colours
         _session.Image.Set(TestData.Image(8, 6), "test.png");
         _session.Settings.Form.Epochs = 1; // real training: one epoch on 48 pixels keeps each run well under the 5 s wait
+        // The page's sweep panel queues runs into the app's store, which this session has none of; the sweep panel's own
+        // tests render it in a circuit of the real app (Sweeps/SweepPanelTests).
+        _ctx.ComponentFactories.AddStub<SweepPanel>();
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
