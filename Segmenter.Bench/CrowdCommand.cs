@@ -28,9 +28,8 @@ internal static class CrowdCommand
     private static readonly TimeSpan StartGuard = TimeSpan.FromMinutes(2), UploadGuard = TimeSpan.FromMinutes(15),
         RunsGuard = TimeSpan.FromMinutes(90);
 
-    private static readonly string[] ChromiumArgs =
-        ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-         "--disable-dev-shm-usage"];
+    // Twenty renderers outgrow a container's small /dev/shm: shared memory goes to /tmp instead.
+    private static readonly string[] ChromiumArgs = [.. ChromiumFlags.Args, "--disable-dev-shm-usage"];
 
     public static async Task<int> RunAsync(string[] args)
     {

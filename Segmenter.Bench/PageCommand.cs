@@ -18,9 +18,8 @@ internal static class PageCommand
 {
     public const double LongTaskTarget = 0.2, PlotsTarget = 1.0;
 
-    /// <summary>The flags of the end-to-end tests' Chromium (Segmenter.Web.Tests' EndToEndFixture).</summary>
-    private static readonly string[] ChromiumArgs =
-        ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+    /// <summary>The flags of the end-to-end tests' Chromium.</summary>
+    private static readonly string[] ChromiumArgs = ChromiumFlags.Args;
 
     // The trace's categories: the main thread's tasks (toplevel), what the page ran in them (devtools.timeline), the GL
     // calls and waits (gpu), the frame commits (cc) and the page's marks (blink.user_timing).

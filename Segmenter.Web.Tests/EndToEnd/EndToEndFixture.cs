@@ -13,8 +13,7 @@ public sealed class EndToEndFixture : IAsyncLifetime
 {
     public const string InstallHint = "install it with `apt-get install -y chromium` (or set SEGMENTER_CHROMIUM to a Chromium binary)";
 
-    private static readonly string[] ChromiumArgs =
-        ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+    private static readonly string[] ChromiumArgs = Segmenter.Bench.ChromiumFlags.Args;
 
     private IPlaywright? _playwright;
     private IBrowser? _browser;
