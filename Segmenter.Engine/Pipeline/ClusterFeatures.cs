@@ -87,6 +87,20 @@ internal sealed class ClusterFeatures
             Interlocked.CompareExchange(ref texturing, shared?.Textures(image, textureScale) ?? Task.Run(() => TextureEnergies.Compute(image, textureScale)), null);
     }
 
+    /// <summary>
+    /// Waits for what <see cref="StartBlur"/> began, its failure ignored (it is not the run's): a run that fails or is
+    /// cancelled returns only once none of its threads still runs torch, so a process that ends right after (the CLI's
+    /// refusal) does not tear the native library down under a running texture pyramid.
+    /// </summary>
+    public void WaitForBackgroundWork()
+    {
+        foreach (Task? task in new Task?[] { Volatile.Read(ref blurring), Volatile.Read(ref texturing) })
+        {
+            try { task?.Wait(); }
+            catch (AggregateException) { }
+        }
+    }
+
     private TextureEnergies Textures
     {
         get

@@ -54,6 +54,7 @@ public static class SegmentationPipeline
         TorchRuntime.Initialise();
         var resolution = shared?.Resolution(p.WorkingPixelLimit) ?? WorkingResolution.For(image, p.WorkingPixelLimit);
         image = resolution.Working; // W × H → w × h: from here on, code space; the labels come back to W × H as they render
+        CodeItems.RequireColours(image, p);
         var marks = new StageClock(clock, progress, decodeSeconds);
 
         // train: the autoencoder learns to rebuild each pixel's window (window² tokens × channels) through a code of CodeSize numbers
@@ -80,6 +81,7 @@ public static class SegmentationPipeline
         }
         catch
         {
+            features.WaitForBackgroundWork();
             model.Dispose();
             throw;
         }

@@ -155,7 +155,7 @@ public sealed class RunPublisher(ILogger<RunPublisher> logger, RunStore? store =
         try
         {
             var id = target.NewRunId();
-            store.SaveAsync(RunSnapshot.Of(id, owner, run.ImageName, target.OriginalOf(run.Image), run.Result, quality, drawn.Mean, drawn.ThumbnailPng,
+            store.SaveAsync(RunSnapshot.Of(id, owner, run.ImageName, target.OriginalOf(run.Image), run.Result, quality, thumbnailPng: drawn.ThumbnailPng,
                 model: run.ModelFile, fromRun: run.FromRun, scores: scores, meanPng: drawn.MeanPng, edit: run.Edit, strokes: run.Strokes),
                 CancellationToken.None).GetAwaiter().GetResult();
             target.Stored(id);
