@@ -44,9 +44,10 @@ public sealed class SharedImageWorkTests
     [Fact]
     public void Shared_baselines_are_computed_once_per_k_and_seed_and_scored_for_each_run()
     {
-        var (image, truth) = SampleImages.Blocks(48, 36);
+        var (image, truthInts) = SampleImages.Blocks(48, 36);
+        var truth = Array.ConvertAll(truthInts, l => (byte)l);
         var work = new SharedImageWork(image);
-        var shifted = truth.Select((l, i) => i % 7 == 0 ? (l + 1) % 3 : l).ToArray();
+        var shifted = truth.Select((l, i) => i % 7 == 0 ? (byte)((l + 1) % 3) : l).ToArray();
 
         var first = work.BaselinesBeside(truth, 3, seed: 5, maxPixels: 0, default);
         var second = work.BaselinesBeside(shifted, 3, seed: 5, maxPixels: 0, default);
@@ -63,7 +64,8 @@ public sealed class SharedImageWorkTests
     [Fact]
     public void Pieces_beyond_the_byte_bound_are_computed_for_their_run_and_not_kept()
     {
-        var (image, truth) = SampleImages.Blocks(48, 36);
+        var (image, truthInts) = SampleImages.Blocks(48, 36);
+        var truth = Array.ConvertAll(truthInts, l => (byte)l);
         var unbounded = new SharedImageWork(image);
         var bounded = new SharedImageWork(image, maxBytes: 48 * 36 * 2 - 1); // less than one k's baselines
 
@@ -80,7 +82,8 @@ public sealed class SharedImageWorkTests
     [Fact]
     public void The_last_holder_to_let_go_releases_every_piece()
     {
-        var (image, truth) = SampleImages.Blocks(48, 36);
+        var (image, truthInts) = SampleImages.Blocks(48, 36);
+        var truth = Array.ConvertAll(truthInts, l => (byte)l);
         var work = new SharedImageWork(image); // the creator holds it
         var run = work.Hold();
         work.BaselinesBeside(truth, 3, seed: 5, maxPixels: 0, default);
@@ -98,7 +101,8 @@ public sealed class SharedImageWorkTests
     [Fact]
     public void A_baseline_stopped_by_one_runs_cancellation_is_computed_again_for_the_next()
     {
-        var (image, truth) = SampleImages.Blocks(48, 36);
+        var (image, truthInts) = SampleImages.Blocks(48, 36);
+        var truth = Array.ConvertAll(truthInts, l => (byte)l);
         var work = new SharedImageWork(image);
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();

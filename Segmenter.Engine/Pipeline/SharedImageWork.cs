@@ -75,7 +75,7 @@ public sealed class SharedImageWork(RgbImage image, long maxBytes = SharedImageW
     /// Both colour baselines at k, seed and pixel limit (<see cref="BaselineView.Beside"/>), each scored against
     /// <paramref name="runLabels"/>. Computed once; a computation stopped by its run's cancellation is not kept.
     /// </summary>
-    public IReadOnlyList<BaselineView> BaselinesBeside(int[] runLabels, int clusters, int seed, int maxPixels, CancellationToken ct)
+    public IReadOnlyList<BaselineView> BaselinesBeside(byte[] runLabels, int clusters, int seed, int maxPixels, CancellationToken ct)
     {
         var key = ("baselines", clusters, seed, maxPixels);
         while (true)

@@ -304,7 +304,7 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
 
         public override IReadOnlyList<BaselineView> BaselinesBeside(RgbImage image, SegmentationResult result, CancellationToken ct)
             => shared is not null && ReferenceEquals(image, shared.Image)
-                ? shared.BaselinesBeside(StabilitySeeds.Ints(result.Labels), result.Parameters.Clusters, result.Parameters.Seed, result.Parameters.MaxPixels, ct)
+                ? shared.BaselinesBeside(result.Labels, result.Parameters.Clusters, result.Parameters.Seed, result.Parameters.MaxPixels, ct)
                 : base.BaselinesBeside(image, result, ct);
     }
 
