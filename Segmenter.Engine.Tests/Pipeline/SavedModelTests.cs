@@ -29,6 +29,25 @@ public sealed class SavedModelTests
         Assert.Equal(trained.Inertia, applied.Inertia, 3);
     }
 
+    /// <summary>On natural textures the texture block goes through its learnt map (<see cref="FeatureScale.TextureMix"/>): the file keeps it.</summary>
+    [Fact]
+    public void A_saved_model_of_textures_keeps_its_texture_map_and_reproduces_the_labels_exactly()
+    {
+        var image = ImageLoader.Load(Path.Combine(TestPaths.RepoRoot, "Segmenter.Engine.Tests", "Fixtures", "textures", "brick_grass.png"));
+        var p = SegmentationParameters.ForPreset(Preset.Fast) with { Clusters = 2, Epochs = 2, Seed = 11 };
+        var trained = SegmentationPipeline.Run(image, p);
+        using var trainedModel = trained.Model;
+        using var file = new MemoryStream();
+        SavedModel.Save(trained, file);
+
+        file.Position = 0;
+        using var model = SavedModel.Load(file);
+        var applied = model.Apply(image);
+        Assert.NotNull(TrainedModel.Of(trained).Features.Scale?.TextureMix);
+        Assert.Equal(trained.Labels, applied.Labels);
+        Assert.Equal(trained.Centres, applied.Centres);
+    }
+
     [Fact]
     public void A_saved_model_segments_another_image_with_the_same_centres()
     {
