@@ -20,9 +20,10 @@ namespace Segmenter.Engine.Pipeline;
 ///   (<see cref="ColourBaselines.Blur"/>), centred and scaled to a total variance of ColourWeight²: Lab's compressed
 ///   lightness keeps a region under a lighting gradient whole, which codes trained to reconstruct RGB do not;</item>
 /// <item>beside the pixel's texture statistics (<see cref="TextureEnergies"/>: Gabor energies at four orientations and
-///   wavelengths 2–64 px, averaged over several periods), each standardised, then scaled as a block to a total
-///   variance of (TextureWeight × the image's texture gate)²: textures whose colours have the same statistics differ
-///   there. The gate (<see cref="TextureEnergies.Gate"/>) is 0 on images of flat colour regions and 1 on textures,
+///   wavelengths 2–64 px, averaged over several periods, and the shape of the lightness distribution around the pixel),
+///   each standardised, mapped by the image's texture metric (<see cref="TextureMetric"/>), then scaled as a block to a
+///   total variance of (TextureWeight × the image's texture gate)²: textures whose colours have the same statistics
+///   differ there. The gate (<see cref="TextureEnergies.Gate"/>) is 0 on images of flat colour regions and 1 on textures,
 ///   where the code and the colour fade out by (1 − gate).</item>
 /// </list>
 /// docs/performance.md ("Quality") shows what each part adds. The scale (means and gains) is fitted once per trained network, on
