@@ -32,7 +32,7 @@ internal static class BaselinesCommand
             using var model = run.Model;
             double runSeconds = clock.Elapsed.TotalSeconds;
             clock.Restart();
-            var views = BaselineView.Beside(image, Array.ConvertAll(run.Labels, l => (int)l), k, seed, parameters.MaxPixels);
+            var views = BaselineView.Beside(image, run.Labels, k, seed, parameters.MaxPixels);
             double baselineSeconds = clock.Elapsed.TotalSeconds;
             Console.WriteLine($"run {r}: default run {runSeconds:F2} s, both baselines {baselineSeconds:F2} s ({baselineSeconds / runSeconds:P0} of the run); " +
                 string.Join(", ", views.Select(v => $"{v.Name} ARI with the run {v.AriWithRun:F3}")));

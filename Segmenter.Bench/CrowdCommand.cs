@@ -29,7 +29,7 @@ internal static class CrowdCommand
         RunsGuard = TimeSpan.FromMinutes(90);
 
     // Twenty renderers outgrow a container's small /dev/shm: shared memory goes to /tmp instead.
-    private static readonly string[] ChromiumArgs = [.. ChromiumFlags.Args, "--disable-dev-shm-usage"];
+    private static readonly string[] ChromiumArgs = [.. Chromium.Flags, "--disable-dev-shm-usage"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -39,8 +39,7 @@ internal static class CrowdCommand
         int width = cl.Int("--width") ?? 7600, height = cl.Int("--height") ?? 5200;
         // Visitors upload in groups of this many, each group once the one before is in (all at once: --arrivals N).
         int arrivals = Math.Clamp(cl.Int("--arrivals") ?? 4, 1, visitors);
-        string chromium = cl.String("--chromium") ?? Environment.GetEnvironmentVariable("SEGMENTER_CHROMIUM") ?? "/usr/bin/chromium";
-        if (!File.Exists(chromium)) throw new UsageException($"No Chromium at {chromium}: apt-get install -y chromium (or pass --chromium PATH).");
+        string chromium = Chromium.Find(cl.String("--chromium")) ?? throw new UsageException(Chromium.NotFound(cl.String("--chromium")));
 
         string photo = PhotoFor(width, height);
         Console.WriteLine($"crowd: {visitors} visitors (Chromium contexts), each uploads {Path.GetFileName(photo)} " +

@@ -19,7 +19,7 @@ internal static class PageCommand
     public const double LongTaskTarget = 0.2, PlotsTarget = 1.0;
 
     /// <summary>The flags of the end-to-end tests' Chromium.</summary>
-    private static readonly string[] ChromiumArgs = ChromiumFlags.Args;
+    private static readonly string[] ChromiumArgs = Chromium.Flags;
 
     // The trace's categories: the main thread's tasks (toplevel), what the page ran in them (devtools.timeline), the GL
     // calls and waits (gpu), the frame commits (cc) and the page's marks (blink.user_timing).
@@ -44,9 +44,7 @@ internal static class PageCommand
         string? traceOut = cl.String("--trace-out");
         if (traceOut is not null && !trace) throw new UsageException("--trace-out needs the trace; drop --no-trace.");
         if (traceOut is not null) Directory.CreateDirectory(traceOut);
-        var chromium = new[] { Environment.GetEnvironmentVariable("SEGMENTER_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome" }
-            .FirstOrDefault(p => !string.IsNullOrWhiteSpace(p) && File.Exists(p))
-            ?? throw new UsageException("No Chromium found: install it with `apt-get install -y chromium` (or set SEGMENTER_CHROMIUM).");
+        var chromium = Chromium.Find() ?? throw new UsageException(Chromium.NotFound());
 
         await using var app = await AppProcess.StartAsync([], TimeSpan.FromSeconds(120));
         using var playwright = await Playwright.CreateAsync();

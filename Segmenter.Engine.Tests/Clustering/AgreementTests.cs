@@ -7,6 +7,20 @@ public class AgreementTests
     // ---- adjusted Rand index ----
 
     [Fact]
+    public void Byte_label_maps_score_the_same_as_their_int_copies()
+    {
+        var random = new Random(7);
+        foreach (var (n, ka, kb) in new[] { (2, 1, 1), (50, 3, 4), (10_000, 12, 7), (4_096, 256, 256) })
+        {
+            var a = new byte[n]; var b = new byte[n];
+            for (int i = 0; i < n; i++) { a[i] = (byte)random.Next(ka); b[i] = (byte)((a[i] * 5 + random.Next(3)) % kb); }
+            Assert.Equal(Agreement.AdjustedRandIndex(Array.ConvertAll(a, l => (int)l), Array.ConvertAll(b, l => (int)l)),
+                Agreement.AdjustedRandIndex(a, b), 12);
+        }
+        Assert.Throws<ArgumentException>(() => Agreement.AdjustedRandIndex(new byte[3], new byte[4]));
+    }
+
+    [Fact]
     public void Identical_partitions_score_one() =>
         Assert.Equal(1.0, Agreement.AdjustedRandIndex([0, 0, 1, 1, 2, 2], [0, 0, 1, 1, 2, 2]), 12);
 

@@ -74,11 +74,13 @@ public class SegmentationPipelineTests
     }
 
     [Fact]
-    public void A_flat_image_with_fewer_colours_than_clusters_is_refused_clearly()
+    public void A_flat_image_with_fewer_colours_than_clusters_is_refused_clearly_before_training()
     {
         var image = new RgbImage(8, 8, Enumerable.Repeat((byte)128, 8 * 8 * 3).ToArray());
-        var e = Assert.Throws<ArgumentException>(() => SegmentationPipeline.Run(image, Quick with { Clusters = 2, Epochs = 1 }));
+        var events = new List<PipelineEvent>();
+        var e = Assert.Throws<ArgumentException>(() => SegmentationPipeline.Run(image, Quick with { Clusters = 2, Epochs = 1 }, events.Add));
         Assert.Equal("The image has only 1 distinct colour(s), fewer than the 2 clusters asked for; ask for at most 1.", e.Message);
+        Assert.DoesNotContain(events, ev => ev is EpochCompleted);
     }
 
     [Theory]

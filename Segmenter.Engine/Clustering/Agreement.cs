@@ -14,9 +14,18 @@ public static class Agreement
     /// 1 for identical partitions (including the degenerate all-one-cluster / all-singletons cases), about 0 for
     /// chance agreement, possibly negative. Symmetric.
     /// </summary>
-    public static double AdjustedRandIndex(int[] truth, int[] predicted)
+    public static double AdjustedRandIndex(int[] truth, int[] predicted) => AdjustedRandIndex(Table(truth, predicted));
+
+    /// <summary>The adjusted Rand index of two byte labelings (label maps), counted without copying them.</summary>
+    public static double AdjustedRandIndex(byte[] truth, byte[] predicted)
     {
-        var table = Table(truth, predicted);
+        ArgumentNullException.ThrowIfNull(truth);
+        ArgumentNullException.ThrowIfNull(predicted);
+        return AdjustedRandIndex(Contingency.Of(truth, predicted));
+    }
+
+    private static double AdjustedRandIndex(Contingency table)
+    {
         if (table.N == 0) return 1.0;
         double index = table.PairsTogetherInBoth();
         double sumRows = table.PairsTogetherInRows();

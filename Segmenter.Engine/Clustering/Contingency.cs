@@ -42,6 +42,36 @@ public sealed class Contingency
         return new Contingency(counts, rowSums, columnSums, rowLabels, columnLabels, a.Length);
     }
 
+    /// <summary>
+    /// The table of two byte labelings (a run's label maps, one byte a pixel), counted in place: no per-point copy, so
+    /// scoring two 40-megapixel maps takes a 256 × 256 table, not four int arrays of the image's size.
+    /// </summary>
+    public static Contingency Of(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    {
+        if (a.Length != b.Length)
+            throw new ArgumentException($"The labelings have different lengths ({a.Length} and {b.Length}).");
+        var full = new long[256, 256];
+        var rowOrder = new List<int>(); var columnOrder = new List<int>();
+        var rowSeen = new bool[256]; var columnSeen = new bool[256];
+        for (int i = 0; i < a.Length; i++)
+        {
+            byte x = a[i], y = b[i];
+            full[x, y]++;
+            if (!rowSeen[x]) { rowSeen[x] = true; rowOrder.Add(x); }
+            if (!columnSeen[y]) { columnSeen[y] = true; columnOrder.Add(y); }
+        }
+        var counts = new long[rowOrder.Count, columnOrder.Count];
+        var rowSums = new long[rowOrder.Count];
+        var columnSums = new long[columnOrder.Count];
+        for (int i = 0; i < rowOrder.Count; i++)
+        for (int j = 0; j < columnOrder.Count; j++)
+        {
+            long c = full[rowOrder[i], columnOrder[j]];
+            counts[i, j] = c; rowSums[i] += c; columnSums[j] += c;
+        }
+        return new Contingency(counts, rowSums, columnSums, [.. rowOrder], [.. columnOrder], a.Length);
+    }
+
     /// <summary>Σ over cells of C(n_ij, 2): pairs of points together in both labelings.</summary>
     public double PairsTogetherInBoth()
     {

@@ -60,10 +60,14 @@ internal sealed class ClusterFeatures
         return buffer;
     }
 
+    private readonly SharedImageWork? shared;
+
     /// <param name="scale">A scale fitted before (a saved model's); null = fitted by <see cref="FitScale"/>.</param>
-    public ClusterFeatures(RgbImage image, SegmentationParameters p, FeatureScale? scale = null)
+    /// <param name="shared">Where the blur and the texture energies of <paramref name="image"/> (its working copy) are shared with other runs of it.</param>
+    public ClusterFeatures(RgbImage image, SegmentationParameters p, FeatureScale? scale = null, SharedImageWork? shared = null)
     {
         this.image = image;
+        this.shared = shared;
         sigma = p.CodePooling; colourWeight = p.ColourWeight; codeSize = p.CodeSize; Raw = AreRawCodes(p);
         textureWeight = p.TextureWeight; textureScale = p.TextureScale; clusters = p.Clusters; seed = p.Seed;
         radius = sigma > 0 ? (int)Math.Ceiling(3 * sigma) : 0;
@@ -81,8 +85,23 @@ internal sealed class ClusterFeatures
     /// </summary>
     public void StartBlur()
     {
-        if (colourWeight > 0) Interlocked.CompareExchange(ref blurring, Task.Run(BlurAndLetGo), null);
-        if (textureWeight > 0) Interlocked.CompareExchange(ref texturing, Task.Run(() => TextureEnergies.Compute(image, textureScale)), null);
+        if (colourWeight > 0) Interlocked.CompareExchange(ref blurring, shared?.Blurred(image, BlurAndLetGo) ?? Task.Run(BlurAndLetGo), null);
+        if (textureWeight > 0)
+            Interlocked.CompareExchange(ref texturing, shared?.Textures(image, textureScale) ?? Task.Run(() => TextureEnergies.Compute(image, textureScale)), null);
+    }
+
+    /// <summary>
+    /// Waits for what <see cref="StartBlur"/> began, its failure ignored (it is not the run's): a run that fails or is
+    /// cancelled returns only once none of its threads still runs torch, so a process that ends right after (the CLI's
+    /// refusal) does not tear the native library down under a running texture pyramid.
+    /// </summary>
+    public void WaitForBackgroundWork()
+    {
+        foreach (Task? task in new Task?[] { Volatile.Read(ref blurring), Volatile.Read(ref texturing) })
+        {
+            try { task?.Wait(); }
+            catch (AggregateException) { }
+        }
     }
 
     private TextureEnergies Textures

@@ -42,11 +42,22 @@ internal abstract class CodeItems
     public static CodeItems ToCluster(RgbImage image, SegmentationParameters p)
     {
         var items = For(image, p);
-        int colours = items.Weights is not null ? items.Count : ColourHistogram.DistinctUpTo(image, p.Clusters);
+        RequireColours(p, items.Weights is not null ? items.Count : ColourHistogram.DistinctUpTo(image, p.Clusters));
+        return items;
+    }
+
+    /// <summary>
+    /// The same refusal as <see cref="ToCluster"/>, before training: an image with fewer colours than clusters is
+    /// refused at once rather than after its epochs (counting stops as soon as there are enough).
+    /// </summary>
+    public static void RequireColours(RgbImage image, SegmentationParameters p) =>
+        RequireColours(p, ColourHistogram.DistinctUpTo(image, p.Clusters));
+
+    private static void RequireColours(SegmentationParameters p, int colours)
+    {
         if (colours < p.Clusters)
             throw new ArgumentException(
                 $"The image has only {colours} distinct colour(s), fewer than the {p.Clusters} clusters asked for; ask for at most {colours}.");
-        return items;
     }
 
     /// <summary>

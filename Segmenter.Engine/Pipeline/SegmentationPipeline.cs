@@ -34,20 +34,33 @@ public static class SegmentationPipeline
         Action<PipelineEvent>? progress = null, CancellationToken cancellationToken = default, LivePreviewOptions? preview = null)
         => Run(image, parameters, progress, cancellationToken, Stopwatch.StartNew(), decodeSeconds: 0, preview);
 
+    /// <summary>
+    /// <see cref="Run(RgbImage, SegmentationParameters, Action{PipelineEvent}?, CancellationToken, LivePreviewOptions?)"/> on
+    /// <paramref name="work"/>'s image, taking the work that depends on the image alone (its working copy, blur and
+    /// texture energies) from it: the same result, computed once for every run that shares it.
+    /// </summary>
+    public static SegmentationResult Run(SharedImageWork work, SegmentationParameters parameters,
+        Action<PipelineEvent>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return Run(work.Image, parameters, progress, cancellationToken, Stopwatch.StartNew(), decodeSeconds: 0, preview: null, work);
+    }
+
     private static SegmentationResult Run(RgbImage image, SegmentationParameters p, Action<PipelineEvent>? progress,
-        CancellationToken ct, Stopwatch clock, double decodeSeconds, LivePreviewOptions? preview)
+        CancellationToken ct, Stopwatch clock, double decodeSeconds, LivePreviewOptions? preview, SharedImageWork? shared = null)
     {
         ArgumentNullException.ThrowIfNull(image);
         p.Validate(image.PixelCount);
         TorchRuntime.Initialise();
-        var resolution = WorkingResolution.For(image, p.WorkingPixelLimit);
+        var resolution = shared?.Resolution(p.WorkingPixelLimit) ?? WorkingResolution.For(image, p.WorkingPixelLimit);
         image = resolution.Working; // W × H → w × h: from here on, code space; the labels come back to W × H as they render
+        CodeItems.RequireColours(image, p);
         var marks = new StageClock(clock, progress, decodeSeconds);
 
         // train: the autoencoder learns to rebuild each pixel's window (window² tokens × channels) through a code of CodeSize numbers
         marks.Enter(PipelineStage.Training);
         var model = TorchRuntime.CreateModel(p);
-        var features = new ClusterFeatures(image, p);
+        var features = new ClusterFeatures(image, p, shared: shared);
         features.StartBlur(); // the colour features' blur runs beside the training
         try
         {
@@ -68,6 +81,7 @@ public static class SegmentationPipeline
         }
         catch
         {
+            features.WaitForBackgroundWork();
             model.Dispose();
             throw;
         }

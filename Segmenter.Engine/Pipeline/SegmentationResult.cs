@@ -53,7 +53,7 @@ public sealed class SegmentationResult
         IReadOnlyList<ClusterSummary> clusters, IReadOnlyList<EpochLoss> epochLosses, double inertia,
         int kmeansIterations, StageTimings timings, PlotSample plot, TrainedModel? model)
     {
-        Parameters = parameters; Width = width; Height = height; Labels = labels; Clusters = clusters;
+        Parameters = parameters; Width = width; Height = height; _labels = labels; Clusters = clusters;
         EpochLosses = epochLosses; Inertia = inertia; KMeansIterations = kmeansIterations; Timings = timings;
         Plot = plot; Model = model;
     }
@@ -62,8 +62,47 @@ public sealed class SegmentationResult
     public int Width { get; }
     public int Height { get; }
 
-    /// <summary>Cluster index per pixel, row-major (k ≤ 64 fits a byte).</summary>
-    public byte[] Labels { get; }
+    /// <summary>Cluster index per pixel, row-major (k ≤ 64 fits a byte); read back from its spill when it was spilled.</summary>
+    public byte[] Labels => Volatile.Read(ref _labels) ?? ReadBackLabels();
+
+    // The label map is the one per-pixel array a held result keeps: a host with many results in memory spills it
+    // (to a file) and the first use reads it back.
+    private byte[]? _labels;
+    private Func<byte[]>? _readBackLabels;
+    private readonly Lock _labelsGate = new();
+
+    /// <summary>True while the label map is in memory (not spilled).</summary>
+    public bool LabelsInMemory => Volatile.Read(ref _labels) is not null;
+
+    /// <summary>
+    /// Lets go of the label map in memory. The first spill hands it to <paramref name="write"/>, which stores it and
+    /// returns the reader that gives it back, equal, on its next use; later spills only let go again (the map never
+    /// changes). Returns the bytes let go (0 when it was spilled already).
+    /// </summary>
+    public long SpillLabels(Func<byte[], Func<byte[]>> write)
+    {
+        lock (_labelsGate)
+        {
+            var held = _labels;
+            if (held is null) return 0;
+            _readBackLabels ??= write(held);
+            Volatile.Write(ref _labels, null);
+            return held.LongLength;
+        }
+    }
+
+    private byte[] ReadBackLabels()
+    {
+        lock (_labelsGate)
+        {
+            if (_labels is { } held) return held;
+            var labels = _readBackLabels!();
+            if (labels.LongLength != (long)Width * Height)
+                throw new InvalidDataException($"The spilled label map holds {labels.LongLength} pixels, not this {Width}×{Height} segmentation's.");
+            Volatile.Write(ref _labels, labels);
+            return labels;
+        }
+    }
     public IReadOnlyList<ClusterSummary> Clusters { get; }
 
     /// <summary>
@@ -126,12 +165,13 @@ public sealed class SegmentationResult
         if (original.Width != Width || original.Height != Height)
             throw new ArgumentException("The original image does not match this segmentation's size.");
         var px = (byte[])original.Pixels.Clone();
+        var labels = Labels;
         for (int y = 0; y < Height; y++)
         for (int x = 0; x < Width; x++)
         {
             int i = y * Width + x;
-            byte l = Labels[i];
-            bool edge = (x + 1 < Width && Labels[i + 1] != l) || (y + 1 < Height && Labels[i + Width] != l);
+            byte l = labels[i];
+            bool edge = (x + 1 < Width && labels[i + 1] != l) || (y + 1 < Height && labels[i + Width] != l);
             if (!edge) continue;
             px[3 * i] = 255; px[3 * i + 1] = 255; px[3 * i + 2] = 0;
         }

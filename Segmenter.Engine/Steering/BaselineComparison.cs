@@ -37,6 +37,17 @@ public sealed record BaselineView(string Name, byte[] Labels, double AriWithRun)
     public static IReadOnlyList<BaselineView> Beside(RgbImage image, int[] runLabels, int clusters, int seed, int maxPixels = 0,
         CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(runLabels);
+        return Beside(image, Array.ConvertAll(runLabels, l => checked((byte)l)), clusters, seed, maxPixels, ct);
+    }
+
+    /// <summary>
+    /// Both colour baselines beside a run's own label map (one byte a pixel), scored against it without an int copy
+    /// of either map: at 40 megapixels each int copy is 160 MB beside two runs in flight.
+    /// </summary>
+    public static IReadOnlyList<BaselineView> Beside(RgbImage image, byte[] runLabels, int clusters, int seed, int maxPixels = 0,
+        CancellationToken ct = default)
+    {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(runLabels);
         var settings = new ColourBaselines.Settings(clusters, Restarts, seed, FitSample: FitSample);
@@ -46,11 +57,10 @@ public sealed record BaselineView(string Name, byte[] Labels, double AriWithRun)
         return [rgb, Scored(BlurredLabName, resolution, ColourBaselines.BlurredLabKMeans(resolution.Working, settings, ct), runLabels)];
     }
 
-    private static BaselineView Scored(string name, WorkingResolution resolution, int[] workingLabels, int[] runLabels)
+    private static BaselineView Scored(string name, WorkingResolution resolution, int[] workingLabels, byte[] runLabels)
     {
         var labels = resolution.ToFull(Array.ConvertAll(workingLabels, l => checked((byte)l)));
-        var view = new BaselineView(name, labels, 0);
-        return view with { AriWithRun = Agreement.AdjustedRandIndex(runLabels, resolution.IsDownscaled ? view.IntLabels() : workingLabels) };
+        return new BaselineView(name, labels, Agreement.AdjustedRandIndex(runLabels, labels));
     }
 
     /// <summary>The labels as ints, for the agreement scores (a transient copy).</summary>
@@ -60,7 +70,7 @@ public sealed record BaselineView(string Name, byte[] Labels, double AriWithRun)
     /// The same baseline scored against another run's labels: the baseline depends on the image, k and seed only,
     /// so a re-cluster at the same k need not run its k-means again.
     /// </summary>
-    public BaselineView RescoredFor(int[] runLabels) => this with { AriWithRun = Agreement.AdjustedRandIndex(runLabels, IntLabels()) };
+    public BaselineView RescoredFor(byte[] runLabels) => this with { AriWithRun = Agreement.AdjustedRandIndex(runLabels, Labels) };
 
     /// <summary>This baseline scored against a ground truth.</summary>
     public TruthScore Against(int[] truth) => TruthScore.Of(truth, IntLabels());

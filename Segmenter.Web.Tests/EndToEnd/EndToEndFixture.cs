@@ -11,9 +11,8 @@ namespace Segmenter.Web.Tests.EndToEnd;
 /// </summary>
 public sealed class EndToEndFixture : IAsyncLifetime
 {
-    public const string InstallHint = "install it with `apt-get install -y chromium` (or set SEGMENTER_CHROMIUM to a Chromium binary)";
 
-    private static readonly string[] ChromiumArgs = Segmenter.Bench.ChromiumFlags.Args;
+    private static readonly string[] ChromiumArgs = Segmenter.Bench.Chromium.Flags;
 
     private IPlaywright? _playwright;
     private IBrowser? _browser;
@@ -27,20 +26,12 @@ public sealed class EndToEndFixture : IAsyncLifetime
 
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
-    public static string? FindChromium()
-    {
-        var configured = Environment.GetEnvironmentVariable("SEGMENTER_CHROMIUM");
-        if (!string.IsNullOrWhiteSpace(configured)) return File.Exists(configured) ? configured : null;
-        return new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable" }
-            .FirstOrDefault(File.Exists);
-    }
-
     public async Task InitializeAsync()
     {
-        var chromium = FindChromium();
+        var chromium = Segmenter.Bench.Chromium.Find();
         if (chromium is null)
         {
-            SkipReason = $"No Chromium found: {InstallHint}.";
+            SkipReason = Segmenter.Bench.Chromium.NotFound();
             return;
         }
         _playwright = await Playwright.CreateAsync();

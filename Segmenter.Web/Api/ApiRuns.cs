@@ -43,7 +43,22 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
     internal async Task<ApiRun> QueueAsync(Stream image, string? fileName, JsonObject settings, CancellationToken ct, byte[]? scribblesPng = null)
     {
         var settingsJson = settings.ToJsonString(); // as posted: preparing takes some settings out of the object
-        var prepared = await PrepareAsync(image, fileName, settings, scribblesPng, ct);
+        return await QueueAsync(await PrepareAsync(image, fileName, settings, scribblesPng, ct), settingsJson, fileName, scribblesPng, ct);
+    }
+
+    /// <summary>
+    /// <see cref="QueueAsync(Stream, string?, JsonObject, CancellationToken, byte[]?)"/> for an upload read and decoded once for many runs
+    /// (a sweep's): the same checks of the settings, and the run takes the work on the image alone from <paramref name="upload"/>.
+    /// </summary>
+    internal async Task<ApiRun> QueueAsync(DecodedUpload upload, string? fileName, JsonObject settings, CancellationToken ct)
+    {
+        var settingsJson = settings.ToJsonString();
+        return await QueueAsync(await PrepareAsync(_ => Task.FromResult((upload.Original, upload.Work.Image)), fileName, settings, null, ct, upload.Work),
+            settingsJson, fileName, null, ct);
+    }
+
+    private async Task<ApiRun> QueueAsync(PreparedRun prepared, string settingsJson, string? fileName, byte[]? scribblesPng, CancellationToken ct)
+    {
         if (durable is not null)
         {
             using (prepared) return await durable.SubmitAsync(prepared, settingsJson, scribblesPng, ct);
@@ -61,8 +76,14 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
         }
         _runs[run.Id] = run;
         metrics.Submitted();
-        // The job owns the prepared run (its applied model) and frees it when it ends.
-        _ = run.Job.Completion.ContinueWith(t => { prepared.Dispose(); Ended(run, t.Result); }, TaskScheduler.Default);
+        // The job owns the prepared run (its applied model) and frees it when it ends. Its tensors' memory goes back to
+        // the C heap, whose per-thread arenas keep it (hundreds of MB over a sweep) unless trimmed.
+        _ = run.Job.Completion.ContinueWith(t =>
+        {
+            prepared.Dispose();
+            Engine.TorchRuntime.ReleaseFreedNativeMemory();
+            Ended(run, t.Result);
+        }, TaskScheduler.Default);
         return run;
     }
 
@@ -74,7 +95,11 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
     /// Validates a run's upload, settings and strokes exactly as a submit does and decodes what the run needs. A worker
     /// prepares a queued run again from its stored upload with this same code, so both read it alike.
     /// </summary>
-    internal async Task<PreparedRun> PrepareAsync(Stream image, string? fileName, JsonObject settings, byte[]? scribblesPng, CancellationToken ct)
+    internal Task<PreparedRun> PrepareAsync(Stream image, string? fileName, JsonObject settings, byte[]? scribblesPng, CancellationToken ct)
+        => PrepareAsync(c => ReadImageAsync(image, fileName, c), fileName, settings, scribblesPng, ct, shared: null);
+
+    private async Task<PreparedRun> PrepareAsync(Func<CancellationToken, Task<(byte[] Original, RgbImage Image)>> read, string? fileName,
+        JsonObject settings, byte[]? scribblesPng, CancellationToken ct, SharedImageWork? shared)
     {
         string? fromRun = null;
         SavedModel? model = null;
@@ -101,7 +126,7 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
 
         try
         {
-            var (original, decoded) = await ReadImageAsync(image, fileName, ct);
+            var (original, decoded) = await read(ct);
             try { parameters.Validate(decoded.PixelCount); }
             catch (ArgumentException e) { throw ApiProblem.BadSettings(e.Message); }
             Scribbles? strokes = null;
@@ -111,7 +136,7 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
                 catch (ArgumentException e) { throw ApiProblem.BadScribbles(e.Message); }
                 if (strokes.Brushes().Length == 0) throw ApiProblem.BadScribbles($"The scribbles hold no stroke: paint pixels with brush values 1…{Scribbles.MaxBrushes}, or leave the part out.");
             }
-            var prepared = new PreparedRun(parameters, decoded, original, fileName, model, modelFile, fromRun, stabilitySeeds, strokes);
+            var prepared = new PreparedRun(parameters, decoded, original, fileName, model, modelFile, fromRun, stabilitySeeds, strokes) { Shared = shared?.Hold() };
             model = null; // the prepared run owns it now
             return prepared;
         }
@@ -255,13 +280,15 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
     {
         var trained = prepared.Model is { } applied
             ? applied.Apply(prepared.Image, e => { if (e is EpochCompleted { Loss: var l }) epochEnded(l); }, ct)
-            : SegmentationPipeline.Run(prepared.Image, prepared.Parameters, e => { if (e is EpochCompleted { Loss: var l }) epochEnded(l); }, ct);
+            : prepared.Shared is { } shared
+                ? SegmentationPipeline.Run(shared, prepared.Parameters, e => { if (e is EpochCompleted { Loss: var l }) epochEnded(l); }, ct)
+                : SegmentationPipeline.Run(prepared.Image, prepared.Parameters, e => { if (e is EpochCompleted { Loss: var l }) epochEnded(l); }, ct);
         using var model = trained.Model; // the job holds the model it trained; the steered result shares it
         var steered = prepared.Strokes is null ? null : SteerByStrokes(trained, prepared.Strokes, ct);
         publisher.Publish(new FinishedRun(steered ?? trained, prepared.Image, prepared.FileName)
         {
             StabilitySeeds = prepared.StabilitySeeds, Strokes = prepared.Strokes, ModelFile = prepared.ModelFile, FromRun = prepared.FromRun,
-        }, new ApiTarget(id, prepared.Original), ct);
+        }, new ApiTarget(id, prepared.Original, prepared.Shared), ct);
     }
 
     /// <summary>The message a failed run reports: a bad setting's or a diverged training's own words, else "The run failed: …".</summary>
@@ -269,11 +296,16 @@ public sealed class ApiRuns(JobRunner runner, RunStore store, RunPublisher publi
         => e is ArgumentException or TrainingFailedException ? e.Message : $"The run failed: {e.Message}";
 
     /// <summary>An API run is stored under the id its client polls, owned by the API; any failure fails the run.</summary>
-    private sealed class ApiTarget(string id, byte[] original) : PublishTarget
+    private sealed class ApiTarget(string id, byte[] original, SharedImageWork? shared) : PublishTarget
     {
         public override string Owner => ApiRuns.Owner;
         public override string NewRunId() => id;
         public override byte[] OriginalOf(RgbImage image) => original;
+
+        public override IReadOnlyList<BaselineView> BaselinesBeside(RgbImage image, SegmentationResult result, CancellationToken ct)
+            => shared is not null && ReferenceEquals(image, shared.Image)
+                ? shared.BaselinesBeside(result.Labels, result.Parameters.Clusters, result.Parameters.Seed, result.Parameters.MaxPixels, ct)
+                : base.BaselinesBeside(image, result, ct);
     }
 
     /// <summary>The trained codes re-clustered with the strokes as constraints, at the run's k (or more, one cluster per brush).</summary>
@@ -340,12 +372,25 @@ public sealed class ApiRun
     internal void Add(EpochLoss l) => Volatile.Write(ref _losses, [.. Volatile.Read(ref _losses), new EpochLossDto(l.Epoch, l.Loss, l.ElapsedSeconds)]);
 }
 
+/// <summary>An upload read and decoded once for many runs (a sweep's), with the work on the image alone that they share.</summary>
+internal sealed record DecodedUpload(byte[] Original, SharedImageWork Work);
+
 /// <summary>A validated run, decoded: what training needs. Owns the stored model it applies (if any).</summary>
 internal sealed record PreparedRun(SegmentationParameters Parameters, RgbImage Image, byte[] Original, string? FileName,
     SavedModel? Model, byte[]? ModelFile, string? FromRun, int? StabilitySeeds, Scribbles? Strokes) : IDisposable
 {
+    /// <summary>The work on the image alone that this run shares with other runs of it (a sweep's); null when it has it to itself.</summary>
+    public SharedImageWork? Shared { get; init; }
+
     /// <summary>Epochs the run trains (none when it applies a stored model).</summary>
     public int PlannedEpochs => Model is null ? Parameters.Epochs : 0;
 
-    public void Dispose() => Model?.Dispose();
+    private int _disposed;
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        Model?.Dispose();
+        Shared?.Release();
+    }
 }

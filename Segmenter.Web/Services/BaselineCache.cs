@@ -20,7 +20,7 @@ public sealed class BaselineCache
     public IReadOnlyList<BaselineView> Beside(RgbImage image, SegmentationResult result, CancellationToken ct)
     {
         int clusters = result.Parameters.Clusters, seed = result.Parameters.Seed, maxPixels = result.Parameters.MaxPixels;
-        var runLabels = StabilitySeeds.Ints(result.Labels);
+        var runLabels = result.Labels;
         lock (_gate)
         {
             if (_last is { } last && last.Clusters == clusters && last.Seed == seed && last.MaxPixels == maxPixels && last.Image.TryGetTarget(out var cached) && ReferenceEquals(cached, image))

@@ -19,7 +19,8 @@ public sealed class JobHandle
     private readonly JobRunner _runner;
     private readonly TaskCompletionSource<JobState> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     internal readonly CancellationTokenSource Cts = new();
-    internal readonly Func<CancellationToken, Task> Work;
+    // Dropped when the job ends: a handle is remembered after its job (an API run's state), the work's captures (its image) need not be.
+    internal Func<CancellationToken, Task>? Work;
     internal DateTime SubmittedUtc = DateTime.UtcNow, StartedUtc;
 
     internal JobHandle(JobRunner runner, long id, string name, Func<CancellationToken, Task> work)
@@ -52,6 +53,7 @@ public sealed class JobHandle
     {
         State = outcome;
         QueuePosition = 0;
+        Work = null;
         _done.TrySetResult(outcome);
         RaiseChanged();
         Cts.Dispose();
@@ -153,7 +155,7 @@ public sealed class JobRunner
             try
             {
                 if (BeforeWork is { } hook) await hook(job, job.Cts.Token).ConfigureAwait(false);
-                await job.Work(job.Cts.Token).ConfigureAwait(false);
+                await job.Work!(job.Cts.Token).ConfigureAwait(false);
                 outcome = job.Cts.IsCancellationRequested ? JobState.Cancelled : JobState.Completed;
             }
             catch (OperationCanceledException) when (job.Cts.IsCancellationRequested)

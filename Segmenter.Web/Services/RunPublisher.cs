@@ -50,6 +50,10 @@ public abstract class PublishTarget
     /// <summary>The colour baselines already computed for this image, k and seed, reused; null computes them.</summary>
     public virtual BaselineCache? Baselines => null;
 
+    /// <summary>Both colour baselines beside the run, each scored against its labels: from <see cref="Baselines"/>, else computed.</summary>
+    public virtual IReadOnlyList<BaselineView> BaselinesBeside(RgbImage image, SegmentationResult result, CancellationToken ct)
+        => Baselines?.Beside(image, result, ct) ?? RunBaselines.Of(image, result, ct);
+
     /// <summary>The images are drawn; false stops the publishing there (a newer result replaced this one).</summary>
     public virtual bool Drawn(PublishedImages drawn) => true;
 
@@ -128,7 +132,7 @@ public sealed class RunPublisher(ILogger<RunPublisher> logger, RunStore? store =
         var (result, image) = (run.Result, run.Image);
         try
         {
-            var baselines = target.Baselines?.Beside(image, result, ct) ?? RunBaselines.Of(image, result, ct);
+            var baselines = target.BaselinesBeside(image, result, ct);
             SeedStability? stability = null;
             if (run.StabilitySeeds is { } seeds)
             {
@@ -151,7 +155,7 @@ public sealed class RunPublisher(ILogger<RunPublisher> logger, RunStore? store =
         try
         {
             var id = target.NewRunId();
-            store.SaveAsync(RunSnapshot.Of(id, owner, run.ImageName, target.OriginalOf(run.Image), run.Result, quality, drawn.Mean, drawn.ThumbnailPng,
+            store.SaveAsync(RunSnapshot.Of(id, owner, run.ImageName, target.OriginalOf(run.Image), run.Result, quality, thumbnailPng: drawn.ThumbnailPng,
                 model: run.ModelFile, fromRun: run.FromRun, scores: scores, meanPng: drawn.MeanPng, edit: run.Edit, strokes: run.Strokes),
                 CancellationToken.None).GetAwaiter().GetResult();
             target.Stored(id);

@@ -66,7 +66,7 @@ public static class StabilitySeeds
 public static class RunBaselines
 {
     public static IReadOnlyList<BaselineView> Of(RgbImage image, SegmentationResult result, CancellationToken ct) =>
-        BaselineView.Beside(image, StabilitySeeds.Ints(result.Labels), result.Parameters.Clusters, result.Parameters.Seed,
+        BaselineView.Beside(image, result.Labels, result.Parameters.Clusters, result.Parameters.Seed,
             result.Parameters.MaxPixels, ct);
 
     public static RunScores Scores(IReadOnlyList<BaselineView> baselines, double? stability = null) => new(

@@ -12,14 +12,16 @@ namespace Segmenter.Web.Services;
 /// runs out the session's job is cancelled and its reloadable state released
 /// (<see cref="SessionMemory.LetGoAfterDisconnect"/>), seconds after the drop rather than at the circuit's retention;</item>
 /// <item>connection up again within the grace: the timer is stopped and the job carries on;</item>
-/// <item>circuit closed: the job is cancelled at once.</item>
+/// <item>circuit closed: the job is cancelled at once (<see cref="SessionMemory.Leave"/>); the circuit's scope is
+/// disposed next, which frees the whole session.</item>
 /// </list>
-/// Labels, tables, plots and the history stay for a visitor who reconnects later; the image and the model come back
-/// from the store when needed.
+/// Tables, plots and the history stay for a visitor who reconnects later; the label map, the image and the model come
+/// back from the spill and the store when needed.
 /// </summary>
 public sealed class SessionCircuitHandler : CircuitHandler, IDisposable
 {
     private readonly Action _cancelJob;
+    private readonly Action _circuitClosed;
     private readonly Action? _connectionBack;
     private readonly TimeProvider _time;
     private readonly ILogger<SessionCircuitHandler>? _logger;
@@ -29,15 +31,18 @@ public sealed class SessionCircuitHandler : CircuitHandler, IDisposable
     private bool _closed;
 
     public SessionCircuitHandler(SessionMemory session, IOptions<SegmenterOptions> options, TimeProvider time, ILogger<SessionCircuitHandler> logger)
-        : this(session.LetGoAfterDisconnect, TimeSpan.FromSeconds(options.Value.DisconnectGraceSeconds), time, logger, session.VisitorReturned) { }
+        : this(session.LetGoAfterDisconnect, TimeSpan.FromSeconds(options.Value.DisconnectGraceSeconds), time, logger, session.VisitorReturned,
+            session.Leave) { }
 
     /// <param name="cancelJob">Cancels the session's queued or running job (a no-op when there is none) and releases its memory.</param>
     /// <param name="connectionBack">Told when a dropped connection comes back.</param>
+    /// <param name="circuitClosed">Cancels the job when the circuit closes; <paramref name="cancelJob"/> when not given.</param>
     /// <param name="grace">How long a dropped connection may stay down before the job is cancelled; zero or less cancels at once.</param>
     public SessionCircuitHandler(Action cancelJob, TimeSpan grace, TimeProvider time, ILogger<SessionCircuitHandler>? logger = null,
-        Action? connectionBack = null)
+        Action? connectionBack = null, Action? circuitClosed = null)
     {
         _cancelJob = cancelJob;
+        _circuitClosed = circuitClosed ?? cancelJob;
         _connectionBack = connectionBack;
         Grace = grace > TimeSpan.Zero ? grace : TimeSpan.Zero;
         _time = time;
@@ -81,7 +86,7 @@ public sealed class SessionCircuitHandler : CircuitHandler, IDisposable
             _closed = true;
             StopTimer();
         }
-        Cancel("its circuit closed");
+        Cancel("its circuit closed", _circuitClosed);
         return Task.CompletedTask;
     }
 
@@ -104,10 +109,12 @@ public sealed class SessionCircuitHandler : CircuitHandler, IDisposable
         _timer = null;
     }
 
-    private void Cancel(string why)
+    private void Cancel(string why) => Cancel(why, _cancelJob);
+
+    private void Cancel(string why, Action cancel)
     {
         _logger?.LogInformation("Cancelling the session's job: {Why}", why);
-        try { _cancelJob(); }
+        try { cancel(); }
         catch (ObjectDisposedException) { }
     }
 

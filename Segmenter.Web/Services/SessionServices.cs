@@ -32,6 +32,7 @@ public static class SessionServices
         services.AddScoped<RunHistory>();
         services.AddScoped<SessionAssessment>();
         services.AddScoped<SessionPublisher>();
+        services.AddScoped<ResultEdits>();
         services.AddScoped<SessionRuns>();
         services.AddScoped<ClusterEditing>();
         services.AddScoped<SessionMemory>();

@@ -41,8 +41,9 @@ public static class RunSnapshot
         RgbImage? mean = null, byte[]? thumbnailPng = null, byte[]? model = null, string? fromRun = null,
         Services.RunScores? scores = null, byte[]? meanPng = null, RunEdit? edit = null, Engine.Steering.Scribbles? strokes = null)
     {
-        mean ??= result.RenderMeanColours();
-        thumbnailPng ??= ImageLoader.EncodePng(Services.Thumbnails.Shrink(mean));
+        // Drawn only when a PNG is missing: the publisher hands both in, and the decoded image is 3 bytes a pixel.
+        if (thumbnailPng is null || meanPng is null) mean ??= result.RenderMeanColours();
+        thumbnailPng ??= ImageLoader.EncodePng(Services.Thumbnails.Shrink(mean!));
         var details = new RunDetails(result.Parameters, result.EpochLosses.ToArray(), result.FinalLoss, result.Inertia, result.KMeansIterations,
             quality.Silhouette, quality.DaviesBouldin, result.Timings, result.Clusters.ToArray(), scores, edit,
             strokes is null ? null : StrokeMap.Of(strokes));
@@ -59,7 +60,7 @@ public static class RunSnapshot
             };
         if (scores is not null) report["scores"] = System.Text.Json.Nodes.JsonNode.Parse(RunCodec.ToJson(scores));
         return new RunToStore(id, ownerId, imageName, original, result.Reclustered, result.Width, result.Height, details, result.Plot,
-            report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), result.Labels, meanPng ?? ImageLoader.EncodePng(mean), thumbnailPng,
+            report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), result.Labels, meanPng ?? ImageLoader.EncodePng(mean!), thumbnailPng,
             model ?? ModelOf(result));
     }
 

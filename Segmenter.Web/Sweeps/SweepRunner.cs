@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using Segmenter.Engine.Pipeline;
 using Segmenter.Engine.Steering;
 using Segmenter.Web.Api;
 using Segmenter.Web.Services;
@@ -40,7 +41,7 @@ public sealed class SweepRunner(ApiRuns runs, SweepStore store, RunStore runStor
         if (Refusal(SweepAxes.Count(request.Axes)) is { } refusal) throw Refused(refusal);
         if (request.Settings.ContainsKey(ApiRuns.FromRun) || request.Settings.ContainsKey(StabilitySeeds.SettingName))
             throw Refused($"A sweep trains each combination once: \"{ApiRuns.FromRun}\" and \"{StabilitySeeds.SettingName}\" cannot be part of it.");
-        var (_, image) = await runs.ReadImageAsync(new MemoryStream(request.Image), request.ImageName, ct);
+        var (original, image) = await runs.ReadImageAsync(new MemoryStream(request.Image), request.ImageName, ct);
         if (request.TruthPng is { } truth)
         {
             try { TruthScore.ReadLabelMap(new MemoryStream(truth), image.Width, image.Height); }
@@ -62,13 +63,15 @@ public sealed class SweepRunner(ApiRuns runs, SweepStore store, RunStore runStor
             RunIdsJson = JsonSerializer.Serialize(new string?[settings.Length]), TruthPng = request.TruthPng,
         };
         await store.AddAsync(sweep, ct);
-        var active = new ActiveSweep(sweep.Id, request.Image, request.ImageName, settings);
+        // Decoded once: every run of the sweep works on this image and shares the work on it alone (blur, texture,
+        // baselines); the sweep holds it while it queues, each run while it runs.
+        var active = new ActiveSweep(sweep.Id, new DecodedUpload(original, new SharedImageWork(image)), request.ImageName, settings);
         _active[sweep.Id] = active;
         logger.LogInformation("Sweep {Id}: {Count} runs over {Axes}", sweep.Id, settings.Length, SweepAxes.ToText(request.Axes));
         // The first runs are queued before the answer, so a client gets their ids at once; the rest as the queue takes them.
         await QueueWhileRoomAsync(active);
         if (!active.AllQueued) _ = Task.Run(() => FeedAsync(active), CancellationToken.None);
-        else _active.TryRemove(sweep.Id, out _);
+        else Done(active);
         var status = AppUrls.ApiSweep(sweep.Id);
         return new SweepAccepted(sweep.Id, settings.Length, active.RunIds.ToArray(), status, AppUrls.Rooted(AppUrls.Sweep(sweep.Id)));
     }
@@ -150,7 +153,7 @@ public sealed class SweepRunner(ApiRuns runs, SweepStore store, RunStore runStor
         }
         catch (OperationCanceledException) when (active.Stopped) { }
         catch (Exception e) { logger.LogError(e, "Sweep {Id} stopped queueing", active.Id); }
-        finally { _active.TryRemove(active.Id, out _); }
+        finally { Done(active); }
     }
 
     /// <summary>Queues the sweep's next combinations until the queue says it is full (then they wait for room).</summary>
@@ -159,7 +162,7 @@ public sealed class SweepRunner(ApiRuns runs, SweepStore store, RunStore runStor
         while (active.Next is { } i && !active.Stopped)
         {
             ApiRun run;
-            try { run = await runs.QueueAsync(new MemoryStream(active.Image), active.ImageName, active.Settings[i], CancellationToken.None); }
+            try { run = await runs.QueueAsync(active.Upload, active.ImageName, active.Settings[i], CancellationToken.None); }
             catch (ApiProblem e) when (e.Status == StatusCodes.Status503ServiceUnavailable) { return; }
             catch (ApiProblem e)
             {
@@ -171,13 +174,20 @@ public sealed class SweepRunner(ApiRuns runs, SweepStore store, RunStore runStor
         }
     }
 
+    /// <summary>Every combination is queued (or the sweep stopped): the sweep lets its shared image work go to the runs still holding it.</summary>
+    private void Done(ActiveSweep active)
+    {
+        _active.TryRemove(active.Id, out _);
+        active.Upload.Work.Release();
+    }
+
     private static string Describe(IReadOnlyList<SweepAxis> axes, IReadOnlyList<object?> values)
         => string.Join(", ", axes.Select((a, i) => $"{a.Name}={a.Field.ToText(values[i]) ?? "none"}"));
 
     internal static ApiProblem Refused(string detail) => new(StatusCodes.Status400BadRequest, "The sweep was refused", detail);
 
     /// <summary>A sweep whose combinations are still being queued in this process.</summary>
-    private sealed class ActiveSweep(string id, byte[] image, string? imageName, JsonObject[] settings)
+    private sealed class ActiveSweep(string id, DecodedUpload upload, string? imageName, JsonObject[] settings)
     {
         private readonly CancellationTokenSource _stop = new();
         private readonly string?[] _runIds = new string?[settings.Length];
@@ -185,7 +195,7 @@ public sealed class SweepRunner(ApiRuns runs, SweepStore store, RunStore runStor
         private int _next;
 
         public string Id => id;
-        public byte[] Image => image;
+        public DecodedUpload Upload => upload;
         public string? ImageName => imageName;
         public JsonObject[] Settings => settings;
         public IReadOnlyList<string?> RunIds => _runIds;

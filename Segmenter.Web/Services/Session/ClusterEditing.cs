@@ -19,10 +19,9 @@ internal sealed record ClusterEditState(SegmentationResult Shown, float[] Codes,
 /// volatile reference and one flag; edits apply one at a time.
 /// </summary>
 public sealed class ClusterEditing(SessionGate gate, CurrentResult current, SessionImage images, SessionJobs jobs,
-    SessionAssessment assessment, SessionPublisher publishing, SessionChanges changes)
+    ResultEdits edits, SessionPublisher publishing, SessionChanges changes)
 {
     private ClusterEditState? _edits;
-    private int _editing; // 1 while an edit is computed: edits apply one at a time
 
     /// <summary>The edits of the current result, or null (none yet, or a new run replaced the edited one).</summary>
     private ClusterEditState? Edits => Volatile.Read(ref _edits) is { } e && ReferenceEquals(e.Shown, current.Result) ? e : null;
@@ -33,7 +32,7 @@ public sealed class ClusterEditing(SessionGate gate, CurrentResult current, Sess
     /// <summary>Forgets the edits (with the trained model gone they cannot go on); returns the bytes freed.</summary>
     internal long ReleaseEditCodes() => Interlocked.Exchange(ref _edits, null) is { } e ? 4L * e.Codes.Length : 0;
 
-    public bool IsEditingClusters => Volatile.Read(ref _editing) == 1;
+    public bool IsEditingClusters => edits.IsApplying;
 
     /// <summary>Whether the current result's clusters can be merged or split now.</summary>
     public bool CanEditClusters => !gate.Ended && current.Result is not null && !jobs.IsBusy && !IsEditingClusters && !current.TrainedModelReleased;
@@ -73,49 +72,24 @@ public sealed class ClusterEditing(SessionGate gate, CurrentResult current, Sess
     });
 
     /// <summary>
-    /// Computes an edit off the render thread, shows it as a result of the same model (image, distribution, plots,
-    /// report), and only then records it; a refused edit leaves the result and the history as they were. The
-    /// <paramref name="strokes"/> an edit was made by are stored with its run.
+    /// Computes an edit of the clusters (<see cref="ResultEdits"/>) and, once it is shown, makes its state the edits'
+    /// current one; a refused edit leaves the result and the history as they were.
     /// </summary>
     /// <param name="fromJob">True when a session job (the stroke fine-tune) publishes its own edit: the session is busy with that very job.</param>
-    private async Task<bool> EditAsync(string summary, Func<ClusterEditState, (SteeredClusters Next, Action? Commit, Action? Rollback)> edit,
+    private Task<bool> EditAsync(string summary, Func<ClusterEditState, (SteeredClusters Next, Action? Commit, Action? Rollback)> edit,
         Scribbles? strokes = null, bool fromJob = false)
     {
-        if (jobs.IsBusy && !fromJob) { changes.Fail("Wait for the current job to finish (or cancel it) before editing the clusters."); return false; }
-        if (Interlocked.Exchange(ref _editing, 1) == 1) { changes.Fail("The last edit is still being applied."); return false; }
-        var lease = current.Lease();
-        try
-        {
-            if (lease is not var (result, image))
+        if (jobs.IsBusy && !fromJob) { changes.Fail("Wait for the current job to finish (or cancel it) before editing the clusters."); return Task.FromResult(false); }
+        ClusterEditState? state = null;
+        return edits.ApplyAsync(summary,
+            (result, image) =>
             {
-                changes.Fail("Run a segmentation first: merge, split and undo edit the current run's clusters.");
-                return false;
-            }
-            changes.Error = null;
-            changes.RaiseChanged();
-            var parentRunId = current.StoredIdOf(result);
-            var (state, edited) = await Task.Run(() => Apply(result, image, edit));
-            if (!current.ReplaceIfCurrent(result, edited, image))
-            {
-                changes.Fail("A new run replaced the one being edited; the edit was dropped.");
-                return false;
-            }
-            Volatile.Write(ref _edits, state with { Shown = edited });
-            assessment.CarryOver(result, edited);
-            await publishing.StoreEditAsync(edited, summary, parentRunId, strokes);
-            return true;
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
-        {
-            changes.Fail($"The edit was not applied: {ex.Message}");
-            return false;
-        }
-        finally
-        {
-            if (lease is not null) current.ReleaseLease();
-            Volatile.Write(ref _editing, 0);
-            changes.RaiseChanged();
-        }
+                (state, var edited) = Apply(result, image, edit);
+                return edited;
+            },
+            noResult: "Run a segmentation first: merge, split and undo edit the current run's clusters.",
+            shown: edited => Volatile.Write(ref _edits, state! with { Shown = edited }),
+            strokes);
     }
 
     private (ClusterEditState State, SegmentationResult Edited) Apply(SegmentationResult result, RgbImage image,

@@ -33,6 +33,8 @@ public sealed class CurrentResult : IDisposable
 
     private readonly Dictionary<ResultImage, byte[]> _pngCache = new();
     private readonly List<TrainedModel> _deferredDisposal = [];
+    // Made on the first release: the label maps of results the budget released, read back on their next use.
+    private LabelSpill? _spill;
     private SegmentationResult? _result;
     private RgbImage? _image;
     private int _leases;
@@ -49,6 +51,9 @@ public sealed class CurrentResult : IDisposable
 
     /// <summary>A new run (not an edit) became the current result: the session is in use, and the run's working buffers are garbage now.</summary>
     internal event Action? NewRunShown;
+
+    /// <summary>The last lease ended: work off the lock no longer holds the result, so it can be released.</summary>
+    internal event Action? Unleased;
 
     /// <summary>How the segmented image is shown.</summary>
     public ResultView View => _view;
@@ -108,13 +113,18 @@ public sealed class CurrentResult : IDisposable
     internal void ReleaseLease()
     {
         TrainedModel[] free;
+        LabelSpill? spill = null;
         lock (gate)
         {
             if (--_leases > 0) return;
             free = _deferredDisposal.Where(m => !ReferenceEquals(m, _result?.Model)).ToArray();
             _deferredDisposal.Clear();
+            // The session ended while work read the result: its spilled label maps go now that nothing reads them.
+            if (_closed) spill = TakeSpillLocked();
         }
         foreach (var m in free) m.Dispose();
+        spill?.Dispose();
+        Unleased?.Invoke();
     }
 
     /// <summary>
@@ -172,15 +182,20 @@ public sealed class CurrentResult : IDisposable
         lock (gate) _stored = (result, id);
     }
 
-    internal long ResidentBytesLocked() => _pngCache.Values.Sum(p => (long)p.Length) + (_result?.Model?.ResidentBytes ?? 0);
+    internal long ResidentBytesLocked() => _pngCache.Values.Sum(p => (long)p.Length) + (_result?.Model?.ResidentBytes ?? 0)
+        + (_result is { LabelsInMemory: true } held ? (long)held.Width * held.Height : 0);
 
     internal bool IsLeasedLocked => _leases > 0;
 
-    /// <summary>Drops the PNGs and the trained model (labels, clusters and plots stay). Call holding the gate.</summary>
+    /// <summary>
+    /// Drops the PNGs and the trained model and spills the label map (read back on its next use); the cluster table and
+    /// the plot's points stay. Call holding the gate.
+    /// </summary>
     internal long ReleaseLocked()
     {
         long freed = _pngCache.Values.Sum(p => (long)p.Length);
         _pngCache.Clear();
+        if (_result is { } result && !_closed) freed += result.SpillLabels((_spill ??= new LabelSpill()).Write);
         if (_result?.Model is { IsDisposed: false } model)
         {
             freed += model.ResidentBytes;
@@ -278,6 +293,7 @@ public sealed class CurrentResult : IDisposable
     internal void Close()
     {
         SegmentationResult? result;
+        LabelSpill? spill;
         lock (gate)
         {
             if (_closed) return;
@@ -286,8 +302,17 @@ public sealed class CurrentResult : IDisposable
             _result = null;
             _image = null;
             _pngCache.Clear();
+            spill = _leases == 0 ? TakeSpillLocked() : null;   // else the last lease's end deletes it
         }
         Dispose(result);
+        spill?.Dispose();
+    }
+
+    private LabelSpill? TakeSpillLocked()
+    {
+        var spill = _spill;
+        _spill = null;
+        return spill;
     }
 
     /// <summary>

@@ -2,12 +2,13 @@ namespace Segmenter.Web.Services;
 
 /// <summary>
 /// The session's memory (scoped: one per circuit), as the global <see cref="ResidentBudget"/> sees it: what the
-/// session holds that can be had again (the trained model, encoded PNGs, the edits' codes, the colour baselines' label
-/// maps, the decoded image once its upload is stored), when it was last used, and the release of all of it at once
-/// under the <see cref="SessionGate"/>. A visitor whose connection stayed down past the grace
+/// session holds that can be had again (the result's label map, the trained model, encoded PNGs, the edits' codes, the
+/// colour baselines' label maps, the decoded image once its upload is stored), when it was last used, and the release
+/// of all of it at once under the <see cref="SessionGate"/>. A visitor whose connection stayed down past the grace
 /// (<see cref="SessionCircuitHandler"/>) keeps the circuit, and with it the session, for minutes in case they come
 /// back; the session lets its job and its reloadable state go at once, or as soon as the cancelled job has ended.
-/// Labels, tables and plots stay, so a visitor who comes back sees the page as it was.
+/// The cluster table and the plot's points stay, and the label map is read back from its spill, so a visitor who comes
+/// back sees the page as it was. A closed circuit needs none of this: its scope's disposal frees the session.
 /// </summary>
 public sealed class SessionMemory : IResidentHolder, IDisposable
 {
@@ -32,6 +33,8 @@ public sealed class SessionMemory : IResidentHolder, IDisposable
         // A new run is shown: the session is in use, and the run's working buffers are garbage now.
         current.NewRunShown += () => { Touch(); _budget?.ScheduleReturn(); };
         jobs.JobEnded += ReleaseIfVisitorGone;
+        // Scoring and drawing lease the result after its job ended: a visitor gone meanwhile is released when they end.
+        current.Unleased += ReleaseIfVisitorGone;
         // Every job's garbage (a run's baselines, scores and stored PNGs come after its result is shown) is handed back
         // once it has ended.
         jobs.JobEnded += () => _budget?.ScheduleReturn();
@@ -50,8 +53,9 @@ public sealed class SessionMemory : IResidentHolder, IDisposable
     }
 
     /// <summary>
-    /// Drops the encoded PNGs, the trained model, the edits' per-pixel codes, the colour baselines' label maps and the
-    /// decoded image when its upload is stored (labels, clusters and plots stay); nothing while busy.
+    /// Spills the result's label map and drops the encoded PNGs, the trained model, the edits' per-pixel codes, the colour
+    /// baselines' label maps and the decoded image when its upload is stored (the cluster table and plots stay); nothing
+    /// while busy.
     /// </summary>
     public long ReleaseResident()
     {
@@ -77,6 +81,16 @@ public sealed class SessionMemory : IResidentHolder, IDisposable
         _visitorGone = true;
         _jobs.Cancel();
         ReleaseIfVisitorGone();   // at once when idle; else the job's end calls it when the cancelled job has ended
+    }
+
+    /// <summary>
+    /// The circuit closed (the tab was closed or navigated away): the job is cancelled; the circuit's scope is disposed
+    /// right after, which ends the session and frees all of it, so nothing is spilled first.
+    /// </summary>
+    public void Leave()
+    {
+        _visitorGone = true;
+        _jobs.Cancel();
     }
 
     /// <summary>The connection is back: state released meanwhile is reloaded on demand, later jobs keep theirs.</summary>

@@ -12,7 +12,7 @@ namespace Segmenter.Web.Services;
 /// attention belong to the current model's codes: a new model clears them.
 /// </summary>
 public sealed class SessionRuns(SessionGate gate, SessionImage images, SessionSettings settings, SessionJobs jobs, CurrentResult current,
-    SessionAssessment assessment, SessionPublisher publishing, SessionChanges changes, ILogger<SessionRuns> logger, RunStore? store = null)
+    SessionAssessment assessment, SessionPublisher publishing, ResultEdits edits, SessionChanges changes, ILogger<SessionRuns> logger, RunStore? store = null)
 {
     private ParameterForm Form => settings.Form;
 
@@ -126,40 +126,9 @@ public sealed class SessionRuns(SessionGate gate, SessionImage images, SessionSe
             : RecutHeldAsync(parameters);
     }
 
-    private int _recutting; // 1 while a held model's tree is re-cut: one cut at a time
-
-    private async Task<bool> RecutHeldAsync(SegmentationParameters parameters)
-    {
-        if (Interlocked.Exchange(ref _recutting, 1) == 1) { changes.Fail("The last re-cut is still being applied."); return false; }
-        var lease = current.Lease();
-        try
-        {
-            if (lease is not var (result, image)) return false;
-            changes.Error = null;
-            var parentRunId = current.StoredIdOf(result);
-            var recut = await Task.Run(() => TrainedModel.Of(result).Cluster(parameters));
-            if (!current.ReplaceIfCurrent(result, recut, image))
-            {
-                changes.Fail("A new run replaced the one being re-cut; the cut was dropped.");
-                return false;
-            }
-            assessment.CarryOver(result, recut);
-            changes.RaiseChanged();
-            await publishing.StoreEditAsync(recut, $"re-cut at {parameters.Clusters} regions", parentRunId, strokes: null);
-            return true;
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or ObjectDisposedException)
-        {
-            changes.Fail($"The regions were not re-cut: {ex.Message}");
-            return false;
-        }
-        finally
-        {
-            if (lease is not null) current.ReleaseLease();
-            Volatile.Write(ref _recutting, 0);
-            changes.RaiseChanged();
-        }
-    }
+    private Task<bool> RecutHeldAsync(SegmentationParameters parameters) =>
+        edits.ApplyAsync($"re-cut at {parameters.Clusters} regions", (result, _) => TrainedModel.Of(result).Cluster(parameters),
+            noResult: "Only a run made with segments = regions can be re-cut.");
 
     private bool Recluster(SegmentationParameters parameters, string what)
     {
