@@ -101,15 +101,7 @@ public class TextureEnergiesTests(ITestOutputHelper output)
     private static double ReferenceTexturedness(RgbImage image, double scale)
     {
         int w = image.Width, h = image.Height, cell = TextureEnergies.Cell, gw = (w + cell - 1) / cell, gh = (h + cell - 1) / cell;
-        var level = new double[h, w];
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-            {
-                int o = 3 * (y * w + x);
-                level[y, x] = CieLabConversion.FromRgb(image.Pixels[o], image.Pixels[o + 1], image.Pixels[o + 2]).L;
-            }
-        double mean = level.Cast<double>().Average();
-        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) level[y, x] -= mean;
+        var level = Lightness(image);
         var fine = GaussianBlur(level, 1);
         var squares = new double[h, w];
         for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) squares[y, x] = fine[y, x] * fine[y, x];
@@ -127,16 +119,7 @@ public class TextureEnergiesTests(ITestOutputHelper output)
     private static double[][] Reference(RgbImage image, double scale)
     {
         int w = image.Width, h = image.Height, cell = TextureEnergies.Cell, gw = (w + cell - 1) / cell, gh = (h + cell - 1) / cell;
-        var level = new double[h, w];
-        double mean = 0;
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-            {
-                int o = 3 * (y * w + x);
-                mean += level[y, x] = CieLabConversion.FromRgb(image.Pixels[o], image.Pixels[o + 1], image.Pixels[o + 2]).L;
-            }
-        mean /= w * h;
-        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) level[y, x] -= mean;
+        var level = Lightness(image);
         var cellsMaps = new List<double[,]>();
         for (int l = 0; l <= TextureEnergies.Scales.Max(s => s.Level); l++)
         {
@@ -149,7 +132,7 @@ public class TextureEnergiesTests(ITestOutputHelper output)
                     cellsMaps.Add(GaussianBlur(cells, TextureEnergies.SigmaFor(lambda * (1 << l), scale) / cell));
                 }
         }
-        cellsMaps.AddRange(ReferenceShape(Lightness(image), scale, gw, gh));
+        cellsMaps.AddRange(ReferenceShape(Lightness(image), scale, gw, gh)); // from level 0, not the last level
         var result = new double[w * h][];
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
