@@ -16,17 +16,36 @@ public sealed class SavedModelTests
         var p = SegmentationParameters.ForPreset(Preset.Fast) with { Clusters = 3, Epochs = 2, Window = window, Seed = 11 };
         var trained = SegmentationPipeline.Run(image, p);
         using var trainedModel = trained.Model;
-        using var file = new MemoryStream();
-        SavedModel.Save(trained, file);
-
-        file.Position = 0;
-        using var model = SavedModel.Load(file);
+        using var model = SavedAndLoaded(trained);
         Assert.Equal(trained.Parameters, model.Parameters);
         var applied = model.Apply(image);
         Assert.Equal(trained.Labels, applied.Labels);
         Assert.Equal(trained.Clusters, applied.Clusters);
         Assert.Equal(trained.Centres, applied.Centres);
         Assert.Equal(trained.Inertia, applied.Inertia, 3);
+    }
+
+    private static SavedModel SavedAndLoaded(SegmentationResult trained)
+    {
+        using var file = new MemoryStream();
+        SavedModel.Save(trained, file);
+        file.Position = 0;
+        return SavedModel.Load(file);
+    }
+
+    /// <summary>On natural textures the texture block goes through its learnt map (<see cref="FeatureScale.TextureMix"/>): the file keeps it.</summary>
+    [Fact]
+    public void A_saved_model_of_textures_keeps_its_texture_map_and_reproduces_the_labels_exactly()
+    {
+        var image = ImageLoader.Load(Path.Combine(TestPaths.RepoRoot, "Segmenter.Engine.Tests", "Fixtures", "textures", "brick_grass.png"));
+        var p = SegmentationParameters.ForPreset(Preset.Fast) with { Clusters = 2, Epochs = 2, Seed = 11 };
+        var trained = SegmentationPipeline.Run(image, p);
+        using var trainedModel = trained.Model;
+        using var model = SavedAndLoaded(trained);
+        var applied = model.Apply(image);
+        Assert.NotNull(TrainedModel.Of(trained).Features.Scale?.TextureMix);
+        Assert.Equal(trained.Labels, applied.Labels);
+        Assert.Equal(trained.Centres, applied.Centres);
     }
 
     [Fact]

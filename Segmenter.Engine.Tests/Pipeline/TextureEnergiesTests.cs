@@ -101,15 +101,7 @@ public class TextureEnergiesTests(ITestOutputHelper output)
     private static double ReferenceTexturedness(RgbImage image, double scale)
     {
         int w = image.Width, h = image.Height, cell = TextureEnergies.Cell, gw = (w + cell - 1) / cell, gh = (h + cell - 1) / cell;
-        var level = new double[h, w];
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-            {
-                int o = 3 * (y * w + x);
-                level[y, x] = CieLabConversion.FromRgb(image.Pixels[o], image.Pixels[o + 1], image.Pixels[o + 2]).L;
-            }
-        double mean = level.Cast<double>().Average();
-        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) level[y, x] -= mean;
+        var level = Lightness(image);
         var fine = GaussianBlur(level, 1);
         var squares = new double[h, w];
         for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) squares[y, x] = fine[y, x] * fine[y, x];
@@ -127,16 +119,7 @@ public class TextureEnergiesTests(ITestOutputHelper output)
     private static double[][] Reference(RgbImage image, double scale)
     {
         int w = image.Width, h = image.Height, cell = TextureEnergies.Cell, gw = (w + cell - 1) / cell, gh = (h + cell - 1) / cell;
-        var level = new double[h, w];
-        double mean = 0;
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-            {
-                int o = 3 * (y * w + x);
-                mean += level[y, x] = CieLabConversion.FromRgb(image.Pixels[o], image.Pixels[o + 1], image.Pixels[o + 2]).L;
-            }
-        mean /= w * h;
-        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) level[y, x] -= mean;
+        var level = Lightness(image);
         var cellsMaps = new List<double[,]>();
         for (int l = 0; l <= TextureEnergies.Scales.Max(s => s.Level); l++)
         {
@@ -149,6 +132,7 @@ public class TextureEnergiesTests(ITestOutputHelper output)
                     cellsMaps.Add(GaussianBlur(cells, TextureEnergies.SigmaFor(lambda * (1 << l), scale) / cell));
                 }
         }
+        cellsMaps.AddRange(ReferenceShape(Lightness(image), scale, gw, gh)); // from level 0, not the last level
         var result = new double[w * h][];
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
@@ -160,6 +144,60 @@ public class TextureEnergiesTests(ITestOutputHelper output)
                                                           + (1 - fx) * fy * m[y1, x0] + fx * fy * m[y1, x1]).ToArray();
             }
         return result;
+    }
+
+    /// <summary>The image's L* plane less its mean.</summary>
+    private static double[,] Lightness(RgbImage image)
+    {
+        int w = image.Width, h = image.Height;
+        var level = new double[h, w];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                int o = 3 * (y * w + x);
+                level[y, x] = CieLabConversion.FromRgb(image.Pixels[o], image.Pixels[o + 1], image.Pixels[o + 2]).L;
+            }
+        double mean = level.Cast<double>().Average();
+        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) level[y, x] -= mean;
+        return level;
+    }
+
+    /// <summary>
+    /// The lightness distribution's shape written out: each bin's triangular share (centres −2 … 2 image spreads, falling
+    /// to 0 at the next centre), and the window's spread, skewness and kurtosis from its raw moments, skewness and
+    /// kurtosis divided by at least the flat variance; every map on the cells, averaged by the window (σ = scale).
+    /// </summary>
+    private static IEnumerable<double[,]> ReferenceShape(double[,] level, double scale, int gw, int gh)
+    {
+        int h = level.GetLength(0), w = level.GetLength(1), cell = TextureEnergies.Cell;
+        double spread = Math.Sqrt(level.Cast<double>().Average(v => v * v)), step = 4.0 / (TextureEnergies.Bins - 1);
+        double[,] Map(Func<double, double> f)
+        {
+            var m = new double[h, w];
+            for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) m[y, x] = f(level[y, x]);
+            return GaussianBlur(AreaAverage(m, cell, gw, gh), scale / cell);
+        }
+        for (int b = 0; b < TextureEnergies.Bins; b++)
+        {
+            double centre = -2 + b * step;
+            yield return Map(v => Math.Max(0, 1 - Math.Abs(v / spread - centre) / step));
+        }
+        var raw = Enumerable.Range(1, 4).Select(k => Map(v => Math.Pow(v, k))).ToArray();
+        var spreadMap = new double[gh, gw];
+        var skewness = new double[gh, gw];
+        var kurtosis = new double[gh, gw];
+        for (int y = 0; y < gh; y++)
+            for (int x = 0; x < gw; x++)
+            {
+                double m1 = raw[0][y, x], m2 = raw[1][y, x], m3 = raw[2][y, x], m4 = raw[3][y, x];
+                double variance = Math.Max(0, m2 - m1 * m1), floor = Math.Max(variance, TextureEnergies.FlatVariance);
+                spreadMap[y, x] = Math.Sqrt(variance);
+                skewness[y, x] = (m3 - 3 * m1 * m2 + 2 * m1 * m1 * m1) / Math.Pow(floor, 1.5);
+                kurtosis[y, x] = (m4 - 4 * m1 * m3 + 6 * m1 * m1 * m2 - 3 * m1 * m1 * m1 * m1) / (floor * floor);
+            }
+        yield return spreadMap;
+        yield return skewness;
+        yield return kurtosis;
     }
 
     private static double At(double[,] m, int y, int x) => m[Math.Clamp(y, 0, m.GetLength(0) - 1), Math.Clamp(x, 0, m.GetLength(1) - 1)];

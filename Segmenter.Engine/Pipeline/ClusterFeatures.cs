@@ -20,9 +20,10 @@ namespace Segmenter.Engine.Pipeline;
 ///   (<see cref="ColourBaselines.Blur"/>), centred and scaled to a total variance of ColourWeight²: Lab's compressed
 ///   lightness keeps a region under a lighting gradient whole, which codes trained to reconstruct RGB do not;</item>
 /// <item>beside the pixel's texture statistics (<see cref="TextureEnergies"/>: Gabor energies at four orientations and
-///   wavelengths 2–64 px, averaged over several periods), each standardised, then scaled as a block to a total
-///   variance of (TextureWeight × the image's texture gate)²: textures whose colours have the same statistics differ
-///   there. The gate (<see cref="TextureEnergies.Gate"/>) is 0 on images of flat colour regions and 1 on textures,
+///   wavelengths 2–64 px, averaged over several periods, and the shape of the lightness distribution around the pixel),
+///   each standardised, mapped by the image's texture metric (<see cref="TextureMetric"/>), then scaled as a block to a
+///   total variance of (TextureWeight × the image's texture gate)²: textures whose colours have the same statistics
+///   differ there. The gate (<see cref="TextureEnergies.Gate"/>) is 0 on images of flat colour regions and 1 on textures,
 ///   where the code and the colour fade out by (1 − gate).</item>
 /// </list>
 /// docs/performance.md ("Quality") shows what each part adds. The scale (means and gains) is fitted once per trained network, on
@@ -35,7 +36,7 @@ internal sealed class ClusterFeatures
 {
     private readonly RgbImage image;
     private readonly double sigma, colourWeight, textureWeight, textureScale;
-    private readonly int codeSize, radius;
+    private readonly int codeSize, radius, clusters, seed;
     private readonly float[] kernel;
     private Task<RgbImage>? blurring;
     private Task<TextureEnergies>? texturing;
@@ -68,12 +69,14 @@ internal sealed class ClusterFeatures
         this.image = image;
         this.shared = shared;
         sigma = p.CodePooling; colourWeight = p.ColourWeight; codeSize = p.CodeSize; Raw = AreRawCodes(p);
-        textureWeight = p.TextureWeight; textureScale = p.TextureScale;
+        textureWeight = p.TextureWeight; textureScale = p.TextureScale; clusters = p.Clusters; seed = p.Seed;
         radius = sigma > 0 ? (int)Math.Ceiling(3 * sigma) : 0;
         kernel = Gaussian(sigma, radius);
         Scale = scale;
         if (scale is not null && (scale.Mean.Length != Dims || scale.Gain.Length != Dims))
             throw new ArgumentException($"The feature scale has {scale.Mean.Length} means and {scale.Gain.Length} gains for features of {Dims} numbers.");
+        if (scale?.TextureMix is { } mix && (textureWeight == 0 || mix.Length != TextureEnergies.Count * TextureEnergies.Count))
+            throw new ArgumentException($"The feature scale's texture map has {mix.Length} numbers for a texture block of {(textureWeight > 0 ? TextureEnergies.Count : 0)}.");
     }
 
     /// <summary>
@@ -264,18 +267,37 @@ internal sealed class ClusterFeatures
             // its 3×3 code are the texture's pixels, spread alike in every region, and they split regions apart.
             for (int j = 0; j < codeSize + ColourDims(colourWeight); j++) gain[j] *= 1 - Textures.Gate;
         }
+        float[]? mix = null;
         if (textureWeight > 0)
         {
-            // Each energy to unit spread (a wavelength's energies are larger than another's by the image's spectrum, not
-            // by what tells its textures apart), then the block to total variance (TextureWeight × the image's texture
-            // gate)², with the code's floor: an image of flat colour regions gets none of it.
+            // Each texture number to unit spread (a wavelength's energies are larger than another's by the image's
+            // spectrum, not by what tells its textures apart), with the code's floor; then the block through the
+            // image's texture metric (TextureMetric), scaled to a total variance of (TextureWeight × the image's texture
+            // gate)²: an image of flat colour regions gets none of it. Without a metric (fewer than two clusters) the
+            // standardised numbers share that variance alike.
             int start = TextureStart, count = dims - start;
             double weight = textureWeight * Textures.Gate;
             double textureFloor = Math.Max(1e-3 * Enumerable.Range(start, count).Average(j => variance[j] / total), 1e-12);
             for (int j = start; j < dims; j++)
-                gain[j] = weight / Math.Sqrt(Math.Max(variance[j] / total, textureFloor) * count);
+                gain[j] = 1 / Math.Sqrt(Math.Max(variance[j] / total, textureFloor));
+            var map = weight > 0 ? TextureMetric.Learn(StandardisedBlock(unscaled, n, dims, start, mean, gain), n, count, weights, clusters, seed) : null;
+            if (map is null)
+                for (int j = start; j < dims; j++) gain[j] *= weight / Math.Sqrt(count);
+            else
+                mix = map.Select(v => (float)(v * weight)).ToArray();
         }
-        Scale = new FeatureScale(mean.Select(m => (float)m).ToArray(), gain.Select(g => (float)g).ToArray());
+        Scale = new FeatureScale(mean.Select(m => (float)m).ToArray(), gain.Select(g => (float)g).ToArray(), mix);
+    }
+
+    /// <summary>The texture block of every row, each number centred and scaled by its gain, n × (dims − start).</summary>
+    private static float[] StandardisedBlock(float[] unscaled, int n, int dims, int start, double[] mean, double[] gain)
+    {
+        int count = dims - start;
+        var block = new float[(long)n * count];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < count; j++)
+                block[(long)i * count + j] = (float)((unscaled[(long)i * dims + start + j] - mean[start + j]) * gain[start + j]);
+        return block;
     }
 
     /// <summary>Standardises unscaled features in place.</summary>
@@ -283,12 +305,26 @@ internal sealed class ClusterFeatures
     {
         if (Raw) return;
         var s = Scale ?? throw new InvalidOperationException("The feature scale has not been fitted yet.");
-        int dims = Dims;
+        int dims = Dims, start = TextureStart, count = dims - start;
+        var mix = s.TextureMix;
         Parallel.For(0, (int)((features.LongLength / dims + 4095) / 4096), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (block) =>
         {
             long end = Math.Min(features.LongLength / dims, (block + 1) * 4096L);
+            Span<float> standardised = stackalloc float[mix is null ? 0 : count];
             for (long i = block * 4096L; i < end; i++)
+            {
                 for (int j = 0; j < dims; j++) features[i * dims + j] = (features[i * dims + j] - s.Mean[j]) * s.Gain[j];
+                if (mix is null) continue;
+                // The texture block through the image's texture metric: row vector times the map.
+                var row = features.AsSpan((int)(i * dims + start), count);
+                row.CopyTo(standardised);
+                for (int b = 0; b < count; b++)
+                {
+                    float sum = 0;
+                    for (int a = 0; a < count; a++) sum += standardised[a] * mix[a * count + b];
+                    row[b] = sum;
+                }
+            }
         });
     }
 
@@ -452,4 +488,6 @@ internal sealed class ClusterFeatures
 }
 
 /// <summary>Per feature number, what is subtracted and what the difference is multiplied by (<see cref="ClusterFeatures"/>).</summary>
-public sealed record FeatureScale(float[] Mean, float[] Gain);
+/// <param name="TextureMix">The texture block's map after its standardisation (<see cref="TextureMetric"/>), row-major, a
+/// row vector times it; null when the block has none (no texture statistics, a gate of 0, one cluster).</param>
+public sealed record FeatureScale(float[] Mean, float[] Gain, float[]? TextureMix = null);

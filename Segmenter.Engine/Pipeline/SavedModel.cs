@@ -57,7 +57,11 @@ public sealed class SavedModel : IDisposable
             }).ToArray()),
         };
         if (trained.Features.Scale is { } scale)
-            manifest["featureScale"] = new JsonObject { ["mean"] = Numbers(scale.Mean), ["gain"] = Numbers(scale.Gain) };
+        {
+            var scaleJson = new JsonObject { ["mean"] = Numbers(scale.Mean), ["gain"] = Numbers(scale.Gain) };
+            if (scale.TextureMix is { } mix) scaleJson["textureMix"] = Numbers(mix);
+            manifest["featureScale"] = scaleJson;
+        }
         using (var w = new StreamWriter(zip.CreateEntry(ManifestEntry).Open()))
             w.Write(manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         using (var weights = new BinaryWriter(zip.CreateEntry(WeightsEntry).Open()))
@@ -94,10 +98,13 @@ public sealed class SavedModel : IDisposable
             parameters.Validate(long.MaxValue);
             var centres = Numbers(manifest["centres"], "centres");
             FeatureScale? scale = ClusterFeatures.AreRawCodes(parameters) ? null : new FeatureScale(
-                Numbers(manifest["featureScale"]?["mean"], "feature scale means"), Numbers(manifest["featureScale"]?["gain"], "feature scale gains"));
+                Numbers(manifest["featureScale"]?["mean"], "feature scale means"), Numbers(manifest["featureScale"]?["gain"], "feature scale gains"),
+                manifest["featureScale"]?["textureMix"] is { } mix ? Numbers(mix, "texture map") : null);
             int dims = ClusterFeatures.DimsFor(parameters);
             if (scale is not null && (scale.Mean.Length != dims || scale.Gain.Length != dims))
                 throw new InvalidDataException($"its feature scale has {scale.Mean.Length} means and {scale.Gain.Length} gains for features of {dims} numbers");
+            if (scale?.TextureMix is { } textureMix && (parameters.TextureWeight == 0 || textureMix.Length != TextureEnergies.Count * TextureEnergies.Count))
+                throw new InvalidDataException($"its texture map has {textureMix.Length} numbers for a texture block of {(parameters.TextureWeight > 0 ? TextureEnergies.Count : 0)}");
             if (centres.Length != parameters.Clusters * dims)
                 throw new InvalidDataException($"it holds {centres.Length} centre values for {parameters.Clusters} clusters of {dims}");
             var losses = (manifest["epochLosses"] as JsonArray ?? [])

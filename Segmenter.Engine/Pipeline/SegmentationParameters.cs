@@ -132,7 +132,7 @@ public sealed record SegmentationParameters
 
     /// <summary>
     /// Weight of each pixel's texture statistics (<see cref="TextureEnergies"/>: Gabor energies at four orientations and
-    /// wavelengths 2–64 px, averaged at the texture's scale) beside its code in what k-means clusters (0 = none); each
+    /// wavelengths 2–64 px and the local lightness histogram and moments, averaged at the texture's scale) beside its code in what k-means clusters (0 = none); each
     /// image gets the share of it its texturedness opens (<see cref="TextureEnergies.Gate"/>).
     /// </summary>
     public double TextureWeight { get => Training.TextureWeight; init => Training = Training with { TextureWeight = value }; }

@@ -23,6 +23,13 @@ namespace Segmenter.Engine.Pipeline;
 /// bilinear interpolation between cell centres. TorchSharp does the pyramid, the filtering and the Gaussians; the
 /// per-pixel read-back is a loop (<see cref="Read"/>).
 /// </para>
+/// <para>
+/// Beside the energies, the shape of the lightness distribution within a window of σ = the texture scale: a local
+/// histogram (<see cref="Bins"/> triangular bins of L* in units of the image's spread, each bin's share averaged by the
+/// window) and the window's spread, skewness and kurtosis (<see cref="Moments"/>). Gravel is bright stones with dark
+/// gaps, grass thin bright blades on a mid-grey tangle: equal in mean and spread, and with filter energies that
+/// overlap where the photograph's scale drifts, their windows' lightness is skewed and peaked differently.
+/// </para>
 /// </summary>
 internal sealed class TextureEnergies
 {
@@ -41,8 +48,20 @@ internal sealed class TextureEnergies
     /// <summary>The local-energy window's σ per wavelength.</summary>
     public const double SmoothingPerWavelength = 1.5;
 
-    /// <summary>Maps, hence numbers per pixel in the texture block.</summary>
-    public static int Count => Orientations * Scales.Length;
+    /// <summary>Bins of the local lightness histogram, their centres evenly from −2 to 2 image spreads of L*.</summary>
+    public const int Bins = 8;
+
+    /// <summary>The window moments: spread, skewness and kurtosis of L*.</summary>
+    public const int Moments = 3;
+
+    /// <summary>
+    /// Variance (L*²) below which a window's lightness counts as flat: its skewness and kurtosis are divided by at least
+    /// this much, so the shape of pixel noise on a flat area does not stand out as a texture.
+    /// </summary>
+    public const double FlatVariance = 4;
+
+    /// <summary>Numbers per pixel in the texture block: the energies, then the histogram's bins, then the moments.</summary>
+    public static int Count => Orientations * Scales.Length + Bins + Moments;
 
     /// <summary>Side of the area-averaged cells the maps are kept at.</summary>
     public const int Cell = 4;
@@ -90,6 +109,8 @@ internal sealed class TextureEnergies
             var level = tensor(lightness, [1, 1, h, w]);
             level = level - level.mean();
             texturedness = TexturednessOf(level, GateWindow(w, h, textureScale), gw, gh);
+            var window = GaussianKernel(textureScale / Cell);
+            var shape = new[] { Histogram(level, window, gw, gh), WindowMoments(level, window, gw, gh) };
             for (int l = 0; l < Levels; l++)
             {
                 if (l > 0) level = Halved(level);
@@ -106,10 +127,11 @@ internal sealed class TextureEnergies
                     energies.Add(Blur(energy, kernel).contiguous().data<float>().ToArray());
                 }
             }
+            energies.AddRange(shape.Select(maps => maps.contiguous().data<float>().ToArray()));
         }
         var result = new float[Count * gw * gh];
-        for (int e = 0, plane = gw * gh; e < energies.Count; e++) // each energy holds Orientations planes
-            energies[e].CopyTo(result, e * Orientations * plane);
+        for (int e = 0, at = 0; e < energies.Count; at += energies[e].Length, e++) // each holds one or more planes
+            energies[e].CopyTo(result, at);
         return new TextureEnergies(result, w, h, gw, gh, texturedness);
     }
 
@@ -130,6 +152,45 @@ internal sealed class TextureEnergies
         var within = (Blur(ToCells(fine.square(), 0, gw, gh), kernel) - mean.square()).clamp_min(0).mean().item<float>();
         var between = Blur(ToCells(plane, 0, gw, gh), kernel).var().item<float>();
         return within + between > 0 ? within / (within + between) : 0;
+    }
+
+    /// <summary>
+    /// The local histogram of a [1, 1, H, W] plane (its mean 0) on the cells, [1, <see cref="Bins"/>, gh, gw]: each pixel's
+    /// share in every bin (1 at the bin's centre, falling linearly to 0 at its neighbours'), averaged by the window.
+    /// </summary>
+    private static Tensor Histogram(Tensor plane, Tensor window, int gw, int gh)
+    {
+        var spread = plane.square().mean().sqrt().clamp_min(1e-6);
+        double step = 4.0 / (Bins - 1);
+        var bins = new Tensor[Bins];
+        for (int b = 0; b < Bins; b++)
+        {
+            using var inner = NewDisposeScope(); // one full-size plane at a time: at 6 MP the eight together are 200 MB
+            var share = (1 - ((plane / spread) - (-2 + b * step)).abs() / step).clamp_min(0);
+            bins[b] = Blur(ToCells(share, 0, gw, gh), window).MoveToOuterDisposeScope();
+        }
+        return cat(bins, 1);
+    }
+
+    /// <summary>
+    /// The spread, skewness and kurtosis of a [1, 1, H, W] plane within the window around each cell, [1, 3, gh, gw]: the
+    /// window's raw moments of the plane (its mean 0, so they stay small against float precision), central ones from
+    /// them in double precision.
+    /// </summary>
+    private static Tensor WindowMoments(Tensor plane, Tensor window, int gw, int gh)
+    {
+        var raw = new Tensor[4];
+        for (int k = 1; k <= 4; k++)
+        {
+            using var inner = NewDisposeScope();
+            raw[k - 1] = Blur(ToCells(plane.pow(k), 0, gw, gh).to_type(ScalarType.Float64), window.to_type(ScalarType.Float64)).MoveToOuterDisposeScope();
+        }
+        var (m1, m2, m3, m4) = (raw[0], raw[1], raw[2], raw[3]);
+        var variance = (m2 - m1.square()).clamp_min(0);
+        var third = m3 - 3 * m1 * m2 + 2 * m1.pow(3);
+        var fourth = m4 - 4 * m1 * m3 + 6 * m1.square() * m2 - 3 * m1.pow(4);
+        var floor = variance.clamp_min(FlatVariance);
+        return cat([variance.sqrt(), third / floor.pow(1.5), fourth / floor.square()], 1).to_type(ScalarType.Float32);
     }
 
     /// <summary>An area-averaged copy of half the size (an odd last row or column repeated first).</summary>
