@@ -47,6 +47,28 @@ public sealed class ScribblePanelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_canvas_the_script_could_not_attach_to_is_attached_at_the_next_render_and_an_attached_one_is_not_attached_again()
+    {
+        await Run();
+        var module = _ctx.JSInterop.SetupModule("./scribbles.js");
+        var attach = module.Setup<string?>("attach", _ => true);
+        attach.SetResult(null); // the reference was not a rendered canvas yet
+        var cut = _ctx.Render<ScribblePanel>(_session);
+        string key = cut.Find("[data-testid=scribble-canvas]").GetAttribute("data-key")!;
+        Assert.Single(module.Invocations, i => i.Identifier == "attach");
+        Assert.DoesNotContain(module.Invocations, i => i.Identifier == "setBrush");
+
+        var attachedNow = module.Setup<string?>("attach", _ => true);
+        attachedNow.SetResult(key);
+        cut.Render();
+        Assert.Equal(2, module.Invocations.Count(i => i.Identifier == "attach"));
+        Assert.Single(module.Invocations, i => i.Identifier == "setBrush");
+
+        cut.Render();
+        Assert.Equal(2, module.Invocations.Count(i => i.Identifier == "attach"));
+    }
+
+    [Fact]
     public async Task The_fine_tune_button_shows_its_epochs_and_is_enabled_only_while_the_trained_model_is_held()
     {
         Assert.Empty(_ctx.Render<ScribblePanel>(_session).FindAll("[data-testid=scribble-finetune-button]"));

@@ -3,7 +3,13 @@
 const pads = new WeakMap();
 const maxUndo = 32; // snapshots kept for "undo stroke"; each is one byte per pixel
 
-export function attach(canvas, width, height, colours) {
+// Attaches to the canvas as rendered (its size from its data attributes) and returns its data-key; null when the
+// reference is not a rendered canvas yet (the result changed between a render and its after-render), so that the
+// next render attaches instead of the circuit failing on a missing element.
+export function attach(canvas, colours) {
+    if (!(canvas instanceof HTMLCanvasElement)) return null;
+    if (pads.has(canvas)) return canvas.dataset.key; // attached at an earlier render: its strokes stay
+    const width = Number(canvas.dataset.width), height = Number(canvas.dataset.height);
     const pad = { width, height, colours, labels: new Uint8Array(width * height), undo: [], brush: 1, size: 5, last: null, frame: 0 };
     pads.set(canvas, pad);
     canvas.width = width; canvas.height = height;
@@ -28,6 +34,7 @@ export function attach(canvas, width, height, colours) {
     canvas.addEventListener('pointerup', end);
     canvas.addEventListener('pointerleave', end);
     redraw(canvas, pad);
+    return canvas.dataset.key;
 }
 
 // Brush 0 is the eraser.
