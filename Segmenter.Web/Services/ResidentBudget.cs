@@ -105,16 +105,6 @@ public sealed class ResidentBudget(IOptions<SegmenterOptions> options, ILogger<R
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         ImageLoader.ReleasePooledBuffers();
         // TorchSharp's and SQLite's native buffers go back to the C heap when freed; glibc keeps them mapped until trimmed.
-        if (OperatingSystem.IsLinux())
-        {
-            try { NativeMethods.malloc_trim(0); }
-            catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException) { }
-        }
-    }
-
-    private static class NativeMethods
-    {
-        [System.Runtime.InteropServices.DllImport("libc")]
-        internal static extern int malloc_trim(nuint pad);
+        Segmenter.Engine.TorchRuntime.ReleaseFreedNativeMemory();
     }
 }
